@@ -1,0 +1,48 @@
+/* The command-line front end: the only code that prints or picks an exit
+ * status. Exit status: 0 success, 1 training diverged, 2 bad usage or input,
+ * 130/143 stopped by SIGINT/SIGTERM (a checkpoint was saved). */
+#ifndef MM_CLI_H
+#define MM_CLI_H
+
+#include <stdio.h>
+
+#include "../src/checkpoint.h"
+#include "../src/dataset.h"
+#include "../src/sample.h"
+
+#define EXIT_USAGE 2
+#define DEFAULT_INPUT "data/names.txt"
+#define DEFAULT_WORKDIR "out"
+#define LECTURE_SEED 2147483647ull
+
+int cmd_train(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/* Prints "makemore: MSG" to stderr and returns EXIT_USAGE. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Text, vocabulary and splits for one input file. */
+typedef struct {
+    mm_words words;
+    mm_vocab vocab;
+    mm_dataset data;
+} cli_data;
+
+/* Reads path and builds the splits. With vocab non-NULL the file is encoded
+ * with that vocabulary (a checkpoint's); else its own is built. */
+mm_status cli_data_load(cli_data *d, const char *path, int T, uint64_t split_seed,
+                        const mm_vocab *vocab, mm_err *err);
+void cli_data_free(cli_data *d);
+
+int cli_threads(int requested);
+/* DIR/name into out; returns -1 if it does not fit */
+int cli_path(char *out, size_t n, const char *dir, const char *name);
+/* Writes one item of ids as UTF-8 to f */
+void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n);
+/* Writes s as a JSON string literal */
+void cli_json_string(FILE *f, const char *s);
+int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b);
+
+#endif

@@ -1,0 +1,141 @@
+/* Commands that use a saved model: sample, eval, export. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+
+static int load_checkpoint(mm_run *r, const char *workdir)
+{
+    char ckpt[MM_MAX_PATH];
+    mm_err err;
+    if (cli_path(ckpt, sizeof ckpt, workdir, "model.bin")) return cli_error("-o: path too long");
+    if (mm_checkpoint_load(r, ckpt, &err)) return cli_error("%s", err.msg);
+    return 0;
+}
+
+#define ARRAY_LEN(a) ((int)(sizeof(a) / sizeof *(a)))
+
+static int parse_or_help(arg_spec *s, int n, int argc, char **argv, const char *cmd, const char *usage)
+{
+    char msg[512];
+    int rc = args_parse(s, n, argc, argv, msg, sizeof msg);
+    if (rc < 0) return cli_error("%s: %s", cmd, msg);
+    if (rc > 0) { args_usage(usage, s, n); return -1; }
+    return 0;
+}
+
+int cmd_sample(int argc, char **argv)
+{
+    const char *workdir = DEFAULT_WORKDIR;
+    int n = 20, top_k = 0, max_len = MM_MAX_LINE_CHARS;
+    double temperature = 1.0;
+    uint64_t seed = LECTURE_SEED + 10;
+    arg_spec s[] = {
+        {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
+        {"--num-samples", "-n", ARG_INT, &n, 0, 100000000, "how many items (default 20)", 0},
+        {"--seed", NULL, ARG_U64, &seed, 0, 0, "random seed (default 2147483657, the lecture's)", 0},
+        {"--temperature", NULL, ARG_DOUBLE, &temperature, 1e-3, 1e3, "divide logits by T (default 1)", 0},
+        {"--top-k", NULL, ARG_INT, &top_k, 0, 1 << 20, "draw only from the k likeliest characters (default 0: all)", 0},
+        {"--max-len", NULL, ARG_INT, &max_len, 1, 1 << 20, "cut items at this many characters (default 256)", 0},
+    };
+    int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "sample",
+                           "usage: makemore sample [-o DIR] [-n N] [--seed S] [--temperature T] [--top-k K]\n\n"
+                           "Prints new items from DIR/model.bin, one per line.");
+    if (rc) return rc < 0 ? 0 : rc;
+    mm_run r;
+    if ((rc = load_checkpoint(&r, workdir))) return rc;
+    mm_sampler sm;
+    mm_sample_opts o = {temperature, top_k, max_len};
+    mm_err err;
+    int *ids = malloc((size_t)max_len * sizeof *ids);
+    if (!ids || mm_sampler_build(&sm, &r.model, &o, &err)) {
+        free(ids);
+        mm_run_free(&r);
+        return cli_error("%s", ids ? err.msg : "out of memory");
+    }
+    mm_rng g;
+    mm_rng_seed_torch(&g, seed);
+    for (int i = 0; i < n; i++) {
+        int len = mm_sample_item(&sm, &g, ids);
+        cli_print_item(stdout, &r.vocab, ids, len);
+        putchar('\n');
+    }
+    free(ids);
+    mm_sampler_free(&sm);
+    mm_run_free(&r);
+    return 0;
+}
+
+static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, int nthreads)
+{
+    mm_err err;
+    if (json) printf("{\"step\": %ld", r->state.step);
+    for (int s = 0; s < MM_NSPLITS; s++) {
+        if (only >= 0 ? s != only : s == MM_TEST) continue;
+        double loss;
+        if (mm_model_split_loss(&r->model, &d->data.split[s], nthreads, &loss, &err))
+            return cli_error("%s", err.msg);
+        if (json) printf(", \"%s_loss\": %.6f, \"n%s\": %zu", mm_split_name(s), loss, mm_split_name(s), d->data.split[s].n);
+        else printf("%-5s loss %.4f  (%zu examples)\n", mm_split_name(s), loss, d->data.split[s].n);
+    }
+    if (json) printf("}\n");
+    return 0;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    const char *workdir = DEFAULT_WORKDIR, *input = NULL, *split = NULL;
+    int threads = 0, json = 0;
+    arg_spec s[] = {
+        {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
+        {"--input", "-i", ARG_STRING, &input, 0, 0, "text file (default: the one recorded in the checkpoint)", 0},
+        {"--split", NULL, ARG_STRING, &split, 0, 0, "train, dev or test (default: train and dev)", 0},
+        {"--threads", "-t", ARG_INT, &threads, 0, 1024, "threads (default 0: all cores)", 0},
+        {"--json", NULL, ARG_FLAG, &json, 0, 0, "print one JSON object", 0},
+    };
+    int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "eval",
+                           "usage: makemore eval [-o DIR] [-i FILE] [--split train|dev|test]\n\n"
+                           "Prints the loss of DIR/model.bin on the splits of its input file (made with\n"
+                           "the checkpoint's split seed). The test split only when asked for.");
+    if (rc) return rc < 0 ? 0 : rc;
+    int only = -1;
+    if (split && (only = mm_split_parse(split)) < 0)
+        return cli_error("--split '%s': expected train, dev or test", split);
+    mm_run r;
+    if ((rc = load_checkpoint(&r, workdir))) return rc;
+    cli_data d;
+    mm_err err;
+    const char *path = input ? input : r.input;
+    if (cli_data_load(&d, path, r.model.cfg.block_size, r.split_seed, &r.vocab, &err)) {
+        mm_run_free(&r);
+        return cli_error("%s", err.msg);
+    }
+    rc = eval_splits(&r, &d, only, json, cli_threads(threads));
+    cli_data_free(&d);
+    mm_run_free(&r);
+    return rc;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    const char *workdir = DEFAULT_WORKDIR, *out = NULL;
+    arg_spec s[] = {
+        {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
+        {"--safetensors", NULL, ARG_STRING, &out, 0, 0, "write the weights to this safetensors file", 0},
+    };
+    int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "export",
+                           "usage: makemore export [-o DIR] --safetensors FILE\n\n"
+                           "Writes the weights of DIR/model.bin (C, W1, b1, W2, b2 as float32) as\n"
+                           "safetensors, loadable with safetensors.torch.load_file.");
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!out) return cli_error("export: --safetensors FILE is required");
+    mm_run r;
+    if ((rc = load_checkpoint(&r, workdir))) return rc;
+    mm_err err;
+    if (mm_export_safetensors(&r.model, out, &err)) rc = cli_error("%s", err.msg);
+    else fprintf(stderr, "wrote %s (%zu parameters)\n", out, r.model.nparams);
+    mm_run_free(&r);
+    return rc;
+}

@@ -1,0 +1,345 @@
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "args.h"
+#include "cli.h"
+#include "progress.h"
+#include "trainlog.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+    signal(sig, SIG_DFL); /* a second Ctrl-C ends at once */
+}
+
+typedef struct {
+    const char *input, *workdir, *init, *schedule;
+    int resume, json, samples, threads;
+    long max_steps, lr_decay_step, save_every, print_every;
+    int batch_size, block_size, n_embd, n_hidden;
+    double lr, lr_decay, lr_rate, weight_decay;
+    uint64_t seed, split_seed;
+} train_flags;
+
+#define NSPECS 22
+static void train_specs(arg_spec *s, train_flags *f)
+{
+    arg_spec specs[NSPECS] = {
+        {"--input", "-i", ARG_STRING, &f->input, 0, 0, "text file, one item per line (default " DEFAULT_INPUT ")", 0},
+        {"--work-dir", "-o", ARG_STRING, &f->workdir, 0, 0, "folder for model.bin (default " DEFAULT_WORKDIR ")", 0},
+        {"--resume", NULL, ARG_FLAG, &f->resume, 0, 0, "continue the run saved in the work dir", 0},
+        {"--max-steps", NULL, ARG_LONG, &f->max_steps, 0, 1e12, "training steps (default 200000; 0 only evaluates)", 0},
+        {"--batch-size", "-b", ARG_INT, &f->batch_size, 1, 1 << 20, "minibatch size (default 32)", 0},
+        {"--learning-rate", "-l", ARG_DOUBLE, &f->lr, 0, 1e6, "initial learning rate (default 0.1)", 0},
+        {"--lr-schedule", NULL, ARG_STRING, &f->schedule, 0, 0, "step (lecture) or inv: lr/(1+rate*t)", 0},
+        {"--lr-decay", NULL, ARG_DOUBLE, &f->lr_decay, 0, 1e6, "step schedule: factor at the decay step (default 0.1)", 0},
+        {"--lr-decay-step", NULL, ARG_LONG, &f->lr_decay_step, 0, 1e12, "step schedule: when to decay (default max-steps/2)", 0},
+        {"--lr-decay-rate", NULL, ARG_DOUBLE, &f->lr_rate, 0, 1e6, "inv schedule: rate r (default 1e-4)", 0},
+        {"--weight-decay", NULL, ARG_DOUBLE, &f->weight_decay, 0, 1e6, "L2 penalty on weights and embeddings (default 0)", 0},
+        {"--block-size", NULL, ARG_INT, &f->block_size, 1, 1024, "context length in characters (default 3)", 0},
+        {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default 10)", 0},
+        {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default 200)", 0},
+        {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
+        {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
+        {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "Python random.seed for the split (default 42)", 0},
+        {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores)", 0},
+        {"--json", NULL, ARG_FLAG, &f->json, 0, 0, "print one JSON object with the results", 0},
+        {"--samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
+        {"--save-every", NULL, ARG_LONG, &f->save_every, 0, 1e12, "checkpoint every N steps (default 10000; 0: at the end)", 0},
+        {"--print-every", NULL, ARG_LONG, &f->print_every, 0, 1e12, "progress line every N steps off a terminal (default 10000)", 0},
+    };
+    memcpy(s, specs, sizeof specs);
+}
+
+static const char *TRAIN_USAGE =
+    "usage: makemore train [-i FILE] [-o DIR] [options]\n"
+    "\n"
+    "Trains the MLP and saves DIR/model.bin. The defaults are the lecture's run:\n"
+    "block 3, embedding 10, hidden 200, 200000 SGD steps of batch 32, lr 0.1\n"
+    "then 0.01, weights from torch's generator seeded 2147483647.";
+
+static void flag_defaults(train_flags *f)
+{
+    memset(f, 0, sizeof *f);
+    f->input = DEFAULT_INPUT;
+    f->workdir = DEFAULT_WORKDIR;
+    f->init = "torch";
+    f->schedule = "step";
+    f->max_steps = 200000;
+    f->batch_size = 32;
+    f->block_size = 3;
+    f->n_embd = 10;
+    f->n_hidden = 200;
+    f->lr = 0.1;
+    f->lr_decay = 0.1;
+    f->lr_decay_step = -1;
+    f->lr_rate = 1e-4;
+    f->seed = LECTURE_SEED;
+    f->split_seed = 42;
+    f->samples = 20;
+    f->save_every = 10000;
+    f->print_every = 10000;
+}
+
+typedef struct {
+    mm_run *run;
+    progress prog;
+    trainlog log;
+    const char *ckpt;
+    long save_every;
+    int save_failed;
+    mm_err err;
+} step_ctx;
+
+static int on_step(void *vctx, long step, double loss, double lr)
+{
+    step_ctx *c = vctx;
+    progress_step(&c->prog, step, loss, lr);
+    trainlog_step(&c->log, step, lr, loss);
+    if (c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps) {
+        /* the log reaches disk before the checkpoint that covers it */
+        if (fflush(c->log.f) != 0 || mm_checkpoint_save(c->run, c->ckpt, &c->err)) {
+            c->save_failed = 1;
+            return 1;
+        }
+    }
+    return stop_signal != 0;
+}
+
+static int make_workdir(const char *dir)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return cli_error("-o %s: cannot create the folder: %s", dir, strerror(errno));
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return cli_error("-o %s: not a folder", dir);
+    return 0;
+}
+
+/* Flags that fix the model or the data may not change on --resume. */
+static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_run *r)
+{
+    const mm_config *c = &r->model.cfg;
+    struct { const char *name; long want, have; } fixed[] = {
+        {"--block-size", f->block_size, c->block_size},
+        {"--n-embd", f->n_embd, c->n_embd},
+        {"--n-hidden", f->n_hidden, c->n_hidden},
+        {"--batch-size", f->batch_size, r->train.batch_size},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        if (args_seen(s, NSPECS, fixed[i].name) && fixed[i].want != fixed[i].have)
+            return cli_error("%s %ld disagrees with the checkpoint's %ld; drop the flag to resume, "
+                             "or train afresh in another -o folder", fixed[i].name, fixed[i].want, fixed[i].have);
+    if ((args_seen(s, NSPECS, "--seed") && f->seed != r->seed) ||
+        (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed))
+        return cli_error("--seed/--split-seed disagree with the checkpoint; drop them to resume");
+    if (args_seen(s, NSPECS, "--max-steps") && f->max_steps < r->state.step)
+        return cli_error("--max-steps %ld is before the checkpoint's step %ld", f->max_steps, r->state.step);
+    return 0;
+}
+
+static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_flags *f, const char *ckpt)
+{
+    mm_err err;
+    if (mm_checkpoint_load(r, ckpt, &err)) return cli_error("--resume: %s", err.msg);
+    int rc = check_resume_flags(s, f, r);
+    if (rc) return rc;
+    if (args_seen(s, NSPECS, "--max-steps")) r->train.max_steps = f->max_steps;
+    if (args_seen(s, NSPECS, "--input")) snprintf(r->input, sizeof r->input, "%s", f->input);
+    if (cli_data_load(d, r->input, r->model.cfg.block_size, r->split_seed, NULL, &err))
+        return cli_error("%s", err.msg);
+    if (!cli_vocab_equal(&d->vocab, &r->vocab))
+        return cli_error("%s: its characters differ from the checkpoint's vocabulary; "
+                         "resume on the file the run started with", r->input);
+    return 0;
+}
+
+static int parse_schedule(const train_flags *f, mm_schedule *s)
+{
+    if (!strcmp(f->schedule, "step")) s->kind = MM_SCHED_STEP;
+    else if (!strcmp(f->schedule, "inv")) s->kind = MM_SCHED_INV;
+    else return cli_error("--lr-schedule '%s': expected step or inv", f->schedule);
+    s->lr = f->lr;
+    s->decay = f->lr_decay;
+    s->decay_step = f->lr_decay_step >= 0 ? f->lr_decay_step : f->max_steps / 2;
+    s->rate = f->lr_rate;
+    return 0;
+}
+
+static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthreads)
+{
+    mm_err err;
+    memset(r, 0, sizeof *r);
+    int init;
+    if (!strcmp(f->init, "torch")) init = MM_INIT_TORCH;
+    else if (!strcmp(f->init, "scaled")) init = MM_INIT_SCALED;
+    else return cli_error("--init '%s': expected torch or scaled", f->init);
+    if (strlen(f->input) >= MM_MAX_PATH) return cli_error("-i: path too long");
+    int rc = parse_schedule(f, &r->train.sched);
+    if (rc) return rc;
+    r->train.max_steps = f->max_steps;
+    r->train.batch_size = f->batch_size;
+    r->train.optim.weight_decay = f->weight_decay;
+    r->seed = f->seed;
+    r->split_seed = f->split_seed;
+    r->init_kind = init;
+    snprintf(r->input, sizeof r->input, "%s", f->input);
+    if (cli_data_load(d, f->input, f->block_size, f->split_seed, NULL, &err)) return cli_error("%s", err.msg);
+    mm_config cfg = {d->vocab.size, f->block_size, f->n_embd, f->n_hidden};
+    if (mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, &err) ||
+        mm_model_build(&r->model, &cfg, &err))
+        return cli_error("%s", err.msg);
+    if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
+        return cli_error("%s", err.msg);
+    mm_rng_seed_torch(&r->state.rng, r->seed);
+    mm_model_init(&r->model, (mm_init_kind)init, &r->state.rng);
+    if (mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &r->state.init_train_loss, &err) ||
+        mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &r->state.init_dev_loss, &err))
+        return cli_error("%s", err.msg);
+    return 0;
+}
+
+typedef struct {
+    double train_loss, dev_loss;
+} final_losses;
+
+static void print_text_summary(const mm_run *r, const cli_data *d, const final_losses *fl)
+{
+    const mm_dataset *ds = &d->data;
+    printf("vocab %d  examples train %zu dev %zu test %zu  params %zu\n", r->vocab.size,
+           ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n, r->model.nparams);
+    printf("init  train loss %.4f  dev loss %.4f  (uniform: %.4f)\n", r->state.init_train_loss,
+           r->state.init_dev_loss, log((double)r->vocab.size));
+    printf("step %ld  train loss %.4f  dev loss %.4f  (%.2f s, %.1f us/step)\n", r->state.step,
+           fl->train_loss, fl->dev_loss, r->state.train_seconds,
+           r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0);
+}
+
+static void print_samples(const mm_run *r, int n, int json, FILE *out)
+{
+    if (n <= 0) return;
+    mm_sampler s;
+    mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
+    mm_err err;
+    if (mm_sampler_build(&s, &r->model, &o, &err)) return;
+    mm_rng g;
+    mm_rng_seed_torch(&g, r->seed + 10); /* the lecture samples from seed + 10 */
+    int *ids = malloc(MM_MAX_LINE_CHARS * sizeof *ids);
+    if (!ids) { mm_sampler_free(&s); return; }
+    if (json) fputs(", \"samples\": [", out);
+    else fputs("samples:\n", out);
+    for (int i = 0; i < n; i++) {
+        int len = mm_sample_item(&s, &g, ids);
+        if (json) fputs(i ? ", \"" : "\"", out);
+        cli_print_item(out, &r->vocab, ids, len);
+        fputs(json ? "\"" : "\n", out);
+    }
+    if (json) fputs("]", out);
+    free(ids);
+    mm_sampler_free(&s);
+}
+
+static void print_json(const mm_run *r, const cli_data *d, const final_losses *fl, int nthreads, int samples)
+{
+    const mm_dataset *ds = &d->data;
+    printf("{\"vocab_size\": %d, \"ntrain\": %zu, \"ndev\": %zu, \"ntest\": %zu, \"params\": %zu, "
+           "\"block_size\": %d, \"n_embd\": %d, \"n_hidden\": %d, \"batch_size\": %d, "
+           "\"init_train_loss\": %.6f, \"init_dev_loss\": %.6f, \"train_loss\": %.6f, "
+           "\"dev_loss\": %.6f, \"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, "
+           "\"threads\": %d, \"input\": ",
+           r->vocab.size, ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n,
+           r->model.nparams, r->model.cfg.block_size, r->model.cfg.n_embd, r->model.cfg.n_hidden,
+           r->train.batch_size, r->state.init_train_loss, r->state.init_dev_loss, fl->train_loss,
+           fl->dev_loss, r->state.step, r->state.train_seconds,
+           r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads);
+    cli_json_string(stdout, r->input);
+    print_samples(r, samples, 1, stdout);
+    printf("}\n");
+}
+
+static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads)
+{
+    mm_err err;
+    if (mm_checkpoint_save(r, ckpt, &err)) return cli_error("%s", err.msg);
+    final_losses fl;
+    if (mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &fl.train_loss, &err) ||
+        mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &fl.dev_loss, &err))
+        return cli_error("%s", err.msg);
+    if (f->json) {
+        print_json(r, d, &fl, nthreads, f->samples);
+    } else {
+        print_text_summary(r, d, &fl);
+        print_samples(r, f->samples, 0, stdout);
+    }
+    return 0;
+}
+
+static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads)
+{
+    step_ctx ctx = {.run = r, .ckpt = ckpt, .save_every = f->save_every};
+    char logpath[MM_MAX_PATH];
+    if (cli_path(logpath, sizeof logpath, f->workdir, "log.csv")) return cli_error("-o: path too long");
+    int rc = trainlog_open(&ctx.log, logpath, r->state.step);
+    if (rc) return rc;
+    if (r->state.step == 0) trainlog_eval(&ctx.log, 0, r->state.init_train_loss, r->state.init_dev_loss);
+    if (!f->json || r->state.step == 0) {
+        fprintf(stderr, "init train loss %.4f (uniform over %d: %.4f)\n", r->state.init_train_loss,
+                r->vocab.size, log((double)r->vocab.size));
+    }
+    progress_start(&ctx.prog, r->state.step, r->train.max_steps, f->print_every);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    mm_err err;
+    mm_status st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
+                                on_step, &ctx, &err);
+    progress_end(&ctx.prog);
+    if (trainlog_close(&ctx.log)) fprintf(stderr, "makemore: warning: %s was not fully written\n", logpath);
+    if (st == MM_ENUMERIC) {
+        fprintf(stderr, "makemore: %s. The last good checkpoint is kept in %s.\n", err.msg, ckpt);
+        return 1;
+    }
+    if (ctx.save_failed) return cli_error("%s", ctx.err.msg);
+    if (st == MM_EINTR) {
+        int sig = (int)stop_signal;
+        if (mm_checkpoint_save(r, ckpt, &err)) return cli_error("%s", err.msg);
+        fprintf(stderr, "makemore: stopped by %s at step %ld; saved %s. Resume with: makemore train -o %s --resume\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM", r->state.step, ckpt, f->workdir);
+        return 128 + sig;
+    }
+    if (st) return cli_error("%s", err.msg);
+    return finish(r, d, ckpt, f, nthreads);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_flags f;
+    arg_spec specs[NSPECS];
+    flag_defaults(&f);
+    train_specs(specs, &f);
+    char msg[512];
+    int rc = args_parse(specs, NSPECS, argc, argv, msg, sizeof msg);
+    if (rc < 0) return cli_error("train: %s", msg);
+    if (rc > 0) { args_usage(TRAIN_USAGE, specs, NSPECS); return 0; }
+    int nthreads = cli_threads(f.threads);
+    char ckpt[MM_MAX_PATH];
+    if (cli_path(ckpt, sizeof ckpt, f.workdir, "model.bin")) return cli_error("-o: path too long");
+    if ((rc = make_workdir(f.workdir))) return rc;
+    mm_run run;
+    cli_data data;
+    memset(&run, 0, sizeof run);
+    memset(&data, 0, sizeof data);
+    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, &f, nthreads);
+    if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads);
+    cli_data_free(&data);
+    mm_run_free(&run);
+    return rc;
+}

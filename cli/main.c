@@ -1,0 +1,32 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *USAGE =
+    "usage: makemore COMMAND [options]\n"
+    "\n"
+    "A character-level MLP language model (Bengio et al. 2003) that learns from a\n"
+    "text file with one item per line and generates more items like them.\n"
+    "\n"
+    "commands:\n"
+    "  train    train a model (the lecture's run by default) and save DIR/model.bin\n"
+    "  sample   print new items from a trained model\n"
+    "  eval     print the loss of a trained model on the train/dev/test split\n"
+    "  export   write a model's weights as safetensors\n"
+    "\n"
+    "Run 'makemore COMMAND --help' for a command's options.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        fputs(USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "train")) return cmd_train(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sample")) return cmd_sample(argc - 2, argv + 2);
+    if (!strcmp(cmd, "eval")) return cmd_eval(argc - 2, argv + 2);
+    if (!strcmp(cmd, "export")) return cmd_export(argc - 2, argv + 2);
+    return cli_error("unknown command '%s' (commands: train, sample, eval, export)", cmd);
+}

@@ -1,0 +1,214 @@
+#include "checkpoint.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+
+#define MODEL_KIND_MLP 0
+#define MAX_CKPT_BYTES (16ull << 30)
+
+static void put_header(mm_wbuf *w, const mm_run *r)
+{
+    const mm_config *c = &r->model.cfg;
+    const mm_train_config *t = &r->train;
+    mm_wbuf_put(w, MM_CKPT_MAGIC, 8);
+    mm_wbuf_u32(w, MM_CKPT_VERSION);
+    mm_wbuf_u32(w, MM_CKPT_HEADER);
+    mm_wbuf_u32(w, MODEL_KIND_MLP);
+    mm_wbuf_u32(w, (uint32_t)c->vocab_size);
+    mm_wbuf_u32(w, (uint32_t)c->block_size);
+    mm_wbuf_u32(w, (uint32_t)c->n_embd);
+    mm_wbuf_u32(w, (uint32_t)c->n_hidden);
+    mm_wbuf_u32(w, (uint32_t)r->init_kind);
+    mm_wbuf_u64(w, r->model.nparams);
+    mm_wbuf_u64(w, (uint64_t)r->state.step);
+    mm_wbuf_u64(w, (uint64_t)t->max_steps);
+    mm_wbuf_u32(w, (uint32_t)t->batch_size);
+    mm_wbuf_u32(w, (uint32_t)t->sched.kind);
+    mm_wbuf_f64(w, t->sched.lr);
+    mm_wbuf_f64(w, t->sched.decay);
+    mm_wbuf_u64(w, (uint64_t)t->sched.decay_step);
+    mm_wbuf_f64(w, t->sched.rate);
+    mm_wbuf_f64(w, t->optim.weight_decay);
+    mm_wbuf_u64(w, r->seed);
+    mm_wbuf_u64(w, r->split_seed);
+    mm_wbuf_f64(w, r->state.train_seconds);
+    mm_wbuf_f64(w, r->state.init_train_loss);
+    mm_wbuf_f64(w, r->state.init_dev_loss);
+    mm_wbuf_u32(w, (uint32_t)strlen(r->input));
+    mm_wbuf_pad(w, MM_CKPT_HEADER);
+}
+
+static void put_rng(mm_wbuf *w, const mm_rng *g)
+{
+    for (int i = 0; i < MM_MT_N; i++) mm_wbuf_u32(w, g->state[i]);
+    mm_wbuf_u32(w, g->pos);
+    mm_wbuf_u32(w, g->has_cached_normal);
+    mm_wbuf_f64(w, g->cached_normal);
+}
+
+mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err)
+{
+    mm_wbuf w = {0};
+    put_header(&w, r);
+    for (int i = 1; i < r->vocab.size; i++) mm_wbuf_u32(&w, r->vocab.cp[i]);
+    mm_wbuf_put(&w, r->input, strlen(r->input));
+    put_rng(&w, &r->state.rng);
+    mm_wbuf_f32s(&w, r->model.params, r->model.nparams);
+    mm_wbuf_u32(&w, mm_crc32(w.buf, w.len));
+    if (w.oom) {
+        mm_wbuf_free(&w);
+        return mm_fail(err, MM_ENOMEM, "%s: out of memory while saving", path);
+    }
+    mm_status st = mm_write_file_atomic(path, w.buf, w.len, err);
+    mm_wbuf_free(&w);
+    return st;
+}
+
+/* Reads the fixed header; returns the length of the input path after it. */
+static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t *pathlen,
+                            const char *path, mm_err *err)
+{
+    const unsigned char *magic = mm_rbuf_bytes(rb, 8);
+    if (!magic || memcmp(magic, MM_CKPT_MAGIC, 8))
+        return mm_fail(err, MM_EFORMAT, "%s: not a makemore checkpoint (wrong magic)", path);
+    uint32_t version = mm_rbuf_u32(rb);
+    if (version != MM_CKPT_VERSION)
+        return mm_fail(err, MM_EFORMAT, "%s: checkpoint version %u, this makemore reads version %d",
+                       path, version, MM_CKPT_VERSION);
+    uint32_t hsize = mm_rbuf_u32(rb);
+    uint32_t kind = mm_rbuf_u32(rb);
+    if (hsize != MM_CKPT_HEADER || kind != MODEL_KIND_MLP)
+        return mm_fail(err, MM_EFORMAT, "%s: unsupported header size %u or model kind %u", path, hsize, kind);
+    mm_config *c = &r->model.cfg;
+    c->vocab_size = (int)mm_rbuf_u32(rb);
+    c->block_size = (int)mm_rbuf_u32(rb);
+    c->n_embd = (int)mm_rbuf_u32(rb);
+    c->n_hidden = (int)mm_rbuf_u32(rb);
+    r->init_kind = (int)mm_rbuf_u32(rb);
+    *nparams = mm_rbuf_u64(rb);
+    r->state.step = (long)mm_rbuf_u64(rb);
+    r->train.max_steps = (long)mm_rbuf_u64(rb);
+    r->train.batch_size = (int)mm_rbuf_u32(rb);
+    r->train.sched.kind = (mm_sched_kind)mm_rbuf_u32(rb);
+    r->train.sched.lr = mm_rbuf_f64(rb);
+    r->train.sched.decay = mm_rbuf_f64(rb);
+    r->train.sched.decay_step = (long)mm_rbuf_u64(rb);
+    r->train.sched.rate = mm_rbuf_f64(rb);
+    r->train.optim.weight_decay = mm_rbuf_f64(rb);
+    r->seed = mm_rbuf_u64(rb);
+    r->split_seed = mm_rbuf_u64(rb);
+    r->state.train_seconds = mm_rbuf_f64(rb);
+    r->state.init_train_loss = mm_rbuf_f64(rb);
+    r->state.init_dev_loss = mm_rbuf_f64(rb);
+    *pathlen = mm_rbuf_u32(rb);
+    rb->pos = MM_CKPT_HEADER;
+    return MM_OK;
+}
+
+static mm_status check_run(const mm_run *r, uint32_t pathlen, const char *path, mm_err *err)
+{
+    mm_err e;
+    if (mm_config_check(&r->model.cfg, &e))
+        return mm_fail(err, MM_EFORMAT, "%s: bad model shape: %s", path, e.msg);
+    if (mm_train_config_check(&r->train, 1, &e) || r->state.step < 0 ||
+        r->state.step > r->train.max_steps || r->init_kind < 0 || r->init_kind > MM_INIT_SCALED ||
+        (r->train.sched.kind != MM_SCHED_STEP && r->train.sched.kind != MM_SCHED_INV))
+        return mm_fail(err, MM_EFORMAT, "%s: bad training settings in checkpoint", path);
+    if (pathlen >= MM_MAX_PATH)
+        return mm_fail(err, MM_EFORMAT, "%s: input path of %u bytes is too long", path, pathlen);
+    return MM_OK;
+}
+
+static mm_status parse_body(mm_rbuf *rb, mm_run *r, uint32_t pathlen, const char *path, mm_err *err)
+{
+    int nv = r->model.cfg.vocab_size - 1;
+    uint32_t *cps = malloc((size_t)nv * sizeof *cps);
+    if (!cps) return mm_fail(err, MM_ENOMEM, "out of memory");
+    for (int i = 0; i < nv; i++) cps[i] = mm_rbuf_u32(rb);
+    mm_status st = rb->short_read ? MM_EFORMAT : mm_vocab_from_codepoints(&r->vocab, cps, nv, err);
+    free(cps);
+    if (st) return mm_fail(err, MM_EFORMAT, "%s: bad vocabulary", path);
+    const unsigned char *p = mm_rbuf_bytes(rb, pathlen);
+    if (!p) return mm_fail(err, MM_EFORMAT, "%s: truncated", path);
+    memcpy(r->input, p, pathlen);
+    r->input[pathlen] = 0;
+    mm_rng *g = &r->state.rng;
+    for (int i = 0; i < MM_MT_N; i++) g->state[i] = mm_rbuf_u32(rb);
+    g->pos = mm_rbuf_u32(rb);
+    g->has_cached_normal = mm_rbuf_u32(rb);
+    g->cached_normal = mm_rbuf_f64(rb);
+    if (g->pos > MM_MT_N || g->has_cached_normal > 1)
+        return mm_fail(err, MM_EFORMAT, "%s: bad random-number state", path);
+    mm_rbuf_f32s(rb, r->model.params, r->model.nparams);
+    if (rb->short_read || rb->pos != rb->len)
+        return mm_fail(err, MM_EFORMAT, "%s: size does not match its header", path);
+    return MM_OK;
+}
+
+mm_status mm_checkpoint_load(mm_run *r, const char *path, mm_err *err)
+{
+    memset(r, 0, sizeof *r);
+    unsigned char *buf;
+    size_t len;
+    mm_status st = mm_read_file(path, MAX_CKPT_BYTES, &buf, &len, err);
+    if (st) return st;
+    if (len < MM_CKPT_HEADER + 4) {
+        free(buf);
+        return mm_fail(err, MM_EFORMAT, "%s: truncated (%zu bytes)", path, len);
+    }
+    mm_rbuf rb = {buf, len - 4, 0, 0};
+    mm_rbuf tail = {buf + len - 4, 4, 0, 0};
+    uint64_t nparams = 0;
+    uint32_t pathlen = 0;
+    st = get_header(&rb, r, &nparams, &pathlen, path, err);
+    if (!st && mm_rbuf_u32(&tail) != mm_crc32(buf, len - 4))
+        st = mm_fail(err, MM_EFORMAT, "%s: checksum mismatch: the file is damaged or truncated", path);
+    if (!st) st = check_run(r, pathlen, path, err);
+    if (!st) {
+        mm_config cfg = r->model.cfg;
+        st = mm_model_build(&r->model, &cfg, err);
+    }
+    if (!st && r->model.nparams != nparams)
+        st = mm_fail(err, MM_EFORMAT, "%s: parameter count does not match its shapes", path);
+    if (!st) st = parse_body(&rb, r, pathlen, path, err);
+    free(buf);
+    if (st) mm_run_free(r);
+    return st;
+}
+
+void mm_run_free(mm_run *r)
+{
+    mm_model_free(&r->model);
+    mm_vocab_free(&r->vocab);
+}
+
+mm_status mm_export_safetensors(const mm_model *m, const char *path, mm_err *err)
+{
+    char header[2048];
+    int n = snprintf(header, sizeof header, "{\"__metadata__\":{\"format\":\"pt\"}");
+    for (int i = 0; i < m->ntensors; i++) {
+        const mm_tensor *t = &m->tensors[i];
+        char shape[64];
+        if (t->ndim == 2) snprintf(shape, sizeof shape, "%d,%d", t->shape[0], t->shape[1]);
+        else snprintf(shape, sizeof shape, "%d", t->shape[0]);
+        n += snprintf(header + n, sizeof header - (size_t)n,
+                      ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%s],\"data_offsets\":[%zu,%zu]}",
+                      t->name, shape, 4 * t->offset, 4 * (t->offset + t->size));
+    }
+    n += snprintf(header + n, sizeof header - (size_t)n, "}");
+    /* the spec lets the header be padded with spaces; 8-byte alignment keeps
+     * the tensor data aligned for readers that map the file */
+    while (n % 8) header[n++] = ' ';
+    mm_wbuf w = {0};
+    mm_wbuf_u64(&w, (uint64_t)n);
+    mm_wbuf_put(&w, header, (size_t)n);
+    mm_wbuf_f32s(&w, m->params, m->nparams);
+    mm_status st = w.oom ? mm_fail(err, MM_ENOMEM, "%s: out of memory", path)
+                         : mm_write_file_atomic(path, w.buf, w.len, err);
+    mm_wbuf_free(&w);
+    return st;
+}

@@ -1,0 +1,37 @@
+/* model.bin: everything needed to sample from a model or resume its training.
+ * The layout is in docs/FORMAT.md. All integers and floats are little-endian;
+ * the file ends with a CRC-32 of all bytes before it. */
+#ifndef MM_CHECKPOINT_H
+#define MM_CHECKPOINT_H
+
+#include "text.h"
+#include "train.h"
+
+#define MM_CKPT_MAGIC "MKMORE\x1a\n"
+#define MM_CKPT_VERSION 1
+#define MM_CKPT_HEADER 256
+#define MM_MAX_PATH 4096
+
+/* One training run: the model and everything around it that a checkpoint
+ * records. */
+typedef struct {
+    mm_model model;
+    mm_vocab vocab;
+    mm_train_config train;
+    mm_train_state state;
+    uint64_t seed;       /* torch generator seed for init and batches */
+    uint64_t split_seed; /* Python random.seed for the split */
+    int init_kind;       /* mm_init_kind */
+    char input[MM_MAX_PATH]; /* the text file trained on */
+} mm_run;
+
+mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err);
+/* Builds r->model and r->vocab from the file; on failure r holds nothing to
+ * free. */
+mm_status mm_checkpoint_load(mm_run *r, const char *path, mm_err *err);
+void mm_run_free(mm_run *r);
+
+/* Writes the parameters as safetensors (F32, tensors named as in the model). */
+mm_status mm_export_safetensors(const mm_model *m, const char *path, mm_err *err);
+
+#endif

@@ -1,0 +1,39 @@
+/* Training examples: (context of T ids, next id) pairs, split as the lecture.
+ *
+ * Each word w contributes len(w)+1 examples: the context starts as T stop
+ * tokens and slides over w + '.'. Words are shuffled with Python's
+ * random.seed(S); random.shuffle(words) and cut at int(0.8n), int(0.9n). */
+#ifndef MM_DATASET_H
+#define MM_DATASET_H
+
+#include <stdint.h>
+
+#include "text.h"
+
+typedef struct {
+    size_t n;     /* number of examples */
+    int T;        /* context length (block size) */
+    int32_t *X;   /* (n, T) context ids */
+    int32_t *Y;   /* (n) next id */
+} mm_split;
+
+enum { MM_TRAIN, MM_DEV, MM_TEST, MM_NSPLITS };
+
+typedef struct {
+    mm_split split[MM_NSPLITS];
+    size_t nwords[MM_NSPLITS];
+    uint32_t *order;  /* (nwords) word indices after the shuffle */
+} mm_dataset;
+
+/* Encodes every word with vocab, shuffles them with split_seed and builds
+ * the three splits for block size T. A character missing from vocab is an
+ * error naming the file (name) and line. */
+mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v,
+                           int T, uint64_t split_seed, const char *name, mm_err *err);
+void mm_dataset_free(mm_dataset *d);
+
+const char *mm_split_name(int which);
+/* MM_TRAIN/MM_DEV/MM_TEST for "train"/"dev"/"test" ("val" too), else -1 */
+int mm_split_parse(const char *name);
+
+#endif

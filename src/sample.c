@@ -1,0 +1,136 @@
+#include "sample.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err)
+{
+    memset(s, 0, sizeof *s);
+    const mm_config *c = &m->cfg;
+    int T = c->block_size, E = c->n_embd, H = c->n_hidden, V = c->vocab_size;
+    if (!(o->temperature > 0) || !isfinite(o->temperature))
+        return mm_fail(err, MM_EINVAL, "--temperature must be a finite number > 0");
+    if (o->top_k < 0) return mm_fail(err, MM_EINVAL, "--top-k must be >= 0");
+    if (o->max_len < 1) return mm_fail(err, MM_EINVAL, "--max-len must be >= 1");
+    s->m = m;
+    s->opts = *o;
+    s->table = malloc((size_t)T * V * H * sizeof *s->table);
+    s->h = malloc((size_t)H * sizeof *s->h);
+    s->probs = malloc((size_t)V * sizeof *s->probs);
+    s->order = malloc((size_t)V * sizeof *s->order);
+    s->ctx = malloc((size_t)T * sizeof *s->ctx);
+    if (!s->table || !s->h || !s->probs || !s->order || !s->ctx) {
+        mm_sampler_free(s);
+        return mm_fail(err, MM_ENOMEM, "out of memory for sampling");
+    }
+    for (int t = 0; t < T; t++)
+        for (int v = 0; v < V; v++) {
+            float *row = s->table + ((size_t)t * V + v) * H;
+            memset(row, 0, (size_t)H * sizeof *row);
+            for (int e = 0; e < E; e++) {
+                const float a = m->C[(size_t)v * E + e];
+                const float *w = m->W1 + ((size_t)t * E + e) * H;
+                for (int j = 0; j < H; j++) row[j] += a * w[j];
+            }
+        }
+    return MM_OK;
+}
+
+void mm_sampler_free(mm_sampler *s)
+{
+    free(s->table);
+    free(s->h);
+    free(s->probs);
+    free(s->order);
+    free(s->ctx);
+    memset(s, 0, sizeof *s);
+}
+
+static void logits_after(mm_sampler *s, const int *ctx)
+{
+    const mm_model *m = s->m;
+    const int T = m->cfg.block_size, H = m->cfg.n_hidden, V = m->cfg.vocab_size;
+    float *h = s->h;
+    memcpy(h, m->b1, (size_t)H * sizeof *h);
+    for (int t = 0; t < T; t++) {
+        const float *row = s->table + ((size_t)t * V + ctx[t]) * H;
+        for (int j = 0; j < H; j++) h[j] += row[j];
+    }
+    for (int j = 0; j < H; j++) h[j] = tanhf(h[j]);
+    float *l = s->probs;
+    memcpy(l, m->b2, (size_t)V * sizeof *l);
+    for (int j = 0; j < H; j++) {
+        const float a = h[j];
+        const float *w = m->W2 + (size_t)j * V;
+        for (int v = 0; v < V; v++) l[v] += a * w[v];
+    }
+}
+
+static void softmax_scaled(float *p, int V, float inv_temp)
+{
+    float mx = p[0];
+    for (int v = 1; v < V; v++) mx = p[v] > mx ? p[v] : mx;
+    float sum = 0.0f;
+    for (int v = 0; v < V; v++) {
+        p[v] = expf((p[v] - mx) * inv_temp);
+        sum += p[v];
+    }
+    for (int v = 0; v < V; v++) p[v] /= sum;
+}
+
+void mm_sampler_probs(mm_sampler *s, const int *ctx)
+{
+    logits_after(s, ctx);
+    softmax_scaled(s->probs, s->m->cfg.vocab_size, 1.0f);
+}
+
+/* Zeroes all but the k largest probabilities (ties keep the lower id). */
+static void keep_top_k(mm_sampler *s, int k)
+{
+    const int V = s->m->cfg.vocab_size;
+    float *p = s->probs;
+    for (int i = 0; i < k; i++) {
+        int best = -1;
+        for (int v = 0; v < V; v++)
+            if (p[v] >= 0 && (best < 0 || p[v] > p[best])) best = v;
+        s->order[i] = best;
+        p[best] = -1.0f - p[best]; /* mark as taken, recoverable */
+    }
+    for (int v = 0; v < V; v++) p[v] = p[v] < 0 ? -1.0f - p[v] : 0.0f;
+}
+
+static int draw(const float *p, int V, mm_rng *rng)
+{
+    float total = 0.0f;
+    for (int v = 0; v < V; v++) total += p[v];
+    float u = mm_rng_uniform(rng) * total, acc = 0.0f;
+    int last = 0;
+    for (int v = 0; v < V; v++) {
+        if (p[v] <= 0) continue;
+        acc += p[v];
+        last = v;
+        if (u < acc) return v;
+    }
+    return last; /* rounding left u at the very top */
+}
+
+int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
+{
+    const int T = s->m->cfg.block_size, V = s->m->cfg.vocab_size;
+    const int k = s->opts.top_k > 0 && s->opts.top_k < V ? s->opts.top_k : 0;
+    const float inv_temp = (float)(1.0 / s->opts.temperature);
+    memset(s->ctx, 0, (size_t)T * sizeof *s->ctx);
+    int n = 0;
+    while (n < s->opts.max_len) {
+        logits_after(s, s->ctx);
+        softmax_scaled(s->probs, V, inv_temp);
+        if (k) keep_top_k(s, k);
+        int id = draw(s->probs, V, rng);
+        if (id == 0) break;
+        out[n++] = id;
+        memmove(s->ctx, s->ctx + 1, (size_t)(T - 1) * sizeof *s->ctx);
+        s->ctx[T - 1] = id;
+    }
+    return n;
+}

@@ -1,0 +1,36 @@
+/* Drawing new items from a trained model, one character at a time, from an
+ * all-stop context until the stop token or a length limit. */
+#ifndef MM_SAMPLE_H
+#define MM_SAMPLE_H
+
+#include "model.h"
+
+typedef struct {
+    double temperature; /* > 0; logits are divided by it */
+    int top_k;          /* 0: all characters; else only the k most likely */
+    int max_len;        /* characters before the item is cut off */
+} mm_sample_opts;
+
+typedef struct {
+    const mm_model *m;
+    mm_sample_opts opts;
+    /* The first layer is linear in the one-hot context, so C[v] @ W1 for each
+     * position and character can be tabled once: a step then adds T rows
+     * instead of multiplying (T*E) x H. */
+    float *table;  /* (T, V, H) */
+    float *h;      /* (H) */
+    float *probs;  /* (V) */
+    int *order;    /* (V) scratch for top-k */
+    int *ctx;      /* (T) */
+} mm_sampler;
+
+mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err);
+void mm_sampler_free(mm_sampler *s);
+/* Writes up to opts.max_len ids (1..V-1) to out and returns the count; the
+ * stop token is not included. */
+int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out);
+/* The next-character distribution after ctx (T ids) into s->probs, without
+ * temperature or top-k. */
+void mm_sampler_probs(mm_sampler *s, const int *ctx);
+
+#endif

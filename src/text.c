@@ -1,0 +1,231 @@
+#include "text.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Decodes one code point at s (n bytes left). Returns its length, or 0 if the
+ * bytes are not well-formed UTF-8 (overlong forms and surrogates included). */
+static int utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) { *out = c; return 1; }
+    int len;
+    uint32_t cp, min;
+    if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; min = 0x80; }
+    else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; min = 0x800; }
+    else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; min = 0x10000; }
+    else return 0;
+    if ((size_t)len > n) return 0;
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    *out = cp;
+    return len;
+}
+
+int mm_utf8_encode(uint32_t c, char *o)
+{
+    if (c < 0x80) { o[0] = (char)c; return 1; }
+    if (c < 0x800) {
+        o[0] = (char)(0xc0 | (c >> 6));
+        o[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (char)(0xe0 | (c >> 12));
+        o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        o[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    o[0] = (char)(0xf0 | (c >> 18));
+    o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+    o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+    o[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+static int is_blank(const uint32_t *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i] != ' ' && c[i] != '\t') return 0;
+    return 1;
+}
+
+/* Decodes one line [p, p+len) onto the end of w->chars. */
+static mm_status parse_line(mm_words *w, const unsigned char *p, size_t len,
+                            const char *name, size_t lineno, mm_err *err)
+{
+    size_t first = w->nchars;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        if (p[i] == 0)
+            return mm_fail(err, MM_EFORMAT, "%s:%zu: NUL byte in text (is this a binary file?)", name, lineno);
+        int k = utf8_decode(p + i, len - i, &cp);
+        if (!k)
+            return mm_fail(err, MM_EFORMAT, "%s:%zu: invalid UTF-8 at byte %zu of the line", name, lineno, i + 1);
+        if (w->nchars - first >= MM_MAX_LINE_CHARS)
+            return mm_fail(err, MM_EFORMAT, "%s:%zu: line longer than %d characters", name, lineno, MM_MAX_LINE_CHARS);
+        w->chars[w->nchars++] = cp;
+        i += (size_t)k;
+    }
+    if (is_blank(w->chars + first, w->nchars - first)) {
+        w->nchars = first;
+        return MM_OK;
+    }
+    w->line[w->nwords] = lineno;
+    w->start[++w->nwords] = w->nchars;
+    return MM_OK;
+}
+
+mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
+                         const char *name, mm_err *err)
+{
+    memset(w, 0, sizeof *w);
+    size_t nlines = 1;
+    for (size_t i = 0; i < len; i++) nlines += buf[i] == '\n';
+    /* a line has at most as many code points as bytes */
+    w->chars = malloc((len ? len : 1) * sizeof *w->chars);
+    w->start = malloc((nlines + 1) * sizeof *w->start);
+    w->line = malloc(nlines * sizeof *w->line);
+    if (!w->chars || !w->start || !w->line) {
+        mm_words_free(w);
+        return mm_fail(err, MM_ENOMEM, "%s: out of memory reading %zu bytes", name, len);
+    }
+    w->start[0] = 0;
+    const unsigned char *p = (const unsigned char *)buf;
+    size_t lineno = 0, pos = 0;
+    while (pos < len) {
+        const unsigned char *nl = memchr(p + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - p) : len;
+        size_t l = end - pos;
+        if (l && p[pos + l - 1] == '\r') l--;
+        lineno++;
+        mm_status st = parse_line(w, p + pos, l, name, lineno, err);
+        if (st) { mm_words_free(w); return st; }
+        pos = end + 1;
+    }
+    if (w->nwords == 0) {
+        mm_words_free(w);
+        return mm_fail(err, MM_EFORMAT, "%s: no items (the file is empty or has only blank lines)", name);
+    }
+    return MM_OK;
+}
+
+static mm_status read_file(const char *path, char **out, size_t *outlen, mm_err *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return mm_fail(err, MM_EIO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return mm_fail(err, MM_EIO, "%s: is a directory, expected a text file with one item per line", path);
+    if ((unsigned long long)sb.st_size > MM_MAX_INPUT_BYTES)
+        return mm_fail(err, MM_ENOMEM, "%s: %lld bytes is over the %llu-byte input limit", path,
+                       (long long)sb.st_size, (unsigned long long)MM_MAX_INPUT_BYTES);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mm_fail(err, MM_EIO, "%s: %s", path, strerror(errno));
+    size_t cap = (size_t)sb.st_size + 1, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) { fclose(f); return mm_fail(err, MM_ENOMEM, "%s: out of memory", path); }
+    for (;;) {
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (len < cap) break;
+        if (cap >= MM_MAX_INPUT_BYTES) break;
+        char *nb = realloc(buf, cap * 2); /* the file grew, or is a pipe */
+        if (!nb) { free(buf); fclose(f); return mm_fail(err, MM_ENOMEM, "%s: out of memory", path); }
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) { free(buf); return mm_fail(err, MM_EIO, "%s: read error", path); }
+    *out = buf;
+    *outlen = len;
+    return MM_OK;
+}
+
+mm_status mm_words_read(mm_words *w, const char *path, mm_err *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    memset(w, 0, sizeof *w);
+    mm_status st = read_file(path, &buf, &len, err);
+    if (st) return st;
+    st = mm_words_parse(w, buf, len, path, err);
+    free(buf);
+    return st;
+}
+
+void mm_words_free(mm_words *w)
+{
+    free(w->chars);
+    free(w->start);
+    free(w->line);
+    memset(w, 0, sizeof *w);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+mm_status mm_vocab_from_codepoints(mm_vocab *v, const uint32_t *cps, int n, mm_err *err)
+{
+    memset(v, 0, sizeof *v);
+    if (n < 1 || n + 1 > MM_MAX_VOCAB)
+        return mm_fail(err, MM_EFORMAT, "vocabulary of %d characters is outside 1..%d", n, MM_MAX_VOCAB - 1);
+    for (int i = 1; i < n; i++)
+        if (cps[i] <= cps[i - 1])
+            return mm_fail(err, MM_EFORMAT, "vocabulary is not sorted and distinct");
+    v->cp = malloc((size_t)(n + 1) * sizeof *v->cp);
+    if (!v->cp) return mm_fail(err, MM_ENOMEM, "out of memory");
+    v->cp[0] = '.';
+    memcpy(v->cp + 1, cps, (size_t)n * sizeof *cps);
+    v->size = n + 1;
+    return MM_OK;
+}
+
+mm_status mm_vocab_build(mm_vocab *v, const mm_words *w, const char *name, mm_err *err)
+{
+    memset(v, 0, sizeof *v);
+    uint32_t *tmp = malloc((w->nchars ? w->nchars : 1) * sizeof *tmp);
+    if (!tmp) return mm_fail(err, MM_ENOMEM, "%s: out of memory", name);
+    memcpy(tmp, w->chars, w->nchars * sizeof *tmp);
+    qsort(tmp, w->nchars, sizeof *tmp, cmp_u32);
+    size_t n = 0;
+    for (size_t i = 0; i < w->nchars; i++)
+        if (n == 0 || tmp[i] != tmp[n - 1]) tmp[n++] = tmp[i];
+    mm_status st;
+    if (n + 1 > MM_MAX_VOCAB)
+        st = mm_fail(err, MM_EFORMAT, "%s: %zu distinct characters, over the limit of %d",
+                     name, n, MM_MAX_VOCAB - 1);
+    else
+        st = mm_vocab_from_codepoints(v, tmp, (int)n, err);
+    free(tmp);
+    return st;
+}
+
+void mm_vocab_free(mm_vocab *v)
+{
+    free(v->cp);
+    memset(v, 0, sizeof *v);
+}
+
+int mm_vocab_id(const mm_vocab *v, uint32_t c)
+{
+    int lo = 1, hi = v->size - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (v->cp[mid] == c) return mid;
+        if (v->cp[mid] < c) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+}

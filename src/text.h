@@ -1,0 +1,52 @@
+/* Reading a one-item-per-line UTF-8 file and building its vocabulary.
+ *
+ * Token id 0 is the start/stop token, shown as '.'; ids 1..V-1 are the
+ * distinct code points of the file in ascending order (Python's
+ * sorted(set(text)) order). A literal '.' in the data gets its own id. */
+#ifndef MM_TEXT_H
+#define MM_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#define MM_MAX_LINE_CHARS 256     /* longest item, in code points */
+#define MM_MAX_VOCAB 4096         /* ids, including the stop token */
+#define MM_MAX_INPUT_BYTES (1ull << 30)
+
+typedef struct {
+    int size;        /* V: distinct characters + 1 */
+    uint32_t *cp;    /* (V) code point of each id; cp[0] is '.' for display */
+} mm_vocab;
+
+typedef struct {
+    size_t nwords;
+    size_t nchars;   /* total code points over all words */
+    uint32_t *chars; /* (nchars) code points of all words, back to back */
+    size_t *start;   /* (nwords + 1) word w is chars[start[w] .. start[w+1]) */
+    size_t *line;    /* (nwords) 1-based line number of each word */
+} mm_words;
+
+/* Reads path, skipping blank lines and stripping a trailing CR. Errors name
+ * the file and line: missing file, directory, NUL byte, invalid UTF-8, a line
+ * over MM_MAX_LINE_CHARS, no items at all. */
+mm_status mm_words_read(mm_words *w, const char *path, mm_err *err);
+/* The same from a buffer in memory; name is used in messages. */
+mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
+                         const char *name, mm_err *err);
+void mm_words_free(mm_words *w);
+
+mm_status mm_vocab_build(mm_vocab *v, const mm_words *w, const char *name,
+                         mm_err *err);
+/* Copies code points cp[1..size-1] (sorted, distinct) into a vocabulary. */
+mm_status mm_vocab_from_codepoints(mm_vocab *v, const uint32_t *cps, int n,
+                                   mm_err *err);
+void mm_vocab_free(mm_vocab *v);
+
+/* id of code point c, or -1 if the vocabulary lacks it */
+int mm_vocab_id(const mm_vocab *v, uint32_t c);
+/* Appends the UTF-8 bytes of code point c to out (room for 4); returns count */
+int mm_utf8_encode(uint32_t c, char *out);
+
+#endif

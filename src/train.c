@@ -1,0 +1,93 @@
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define MAX_BATCH (1 << 20)
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+mm_status mm_train_config_check(const mm_train_config *tc, size_t ntrain, mm_err *err)
+{
+    if (tc->max_steps < 0)
+        return mm_fail(err, MM_EINVAL, "--max-steps %ld is negative", tc->max_steps);
+    if (tc->batch_size < 1 || tc->batch_size > MAX_BATCH)
+        return mm_fail(err, MM_EINVAL, "--batch-size %d is outside 1..%d", tc->batch_size, MAX_BATCH);
+    if (!isfinite(tc->sched.lr) || tc->sched.lr < 0)
+        return mm_fail(err, MM_EINVAL, "--learning-rate must be a finite number >= 0");
+    if (!isfinite(tc->sched.decay) || tc->sched.decay < 0)
+        return mm_fail(err, MM_EINVAL, "--lr-decay must be a finite number >= 0");
+    if (!isfinite(tc->sched.rate) || tc->sched.rate < 0)
+        return mm_fail(err, MM_EINVAL, "--lr-decay-rate must be a finite number >= 0");
+    if (!isfinite(tc->optim.weight_decay) || tc->optim.weight_decay < 0)
+        return mm_fail(err, MM_EINVAL, "--weight-decay must be a finite number >= 0");
+    if (ntrain == 0 && tc->max_steps > 0)
+        return mm_fail(err, MM_EINVAL, "the training split is empty: the input needs more items");
+    if (ntrain > 0xffffffffu)
+        return mm_fail(err, MM_EINVAL, "the training split has over 2^32 examples");
+    return MM_OK;
+}
+
+static void gather_batch(int32_t *Xb, int32_t *Yb, const int32_t *ix, const mm_split *s, int B)
+{
+    const int T = s->T;
+    for (int b = 0; b < B; b++) {
+        const int32_t *x = s->X + (size_t)ix[b] * T;
+        for (int t = 0; t < T; t++) Xb[b * T + t] = x[t];
+        Yb[b] = s->Y[ix[b]];
+    }
+}
+
+mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *ts,
+                       const mm_split *train, int nthreads, mm_step_fn fn, void *ctx,
+                       mm_err *err)
+{
+    mm_status st = mm_train_config_check(tc, train->n, err);
+    if (st) return st;
+    const int B = tc->batch_size, T = train->T;
+    mm_acts a;
+    if ((st = mm_acts_build(&a, &m->cfg, B, err))) return st;
+    int32_t *ix = malloc((size_t)B * sizeof *ix);
+    int32_t *Xb = malloc((size_t)B * T * sizeof *Xb);
+    int32_t *Yb = malloc((size_t)B * sizeof *Yb);
+    if (!ix || !Xb || !Yb) {
+        st = mm_fail(err, MM_ENOMEM, "out of memory for batch %d", B);
+        goto done;
+    }
+    double t0 = now_seconds();
+    while (ts->step < tc->max_steps) {
+        mm_rng_randint_torch(&ts->rng, ix, (size_t)B, (uint32_t)train->n);
+        gather_batch(Xb, Yb, ix, train, B);
+        double loss = mm_model_forward(m, &a, Xb, Yb, B, nthreads);
+        if (!isfinite(loss)) {
+            st = mm_fail(err, MM_ENUMERIC,
+                         "the loss became %s at step %ld (learning rate %g): training diverged; "
+                         "try a smaller --learning-rate",
+                         isnan(loss) ? "NaN" : "infinite", ts->step + 1,
+                         mm_schedule_lr(&tc->sched, ts->step));
+            break;
+        }
+        mm_model_zero_grad(m);
+        mm_model_backward(m, &a, Xb, B, nthreads);
+        double lr = mm_schedule_lr(&tc->sched, ts->step);
+        mm_optim_step(&tc->optim, m, lr);
+        ts->step++;
+        if (fn && fn(ctx, ts->step, loss, lr)) {
+            st = MM_EINTR;
+            break;
+        }
+    }
+    ts->train_seconds += now_seconds() - t0;
+done:
+    free(ix);
+    free(Xb);
+    free(Yb);
+    mm_acts_free(&a);
+    return st;
+}

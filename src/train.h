@@ -1,0 +1,42 @@
+/* The training loop: draw a minibatch, forward, backward, update.
+ *
+ * Minibatch indices come from the same generator that initialised the
+ * weights (torch.randint(0, ntrain, (B,), generator=g)), so a run follows the
+ * lecture step by step. Everything a resumed run needs is in mm_train_state. */
+#ifndef MM_TRAIN_H
+#define MM_TRAIN_H
+
+#include <signal.h>
+
+#include "optim.h"
+
+typedef struct {
+    long max_steps;
+    int batch_size;
+    mm_schedule sched;
+    mm_optim optim;
+} mm_train_config;
+
+typedef struct {
+    long step;              /* steps completed */
+    mm_rng rng;             /* the generator after the last draw */
+    double train_seconds;   /* summed over all sessions of this run */
+    double init_train_loss; /* whole training split, before step 0 */
+    double init_dev_loss;
+} mm_train_state;
+
+/* Called after every step with the step just completed (1-based count) and
+ * its minibatch loss. A non-zero return stops training (mm_train_run then
+ * returns MM_EINTR). */
+typedef int (*mm_step_fn)(void *ctx, long step, double loss, double lr);
+
+mm_status mm_train_config_check(const mm_train_config *tc, size_t ntrain, mm_err *err);
+
+/* Runs steps ts->step .. tc->max_steps-1. On a NaN or infinite loss it stops
+ * before the update and returns MM_ENUMERIC; the parameters are those before
+ * that step. */
+mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *ts,
+                       const mm_split *train, int nthreads, mm_step_fn fn, void *ctx,
+                       mm_err *err);
+
+#endif
