@@ -110,16 +110,18 @@ static double normal_double(mm_rng *r)
     return radius * cos(theta);
 }
 
-/* Box-Muller on 16 uniforms: pairs (j, j+8) give two normals. */
+/* Box-Muller on 16 uniforms: pairs (j, j+8) give two normals. Computed in
+ * float, step by step as torch's vectorised kernel does, so the results
+ * differ from torch's only by its log/sin/cos approximations. */
 static void normal_fill_16(float *d)
 {
     for (int j = 0; j < 8; j++) {
-        double u1 = 1.0 - (double)d[j]; /* (0, 1] so the log is finite */
-        double u2 = d[j + 8];
-        double radius = sqrt(-2.0 * log(u1));
-        double theta = 2.0 * M_PI * u2;
-        d[j] = (float)(radius * cos(theta));
-        d[j + 8] = (float)(radius * sin(theta));
+        const float u1 = 1.0f - d[j]; /* (0, 1] so the log is finite */
+        const float u2 = d[j + 8];
+        const float radius = sqrtf(-2.0f * logf(u1));
+        const float theta = (float)(2.0 * M_PI) * u2;
+        d[j] = radius * cosf(theta);
+        d[j + 8] = radius * sinf(theta);
     }
 }
 
