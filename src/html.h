@@ -1,0 +1,33 @@
+/* A builder for self-contained HTML report pages: one file with inline CSS
+ * and inline SVG, no scripts, fonts or links to fetch, so it opens the same
+ * offline, from a CI artifact or attached to a mail.
+ *
+ * Text arguments are escaped; only mm_html_raw and the SVG of mm_html_figure
+ * go in verbatim (documents made by mm_svg). */
+#ifndef MM_HTML_H
+#define MM_HTML_H
+
+#include "strbuf.h"
+
+typedef struct {
+    mm_sbuf out;
+    int ncols; /* columns of the open table, 0 when none */
+} mm_html;
+
+void mm_html_begin(mm_html *h, const char *title);
+void mm_html_heading(mm_html *h, int level, const char *text);
+void mm_html_para(mm_html *h, const char *text);
+/* A table with a caption (may be NULL) and ncols header cells (header may
+ * be NULL for a table without a header row). */
+void mm_html_table_begin(mm_html *h, const char *caption, const char *const *header, int ncols);
+void mm_html_table_row(mm_html *h, const char *const *cells);
+void mm_html_table_end(mm_html *h);
+/* A figure holding svg (inserted verbatim) and an escaped caption. */
+void mm_html_figure(mm_html *h, const char *svg, const char *caption);
+/* A bulleted list in columns, e.g. generated samples. */
+void mm_html_list(mm_html *h, const char *const *items, int n);
+void mm_html_raw(mm_html *h, const char *html);
+void mm_html_end(mm_html *h);
+void mm_html_free(mm_html *h);
+
+#endif

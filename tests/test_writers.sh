@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The SVG and HTML writers on awkward text: test_svg --write makes a sample
+# plot and page full of markup characters, control bytes and bad UTF-8;
+# both must parse (xml.etree for SVG, html.parser for the page).
+set -u
+bin=${TEST_BIN_DIR:-build/tests}/test_svg
+if ! command -v python3 >/dev/null; then echo "skip - python3 is missing"; exit 0; fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+if "$bin" --write "$dir"; then echo "ok - test_svg --write made the samples"; else echo "not ok - test_svg --write failed"; exit 1; fi
+python3 - "$dir" <<'PY'
+import sys, xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+d = sys.argv[1]
+ns = "{http://www.w3.org/2000/svg}"
+try:
+    root = ET.parse(d + "/sample.svg").getroot()
+    texts = "".join(t.text or "" for t in root.iter(ns + "text"))
+    ok = root.tag == ns + "svg" and "<b>&" in texts and "\ufffd" in texts
+    print(("ok" if ok else "not ok") + " - sample.svg parses as XML and its text round-trips")
+except ET.ParseError as e:
+    print("not ok - sample.svg is not well-formed XML:", e)
+
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.bad, self.svgs = [], 0, 0
+    VOID = {"meta", "br", "img", "hr", "input", "link", "rect", "line", "circle", "path"}
+    def handle_starttag(self, tag, attrs):
+        if tag == "svg": self.svgs += 1
+        if tag not in self.VOID: self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs):
+        pass
+    def handle_endtag(self, tag):
+        if tag in self.VOID: return
+        if not self.stack or self.stack.pop() != tag: self.bad += 1
+p = P()
+p.feed(open(d + "/sample.html", encoding="utf-8").read())
+ok = p.bad == 0 and not p.stack and p.svgs == 1
+print(("ok" if ok else "not ok") + f" - sample.html: tags balance ({p.bad} mismatched, {len(p.stack)} open), {p.svgs} inline svg")
+PY
