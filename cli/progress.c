@@ -21,20 +21,24 @@ void progress_start(progress *p, long first_step, long total, long every)
     p->every = every;
     p->t_start = p->t_last = progress_now();
     p->drawn = 0;
+    p->smooth = -1.0;
 }
 
 static void draw(progress *p, long step, double loss, double lr, double t)
 {
     double rate = (double)(step - p->first_step) / (t - p->t_start + 1e-9);
     double eta = rate > 0 ? (double)(p->total - step) / rate : 0.0;
-    fprintf(stderr, "%s%8ld/%ld  loss %.4f  lr %.4g  %.0f steps/s  ETA %.0fs%s",
-            p->tty ? "\r" : "", step, p->total, loss, lr, rate, eta, p->tty ? "\033[K" : "\n");
+    fprintf(stderr, "%s%8ld/%ld  loss %.4f (smoothed %.4f)  lr %.4g  %.0f steps/s  ETA %.0fs%s",
+            p->tty ? "\r" : "", step, p->total, loss, p->smooth, lr, rate, eta,
+            p->tty ? "\033[K" : "\n");
     fflush(stderr);
     p->drawn = 1;
 }
 
 void progress_step(progress *p, long step, double loss, double lr)
 {
+    /* one minibatch's loss jumps around; ~200 steps of memory show the trend */
+    p->smooth = p->smooth < 0 ? loss : 0.995 * p->smooth + 0.005 * loss;
     if (p->tty) {
         /* reading the clock every step costs ~20 ns; a redraw costs far more */
         if ((step & 63) && step != p->total) return;

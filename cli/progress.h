@@ -7,6 +7,7 @@ typedef struct {
     int tty;
     long total, first_step, every;
     double t_start, t_last;
+    double smooth; /* exponential average of the minibatch loss */
     int drawn;
 } progress;
 
