@@ -9,6 +9,7 @@
 #include "args.h"
 #include "cli.h"
 #include "progress.h"
+#include "trainfiles.h"
 #include "trainlog.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -22,13 +23,14 @@ static void on_signal(int sig)
 typedef struct {
     const char *input, *workdir, *init, *schedule;
     int resume, json, samples, threads;
-    long max_steps, lr_decay_step, save_every, print_every;
+    long max_steps, lr_decay_step, save_every, print_every, eval_every;
+    int lr_find, mix_ngram;
     int batch_size, block_size, n_embd, n_hidden;
     double lr, lr_decay, lr_rate, weight_decay;
     uint64_t seed, split_seed;
 } train_flags;
 
-#define NSPECS 22
+#define NSPECS 25
 static void train_specs(arg_spec *s, train_flags *f)
 {
     arg_spec specs[NSPECS] = {
@@ -54,6 +56,9 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
         {"--save-every", NULL, ARG_LONG, &f->save_every, 0, 1e12, "checkpoint every N steps (default 10000; 0: at the end)", 0},
         {"--print-every", NULL, ARG_LONG, &f->print_every, 0, 1e12, "progress line every N steps off a terminal (default 10000)", 0},
+        {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: start and end)", 0},
+        {"--lr-find", NULL, ARG_INT, &f->lr_find, 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none)", 0},
+        {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
     };
     memcpy(s, specs, sizeof specs);
 }
@@ -86,6 +91,7 @@ static void flag_defaults(train_flags *f)
     f->samples = 20;
     f->save_every = 10000;
     f->print_every = 10000;
+    f->lr_find = 1000;
 }
 
 typedef struct {
@@ -96,13 +102,34 @@ typedef struct {
     long save_every;
     int save_failed;
     mm_err err;
+    const cli_data *data;
+    trainfiles *files;
+    long eval_every;
 } step_ctx;
+
+/* --eval-every: the whole train and dev splits, timed apart from training.
+ * A failure (out of memory) ends the evaluations, not the training. */
+static void eval_now(step_ctx *c, long step)
+{
+    double t0 = progress_now(), tr, dv;
+    const mm_split *s = c->data->data.split;
+    mm_err err;
+    if (mm_model_split_loss(&c->run->model, &s[MM_TRAIN], c->files->nthreads, &tr, &err) ||
+        mm_model_split_loss(&c->run->model, &s[MM_DEV], c->files->nthreads, &dv, &err)) {
+        fprintf(stderr, "makemore: warning: --eval-every stops: %s\n", err.msg);
+        c->eval_every = 0;
+        return;
+    }
+    trainlog_eval(&c->log, step, tr, dv);
+    c->files->eval_seconds += progress_now() - t0;
+}
 
 static int on_step(void *vctx, long step, double loss, double lr)
 {
     step_ctx *c = vctx;
     progress_step(&c->prog, step, loss, lr);
     trainlog_step(&c->log, step, lr, loss);
+    if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step);
     if (c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps) {
         /* the log reaches disk before the checkpoint that covers it */
         if (fflush(c->log.f) != 0 || mm_checkpoint_save(c->run, c->ckpt, &c->err)) {
@@ -246,7 +273,8 @@ static void print_samples(const mm_run *r, int n, int json, FILE *out)
     mm_sampler_free(&s);
 }
 
-static void print_json(const mm_run *r, const cli_data *d, const final_losses *fl, int nthreads, int samples)
+static void print_json(const mm_run *r, const cli_data *d, const final_losses *fl, int nthreads, int samples,
+                       const trainfiles *t)
 {
     const mm_dataset *ds = &d->data;
     printf("{\"vocab_size\": %d, \"ntrain\": %zu, \"ndev\": %zu, \"ntest\": %zu, \"params\": %zu, "
@@ -260,11 +288,13 @@ static void print_json(const mm_run *r, const cli_data *d, const final_losses *f
            fl->dev_loss, r->state.step, r->state.train_seconds,
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads);
     cli_json_string(stdout, r->input);
+    trainfiles_json(t, stdout);
     print_samples(r, samples, 1, stdout);
     printf("}\n");
 }
 
-static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads)
+static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads,
+                  trainfiles *t)
 {
     mm_err err;
     if (mm_checkpoint_save(r, ckpt, &err)) return cli_error("%s", err.msg);
@@ -272,21 +302,32 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
     if (mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &fl.train_loss, &err) ||
         mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &fl.dev_loss, &err))
         return cli_error("%s", err.msg);
+    t->final_train = fl.train_loss;
+    t->final_dev = fl.dev_loss;
+    int rc = trainfiles_after(t, r, d);
+    if (rc) return rc;
     if (f->json) {
-        print_json(r, d, &fl, nthreads, f->samples);
+        print_json(r, d, &fl, nthreads, f->samples, t);
     } else {
         print_text_summary(r, d, &fl);
+        trainfiles_print(t, stdout);
         print_samples(r, f->samples, 0, stdout);
     }
     return 0;
 }
 
-static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads)
+static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads,
+                        trainfiles *files)
 {
     step_ctx ctx = {.run = r, .ckpt = ckpt, .save_every = f->save_every};
+    ctx.data = d;
+    ctx.files = files;
+    ctx.eval_every = f->eval_every;
     char logpath[MM_MAX_PATH];
     if (cli_path(logpath, sizeof logpath, f->workdir, "log.csv")) return cli_error("-o: path too long");
-    int rc = trainlog_open(&ctx.log, logpath, r->state.step);
+    int rc = trainfiles_before(files, r, d, !f->resume);
+    if (rc) return rc;
+    rc = trainlog_open(&ctx.log, logpath, r->state.step);
     if (rc) return rc;
     if (r->state.step == 0) trainlog_eval(&ctx.log, 0, r->state.init_train_loss, r->state.init_dev_loss);
     if (!f->json || r->state.step == 0) {
@@ -301,6 +342,7 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     mm_err err;
     mm_status st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
                                 on_step, &ctx, &err);
+    r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
     progress_end(&ctx.prog);
     if (trainlog_close(&ctx.log)) fprintf(stderr, "makemore: warning: %s was not fully written\n", logpath);
     if (st == MM_ENUMERIC) {
@@ -316,7 +358,7 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
         return 128 + sig;
     }
     if (st) return cli_error("%s", err.msg);
-    return finish(r, d, ckpt, f, nthreads);
+    return finish(r, d, ckpt, f, nthreads, files);
 }
 
 int cmd_train(int argc, char **argv)
@@ -338,7 +380,10 @@ int cmd_train(int argc, char **argv)
     memset(&run, 0, sizeof run);
     memset(&data, 0, sizeof data);
     rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, &f, nthreads);
-    if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads);
+    trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
+                        .nthreads = nthreads, .t_start = progress_now()};
+    if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files);
+    trainfiles_free(&files);
     cli_data_free(&data);
     mm_run_free(&run);
     return rc;

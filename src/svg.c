@@ -210,7 +210,7 @@ static void marker_at(mm_sbuf *o, double px, double py, const mm_style *st)
     double r = st->size > 0 ? st->size : 3.0;
     switch (st->marker) {
     case MM_MARK_RING:
-        mm_sbuf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"white\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+        mm_sbuf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n",
                        px, py, r, st->color);
         break;
     case MM_MARK_SQUARE:

@@ -1,0 +1,301 @@
+#include "trainfiles.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/bytes.h"
+#include "../src/figures.h"
+#include "../src/mix.h"
+#include "../src/report.h"
+#include "progress.h"
+
+#define SATURATION_THRESHOLD 0.97
+#define SATURATION_EXAMPLES 10000
+#define REPORT_SAMPLES 20
+
+/* Writes the document in doc to DIR/name; returns 0 or the exit status. */
+static int save_in(const char *dir, const char *name, const mm_sbuf *doc)
+{
+    char path[MM_MAX_PATH];
+    mm_err err;
+    if (cli_path(path, sizeof path, dir, name)) return cli_error("-o: path too long");
+    if (mm_sbuf_save(doc, path, &err)) return cli_error("%s", err.msg);
+    return 0;
+}
+
+int trainfiles_save_lrfind(const char *dir, const mm_lrfind *f)
+{
+    mm_sbuf csv = {0}, svg = {0};
+    mm_err err;
+    mm_lrfind_csv(f, &csv);
+    int rc = save_in(dir, "lr_find.csv", &csv);
+    if (!rc && f->n > 0) {
+        if (mm_fig_lrfind(&svg, f, &err)) rc = cli_error("%s", err.msg);
+        else rc = save_in(dir, "lr_find.svg", &svg);
+    }
+    mm_sbuf_free(&csv);
+    mm_sbuf_free(&svg);
+    return rc;
+}
+
+/* The sweep and the saturation measurement on a fresh copy of the run's
+ * initial model. */
+static int fresh_probe(trainfiles *t, const mm_run *r, const cli_data *d)
+{
+    mm_model m;
+    mm_err err;
+    if (mm_model_build(&m, &r->model.cfg, &err)) return cli_error("%s", err.msg);
+    mm_rng g;
+    mm_rng_seed_torch(&g, r->seed);
+    mm_model_init(&m, (mm_init_kind)r->init_kind, &g);
+    const mm_split *train = &d->data.split[MM_TRAIN];
+    if (mm_tanh_saturation(&m, train, SATURATION_EXAMPLES, SATURATION_THRESHOLD, t->nthreads, &t->sat, &err)) {
+        mm_model_free(&m);
+        return cli_error("%s", err.msg);
+    }
+    t->have_sat = 1;
+    fprintf(stderr, "init tanh saturation: %.1f%% of activations have |h| > %.2f, %.0f%% of units saturated "
+            "on over 99%% of examples (%ld training examples)\n", 100 * t->sat.frac, t->sat.threshold,
+            100 * t->sat.dead_units, t->sat.examples);
+    int rc = 0;
+    if (t->lrfind_count > 0 && train->n > 0) {
+        mm_lrfind_config c = {-3.0, 0.0, t->lrfind_count, r->train.batch_size};
+        double t0 = progress_now();
+        if (mm_lrfind_run(&t->lr, &m, &c, train, &g, t->nthreads, &err)) {
+            rc = cli_error("%s", err.msg);
+        } else {
+            t->have_lr = 1;
+            t->lrfind_seconds = progress_now() - t0;
+            char rule[256];
+            mm_lrfind_rule(&t->lr, rule, sizeof rule);
+            fprintf(stderr, "lr sweep (%d steps, 10^-3..10^0, lr_find.svg): %s\n", t->lr.n, rule);
+            rc = trainfiles_save_lrfind(t->workdir, &t->lr);
+        }
+    }
+    mm_model_free(&m);
+    return rc;
+}
+
+int trainfiles_before(trainfiles *t, const mm_run *r, const cli_data *d, int fresh)
+{
+    t->t_start = t->t_start ? t->t_start : progress_now();
+    if (fresh) return fresh_probe(t, r, d);
+    char path[MM_MAX_PATH];
+    unsigned char *buf;
+    size_t len;
+    mm_err err;
+    /* an earlier sweep in this folder still belongs in the report */
+    if (!cli_path(path, sizeof path, t->workdir, "lr_find.csv") &&
+        !mm_read_file(path, 1u << 28, &buf, &len, &err)) {
+        t->have_lr = mm_lrfind_parse(&t->lr, (const char *)buf, len, path, &err) == MM_OK && t->lr.n > 0;
+        free(buf);
+    }
+    return 0;
+}
+
+void trainfiles_free(trainfiles *t)
+{
+    if (t->have_lr) mm_lrfind_free(&t->lr);
+    t->have_lr = 0;
+}
+
+/* log.csv read back, with the final whole-split losses added (in memory:
+ * the file has them only where --eval-every hit the last step). */
+static int final_log(trainfiles *t, const mm_run *r, mm_losslog *log)
+{
+    char path[MM_MAX_PATH];
+    mm_err err;
+    if (cli_path(path, sizeof path, t->workdir, "log.csv")) return cli_error("-o: path too long");
+    if (mm_losslog_read(log, path, &err)) return cli_error("%s", err.msg);
+    double step = (double)r->state.step;
+    if ((log->neval == 0 || log->eval_step[log->neval - 1] != step) &&
+        mm_losslog_add_eval(log, step, t->final_train, t->final_dev, &err)) {
+        mm_losslog_free(log);
+        return cli_error("%s", err.msg);
+    }
+    return 0;
+}
+
+/* REPORT_SAMPLES items drawn as the end of training prints them. */
+static char **draw_samples(const mm_run *r, int n)
+{
+    mm_sampler s;
+    mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
+    mm_err err;
+    char **out = calloc((size_t)n, sizeof *out);
+    int *ids = malloc(MM_MAX_LINE_CHARS * sizeof *ids);
+    if (!out || !ids || mm_sampler_build(&s, &r->model, &o, &err)) {
+        free(out);
+        free(ids);
+        return NULL;
+    }
+    mm_rng g;
+    mm_rng_seed_torch(&g, r->seed + 10); /* the lecture samples from seed + 10 */
+    for (int i = 0; i < n; i++) {
+        int len = mm_sample_item(&s, &g, ids);
+        out[i] = malloc((size_t)len * 4 + 1);
+        if (!out[i]) continue;
+        size_t k = 0;
+        for (int j = 0; j < len; j++) k += (size_t)mm_utf8_encode(r->vocab.cp[ids[j]], out[i] + k);
+        out[i][k] = 0;
+    }
+    free(ids);
+    mm_sampler_free(&s);
+    return out;
+}
+
+static void describe_schedule(char *out, size_t n, const mm_schedule *s)
+{
+    if (s->kind == MM_SCHED_STEP)
+        snprintf(out, n, "step: %g, then %g from step %ld", s->lr, s->lr * s->decay, s->decay_step);
+    else if (s->kind == MM_SCHED_INV)
+        snprintf(out, n, "inv: %g / (1 + %g t)", s->lr, s->rate);
+    else
+        snprintf(out, n, "schedule %d from %g", (int)s->kind, s->lr);
+}
+
+static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, const cli_data *d)
+{
+    const mm_config *c = &r->model.cfg;
+    const mm_dataset *ds = &d->data;
+    char sched[160];
+    describe_schedule(sched, sizeof sched, &r->train.sched);
+    mm_report_add(rep, MM_REP_CONFIG, "input", "%s", r->input);
+    mm_report_add(rep, MM_REP_CONFIG, "block size, embedding, hidden", "%d, %d, %d", c->block_size, c->n_embd, c->n_hidden);
+    mm_report_add(rep, MM_REP_CONFIG, "steps, batch size", "%ld of %ld, batch %d", r->state.step, r->train.max_steps, r->train.batch_size);
+    mm_report_add(rep, MM_REP_CONFIG, "learning rate", "%s", sched);
+    mm_report_add(rep, MM_REP_CONFIG, "weight decay", "%g", r->train.optim.weight_decay);
+    mm_report_add(rep, MM_REP_CONFIG, "initialisation", "%s, seed %llu", r->init_kind == MM_INIT_SCALED ? "scaled" : "torch (lecture)",
+                  (unsigned long long)r->seed);
+    mm_report_add(rep, MM_REP_CONFIG, "split", "Python random.seed(%llu), 80/10/10 of %zu items", (unsigned long long)r->split_seed,
+                  d->words.nwords);
+    mm_report_add(rep, MM_REP_CONFIG, "threads", "%d", t->nthreads);
+    mm_report_add(rep, MM_REP_RESULTS, "parameters", "%zu", r->model.nparams);
+    mm_report_add(rep, MM_REP_RESULTS, "vocabulary", "%d characters including the stop token '.'", r->vocab.size);
+    mm_report_add(rep, MM_REP_RESULTS, "examples", "train %zu, dev %zu, test %zu", ds->split[MM_TRAIN].n,
+                  ds->split[MM_DEV].n, ds->split[MM_TEST].n);
+    if (t->have_sat)
+        mm_report_add(rep, MM_REP_RESULTS, "tanh saturation at init", "%.1f%% of activations |h| > %.2f; %.0f%% of units saturated on >99%% of examples",
+                      100 * t->sat.frac, t->sat.threshold, 100 * t->sat.dead_units);
+    if (t->have_lr && t->lr.n > 0)
+        mm_report_add(rep, MM_REP_RESULTS, "learning-rate sweep", "suggests %.3g (lowest smoothed loss at %.3g, divided by %.0f)",
+                      t->lr.suggested_lr, t->lr.best_lr, MM_LRFIND_BACKOFF);
+    if (t->have_mix)
+        mm_report_add(rep, MM_REP_RESULTS, "mixed with a character n-gram", "n = %d, weight on the MLP %.3f (fitted on dev): train %.4f, dev %.4f",
+                      t->mix_ngram, t->mix_weight, t->mix_train, t->mix_dev);
+    double ts = r->state.train_seconds;
+    mm_report_add(rep, MM_REP_TIMING, "training", "%.2f s, %.1f us/step", ts, r->state.step ? 1e6 * ts / (double)r->state.step : 0.0);
+    if (t->eval_seconds > 0) mm_report_add(rep, MM_REP_TIMING, "--eval-every evaluations", "%.2f s", t->eval_seconds);
+    if (t->lrfind_seconds > 0) mm_report_add(rep, MM_REP_TIMING, "learning-rate sweep", "%.2f s", t->lrfind_seconds);
+    mm_report_add(rep, MM_REP_TIMING, "this command, until the report", "%.2f s", progress_now() - t->t_start);
+}
+
+typedef struct {
+    mm_sbuf loss, emb, lr;
+    char **samples;
+} figures;
+
+static int make_figures(figures *f, trainfiles *t, const mm_run *r)
+{
+    mm_losslog log;
+    mm_err err;
+    int rc = final_log(t, r, &log);
+    if (rc) return rc;
+    mm_status st = mm_fig_loss(&f->loss, &log, &err);
+    mm_losslog_free(&log);
+    if (st || mm_fig_embedding(&f->emb, &r->model, &r->vocab, &err)) return cli_error("%s", err.msg);
+    if (t->have_lr && t->lr.n > 0 && mm_fig_lrfind(&f->lr, &t->lr, &err)) return cli_error("%s", err.msg);
+    if ((rc = save_in(t->workdir, "loss.svg", &f->loss)) || (rc = save_in(t->workdir, "embedding.svg", &f->emb)))
+        return rc;
+    f->samples = draw_samples(r, REPORT_SAMPLES);
+    return 0;
+}
+
+static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const figures *f)
+{
+    mm_report *rep = malloc(sizeof *rep);
+    if (!rep) return cli_error("out of memory for the report");
+    const char *base = strrchr(r->input, '/');
+    char title[300];
+    snprintf(title, sizeof title, "makemore: %.200s", base ? base + 1 : r->input);
+    mm_report_init(rep, title);
+    snprintf(rep->subtitle, sizeof rep->subtitle,
+             "A character-level MLP language model (Bengio et al. 2003, as in the lecture "
+             "\"Building makemore Part 2: MLP\"), trained on %.150s; the model is in %.150s/model.bin.",
+             r->input, t->workdir);
+    rep->loss[0][0] = r->state.init_train_loss;
+    rep->loss[0][1] = r->state.init_dev_loss;
+    rep->loss[1][0] = t->final_train;
+    rep->loss[1][1] = t->final_dev;
+    rep->uniform_loss = log((double)r->vocab.size);
+    report_tables(rep, t, r, d);
+    if (f->lr.len)
+        mm_report_figure_add(rep, mm_sbuf_str(&f->lr),
+                             "The lecture's learning-rate sweep: one SGD step at each rate from 10^-3 to 1, from the "
+                             "same initial model, the model updated along the way (lr_find.csv).");
+    mm_report_figure_add(rep, mm_sbuf_str(&f->loss),
+                         "log10 of the loss: every step's minibatch loss, its moving mean, and the loss on the "
+                         "whole train and dev splits where evaluated (log.csv; more points with --eval-every N).");
+    mm_report_figure_add(rep, mm_sbuf_str(&f->emb),
+                         "Where training put each character in embedding space. Characters that play similar "
+                         "roles (the vowels, for instance) tend to end up near each other.");
+    rep->samples = (const char *const *)f->samples;
+    rep->nsamples = f->samples ? REPORT_SAMPLES : 0;
+    rep->samples_note = "Drawn from the trained model with the lecture's sampling seed (training seed + 10), "
+                        "as printed at the end of training.";
+    mm_sbuf html = {0};
+    mm_err err;
+    int rc = mm_report_html(rep, &html, &err) ? cli_error("%s", err.msg) : save_in(t->workdir, "report.html", &html);
+    mm_sbuf_free(&html);
+    free(rep);
+    return rc;
+}
+
+static int mix(trainfiles *t, const mm_run *r, const cli_data *d)
+{
+    if (t->mix_ngram <= 0) return 0;
+    mm_mix_result m;
+    mm_err err;
+    if (mm_mix_run(&r->model, &d->words, &d->vocab, &d->data, t->mix_ngram, 0, &m, &err))
+        return cli_error("--mix-ngram: %s", err.msg);
+    t->have_mix = 1;
+    t->mix_weight = m.weight;
+    t->mix_train = m.mix_loss[MM_TRAIN];
+    t->mix_dev = m.mix_loss[MM_DEV];
+    t->ngram_train = m.ngram_loss[MM_TRAIN];
+    t->ngram_dev = m.ngram_loss[MM_DEV];
+    return 0;
+}
+
+void trainfiles_print(const trainfiles *t, FILE *out)
+{
+    if (!t->have_mix) return;
+    fprintf(out, "%d-gram alone: train loss %.4f  dev loss %.4f\n", t->mix_ngram, t->ngram_train, t->ngram_dev);
+    fprintf(out, "mixed (%.3f MLP + %.3f %d-gram, weight fitted on dev): train loss %.4f  dev loss %.4f\n",
+            t->mix_weight, 1 - t->mix_weight, t->mix_ngram, t->mix_train, t->mix_dev);
+}
+
+void trainfiles_json(const trainfiles *t, FILE *out)
+{
+    if (!t->have_mix) return;
+    fprintf(out, ", \"mix_ngram\": %d, \"mix_weight\": %.6f, \"ngram_train_loss\": %.6f, \"ngram_dev_loss\": %.6f, "
+            "\"mix_train_loss\": %.6f, \"mix_dev_loss\": %.6f", t->mix_ngram, t->mix_weight, t->ngram_train,
+            t->ngram_dev, t->mix_train, t->mix_dev);
+}
+
+int trainfiles_after(trainfiles *t, const mm_run *r, const cli_data *d)
+{
+    figures f;
+    memset(&f, 0, sizeof f);
+    int rc = mix(t, r, d);
+    if (!rc) rc = make_figures(&f, t, r);
+    if (!rc) rc = write_report(t, r, d, &f);
+    mm_sbuf_free(&f.loss);
+    mm_sbuf_free(&f.emb);
+    mm_sbuf_free(&f.lr);
+    if (f.samples)
+        for (int i = 0; i < REPORT_SAMPLES; i++) free(f.samples[i]);
+    free(f.samples);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* What `makemore train` writes beside model.bin and log.csv: the
+ * learning-rate sweep (lr_find.csv/.svg), loss.svg, embedding.svg and
+ * report.html, and the n-gram mixture of --mix-ngram. */
+#ifndef MM_TRAINFILES_H
+#define MM_TRAINFILES_H
+
+#include "../src/inspect.h"
+#include "../src/lrfind.h"
+#include "../src/ngram.h"
+#include "cli.h"
+
+typedef struct {
+    const char *workdir;
+    int lrfind_count;      /* --lr-find: steps of the sweep, 0 to skip */
+    int mix_ngram;         /* --mix-ngram N, 0 for none */
+    int nthreads;
+    double t_start;        /* when the command started */
+    double eval_seconds;   /* spent in --eval-every evaluations */
+    double lrfind_seconds;
+    int have_lr;
+    mm_lrfind lr;
+    int have_sat;
+    mm_saturation sat;     /* tanh units of the initial model */
+    /* filled by trainfiles_after */
+    double final_train, final_dev;
+    int have_mix;
+    double mix_weight, mix_train, mix_dev, ngram_train, ngram_dev;
+} trainfiles;
+
+/* Before the first step. A fresh run measures its initial model's tanh
+ * saturation and runs the lecture's learning-rate sweep on a copy of it
+ * (own generator: the run's batches are unchanged); a resumed run picks up
+ * DIR/lr_find.csv if there is one. Returns 0 or the exit status. */
+int trainfiles_before(trainfiles *t, const mm_run *r, const cli_data *d, int fresh);
+/* After the last step and the final evaluation (final_train/final_dev set):
+ * the final losses join log.csv, then the figures, the n-gram mixture and
+ * report.html are written. Returns 0 or the exit status. */
+int trainfiles_after(trainfiles *t, const mm_run *r, const cli_data *d);
+void trainfiles_free(trainfiles *t);
+/* The n-gram mixture's lines for the text summary, and its JSON fields
+ * (", \"mix_weight\": ..."), when --mix-ngram was given. */
+void trainfiles_print(const trainfiles *t, FILE *out);
+void trainfiles_json(const trainfiles *t, FILE *out);
+/* DIR/lr_find.csv and DIR/lr_find.svg of a sweep; 0 or the exit status. */
+int trainfiles_save_lrfind(const char *dir, const mm_lrfind *f);
+
+#endif
