@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "trainfiles.h"
 
 static int load_checkpoint(mm_run *r, const char *workdir)
 {
@@ -68,7 +69,7 @@ int cmd_sample(int argc, char **argv)
     return 0;
 }
 
-static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, int nthreads)
+static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, int nthreads, int mix)
 {
     mm_err err;
     if (json) printf("{\"step\": %ld", r->state.step);
@@ -80,6 +81,10 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
         if (json) printf(", \"%s_loss\": %.6f, \"n%s\": %zu", mm_split_name(s), loss, mm_split_name(s), d->data.split[s].n);
         else printf("%-5s loss %.4f  (%zu examples)\n", mm_split_name(s), loss, d->data.split[s].n);
     }
+    if (mix > 0) {
+        int rc = trainfiles_eval_mix(r, d, mix, only, json);
+        if (rc) return rc;
+    }
     if (json) printf("}\n");
     return 0;
 }
@@ -87,13 +92,14 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
 int cmd_eval(int argc, char **argv)
 {
     const char *workdir = DEFAULT_WORKDIR, *input = NULL, *split = NULL;
-    int threads = 0, json = 0;
+    int threads = 0, json = 0, mix = 0;
     arg_spec s[] = {
         {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--input", "-i", ARG_STRING, &input, 0, 0, "text file (default: the one recorded in the checkpoint)", 0},
         {"--split", NULL, ARG_STRING, &split, 0, 0, "train, dev or test (default: train and dev)", 0},
         {"--threads", "-t", ARG_INT, &threads, 0, 1024, "threads (default 0: all cores)", 0},
         {"--json", NULL, ARG_FLAG, &json, 0, 0, "print one JSON object", 0},
+        {"--mix-ngram", NULL, ARG_INT, &mix, 0, MM_NGRAM_MAX_ORDER, "also the mixture with a character n-gram of this order (as train --mix-ngram)", 0},
     };
     int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "eval",
                            "usage: makemore eval [-o DIR] [-i FILE] [--split train|dev|test]\n\n"
@@ -112,7 +118,7 @@ int cmd_eval(int argc, char **argv)
         mm_run_free(&r);
         return cli_error("%s", err.msg);
     }
-    rc = eval_splits(&r, &d, only, json, cli_threads(threads));
+    rc = eval_splits(&r, &d, only, json, cli_threads(threads), mix);
     cli_data_free(&d);
     mm_run_free(&r);
     return rc;

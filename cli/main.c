@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "explore.h"
 
 static const char *USAGE =
     "usage: makemore COMMAND [options]\n"
@@ -14,6 +15,8 @@ static const char *USAGE =
     "  sample   print new items from a trained model\n"
     "  eval     print the loss of a trained model on the train/dev/test split\n"
     "  export   write a model's weights as safetensors\n"
+    "  lr-find  the lecture's learning-rate sweep: lr_find.csv, lr_find.svg, a suggestion\n"
+    "  sweep    random search over learning rate, sizes and batch; sweep.csv, sweep.md\n"
     "\n"
     "Run 'makemore COMMAND --help' for a command's options.\n";
 
@@ -28,5 +31,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "sample")) return cmd_sample(argc - 2, argv + 2);
     if (!strcmp(cmd, "eval")) return cmd_eval(argc - 2, argv + 2);
     if (!strcmp(cmd, "export")) return cmd_export(argc - 2, argv + 2);
-    return cli_error("unknown command '%s' (commands: train, sample, eval, export)", cmd);
+    if (!strcmp(cmd, "lr-find")) return cmd_lrfind(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 2, argv + 2);
+    return cli_error("unknown command '%s' (commands: train, sample, eval, export, lr-find, sweep)", cmd);
 }

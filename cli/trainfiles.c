@@ -179,11 +179,11 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
         mm_report_add(rep, MM_REP_RESULTS, "tanh saturation at init", "%.1f%% of activations |h| > %.2f; %.0f%% of units saturated on >99%% of examples",
                       100 * t->sat.frac, t->sat.threshold, 100 * t->sat.dead_units);
     if (t->have_lr && t->lr.n > 0)
-        mm_report_add(rep, MM_REP_RESULTS, "learning-rate sweep", "suggests %.3g (lowest smoothed loss at %.3g, divided by %.0f)",
-                      t->lr.suggested_lr, t->lr.best_lr, MM_LRFIND_BACKOFF);
+        mm_report_add(rep, MM_REP_RESULTS, "learning-rate sweep", "suggests %.3g, where the smoothed loss is lowest",
+                      t->lr.suggested_lr);
     if (t->have_mix)
         mm_report_add(rep, MM_REP_RESULTS, "mixed with a character n-gram", "n = %d, weight on the MLP %.3f (fitted on dev): train %.4f, dev %.4f",
-                      t->mix_ngram, t->mix_weight, t->mix_train, t->mix_dev);
+                      t->mix_ngram, t->mix.weight, t->mix.mix_loss[MM_TRAIN], t->mix.mix_loss[MM_DEV]);
     double ts = r->state.train_seconds;
     mm_report_add(rep, MM_REP_TIMING, "training", "%.2f s, %.1f us/step", ts, r->state.step ? 1e6 * ts / (double)r->state.step : 0.0);
     if (t->eval_seconds > 0) mm_report_add(rep, MM_REP_TIMING, "--eval-every evaluations", "%.2f s", t->eval_seconds);
@@ -255,33 +255,55 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
 static int mix(trainfiles *t, const mm_run *r, const cli_data *d)
 {
     if (t->mix_ngram <= 0) return 0;
-    mm_mix_result m;
     mm_err err;
-    if (mm_mix_run(&r->model, &d->words, &d->vocab, &d->data, t->mix_ngram, 0, &m, &err))
+    if (mm_mix_run(&r->model, &d->words, &d->vocab, &d->data, t->mix_ngram, 0, &t->mix, &err))
         return cli_error("--mix-ngram: %s", err.msg);
     t->have_mix = 1;
-    t->mix_weight = m.weight;
-    t->mix_train = m.mix_loss[MM_TRAIN];
-    t->mix_dev = m.mix_loss[MM_DEV];
-    t->ngram_train = m.ngram_loss[MM_TRAIN];
-    t->ngram_dev = m.ngram_loss[MM_DEV];
     return 0;
+}
+
+/* Two lines, the n-gram alone and the mixture, for the splits in mask. */
+static void print_mix(FILE *out, const mm_mix_result *m, unsigned mask)
+{
+    for (int k = 0; k < 2; k++) {
+        if (k == 0) fprintf(out, "%d-gram alone:", m->order);
+        else fprintf(out, "mixed (%.3f MLP + %.3f %d-gram, weight fitted on dev):", m->weight, 1 - m->weight, m->order);
+        for (int s = 0; s < MM_NSPLITS; s++)
+            if (mask & (1u << s))
+                fprintf(out, "  %s loss %.4f", mm_split_name(s), k ? m->mix_loss[s] : m->ngram_loss[s]);
+        fputc('\n', out);
+    }
 }
 
 void trainfiles_print(const trainfiles *t, FILE *out)
 {
-    if (!t->have_mix) return;
-    fprintf(out, "%d-gram alone: train loss %.4f  dev loss %.4f\n", t->mix_ngram, t->ngram_train, t->ngram_dev);
-    fprintf(out, "mixed (%.3f MLP + %.3f %d-gram, weight fitted on dev): train loss %.4f  dev loss %.4f\n",
-            t->mix_weight, 1 - t->mix_weight, t->mix_ngram, t->mix_train, t->mix_dev);
+    if (t->have_mix) print_mix(out, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
+}
+
+static void json_mix(FILE *out, const mm_mix_result *m, unsigned mask)
+{
+    fprintf(out, ", \"mix_ngram\": %d, \"mix_weight\": %.6f", m->order, m->weight);
+    for (int s = 0; s < MM_NSPLITS; s++)
+        if (mask & (1u << s))
+            fprintf(out, ", \"ngram_%s_loss\": %.6f, \"mix_%s_loss\": %.6f", mm_split_name(s), m->ngram_loss[s],
+                    mm_split_name(s), m->mix_loss[s]);
 }
 
 void trainfiles_json(const trainfiles *t, FILE *out)
 {
-    if (!t->have_mix) return;
-    fprintf(out, ", \"mix_ngram\": %d, \"mix_weight\": %.6f, \"ngram_train_loss\": %.6f, \"ngram_dev_loss\": %.6f, "
-            "\"mix_train_loss\": %.6f, \"mix_dev_loss\": %.6f", t->mix_ngram, t->mix_weight, t->ngram_train,
-            t->ngram_dev, t->mix_train, t->mix_dev);
+    if (t->have_mix) json_mix(out, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
+}
+
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, int json)
+{
+    mm_mix_result m;
+    mm_err err;
+    if (mm_mix_run(&r->model, &d->words, &r->vocab, &d->data, order, only == MM_TEST, &m, &err))
+        return cli_error("--mix-ngram: %s", err.msg);
+    unsigned mask = only >= 0 ? 1u << only : (1u << MM_TRAIN | 1u << MM_DEV);
+    if (json) json_mix(stdout, &m, mask);
+    else print_mix(stdout, &m, mask);
+    return 0;
 }
 
 int trainfiles_after(trainfiles *t, const mm_run *r, const cli_data *d)

@@ -6,7 +6,7 @@
 
 #include "../src/inspect.h"
 #include "../src/lrfind.h"
-#include "../src/ngram.h"
+#include "../src/mix.h"
 #include "cli.h"
 
 typedef struct {
@@ -24,7 +24,7 @@ typedef struct {
     /* filled by trainfiles_after */
     double final_train, final_dev;
     int have_mix;
-    double mix_weight, mix_train, mix_dev, ngram_train, ngram_dev;
+    mm_mix_result mix;
 } trainfiles;
 
 /* Before the first step. A fresh run measures its initial model's tanh
@@ -41,6 +41,10 @@ void trainfiles_free(trainfiles *t);
  * (", \"mix_weight\": ..."), when --mix-ngram was given. */
 void trainfiles_print(const trainfiles *t, FILE *out);
 void trainfiles_json(const trainfiles *t, FILE *out);
+/* eval --mix-ngram: the same mixture for a loaded checkpoint (recounted
+ * and refitted: deterministic, so it matches what train printed), for the
+ * split only (or train and dev when only < 0). 0 or the exit status. */
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, int json);
 /* DIR/lr_find.csv and DIR/lr_find.svg of a sweep; 0 or the exit status. */
 int trainfiles_save_lrfind(const char *dir, const mm_lrfind *f);
 

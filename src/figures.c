@@ -125,22 +125,18 @@ mm_status mm_fig_lrfind(mm_sbuf *out, const mm_lrfind *f, mm_err *err)
     for (size_t i = 0; i < n; i++) yr.lo = fmin(yr.lo, f->loss[i]);
     double ends[2] = {yr.lo, yr.hi};
     yr = mm_range_of(ends, 2, 0.06);
-    double bx[2] = {f->lr_exp[f->best], f->lr_exp[f->best]}, sx[2] = {bx[0] - log10(MM_LRFIND_BACKOFF), 0};
-    sx[1] = sx[0];
-    double vy[2] = {yr.lo, yr.hi};
-    char best_label[64], sug_label[64];
-    snprintf(best_label, sizeof best_label, "lowest smoothed loss, lr %.3g", f->best_lr);
-    snprintf(sug_label, sizeof sug_label, "suggested lr %.3g", f->suggested_lr);
-    mm_series se[4] = {
+    double sx[2] = {f->lr_exp[f->best], f->lr_exp[f->best]}, vy[2] = {yr.lo, yr.hi};
+    char sug_label[64];
+    snprintf(sug_label, sizeof sug_label, "suggested lr %.3g (lowest smoothed loss)", f->suggested_lr);
+    mm_series se[3] = {
         {MM_SERIES_LINE, f->lr_exp, f->loss, n, "loss of each step", {"#9ecae1", 1.0, 0.9, MM_MARK_NONE, 0}, 0, 0},
         {MM_SERIES_LINE, f->lr_exp, f->smooth, n, "moving mean", {BLUE, 2.4, 0, MM_MARK_NONE, 0}, 0, 0},
-        {MM_SERIES_LINE, bx, vy, n ? 2 : 0, best_label, {GREY, 1.5, 0.8, MM_MARK_NONE, 0}, 0, 0},
-        {MM_SERIES_LINE, sx, vy, n ? 2 : 0, sug_label, {RED, 2.0, 0, MM_MARK_NONE, 0}, 0, 0},
+        {MM_SERIES_LINE, sx, vy, 2, sug_label, {RED, 2.0, 0, MM_MARK_NONE, 0}, 0, 0},
     };
     mm_axes_opts o = {"Learning-rate sweep", "log10(learning rate)", "loss",
-                      {f->lr_exp[0], f->lr_exp[f->count - 1]}, yr, MM_TOP_RIGHT};
+                      {f->lr_exp[0], f->lr_exp[f->count - 1]}, yr, MM_BOTTOM_LEFT};
     mm_svg s;
     mm_svg_begin(&s, "lr_find", 820, 460, "Loss against log10 of the learning rate, one step each");
-    mm_status st = mm_plot_lines(&s, mm_plot_box(820, 460), &o, se, 4, err);
+    mm_status st = mm_plot_lines(&s, mm_plot_box(820, 460), &o, se, 3, err);
     return finish(&s, out, st, err);
 }

@@ -40,14 +40,13 @@ static mm_status alloc_result(mm_lrfind *f, int count, mm_err *err)
 static void analyse(mm_lrfind *f)
 {
     f->best = 0;
-    f->best_lr = f->suggested_lr = NAN;
+    f->suggested_lr = NAN;
     if (f->n == 0) return;
     size_t window = (size_t)(f->count / 20 > 1 ? f->count / 20 : 1);
     mm_smooth_mean(f->smooth, f->loss, (size_t)f->n, window);
     for (int i = 1; i < f->n; i++)
         if (f->smooth[i] < f->smooth[f->best]) f->best = i;
-    f->best_lr = pow(10.0, f->lr_exp[f->best]);
-    f->suggested_lr = f->best_lr / MM_LRFIND_BACKOFF;
+    f->suggested_lr = pow(10.0, f->lr_exp[f->best]);
 }
 
 typedef struct {
@@ -102,11 +101,8 @@ void mm_lrfind_rule(const mm_lrfind *f, char *out, size_t n)
         snprintf(out, n, "no step finished, so there is no suggestion");
         return;
     }
-    snprintf(out, n,
-             "the loss smoothed over %d steps is lowest (%.3f) at lr %.3g (10^%.2f); "
-             "suggested lr = that / %.0f = %.3g",
-             f->count / 20 > 1 ? f->count / 20 : 1, f->smooth[f->best], f->best_lr,
-             f->lr_exp[f->best], MM_LRFIND_BACKOFF, f->suggested_lr);
+    snprintf(out, n, "the lr where the loss, smoothed over %d steps, is lowest (%.3f at 10^%.2f)",
+             f->count / 20 > 1 ? f->count / 20 : 1, f->smooth[f->best], f->lr_exp[f->best]);
 }
 
 void mm_lrfind_csv(const mm_lrfind *f, mm_sbuf *out)

@@ -1,0 +1,107 @@
+/* makemore lr-find: the lecture's learning-rate sweep on its own. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "args.h"
+#include "cli.h"
+#include "trainfiles.h"
+
+typedef struct {
+    const char *input, *workdir, *init;
+    double lo, hi;
+    int count, batch_size, block_size, n_embd, n_hidden, threads;
+    uint64_t seed, split_seed;
+} lrfind_flags;
+
+static const char *USAGE =
+    "usage: makemore lr-find [-i FILE] [-o DIR] [options]\n"
+    "\n"
+    "The lecture's learning-rate finder: from a fresh model, one SGD step at each\n"
+    "of --count rates 10^linspace(--lr-min-exp, --lr-max-exp), the model updated\n"
+    "all along. Writes DIR/lr_find.csv and DIR/lr_find.svg and prints a suggested\n"
+    "learning rate: the rate where the loss, smoothed over count/20 steps, is\n"
+    "lowest.";
+
+static int make_dir(const char *dir)
+{
+    struct stat sb;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return cli_error("-o %s: cannot create the folder: %s", dir, strerror(errno));
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return cli_error("-o %s: not a folder", dir);
+    return 0;
+}
+
+static int sweep(const lrfind_flags *f, const cli_data *d)
+{
+    mm_err err;
+    mm_model m;
+    mm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.vocab_size = d->vocab.size;
+    cfg.block_size = f->block_size;
+    cfg.n_embd = f->n_embd;
+    cfg.n_hidden = f->n_hidden;
+    if (mm_model_build(&m, &cfg, &err)) return cli_error("%s", err.msg);
+    mm_rng g;
+    mm_rng_seed_torch(&g, f->seed);
+    mm_model_init(&m, !strcmp(f->init, "scaled") ? MM_INIT_SCALED : MM_INIT_TORCH, &g);
+    mm_lrfind_config c = {f->lo, f->hi, f->count, f->batch_size};
+    mm_lrfind r;
+    int rc = 0;
+    if (mm_lrfind_run(&r, &m, &c, &d->data.split[MM_TRAIN], &g, cli_threads(f->threads), &err)) {
+        rc = cli_error("%s", err.msg);
+    } else {
+        rc = trainfiles_save_lrfind(f->workdir, &r);
+        char rule[256];
+        mm_lrfind_rule(&r, rule, sizeof rule);
+        if (!rc && r.n > 0) printf("suggested learning rate: %.3g\nrule: %s\n", r.suggested_lr, rule);
+        if (!rc && r.diverged)
+            printf("the loss became NaN or infinite at step %d (lr %.3g); the sweep stopped there\n", r.n + 1,
+                   r.n < r.count ? 1.0 * r.lr_exp[r.n] : 0.0);
+        if (!rc && r.n == 0) rc = cli_error("lr-find: the first step already diverged; lower --lr-min-exp");
+        if (!rc) fprintf(stderr, "wrote %s/lr_find.csv and %s/lr_find.svg\n", f->workdir, f->workdir);
+        mm_lrfind_free(&r);
+    }
+    mm_model_free(&m);
+    return rc;
+}
+
+int cmd_lrfind(int argc, char **argv)
+{
+    lrfind_flags f = {DEFAULT_INPUT, DEFAULT_WORKDIR, "torch", -3.0, 0.0, 1000, 32, 3, 10, 200, 0,
+                      LECTURE_SEED, 42};
+    arg_spec s[] = {
+        {"--input", "-i", ARG_STRING, &f.input, 0, 0, "text file, one item per line (default " DEFAULT_INPUT ")", 0},
+        {"--work-dir", "-o", ARG_STRING, &f.workdir, 0, 0, "folder for lr_find.csv/.svg (default " DEFAULT_WORKDIR ")", 0},
+        {"--lr-min-exp", NULL, ARG_DOUBLE, &f.lo, -12, 3, "first rate is 10^this (default -3)", 0},
+        {"--lr-max-exp", NULL, ARG_DOUBLE, &f.hi, -12, 3, "last rate is 10^this (default 0)", 0},
+        {"--count", NULL, ARG_INT, &f.count, 2, 10000000, "steps, one rate each (default 1000)", 0},
+        {"--batch-size", "-b", ARG_INT, &f.batch_size, 1, 1 << 20, "minibatch size (default 32)", 0},
+        {"--block-size", NULL, ARG_INT, &f.block_size, 1, 1024, "context length (default 3)", 0},
+        {"--n-embd", NULL, ARG_INT, &f.n_embd, 1, 65536, "embedding width (default 10)", 0},
+        {"--n-hidden", NULL, ARG_INT, &f.n_hidden, 1, 65536, "hidden units (default 200)", 0},
+        {"--init", NULL, ARG_STRING, &f.init, 0, 0, "torch (lecture) or scaled", 0},
+        {"--seed", NULL, ARG_U64, &f.seed, 0, 0, "generator seed (default 2147483647)", 0},
+        {"--split-seed", NULL, ARG_U64, &f.split_seed, 0, 0, "Python random.seed for the split (default 42)", 0},
+        {"--threads", "-t", ARG_INT, &f.threads, 0, 1024, "threads (default 0: all cores)", 0},
+    };
+    int n = (int)(sizeof s / sizeof *s);
+    char msg[512];
+    int rc = args_parse(s, n, argc, argv, msg, sizeof msg);
+    if (rc < 0) return cli_error("lr-find: %s", msg);
+    if (rc > 0) { args_usage(USAGE, s, n); return 0; }
+    if (strcmp(f.init, "torch") && strcmp(f.init, "scaled"))
+        return cli_error("--init '%s': expected torch or scaled", f.init);
+    mm_lrfind_config c = {f.lo, f.hi, f.count, f.batch_size};
+    mm_err err;
+    if (mm_lrfind_config_check(&c, &err)) return cli_error("lr-find: %s", err.msg);
+    if ((rc = make_dir(f.workdir))) return rc;
+    cli_data d;
+    if (cli_data_load(&d, f.input, f.block_size, f.split_seed, NULL, &err)) return cli_error("%s", err.msg);
+    if (d.data.split[MM_TRAIN].n == 0) rc = cli_error("%s: the training split is empty: the input needs more items", f.input);
+    else rc = sweep(&f, &d);
+    cli_data_free(&d);
+    return rc;
+}
