@@ -11,6 +11,7 @@
 #include "progress.h"
 #include "trainfiles.h"
 #include "trainlog.h"
+#include "train_model.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -28,23 +29,25 @@ typedef struct {
     int batch_size, block_size, n_embd, n_hidden;
     double lr, lr_decay, lr_rate, weight_decay;
     uint64_t seed, split_seed;
+    model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NSPECS 25
+#define NBASE_SPECS 25
+#define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
-    arg_spec specs[NSPECS] = {
+    arg_spec specs[NBASE_SPECS] = {
         {"--input", "-i", ARG_STRING, &f->input, 0, 0, "text file, one item per line (default " DEFAULT_INPUT ")", 0},
         {"--work-dir", "-o", ARG_STRING, &f->workdir, 0, 0, "folder for model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--resume", NULL, ARG_FLAG, &f->resume, 0, 0, "continue the run saved in the work dir", 0},
         {"--max-steps", NULL, ARG_LONG, &f->max_steps, 0, 1e12, "training steps (default 200000; 0 only evaluates)", 0},
         {"--batch-size", "-b", ARG_INT, &f->batch_size, 1, 1 << 20, "minibatch size (default 32)", 0},
         {"--learning-rate", "-l", ARG_DOUBLE, &f->lr, 0, 1e6, "initial learning rate (default 0.1)", 0},
-        {"--lr-schedule", NULL, ARG_STRING, &f->schedule, 0, 0, "step (lecture) or inv: lr/(1+rate*t)", 0},
+        {"--lr-schedule", NULL, ARG_STRING, &f->schedule, 0, 0, "step (lecture), inv: lr/(1+rate*t), or cosine down to --min-lr", 0},
         {"--lr-decay", NULL, ARG_DOUBLE, &f->lr_decay, 0, 1e6, "step schedule: factor at the decay step (default 0.1)", 0},
-        {"--lr-decay-step", NULL, ARG_LONG, &f->lr_decay_step, 0, 1e12, "step schedule: when to decay (default max-steps/2)", 0},
+        {"--lr-decay-step", NULL, ARG_LONG, &f->lr_decay_step, 0, 1e12, "step: when to decay (default max-steps/2); cosine: where it ends (default max-steps)", 0},
         {"--lr-decay-rate", NULL, ARG_DOUBLE, &f->lr_rate, 0, 1e6, "inv schedule: rate r (default 1e-4)", 0},
-        {"--weight-decay", NULL, ARG_DOUBLE, &f->weight_decay, 0, 1e6, "L2 penalty on weights and embeddings (default 0)", 0},
+        {"--weight-decay", NULL, ARG_DOUBLE, &f->weight_decay, 0, 1e6, "on weights and embeddings: L2 for sgd/momentum, decoupled for adamw (default 0)", 0},
         {"--block-size", NULL, ARG_INT, &f->block_size, 1, 1024, "context length in characters (default 3)", 0},
         {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default 10)", 0},
         {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default 200)", 0},
@@ -61,6 +64,7 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
     };
     memcpy(s, specs, sizeof specs);
+    model_flags_specs(s + NBASE_SPECS, &f->mf);
 }
 
 static const char *TRAIN_USAGE =
@@ -92,6 +96,7 @@ static void flag_defaults(train_flags *f)
     f->save_every = 10000;
     f->print_every = 10000;
     f->lr_find = 1000;
+    model_flags_defaults(&f->mf);
 }
 
 typedef struct {
@@ -169,7 +174,7 @@ static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_
         return cli_error("--seed/--split-seed disagree with the checkpoint; drop them to resume");
     if (args_seen(s, NSPECS, "--max-steps") && f->max_steps < r->state.step)
         return cli_error("--max-steps %ld is before the checkpoint's step %ld", f->max_steps, r->state.step);
-    return 0;
+    return model_flags_check_resume(&f->mf, s, NSPECS, r);
 }
 
 static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_flags *f, const char *ckpt)
@@ -192,10 +197,12 @@ static int parse_schedule(const train_flags *f, mm_schedule *s)
 {
     if (!strcmp(f->schedule, "step")) s->kind = MM_SCHED_STEP;
     else if (!strcmp(f->schedule, "inv")) s->kind = MM_SCHED_INV;
-    else return cli_error("--lr-schedule '%s': expected step or inv", f->schedule);
+    else if (!strcmp(f->schedule, "cosine")) s->kind = MM_SCHED_COSINE;
+    else return cli_error("--lr-schedule '%s': expected step, inv or cosine", f->schedule);
     s->lr = f->lr;
     s->decay = f->lr_decay;
-    s->decay_step = f->lr_decay_step >= 0 ? f->lr_decay_step : f->max_steps / 2;
+    s->decay_step = f->lr_decay_step >= 0 ? f->lr_decay_step
+                    : s->kind == MM_SCHED_COSINE ? f->max_steps : f->max_steps / 2;
     s->rate = f->lr_rate;
     return 0;
 }
@@ -219,7 +226,9 @@ static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthread
     r->init_kind = init;
     snprintf(r->input, sizeof r->input, "%s", f->input);
     if (cli_data_load(d, f->input, f->block_size, f->split_seed, NULL, &err)) return cli_error("%s", err.msg);
-    mm_config cfg = {d->vocab.size, f->block_size, f->n_embd, f->n_hidden};
+    mm_config cfg = {.vocab_size = d->vocab.size, .block_size = f->block_size, .n_embd = f->n_embd,
+                     .n_hidden = f->n_hidden};
+    model_flags_apply(&f->mf, &cfg, &r->train);
     if (mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, &err) ||
         mm_model_build(&r->model, &cfg, &err))
         return cli_error("%s", err.msg);
@@ -241,7 +250,7 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
 {
     const mm_dataset *ds = &d->data;
     printf("vocab %d  examples train %zu dev %zu test %zu  params %zu\n", r->vocab.size,
-           ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n, r->model.nparams);
+           ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n, r->model.ntrainable);
     printf("init  train loss %.4f  dev loss %.4f  (uniform: %.4f)\n", r->state.init_train_loss,
            r->state.init_dev_loss, log((double)r->vocab.size));
     printf("step %ld  train loss %.4f  dev loss %.4f  (%.2f s, %.1f us/step)\n", r->state.step,
@@ -281,12 +290,13 @@ static void print_json(const mm_run *r, const cli_data *d, const final_losses *f
            "\"block_size\": %d, \"n_embd\": %d, \"n_hidden\": %d, \"batch_size\": %d, "
            "\"init_train_loss\": %.6f, \"init_dev_loss\": %.6f, \"train_loss\": %.6f, "
            "\"dev_loss\": %.6f, \"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, "
-           "\"threads\": %d, \"input\": ",
+           "\"threads\": %d, \"model\": \"%s\", \"optimizer\": \"%s\", \"input\": ",
            r->vocab.size, ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n,
-           r->model.nparams, r->model.cfg.block_size, r->model.cfg.n_embd, r->model.cfg.n_hidden,
+           r->model.ntrainable, r->model.cfg.block_size, r->model.cfg.n_embd, r->model.cfg.n_hidden,
            r->train.batch_size, r->state.init_train_loss, r->state.init_dev_loss, fl->train_loss,
            fl->dev_loss, r->state.step, r->state.train_seconds,
-           r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads);
+           r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads,
+           model_kind_name(r->model.cfg.kind), optim_kind_name(r->train.optim.kind));
     cli_json_string(stdout, r->input);
     trainfiles_json(t, stdout);
     print_samples(r, samples, 1, stdout);
@@ -368,9 +378,13 @@ int cmd_train(int argc, char **argv)
     flag_defaults(&f);
     train_specs(specs, &f);
     char msg[512];
-    int rc = args_parse(specs, NSPECS, argc, argv, msg, sizeof msg);
+    int rc = model_preset_apply(specs, NSPECS, argc, argv);
+    if (rc) return rc;
+    rc = args_parse(specs, NSPECS, argc, argv, msg, sizeof msg);
     if (rc < 0) return cli_error("train: %s", msg);
     if (rc > 0) { args_usage(TRAIN_USAGE, specs, NSPECS); return 0; }
+    model_flags_sizes(&f.mf, specs, NSPECS, &f.block_size, &f.n_embd, &f.n_hidden);
+    if ((rc = model_flags_check(&f.mf, specs, NSPECS, f.batch_size))) return rc;
     int nthreads = cli_threads(f.threads);
     char ckpt[MM_MAX_PATH];
     if (cli_path(ckpt, sizeof ckpt, f.workdir, "model.bin")) return cli_error("-o: path too long");

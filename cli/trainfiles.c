@@ -50,12 +50,14 @@ static int fresh_probe(trainfiles *t, const mm_run *r, const cli_data *d)
     mm_rng_seed_torch(&g, r->seed);
     mm_model_init(&m, (mm_init_kind)r->init_kind, &g);
     const mm_split *train = &d->data.split[MM_TRAIN];
-    if (mm_tanh_saturation(&m, train, SATURATION_EXAMPLES, SATURATION_THRESHOLD, t->nthreads, &t->sat, &err)) {
+    /* the lecture's saturation picture is of the MLP's one tanh layer */
+    if (m.cfg.kind == MM_MODEL_MLP &&
+        mm_tanh_saturation(&m, train, SATURATION_EXAMPLES, SATURATION_THRESHOLD, t->nthreads, &t->sat, &err)) {
         mm_model_free(&m);
         return cli_error("%s", err.msg);
     }
-    t->have_sat = 1;
-    fprintf(stderr, "init tanh saturation: %.1f%% of activations have |h| > %.2f, %.0f%% of units saturated "
+    t->have_sat = m.cfg.kind == MM_MODEL_MLP;
+    if (t->have_sat) fprintf(stderr, "init tanh saturation: %.1f%% of activations have |h| > %.2f, %.0f%% of units saturated "
             "on over 99%% of examples (%ld training examples)\n", 100 * t->sat.frac, t->sat.threshold,
             100 * t->sat.dead_units, t->sat.examples);
     int rc = 0;

@@ -7,7 +7,6 @@
 
 #include "bytes.h"
 
-#define MODEL_KIND_MLP 0
 #define MAX_CKPT_BYTES (16ull << 30)
 
 static void put_header(mm_wbuf *w, const mm_run *r)
@@ -17,7 +16,7 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     mm_wbuf_put(w, MM_CKPT_MAGIC, 8);
     mm_wbuf_u32(w, MM_CKPT_VERSION);
     mm_wbuf_u32(w, MM_CKPT_HEADER);
-    mm_wbuf_u32(w, MODEL_KIND_MLP);
+    mm_wbuf_u32(w, (uint32_t)c->kind);
     mm_wbuf_u32(w, (uint32_t)c->vocab_size);
     mm_wbuf_u32(w, (uint32_t)c->block_size);
     mm_wbuf_u32(w, (uint32_t)c->n_embd);
@@ -39,7 +38,19 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     mm_wbuf_f64(w, r->state.init_train_loss);
     mm_wbuf_f64(w, r->state.init_dev_loss);
     mm_wbuf_u32(w, (uint32_t)strlen(r->input));
+    /* version 2 */
+    mm_wbuf_u32(w, (uint32_t)t->optim.kind);
+    mm_wbuf_u32(w, (uint32_t)c->n_layers);
+    mm_wbuf_u32(w, c->direct ? 1u : 0u);
+    mm_wbuf_f64(w, t->optim.momentum);
+    mm_wbuf_f64(w, t->optim.beta1);
+    mm_wbuf_f64(w, t->optim.beta2);
+    mm_wbuf_f64(w, t->optim.eps);
+    mm_wbuf_u64(w, (uint64_t)t->sched.warmup);
+    mm_wbuf_f64(w, t->sched.min_lr);
+    mm_wbuf_f64(w, (double)c->bn_momentum);
     mm_wbuf_pad(w, MM_CKPT_HEADER);
+
 }
 
 static void put_rng(mm_wbuf *w, const mm_rng *g)
@@ -58,7 +69,14 @@ mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err)
     mm_wbuf_put(&w, r->input, strlen(r->input));
     put_rng(&w, &r->state.rng);
     mm_wbuf_f32s(&w, r->model.params, r->model.nparams);
+    const mm_optim_state *o = &r->state.opt;
+    if (o->nslots != mm_optim_slots(r->train.optim.kind) || (o->nslots && o->n != r->model.nparams)) {
+        mm_wbuf_free(&w);
+        return mm_fail(err, MM_EINVAL, "%s: not saved: the optimizer's state does not fit the run", path);
+    }
+    mm_wbuf_f32s(&w, o->buf, (size_t)o->nslots * o->n);
     mm_wbuf_u32(&w, mm_crc32(w.buf, w.len));
+
     if (w.oom) {
         mm_wbuf_free(&w);
         return mm_fail(err, MM_ENOMEM, "%s: out of memory while saving", path);
@@ -68,7 +86,26 @@ mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err)
     return st;
 }
 
+/* What version 2 added: the optimizer, the schedule's warmup and floor, and
+ * the deeper models' settings. */
+static void get_header_v2(mm_rbuf *rb, mm_run *r)
+{
+    mm_config *c = &r->model.cfg;
+    mm_train_config *t = &r->train;
+    t->optim.kind = (mm_optim_kind)mm_rbuf_u32(rb);
+    c->n_layers = (int)mm_rbuf_u32(rb);
+    c->direct = (int)mm_rbuf_u32(rb);
+    t->optim.momentum = mm_rbuf_f64(rb);
+    t->optim.beta1 = mm_rbuf_f64(rb);
+    t->optim.beta2 = mm_rbuf_f64(rb);
+    t->optim.eps = mm_rbuf_f64(rb);
+    t->sched.warmup = (long)mm_rbuf_u64(rb);
+    t->sched.min_lr = mm_rbuf_f64(rb);
+    c->bn_momentum = (float)mm_rbuf_f64(rb);
+}
+
 /* Reads the fixed header; returns the length of the input path after it. */
+
 static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t *pathlen,
                             const char *path, mm_err *err)
 {
@@ -76,14 +113,16 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     if (!magic || memcmp(magic, MM_CKPT_MAGIC, 8))
         return mm_fail(err, MM_EFORMAT, "%s: not a makemore checkpoint (wrong magic)", path);
     uint32_t version = mm_rbuf_u32(rb);
-    if (version != MM_CKPT_VERSION)
-        return mm_fail(err, MM_EFORMAT, "%s: checkpoint version %u, this makemore reads version %d",
+    if (version != 1 && version != MM_CKPT_VERSION)
+        return mm_fail(err, MM_EFORMAT, "%s: checkpoint version %u, this makemore reads versions 1 and %d",
                        path, version, MM_CKPT_VERSION);
     uint32_t hsize = mm_rbuf_u32(rb);
     uint32_t kind = mm_rbuf_u32(rb);
-    if (hsize != MM_CKPT_HEADER || kind != MODEL_KIND_MLP)
+    if (hsize != MM_CKPT_HEADER || kind > MM_MODEL_WAVENET)
         return mm_fail(err, MM_EFORMAT, "%s: unsupported header size %u or model kind %u", path, hsize, kind);
     mm_config *c = &r->model.cfg;
+    c->kind = (int)kind;
+
     c->vocab_size = (int)mm_rbuf_u32(rb);
     c->block_size = (int)mm_rbuf_u32(rb);
     c->n_embd = (int)mm_rbuf_u32(rb);
@@ -105,6 +144,7 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     r->state.init_train_loss = mm_rbuf_f64(rb);
     r->state.init_dev_loss = mm_rbuf_f64(rb);
     *pathlen = mm_rbuf_u32(rb);
+    if (version >= 2) get_header_v2(rb, r); /* version 1 holds zeros here: SGD, no more */
     rb->pos = MM_CKPT_HEADER;
     return MM_OK;
 }
@@ -115,8 +155,7 @@ static mm_status check_run(const mm_run *r, uint32_t pathlen, const char *path, 
     if (mm_config_check(&r->model.cfg, &e))
         return mm_fail(err, MM_EFORMAT, "%s: bad model shape: %s", path, e.msg);
     if (mm_train_config_check(&r->train, 1, &e) || r->state.step < 0 ||
-        r->state.step > r->train.max_steps || r->init_kind < 0 || r->init_kind > MM_INIT_SCALED ||
-        (r->train.sched.kind != MM_SCHED_STEP && r->train.sched.kind != MM_SCHED_INV))
+        r->state.step > r->train.max_steps || r->init_kind < 0 || r->init_kind > MM_INIT_SCALED)
         return mm_fail(err, MM_EFORMAT, "%s: bad training settings in checkpoint", path);
     if (pathlen >= MM_MAX_PATH)
         return mm_fail(err, MM_EFORMAT, "%s: input path of %u bytes is too long", path, pathlen);
@@ -144,6 +183,9 @@ static mm_status parse_body(mm_rbuf *rb, mm_run *r, uint32_t pathlen, const char
     if (g->pos > MM_MT_N || g->has_cached_normal > 1)
         return mm_fail(err, MM_EFORMAT, "%s: bad random-number state", path);
     mm_rbuf_f32s(rb, r->model.params, r->model.nparams);
+    mm_optim_state *o = &r->state.opt;
+    if (mm_optim_state_build(o, r->train.optim.kind, r->model.nparams, err)) return MM_ENOMEM;
+    mm_rbuf_f32s(rb, o->buf, (size_t)o->nslots * o->n);
     if (rb->short_read || rb->pos != rb->len)
         return mm_fail(err, MM_EFORMAT, "%s: size does not match its header", path);
     return MM_OK;
@@ -184,11 +226,12 @@ void mm_run_free(mm_run *r)
 {
     mm_model_free(&r->model);
     mm_vocab_free(&r->vocab);
+    mm_optim_state_free(&r->state.opt);
 }
 
 mm_status mm_export_safetensors(const mm_model *m, const char *path, mm_err *err)
 {
-    char header[2048];
+    char header[MM_MAX_TENSORS * 128 + 64]; /* a tensor's entry is under 128 bytes */
     int n = snprintf(header, sizeof header, "{\"__metadata__\":{\"format\":\"pt\"}");
     for (int i = 0; i < m->ntensors; i++) {
         const mm_tensor *t = &m->tensors[i];

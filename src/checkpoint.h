@@ -8,7 +8,7 @@
 #include "train.h"
 
 #define MM_CKPT_MAGIC "MKMORE\x1a\n"
-#define MM_CKPT_VERSION 1
+#define MM_CKPT_VERSION 2 /* 2 added the optimizer and the deeper models; 1 is still read */
 #define MM_CKPT_HEADER 256
 #define MM_MAX_PATH 4096
 

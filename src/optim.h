@@ -1,32 +1,64 @@
-/* Optimizer and learning-rate schedule.
+/* Optimizers and learning-rate schedules.
  *
- * SGD as the lecture: p -= lr * grad. Weight decay, when set, adds wd * p to
- * the gradient of weights and embeddings (not biases), the L2 penalty of
- * Bengio et al. 2003. */
+ * SGD as the lecture: p -= lr * grad. With weight decay, SGD and momentum
+ * add wd * p to the gradient of weights and embeddings (not biases or
+ * batch-norm gains), the L2 penalty of Bengio et al. 2003. AdamW instead
+ * decays those weights directly, p *= 1 - lr * wd, outside the adaptive
+ * step (Loshchilov & Hutter). Every update follows torch.optim's formulas
+ * (SGD, SGD with momentum and dampening 0, AdamW), so a run can be checked
+ * against PyTorch step by step. Tensors flagged as buffers (batch-norm
+ * running statistics) are never touched. */
 #ifndef MM_OPTIM_H
 #define MM_OPTIM_H
 
 #include "model.h"
 
 typedef enum {
-    MM_SCHED_STEP, /* lr0, then lr0 * decay from decay_step on (the lecture) */
-    MM_SCHED_INV   /* lr0 / (1 + rate * t)  (Bengio et al. 2003) */
+    MM_SCHED_STEP,  /* lr0, then lr0 * decay from decay_step on (the lecture) */
+    MM_SCHED_INV,   /* lr0 / (1 + rate * t)  (Bengio et al. 2003) */
+    MM_SCHED_COSINE /* lr0 down to min_lr along half a cosine, ending at decay_step */
 } mm_sched_kind;
 
 typedef struct {
     mm_sched_kind kind;
     double lr;         /* lr0 */
     double decay;      /* MM_SCHED_STEP: factor applied at decay_step */
-    long decay_step;
+    long decay_step;   /* MM_SCHED_STEP: when to decay; MM_SCHED_COSINE: where min_lr is reached */
     double rate;       /* MM_SCHED_INV */
+    long warmup;       /* any schedule: steps 0..warmup-1 ramp linearly up to it */
+    double min_lr;     /* MM_SCHED_COSINE */
 } mm_schedule;
 
+/* The learning rate of step (0-based). */
 double mm_schedule_lr(const mm_schedule *s, long step);
 
+typedef enum { MM_OPT_SGD, MM_OPT_MOMENTUM, MM_OPT_ADAMW } mm_optim_kind;
+
 typedef struct {
-    double weight_decay;
+    double weight_decay; /* SGD, momentum: L2 coefficient; AdamW: decoupled decay */
+    mm_optim_kind kind;
+    double momentum;     /* MM_OPT_MOMENTUM */
+    double beta1, beta2, eps; /* MM_OPT_ADAMW */
 } mm_optim;
 
-void mm_optim_step(const mm_optim *o, mm_model *m, double lr);
+/* What an optimizer carries from step to step, in one allocation so a
+ * checkpoint writes it in one call. */
+typedef struct {
+    int nslots;  /* 0 for SGD, 1 for momentum, 2 for AdamW */
+    size_t n;    /* floats per slot: the model's nparams */
+    float *buf;  /* (nslots, n): the momentum buffer; or Adam's m, then v */
+} mm_optim_state;
+
+/* Ranges of the optimizer's settings; names the flag that is wrong. */
+mm_status mm_optim_check(const mm_optim *o, mm_err *err);
+mm_status mm_schedule_check(const mm_schedule *s, mm_err *err);
+int mm_optim_slots(mm_optim_kind kind);
+/* A zeroed state for n parameters, as torch's before its first step. */
+mm_status mm_optim_state_build(mm_optim_state *s, mm_optim_kind kind, size_t n, mm_err *err);
+void mm_optim_state_free(mm_optim_state *s);
+
+/* One update from m->grads at learning rate lr; t is this update's 1-based
+ * count (AdamW's bias correction). s must be built for o->kind and m. */
+void mm_optim_step(const mm_optim *o, mm_optim_state *s, mm_model *m, double lr, long t);
 
 #endif

@@ -4,6 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+static mm_status build_generic(mm_sampler *s, mm_err *err)
+{
+    const mm_config *c = &s->m->cfg;
+    s->generic = 1;
+    s->probs = malloc((size_t)c->vocab_size * sizeof *s->probs);
+    s->order = malloc((size_t)c->vocab_size * sizeof *s->order);
+    s->ctx = malloc((size_t)c->block_size * sizeof *s->ctx);
+    s->x = malloc((size_t)c->block_size * sizeof *s->x);
+    mm_status st = s->probs && s->order && s->ctx && s->x ? mm_acts_build(&s->acts, c, 1, err)
+                                                          : mm_fail(err, MM_ENOMEM, "out of memory for sampling");
+    if (st) mm_sampler_free(s);
+    return st;
+}
+
 mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err)
 {
     memset(s, 0, sizeof *s);
@@ -15,6 +29,7 @@ mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opt
     if (o->max_len < 1) return mm_fail(err, MM_EINVAL, "--max-len must be >= 1");
     s->m = m;
     s->opts = *o;
+    if (c->kind != MM_MODEL_MLP || m->Wd) return build_generic(s, err);
     s->table = malloc((size_t)T * V * H * sizeof *s->table);
     s->h = malloc((size_t)H * sizeof *s->h);
     s->probs = malloc((size_t)V * sizeof *s->probs);
@@ -44,6 +59,8 @@ void mm_sampler_free(mm_sampler *s)
     free(s->probs);
     free(s->order);
     free(s->ctx);
+    free(s->x);
+    if (s->generic) mm_acts_free(&s->acts);
     memset(s, 0, sizeof *s);
 }
 
@@ -51,6 +68,12 @@ static void logits_after(mm_sampler *s, const int *ctx)
 {
     const mm_model *m = s->m;
     const int T = m->cfg.block_size, H = m->cfg.n_hidden, V = m->cfg.vocab_size;
+    if (s->generic) {
+        for (int t = 0; t < T; t++) s->x[t] = ctx[t];
+        mm_model_logits(m, &s->acts, s->x, 1, 1);
+        memcpy(s->probs, s->acts.logits, (size_t)V * sizeof *s->probs);
+        return;
+    }
     float *h = s->h;
     memcpy(h, m->b1, (size_t)H * sizeof *h);
     for (int t = 0; t < T; t++) {

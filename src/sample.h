@@ -18,10 +18,18 @@ typedef struct {
      * position and character can be tabled once: a step then adds T rows
      * instead of multiplying (T*E) x H. */
     float *table;  /* (T, V, H) */
+    float *W2;     /* (H, ldw) the model's W2 with rows padded to ldw, a
+                      multiple of 8, for mm_gemv_forward */
+    int ldw;
     float *h;      /* (H) */
     float *probs;  /* (V) */
     int *order;    /* (V) scratch for top-k */
     int *ctx;      /* (T) */
+    /* Other kinds, and the MLP with direct connections, take the model's own
+     * evaluation-mode forward pass on one row instead of the table. */
+    int generic;
+    mm_acts acts;  /* for B = 1 */
+    int32_t *x;    /* (T) the context as the model takes it */
 } mm_sampler;
 
 mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err);

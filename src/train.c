@@ -19,14 +19,9 @@ mm_status mm_train_config_check(const mm_train_config *tc, size_t ntrain, mm_err
         return mm_fail(err, MM_EINVAL, "--max-steps %ld is negative", tc->max_steps);
     if (tc->batch_size < 1 || tc->batch_size > MAX_BATCH)
         return mm_fail(err, MM_EINVAL, "--batch-size %d is outside 1..%d", tc->batch_size, MAX_BATCH);
-    if (!isfinite(tc->sched.lr) || tc->sched.lr < 0)
-        return mm_fail(err, MM_EINVAL, "--learning-rate must be a finite number >= 0");
-    if (!isfinite(tc->sched.decay) || tc->sched.decay < 0)
-        return mm_fail(err, MM_EINVAL, "--lr-decay must be a finite number >= 0");
-    if (!isfinite(tc->sched.rate) || tc->sched.rate < 0)
-        return mm_fail(err, MM_EINVAL, "--lr-decay-rate must be a finite number >= 0");
-    if (!isfinite(tc->optim.weight_decay) || tc->optim.weight_decay < 0)
-        return mm_fail(err, MM_EINVAL, "--weight-decay must be a finite number >= 0");
+    mm_status st = mm_schedule_check(&tc->sched, err);
+    if (!st) st = mm_optim_check(&tc->optim, err);
+    if (st) return st;
     if (ntrain == 0 && tc->max_steps > 0)
         return mm_fail(err, MM_EINVAL, "the training split is empty: the input needs more items");
     if (ntrain > 0xffffffffu)
@@ -50,6 +45,11 @@ mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *t
 {
     mm_status st = mm_train_config_check(tc, train->n, err);
     if (st) return st;
+    if (!ts->opt.buf && mm_optim_slots(tc->optim.kind) &&
+        (st = mm_optim_state_build(&ts->opt, tc->optim.kind, m->nparams, err)))
+        return st;
+    if (ts->opt.nslots != mm_optim_slots(tc->optim.kind) || (ts->opt.nslots && ts->opt.n != m->nparams))
+        return mm_fail(err, MM_EINVAL, "the optimizer's state does not fit the optimizer or the model");
     const int B = tc->batch_size, T = train->T;
     mm_acts a;
     if ((st = mm_acts_build(&a, &m->cfg, B, err))) return st;
@@ -76,7 +76,7 @@ mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *t
         mm_model_zero_grad(m);
         mm_model_backward(m, &a, Xb, B, nthreads);
         double lr = mm_schedule_lr(&tc->sched, ts->step);
-        mm_optim_step(&tc->optim, m, lr);
+        mm_optim_step(&tc->optim, &ts->opt, m, lr, ts->step + 1);
         ts->step++;
         if (fn && fn(ctx, ts->step, loss, lr)) {
             st = MM_EINTR;

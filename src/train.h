@@ -23,6 +23,7 @@ typedef struct {
     double train_seconds;   /* summed over all sessions of this run */
     double init_train_loss; /* whole training split, before step 0 */
     double init_dev_loss;
+    mm_optim_state opt;     /* built by mm_train_run if empty; the owner frees it */
 } mm_train_state;
 
 /* Called after every step with the step just completed (1-based count) and

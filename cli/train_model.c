@@ -1,0 +1,165 @@
+#include "train_model.h"
+
+#include <string.h>
+
+#include "../src/model_deep.h"
+
+static const char *const KIND_NAMES[] = {"mlp", "bnmlp", "wavenet"};
+static const char *const OPTIM_NAMES[] = {"sgd", "momentum", "adamw"};
+
+const char *model_kind_name(int kind)
+{
+    return kind >= 0 && kind < 3 ? KIND_NAMES[kind] : "?";
+}
+
+const char *optim_kind_name(int kind)
+{
+    return kind >= 0 && kind < 3 ? OPTIM_NAMES[kind] : "?";
+}
+
+static int lookup_name(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], s)) return i;
+    return -1;
+}
+
+void model_flags_defaults(model_flags *f)
+{
+    memset(f, 0, sizeof *f);
+    f->model = "mlp";
+    f->optimizer = "sgd";
+    f->n_layers = 1;
+    f->bn_momentum = 0.001; /* the lecture's; torch's default 0.1 follows ~10 batches only */
+    f->momentum = 0.9;
+    f->beta1 = 0.9;
+    f->beta2 = 0.999;
+    f->eps = 1e-8;
+}
+
+void model_flags_specs(arg_spec *s, model_flags *f)
+{
+    arg_spec specs[MODEL_NSPECS] = {
+        {"--preset", NULL, ARG_STRING, &f->preset, 0, 0, "lecture (the defaults), best or small: flags given too override it", 0},
+        {"--model", NULL, ARG_STRING, &f->model, 0, 0, "mlp (lecture), bnmlp (Part 3) or wavenet (Part 5)", 0},
+        {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, MM_MAX_LAYERS, "bnmlp: hidden Linear-BatchNorm-tanh layers (default 1)", 0},
+        {"--bn-momentum", NULL, ARG_DOUBLE, &f->bn_momentum, 1e-6, 1, "batch norm running-statistics momentum (default 0.001)", 0},
+        {"--direct", NULL, ARG_FLAG, &f->direct, 0, 0, "mlp: direct connections embeddings -> logits (E03)", 0},
+        {"--optimizer", NULL, ARG_STRING, &f->optimizer, 0, 0, "sgd (lecture), momentum or adamw", 0},
+        {"--momentum", NULL, ARG_DOUBLE, &f->momentum, 0, 0.999999, "momentum: coefficient (default 0.9)", 0},
+        {"--beta1", NULL, ARG_DOUBLE, &f->beta1, 0, 0.999999, "adamw: beta1 (default 0.9)", 0},
+        {"--beta2", NULL, ARG_DOUBLE, &f->beta2, 0, 0.999999, "adamw: beta2 (default 0.999)", 0},
+        {"--eps", NULL, ARG_DOUBLE, &f->eps, 1e-30, 1, "adamw: epsilon (default 1e-8)", 0},
+        {"--warmup-steps", NULL, ARG_LONG, &f->warmup, 0, 1e12, "linear warmup steps (default 0)", 0},
+        {"--min-lr", NULL, ARG_DOUBLE, &f->min_lr, 0, 1e6, "cosine schedule: final learning rate (default 0)", 0},
+    };
+    memcpy(s, specs, sizeof specs);
+}
+
+/* Each preset is a list of flags, as if typed before the user's own. The
+ * numbers come from the experiments in docs/RESULTS.md. */
+typedef struct {
+    const char *name;
+    const char *argv[32];
+} preset;
+
+static const preset PRESETS[] = {
+    {"lecture", {NULL}},
+    {"best", {"--model", "wavenet", "--block-size", "8", "--n-embd", "24", "--n-hidden", "128",
+              "--optimizer", "adamw", "--learning-rate", "0.01", "--lr-schedule", "cosine",
+              "--max-steps", "30000", "--batch-size", "64", NULL}},
+    {"small", {"--model", "wavenet", "--block-size", "8", "--n-embd", "10", "--n-hidden", "40",
+               "--optimizer", "adamw", "--learning-rate", "0.01", "--lr-schedule", "cosine",
+               "--max-steps", "30000", "--batch-size", "64", NULL}},
+};
+
+static const char *find_preset_name(int argc, char **argv)
+{
+    const char *name = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--preset") && i + 1 < argc) name = argv[++i];
+        else if (!strncmp(argv[i], "--preset=", 9)) name = argv[i] + 9;
+    }
+    return name;
+}
+
+int model_preset_apply(arg_spec *specs, int nspecs, int argc, char **argv)
+{
+    const char *name = find_preset_name(argc, argv);
+    if (!name) return 0;
+    for (size_t i = 0; i < sizeof PRESETS / sizeof *PRESETS; i++) {
+        if (strcmp(PRESETS[i].name, name)) continue;
+        int n = 0;
+        while (PRESETS[i].argv[n]) n++;
+        char msg[512];
+        if (args_parse(specs, nspecs, n, (char **)PRESETS[i].argv, msg, sizeof msg))
+            return cli_error("--preset %s: %s", name, msg);
+        return 0;
+    }
+    return cli_error("--preset '%s': expected lecture, best or small", name);
+}
+
+void model_flags_sizes(const model_flags *f, const arg_spec *specs, int nspecs, int *block_size,
+                       int *n_embd, int *n_hidden)
+{
+    if (strcmp(f->model, "wavenet")) return;
+    if (!args_seen(specs, nspecs, "--block-size")) *block_size = 8;
+    if (!args_seen(specs, nspecs, "--n-embd")) *n_embd = 24;
+    if (!args_seen(specs, nspecs, "--n-hidden")) *n_hidden = 128;
+}
+
+int model_flags_check(const model_flags *f, const arg_spec *specs, int nspecs, int batch_size)
+{
+    int kind = lookup_name(KIND_NAMES, 3, f->model);
+    if (kind < 0) return cli_error("--model '%s': expected mlp, bnmlp or wavenet", f->model);
+    if (lookup_name(OPTIM_NAMES, 3, f->optimizer) < 0)
+        return cli_error("--optimizer '%s': expected sgd, momentum or adamw", f->optimizer);
+    if (kind != MM_MODEL_BNMLP && args_seen(specs, nspecs, "--n-layers"))
+        return cli_error("--n-layers is for --model bnmlp; the wavenet has log2(--block-size) layers");
+    if (kind != MM_MODEL_MLP && f->direct) return cli_error("--direct is for --model mlp only");
+    if (kind != MM_MODEL_MLP && args_seen(specs, nspecs, "--init"))
+        return cli_error("--init is for --model mlp; the batch-normalised models start as the lecture's Part 5");
+    if (kind != MM_MODEL_MLP && batch_size < 2)
+        return cli_error("--batch-size %d: batch norm needs at least 2 rows", batch_size);
+    return 0;
+}
+
+void model_flags_apply(const model_flags *f, mm_config *c, mm_train_config *tc)
+{
+    c->kind = lookup_name(KIND_NAMES, 3, f->model);
+    c->n_layers = c->kind == MM_MODEL_BNMLP ? f->n_layers : 0;
+    c->direct = f->direct;
+    c->bn_momentum = (float)f->bn_momentum;
+    tc->optim.kind = (mm_optim_kind)lookup_name(OPTIM_NAMES, 3, f->optimizer);
+    tc->optim.momentum = f->momentum;
+    tc->optim.beta1 = f->beta1;
+    tc->optim.beta2 = f->beta2;
+    tc->optim.eps = f->eps;
+    tc->sched.warmup = f->warmup;
+    tc->sched.min_lr = f->min_lr;
+}
+
+static int resume_mismatch(const char *flag, const mm_run *r)
+{
+    const mm_config *c = &r->model.cfg;
+    return cli_error("%s disagrees with the checkpoint (model %s, %d layers%s, bn momentum %g, optimizer %s); "
+                     "drop it to resume, or train afresh in another -o folder", flag, model_kind_name(c->kind),
+                     mm_deep_layers(c), c->direct ? ", direct" : "", (double)c->bn_momentum,
+                     optim_kind_name(r->train.optim.kind));
+}
+
+int model_flags_check_resume(const model_flags *f, const arg_spec *specs, int nspecs, const mm_run *r)
+{
+    const mm_config *c = &r->model.cfg;
+    if (args_seen(specs, nspecs, "--model") && lookup_name(KIND_NAMES, 3, f->model) != c->kind)
+        return resume_mismatch("--model", r);
+    if (args_seen(specs, nspecs, "--n-layers") && (c->kind != MM_MODEL_BNMLP || f->n_layers != c->n_layers))
+        return resume_mismatch("--n-layers", r);
+    if (args_seen(specs, nspecs, "--direct") && !c->direct) return resume_mismatch("--direct", r);
+    if (args_seen(specs, nspecs, "--bn-momentum") && (float)f->bn_momentum != c->bn_momentum)
+        return resume_mismatch("--bn-momentum", r);
+    if (args_seen(specs, nspecs, "--optimizer") &&
+        lookup_name(OPTIM_NAMES, 3, f->optimizer) != (int)r->train.optim.kind)
+        return resume_mismatch("--optimizer", r);
+    return 0;
+}

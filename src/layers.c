@@ -1,0 +1,115 @@
+#include "layers.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Channel sums go row by row so the inner loop runs along contiguous
+ * channels and vectorises; each channel is still summed in row order. */
+static void column_means(float *mean, const float *x, int N, int C)
+{
+    memset(mean, 0, (size_t)C * sizeof *mean);
+    for (int n = 0; n < N; n++) {
+        const float *r = x + (long)n * C;
+        for (int c = 0; c < C; c++) mean[c] += r[c];
+    }
+    const float inv_n = 1.0f / (float)N;
+    for (int c = 0; c < C; c++) mean[c] *= inv_n;
+}
+
+void mm_batchnorm_forward(float *y, float *xhat, float *mean, float *invstd, float *running_mean,
+                          float *running_var, const float *x, const float *gain, const float *bias,
+                          int N, int C, float momentum)
+{
+    column_means(mean, x, N, C);
+    /* two passes: the centred sum of squares, never E[x^2] - E[x]^2, which
+     * cancels badly when the mean is large against the spread */
+    float *ss = invstd;
+    memset(ss, 0, (size_t)C * sizeof *ss);
+    for (int n = 0; n < N; n++) {
+        const float *r = x + (long)n * C;
+        for (int c = 0; c < C; c++) {
+            const float d = r[c] - mean[c];
+            ss[c] += d * d;
+        }
+    }
+    for (int c = 0; c < C; c++) {
+        const float var = ss[c] / (float)N;
+        running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean[c];
+        running_var[c] = (1.0f - momentum) * running_var[c] + momentum * (ss[c] / (float)(N - 1));
+        invstd[c] = 1.0f / sqrtf(var + MM_BN_EPS);
+    }
+    for (int n = 0; n < N; n++) {
+        const float *r = x + (long)n * C;
+        float *xh = xhat + (long)n * C, *o = y + (long)n * C;
+        for (int c = 0; c < C; c++) {
+            xh[c] = (r[c] - mean[c]) * invstd[c];
+            o[c] = gain[c] * xh[c] + bias[c];
+        }
+    }
+}
+
+void mm_batchnorm_eval(float *y, const float *x, const float *gain, const float *bias,
+                       const float *running_mean, const float *running_var, int N, int C)
+{
+    for (int n = 0; n < N; n++) {
+        const float *r = x + (long)n * C;
+        float *o = y + (long)n * C;
+        for (int c = 0; c < C; c++)
+            o[c] = gain[c] * ((r[c] - running_mean[c]) / sqrtf(running_var[c] + MM_BN_EPS)) + bias[c];
+    }
+}
+
+/* With xhat = (x - mean) * invstd and y = gain * xhat + bias, the batch
+ * statistics make every row depend on every other:
+ *   dx = gain * invstd / N * (N dy - sum(dy) - xhat * sum(dy * xhat)). */
+void mm_batchnorm_backward(float *dx, float *dgain, float *dbias, const float *dy,
+                           const float *xhat, const float *invstd, const float *gain, int N, int C,
+                           float *work)
+{
+    float *sum_dy = work, *sum_dyx = work + C;
+    memset(work, 0, 2 * (size_t)C * sizeof *work);
+    for (int n = 0; n < N; n++) {
+        const float *g = dy + (long)n * C, *xh = xhat + (long)n * C;
+        for (int c = 0; c < C; c++) {
+            sum_dy[c] += g[c];
+            sum_dyx[c] += g[c] * xh[c];
+        }
+    }
+    for (int c = 0; c < C; c++) {
+        dgain[c] += sum_dyx[c];
+        dbias[c] += sum_dy[c];
+    }
+    const float inv_n = 1.0f / (float)N;
+    for (int n = 0; n < N; n++) {
+        const float *g = dy + (long)n * C, *xh = xhat + (long)n * C;
+        float *d = dx + (long)n * C;
+        for (int c = 0; c < C; c++)
+            d[c] = gain[c] * invstd[c] * (g[c] - inv_n * sum_dy[c] - inv_n * xh[c] * sum_dyx[c]);
+    }
+}
+
+void mm_linear_forward_add(float *out, const float *in, const float *W, int B, int K, int J)
+{
+    for (int b = 0; b < B; b++) {
+        float *o = out + (long)b * J;
+        const float *x = in + (long)b * K;
+        for (int k = 0; k < K; k++) {
+            const float a = x[k];
+            const float *w = W + (long)k * J;
+            for (int j = 0; j < J; j++) o[j] += a * w[j];
+        }
+    }
+}
+
+void mm_linear_backward_input_add(float *din, const float *dout, const float *W, int B, int K, int J)
+{
+    for (int b = 0; b < B; b++) {
+        const float *g = dout + (long)b * J;
+        for (int k = 0; k < K; k++) {
+            const float *w = W + (long)k * J;
+            float s = 0.0f;
+            for (int j = 0; j < J; j++) s += g[j] * w[j];
+            din[(long)b * K + k] += s;
+        }
+    }
+}
