@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include <pthread.h>
 
 #include "../src/bytes.h"
 #include "../src/sweep.h"
@@ -34,6 +32,7 @@ static const char *USAGE =
     "same flags and a larger --trials to add trials: finished ones are skipped.";
 
 #define NSPECS 22
+#define MAX_JOBS 1024
 static void specs_for(arg_spec *out, sweep_flags *f)
 {
     mm_sweep_space *s = &f->space;
@@ -158,42 +157,64 @@ static void report_trial(const sweep_state *s, const mm_trial *t)
             t->lr, t->inv ? "inv" : "step", t->batch, t->block, t->embd, t->hidden, t->seconds);
 }
 
+/* One worker: takes the next pending trial until none is left or one failed. */
+typedef struct {
+    sweep_state *s;
+    mm_trial *pend;
+    int np, next, threads, rc;
+    pthread_mutex_t lock;
+} pool;
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        int k = p->rc ? p->np : p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (k >= p->np) return NULL;
+        mm_trial t = p->pend[k];
+        mm_err e;
+        mm_status st = mm_sweep_run(&t, &p->s->setup, p->threads, &e);
+        pthread_mutex_lock(&p->lock);
+        if (st && !p->rc) {
+            p->rc = cli_error("trial %d: %s", t.id, e.msg);
+        } else if (!st && !p->rc) {
+            p->s->done[p->s->ndone++] = t;
+            report_trial(p->s, &t);
+            p->rc = save_tables(p->s);
+        }
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+/* Trials run on plain threads, not an OpenMP team: the kernels' own OpenMP
+ * regions (and their barriers) must not find themselves nested in ours. */
 static int run_trials(sweep_state *s, int jobs, int threads)
 {
     const sweep_flags *f = s->f;
-    mm_trial *pend = malloc((size_t)f->trials * sizeof *pend);
-    if (!pend) return cli_error("out of memory");
-    int np = 0, rc = 0;
+    pool p = {.s = s, .threads = threads};
+    p.pend = malloc((size_t)f->trials * sizeof *p.pend);
+    if (!p.pend) return cli_error("out of memory");
     mm_err err;
-    for (int id = 0; id < f->trials && !rc; id++) {
+    for (int id = 0; id < f->trials && !p.rc; id++) {
         if (is_done(s, id)) continue;
-        if (mm_sweep_draw(&f->space, s->setup.vocab->size, f->seed, f->steps, id, &pend[np++], &err))
-            rc = cli_error("%s", err.msg);
+        if (mm_sweep_draw(&f->space, s->setup.vocab->size, f->seed, f->steps, id, &p.pend[p.np++], &err))
+            p.rc = cli_error("%s", err.msg);
     }
-    if (!rc)
-        fprintf(stderr, "sweep: %d trials to run, %d already in %s; %d at once, %d thread%s each\n", np, s->ndone,
+    if (!p.rc)
+        fprintf(stderr, "sweep: %d trials to run, %d already in %s; %d at once, %d thread%s each\n", p.np, s->ndone,
                 s->csv, jobs, threads, threads > 1 ? "s" : "");
-#pragma omp parallel for schedule(dynamic, 1) num_threads(jobs) if (!rc)
-    for (int k = 0; k < np; k++) {
-        mm_trial t = pend[k];
-        mm_err e;
-        int stop;
-#pragma omp atomic read
-        stop = rc;
-        mm_status st = stop ? MM_OK : mm_sweep_run(&t, &s->setup, threads, &e);
-#pragma omp critical(sweep_tables)
-        {
-            if (st && !rc) {
-                rc = cli_error("trial %d: %s", t.id, e.msg);
-            } else if (!st && !rc && !stop) {
-                s->done[s->ndone++] = t;
-                report_trial(s, &t);
-                rc = save_tables(s);
-            }
-        }
-    }
-    free(pend);
-    return rc;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_t tid[MAX_JOBS];
+    int started = 0;
+    for (int j = 0; j < jobs && j < p.np && !p.rc; j++)
+        if (pthread_create(&tid[started], NULL, worker, &p) == 0) started++;
+    if (started == 0) worker(&p); /* no thread could start: run them here */
+    for (int j = 0; j < started; j++) pthread_join(tid[j], NULL);
+    pthread_mutex_destroy(&p.lock);
+    free(p.pend);
+    return p.rc;
 }
 
 static int make_dir(const char *dir)

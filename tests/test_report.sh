@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# What train writes for people to look at: log.csv, lr_find.csv, loss.svg,
+# embedding.svg, lr_find.svg and report.html. The CSVs are read back and
+# checked, every SVG is parsed as XML, the page is checked for inline plots
+# and nothing to fetch, and then headless Chromium renders it: the
+# screenshot must have ink and the plots' blue, and the DOM must hold the
+# three plots. Chromium missing: those two checks print "skip - ".
+#   MAKEMORE  the binary;  NAMES_TXT  names.txt (else made-up names)
+set -u
+MM=${MAKEMORE:-./makemore}
+case $MM in /*) ;; *) MM=$PWD/$MM ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if ! command -v python3 >/dev/null; then echo "skip - python3 is missing"; exit 0; fi
+if [ -n "${NAMES_TXT:-}" ] && [ -f "$NAMES_TXT" ]; then
+    data=$NAMES_TXT
+else
+    data=$tmp/names.txt
+    awk 'BEGIN { srand(5); for (i = 0; i < 4000; i++) { n = 3 + int(rand() * 5); s = "";
+        for (j = 0; j < n; j++) s = s substr("aeioubdklmnrst", 1 + int(rand() * 14), 1); print s } }' >"$data"
+fi
+out=$tmp/run
+if "$MM" train -i "$data" -o "$out" --max-steps 600 --eval-every 200 --lr-find 300 --n-embd 4 --n-hidden 64 \
+        --mix-ngram 3 -n 5 -t 1 >"$tmp/stdout" 2>"$tmp/stderr"; then
+    echo "ok - train wrote its run"
+else
+    echo "not ok - train failed: $(tail -n 2 "$tmp/stderr")"
+    exit 1
+fi
+python3 - "$out" "$tmp/stdout" "$tmp/stderr" "$data" <<'PY'
+import csv, math, re, sys, xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+d, stdout, stderr = sys.argv[1], open(sys.argv[2]).read(), open(sys.argv[3]).read()
+vocab = sorted(set(open(sys.argv[4], encoding="utf-8").read().replace("\n", ""))) + ["."]
+def check(ok, what): print(("ok - " if ok else "not ok - ") + what)
+num = lambda s: float(s) if s != "" else None
+
+rows = list(csv.DictReader(open(d + "/log.csv")))
+steps = [r for r in rows if r["loss"] != ""]
+evals = [r for r in rows if r["dev_loss"] != ""]
+check(list(rows[0].keys()) == ["step", "lr", "loss", "train_loss", "dev_loss"], "log.csv has the documented columns")
+check([int(r["step"]) for r in steps] == list(range(1, 601)) and all(num(r["loss"]) > 0 and num(r["lr"]) > 0 for r in steps),
+      "log.csv: one row per step 1..600 with lr and a positive loss")
+check([int(r["step"]) for r in evals] == [0, 200, 400, 600] and all(num(r["train_loss"]) > 0 for r in evals),
+      f"log.csv: train/dev losses at steps 0 and every 200 ({[r['step'] for r in evals]})")
+final = re.search(r"step 600  train loss ([0-9.]+)  dev loss ([0-9.]+)", stdout)
+check(final and abs(num(evals[-1]["dev_loss"]) - float(final.group(2))) < 1e-4,
+      "the last --eval-every row equals the final dev loss printed")
+
+lr = list(csv.DictReader(open(d + "/lr_find.csv")))
+e = [float(r["lr_exp"]) for r in lr]
+check(len(lr) == 300 and e[0] == -3 and e[-1] == 0 and all(b > a for a, b in zip(e, e[1:])),
+      "lr_find.csv: 300 rates from 10^-3 to 10^0, increasing")
+check(all(abs(float(r["lr"]) / 10 ** float(r["lr_exp"]) - 1) < 1e-5 for r in lr), "lr_find.csv: lr = 10^lr_exp")
+sm = [float(r["smoothed_loss"]) for r in lr]
+best = 10 ** e[sm.index(min(sm))]
+m = re.search(r"lr sweep \(300 steps.*lowest \(([0-9.]+) at 10\^(-?[0-9.]+)\)", stderr)
+check(m and abs(float(m.group(1)) - min(sm)) < 1e-3, "the printed suggestion is the smoothed minimum of lr_find.csv")
+
+ns = "{http://www.w3.org/2000/svg}"
+for name in ["loss", "embedding", "lr_find"]:
+    try:
+        root = ET.parse(f"{d}/{name}.svg").getroot()
+        texts = [t.text for t in root.iter(ns + "text")]
+        check(root.tag == ns + "svg" and root.get("id") == name, f"{name}.svg parses as SVG")
+    except ET.ParseError as err:
+        check(False, f"{name}.svg is not XML: {err}"); continue
+    if name == "loss":
+        check(len(list(root.iter(ns + "path"))) >= 1 and len(list(root.iter(ns + "circle"))) >= 600,
+              "loss.svg: a smoothed line over 600 raw points, dev points marked")
+    if name == "embedding":
+        missing = [ch for ch in vocab if texts.count(ch) < 2]
+        check(not missing and any("PCA" in (t or "") for t in texts),
+              f"embedding.svg: all {len(vocab)} characters labelled in both panels (dims 0,1 and PCA); missing {missing}")
+    if name == "lr_find":
+        check(any("suggested lr" in (t or "") for t in texts), "lr_find.svg marks the suggestion")
+
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.svg_ids, self.fetch, self.li = [], [], 0
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "svg": self.svg_ids.append(a.get("id"))
+        if tag == "li": self.li += 1
+        if tag in ("script", "link", "img", "iframe") or "src" in a or "href" in a: self.fetch.append(tag)
+page = Page()
+html = open(d + "/report.html", encoding="utf-8").read()
+page.feed(html)
+check(page.svg_ids == ["lr_find", "loss", "embedding"], f"report.html inlines the three plots ({page.svg_ids})")
+check(not page.fetch and "http://www.w3.org/2000/svg" in html and html.count("http") == html.count("http://www.w3.org/2000/svg"),
+      "report.html is self-contained: no scripts, links, images or URLs to fetch")
+check(page.li == 20 and re.search(r"<td>parameters</td><td>\d+</td>", html),
+      f"report.html: {page.li} samples and the parameter count")
+check("mixed with a character n-gram" in html and "tanh saturation at init" in html, "report.html: n-gram mix and init saturation")
+PY
+chrome=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chrome" ]; then
+    echo "skip - report.html in a browser: chromium is not installed (apt-get install chromium)"
+    exit 0
+fi
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+       --disable-component-update --disable-sync --hide-scrollbars)
+timeout 120 "$chrome" "${flags[@]}" --user-data-dir="$tmp/p1" --window-size=1100,2800 \
+    --screenshot="$tmp/shot.png" "file://$out/report.html" >/dev/null 2>&1
+if [ -s "$tmp/shot.png" ]; then
+    read -r w h ink blue < <(python3 "$here/tools/png_ink.py" "$tmp/shot.png")
+    python3 -c "import sys; sys.exit(0 if $ink > 0.02 and $blue > 0.002 else 1)" &&
+        echo "ok - Chromium rendered report.html: ${w}x$h screenshot, $ink of it inked, $blue plot blue" ||
+        echo "not ok - the screenshot looks blank: $ink inked, $blue blue"
+else
+    echo "not ok - Chromium made no screenshot of report.html"
+fi
+timeout 120 "$chrome" "${flags[@]}" --user-data-dir="$tmp/p2" --dump-dom "file://$out/report.html" >"$tmp/dom.html" 2>/dev/null
+python3 - "$tmp/dom.html" <<'PY'
+import re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+ids = re.findall(r'<svg[^>]* id="([^"]+)"', dom)
+paths = len(re.findall(r"<path", dom))
+print(("ok" if ids == ["lr_find", "loss", "embedding"] and paths >= 3 else "not ok")
+      + f" - Chromium's DOM holds the plots: svg {ids}, {paths} paths")
+PY
