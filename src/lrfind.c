@@ -68,8 +68,9 @@ mm_status mm_lrfind_run(mm_lrfind *f, mm_model *m, const mm_lrfind_config *c,
     for (int i = 0; i < c->count; i++) /* as numpy.linspace: the last is exact */
         f->lr_exp[i] = i == c->count - 1 ? c->hi_exp : c->lo_exp + span * i / (c->count - 1);
     mm_train_config tc;
-    memset(&tc, 0, sizeof tc); /* plain SGD, no weight decay */
+    memset(&tc, 0, sizeof tc);
     tc.batch_size = c->batch_size;
+    tc.optim = c->optim;
     tc.sched.kind = MM_SCHED_STEP;
     tc.sched.decay = 1.0;
     mm_train_state ts = {0};
@@ -90,6 +91,7 @@ mm_status mm_lrfind_run(mm_lrfind *f, mm_model *m, const mm_lrfind_config *c,
         f->n = i + 1;
     }
     *rng = ts.rng;
+    mm_optim_state_free(&ts.opt);
     if (st) { mm_lrfind_free(f); return st; }
     analyse(f);
     return MM_OK;

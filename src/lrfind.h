@@ -15,13 +15,14 @@
 #ifndef MM_LRFIND_H
 #define MM_LRFIND_H
 
-#include "model.h"
+#include "optim.h"
 #include "strbuf.h"
 
 typedef struct {
     double lo_exp, hi_exp; /* lr from 10^lo_exp to 10^hi_exp */
     int count;             /* steps, one learning rate each (>= 2) */
     int batch_size;
+    mm_optim optim;        /* zeroed: plain SGD, as the lecture */
 } mm_lrfind_config;
 
 typedef struct {

@@ -123,6 +123,7 @@ static mm_status train_trial(mm_trial *t, const mm_sweep_setup *su, const mm_dat
     mm_rng_seed_torch(&ts.rng, su->seed);
     mm_model_init(&m, (mm_init_kind)su->init_kind, &ts.rng);
     st = mm_train_run(&m, &tc, &ts, &d->split[MM_TRAIN], nthreads, NULL, NULL, err);
+    mm_optim_state_free(&ts.opt);
     t->seconds = ts.train_seconds;
     if (st == MM_ENUMERIC) {
         st = MM_OK; /* diverged: NaN losses mark it in the table */
