@@ -10,7 +10,7 @@ CFLAGS  ?= -O3
 CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter -fopenmp \
            -ffp-contract=fast -D_POSIX_C_SOURCE=200809L $(ARCH) $(EXTRA_CFLAGS)
 LDLIBS  += -lm
-LDFLAGS += -fopenmp
+LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
 
 BUILD   := build$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)
 LIB_SRC := $(wildcard src/*.c)
@@ -19,6 +19,11 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# Each fuzz harness is also built as a test that replays its committed
+# inputs (fuzz/corpus, fuzz/regressions) without libFuzzer.
+FUZZ_NAMES := text checkpoint args
+CLI_LIB_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
+TEST_BIN += $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 BIN     := makemore$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)
 
 NAMES_SHA256 := 0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d
@@ -41,9 +46,47 @@ $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libmakemore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
+$(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/libmakemore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFUZZ_NAME='"$*"' fuzz/fuzz_$*.c fuzz/replay.c $(CLI_LIB_OBJ) \
+	    $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
+
 # Unit tests, end-to-end CLI tests and (when torch imports) PyTorch parity.
 test: $(BIN) $(TEST_BIN)
 	@MAKEMORE=./$(BIN) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
+
+# The whole suite against an AddressSanitizer + UBSan build (gcc, so OpenMP
+# keeps working through libgomp). -O2 with frame pointers keeps stack traces usable; any UB
+# report aborts, and LeakSanitizer runs at every exit.
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+sanitize:
+	@$(MAKE) --no-print-directory BUILD_SUFFIX=-asan \
+	    EXTRA_CFLAGS="-O2 -g -fno-omit-frame-pointer $(SAN_FLAGS)" \
+	    EXTRA_LDFLAGS="$(SAN_FLAGS)" makemore-asan build-asan/test-bins
+	@rm -rf build-asan/reports && mkdir -p build-asan/reports
+	@ASAN_OPTIONS=detect_leaks=1:exitcode=99:log_path=$(CURDIR)/build-asan/reports/asan \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99:log_path=$(CURDIR)/build-asan/reports/ubsan \
+	    MM_SANITIZER=1 MAKEMORE=./makemore-asan TEST_BIN_DIR=build-asan/tests bash tests/run.sh
+	@# reports go to files too, so one from a process whose status a test ignores still fails
+	@if ls build-asan/reports/* >/dev/null 2>&1; then cat build-asan/reports/*; \
+	    echo "sanitize: sanitizer reports above"; exit 1; fi
+
+$(BUILD)/test-bins: $(TEST_BIN)
+	@touch $@
+
+# libFuzzer (clang) on the text reader, the checkpoint loader and the flag
+# parser, FUZZ_SECONDS each; fails on any crash, hang or sanitizer report.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L \
+                -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all
+FUZZ_SRC     := $(LIB_SRC) $(filter-out cli/main.c,$(CLI_SRC))
+fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
+	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRC) -o $@ -lm
 
 data: data/names.txt
 data/names.txt:

@@ -1,5 +1,6 @@
 #include "args.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +25,12 @@ static int parse_number(arg_spec *s, const char *v, char *msg, int msglen)
         snprintf(msg, (size_t)msglen, "%s needs a number, got an empty value", s->name);
         return -1;
     }
+    /* strtol and friends skip leading blanks, and strtoull negates after
+     * them: " -1" would become 2^64-1 */
+    if (isspace((unsigned char)*v)) {
+        snprintf(msg, (size_t)msglen, "%s: '%s' starts with a blank", s->name, v);
+        return -1;
+    }
     if (s->type == ARG_DOUBLE) {
         double d = strtod(v, &end);
         if (*end || errno || !isfinite(d)) {
@@ -38,7 +45,7 @@ static int parse_number(arg_spec *s, const char *v, char *msg, int msglen)
         return 0;
     }
     if (s->type == ARG_U64) {
-        if (*v == '-') {
+        if (!isdigit((unsigned char)*v)) {
             snprintf(msg, (size_t)msglen, "%s: '%s' must be a non-negative integer", s->name, v);
             return -1;
         }

@@ -19,6 +19,10 @@ int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+/* train's flag parsing and checks alone, touching no file: 0 if training
+ * would go on (or --help was printed), else the exit status (the fuzz
+ * harness's entry). */
+int cmd_train_check_args(int argc, char **argv);
 
 /* Prints "makemore: MSG" to stderr and returns EXIT_USAGE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -35,6 +39,10 @@ typedef struct {
 mm_status cli_data_load(cli_data *d, const char *path, int T, uint64_t split_seed,
                         const mm_vocab *vocab, mm_err *err);
 void cli_data_free(cli_data *d);
+/* Bytes the loaded data holds once its examples of block size T are built */
+uint64_t cli_data_mem(const cli_data *d, int T);
+/* The memory a job may plan on: the machine's, or less under ulimit -v/-d */
+uint64_t cli_memory_available(void);
 
 int cli_threads(int requested);
 /* DIR/name into out; returns -1 if it does not fit */
@@ -44,5 +52,8 @@ void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n);
 /* Writes s as a JSON string literal */
 void cli_json_string(FILE *f, const char *s);
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b);
+/* A save killed mid-write leaves DIR/model.bin.tmp.PID (or log.csv.tmp.PID);
+ * removes those whose process is gone, so they never pile up. */
+void cli_remove_stale_temps(const char *dir);
 
 #endif

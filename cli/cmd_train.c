@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../src/memory.h"
 #include "args.h"
 #include "cli.h"
 #include "progress.h"
@@ -19,6 +20,17 @@ static void on_signal(int sig)
 {
     stop_signal = sig;
     signal(sig, SIG_DFL); /* a second Ctrl-C ends at once */
+}
+
+/* Installed before the data is loaded: a stop asked for at any moment is
+ * honoured after the first step with a checkpoint, never by dying between
+ * the setup and the training loop. */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 typedef struct {
@@ -99,13 +111,93 @@ static void flag_defaults(train_flags *f)
     model_flags_defaults(&f->mf);
 }
 
+static int parse_schedule(const train_flags *f, mm_schedule *s)
+{
+    if (!strcmp(f->schedule, "step")) s->kind = MM_SCHED_STEP;
+    else if (!strcmp(f->schedule, "inv")) s->kind = MM_SCHED_INV;
+    else if (!strcmp(f->schedule, "cosine")) s->kind = MM_SCHED_COSINE;
+    else return cli_error("--lr-schedule '%s': expected step, inv or cosine", f->schedule);
+    s->lr = f->lr;
+    s->decay = f->lr_decay;
+    s->decay_step = f->lr_decay_step >= 0 ? f->lr_decay_step
+                    : s->kind == MM_SCHED_COSINE ? f->max_steps : f->max_steps / 2;
+    s->rate = f->lr_rate;
+    return 0;
+}
+
+static int parse_init(const char *name)
+{
+    if (!strcmp(name, "torch")) return MM_INIT_TORCH;
+    if (!strcmp(name, "scaled")) return MM_INIT_SCALED;
+    return -1;
+}
+
+/* Everything that can be checked before a file is touched, so a bad flag
+ * costs no data loading. The vocabulary is not known yet: 2 stands in for
+ * it, and the shapes are checked again once it is. */
+/* Refuses a model and batch that would not fit beside data_bytes of data,
+ * before their memory is touched (see docs/LIMITS.md). */
+static int check_memory(const mm_config *c, uint64_t nparams, int B, uint64_t data_bytes)
+{
+    /* 2 optimizer slots: the most any optimizer keeps (AdamW) */
+    uint64_t need = mm_mem_training(c, nparams, 2, B) + data_bytes, avail = cli_memory_available();
+    if (need <= avail) return 0;
+    return cli_error("train: --n-hidden %d, --n-embd %d, --block-size %d and --batch-size %d need about %llu MiB "
+                     "of memory, over the %llu MiB available (see docs/LIMITS.md)", c->n_hidden, c->n_embd,
+                     c->block_size, B, (unsigned long long)(need >> 20), (unsigned long long)(avail >> 20));
+}
+
+static int check_flags(const train_flags *f, const arg_spec *specs)
+{
+    if (parse_init(f->init) < 0) return cli_error("--init '%s': expected torch or scaled", f->init);
+    int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size);
+    if (mrc) return mrc;
+    mm_train_config tc = {.max_steps = f->max_steps, .batch_size = f->batch_size};
+    tc.optim.weight_decay = f->weight_decay;
+    int rc = parse_schedule(f, &tc.sched);
+    if (rc) return rc;
+    if (strlen(f->input) >= MM_MAX_PATH) return cli_error("-i: path too long");
+    char ckpt[MM_MAX_PATH];
+    if (cli_path(ckpt, sizeof ckpt, f->workdir, "model.bin")) return cli_error("-o: path too long");
+    mm_err err;
+    mm_config cfg = {.vocab_size = 2, .block_size = f->block_size, .n_embd = f->n_embd, .n_hidden = f->n_hidden};
+    model_flags_apply(&f->mf, &cfg, &tc);
+    if (mm_config_check(&cfg, &err) || mm_train_config_check(&tc, 1, &err))
+        return cli_error("train: %s", err.msg);
+    return check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, 0);
+}
+
+/* Returns 0 to go on, -1 after printing --help, else the exit status. */
+static int parse_flags(train_flags *f, arg_spec *specs, int argc, char **argv)
+{
+    flag_defaults(f);
+    train_specs(specs, f);
+    char msg[512];
+    int rc = model_preset_apply(specs, NSPECS, argc, argv);
+    if (rc) return rc;
+    rc = args_parse(specs, NSPECS, argc, argv, msg, sizeof msg);
+    if (rc < 0) return cli_error("train: %s", msg);
+    if (rc > 0) { args_usage(TRAIN_USAGE, specs, NSPECS); return -1; }
+    model_flags_sizes(&f->mf, specs, NSPECS, &f->block_size, &f->n_embd, &f->n_hidden);
+    return check_flags(f, specs);
+}
+
+int cmd_train_check_args(int argc, char **argv)
+{
+    train_flags f;
+    arg_spec specs[NSPECS];
+    int rc = parse_flags(&f, specs, argc, argv);
+    return rc < 0 ? 0 : rc;
+}
+
 typedef struct {
     mm_run *run;
     progress prog;
     trainlog log;
-    const char *ckpt;
+    const char *ckpt, *log_path;
     long save_every;
-    int save_failed;
+    long saved_step;       /* of the newest model.bin of this run, or -1 */
+    mm_status save_status; /* of a periodic save that failed, else MM_OK */
     mm_err err;
     const cli_data *data;
     trainfiles *files;
@@ -137,21 +229,29 @@ static int on_step(void *vctx, long step, double loss, double lr)
     if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step);
     if (c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps) {
         /* the log reaches disk before the checkpoint that covers it */
-        if (fflush(c->log.f) != 0 || mm_checkpoint_save(c->run, c->ckpt, &c->err)) {
-            c->save_failed = 1;
+        if (fflush(c->log.f) != 0) {
+            c->save_status = mm_fail(&c->err, MM_EIO, "%s: write failed", c->log_path);
             return 1;
         }
+        if ((c->save_status = mm_checkpoint_save(c->run, c->ckpt, &c->err))) return 1;
+        c->saved_step = step;
     }
     return stop_signal != 0;
 }
 
-static int make_workdir(const char *dir)
+/* Called once the data and flags are known good, so a typo in -i leaves no
+ * empty folder behind; fails before any training if model.bin could not be
+ * replaced at the end. */
+static int make_workdir(const char *dir, const char *ckpt)
 {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return cli_error("-o %s: cannot create the folder: %s", dir, strerror(errno));
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cli_error("-o %s: not a folder", dir);
+    if (stat(ckpt, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return cli_error("%s: exists and is not a regular file; move it away or choose another -o", ckpt);
+    cli_remove_stale_temps(dir);
     return 0;
 }
 
@@ -193,29 +293,11 @@ static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_f
     return 0;
 }
 
-static int parse_schedule(const train_flags *f, mm_schedule *s)
-{
-    if (!strcmp(f->schedule, "step")) s->kind = MM_SCHED_STEP;
-    else if (!strcmp(f->schedule, "inv")) s->kind = MM_SCHED_INV;
-    else if (!strcmp(f->schedule, "cosine")) s->kind = MM_SCHED_COSINE;
-    else return cli_error("--lr-schedule '%s': expected step, inv or cosine", f->schedule);
-    s->lr = f->lr;
-    s->decay = f->lr_decay;
-    s->decay_step = f->lr_decay_step >= 0 ? f->lr_decay_step
-                    : s->kind == MM_SCHED_COSINE ? f->max_steps : f->max_steps / 2;
-    s->rate = f->lr_rate;
-    return 0;
-}
-
 static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthreads)
 {
     mm_err err;
     memset(r, 0, sizeof *r);
-    int init;
-    if (!strcmp(f->init, "torch")) init = MM_INIT_TORCH;
-    else if (!strcmp(f->init, "scaled")) init = MM_INIT_SCALED;
-    else return cli_error("--init '%s': expected torch or scaled", f->init);
-    if (strlen(f->input) >= MM_MAX_PATH) return cli_error("-i: path too long");
+    int init = parse_init(f->init);
     int rc = parse_schedule(f, &r->train.sched);
     if (rc) return rc;
     r->train.max_steps = f->max_steps;
@@ -229,9 +311,11 @@ static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthread
     mm_config cfg = {.vocab_size = d->vocab.size, .block_size = f->block_size, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);
-    if (mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, &err) ||
-        mm_model_build(&r->model, &cfg, &err))
+    if (mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, &err) || mm_config_check(&cfg, &err))
         return cli_error("%s", err.msg);
+    if ((rc = check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, cli_data_mem(d, f->block_size))))
+        return rc;
+    if (mm_model_build(&r->model, &cfg, &err)) return cli_error("%s", err.msg);
     if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
         return cli_error("%s", err.msg);
     mm_rng_seed_torch(&r->state.rng, r->seed);
@@ -303,11 +387,27 @@ static void print_json(const mm_run *r, const cli_data *d, const final_losses *f
     printf("}\n");
 }
 
+/* A NaN loss (stopped in train.c before its update) or NaN weights (refused
+ * by the save): either way model.bin still holds the last good parameters. */
+static int diverged(const mm_err *err, const char *ckpt, long saved_step)
+{
+    if (saved_step >= 0)
+        fprintf(stderr, "makemore: %s. The last good checkpoint, of step %ld, is kept in %s.\n", err->msg,
+                saved_step, ckpt);
+    else
+        fprintf(stderr, "makemore: %s. No checkpoint was saved: this came before the first --save-every.\n",
+                err->msg);
+    return 1;
+}
+
 static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads,
+                  long saved_step,
                   trainfiles *t)
 {
     mm_err err;
-    if (mm_checkpoint_save(r, ckpt, &err)) return cli_error("%s", err.msg);
+    mm_status st = mm_checkpoint_save(r, ckpt, &err);
+    if (st == MM_ENUMERIC) return diverged(&err, ckpt, saved_step);
+    if (st) return cli_error("%s", err.msg);
     final_losses fl;
     if (mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &fl.train_loss, &err) ||
         mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &fl.dev_loss, &err))
@@ -329,12 +429,13 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
 static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads,
                         trainfiles *files)
 {
-    step_ctx ctx = {.run = r, .ckpt = ckpt, .save_every = f->save_every};
+    char logpath[MM_MAX_PATH];
+    if (cli_path(logpath, sizeof logpath, f->workdir, "log.csv")) return cli_error("-o: path too long");
+    step_ctx ctx = {.run = r, .ckpt = ckpt, .log_path = logpath, .save_every = f->save_every,
+                    .saved_step = f->resume ? r->state.step : -1};
     ctx.data = d;
     ctx.files = files;
     ctx.eval_every = f->eval_every;
-    char logpath[MM_MAX_PATH];
-    if (cli_path(logpath, sizeof logpath, f->workdir, "log.csv")) return cli_error("-o: path too long");
     int rc = trainfiles_before(files, r, d, !f->resume);
     if (rc) return rc;
     rc = trainlog_open(&ctx.log, logpath, r->state.step);
@@ -345,55 +446,44 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
                 r->vocab.size, log((double)r->vocab.size));
     }
     progress_start(&ctx.prog, r->state.step, r->train.max_steps, f->print_every);
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     mm_err err;
     mm_status st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
                                 on_step, &ctx, &err);
     r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
     progress_end(&ctx.prog);
     if (trainlog_close(&ctx.log)) fprintf(stderr, "makemore: warning: %s was not fully written\n", logpath);
-    if (st == MM_ENUMERIC) {
-        fprintf(stderr, "makemore: %s. The last good checkpoint is kept in %s.\n", err.msg, ckpt);
-        return 1;
-    }
-    if (ctx.save_failed) return cli_error("%s", ctx.err.msg);
+    int stopped = st == MM_EINTR && !ctx.save_status;
     if (st == MM_EINTR) {
+        if (ctx.save_status) st = ctx.save_status, err = ctx.err;
+        else st = mm_checkpoint_save(r, ckpt, &err);
+    }
+    if (st == MM_ENUMERIC) return diverged(&err, ckpt, ctx.saved_step);
+    if (st) return cli_error("%s", err.msg);
+    if (stopped) {
         int sig = (int)stop_signal;
-        if (mm_checkpoint_save(r, ckpt, &err)) return cli_error("%s", err.msg);
         fprintf(stderr, "makemore: stopped by %s at step %ld; saved %s. Resume with: makemore train -o %s --resume\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM", r->state.step, ckpt, f->workdir);
         return 128 + sig;
     }
-    if (st) return cli_error("%s", err.msg);
-    return finish(r, d, ckpt, f, nthreads, files);
+    return finish(r, d, ckpt, f, nthreads, ctx.saved_step, files);
 }
 
 int cmd_train(int argc, char **argv)
 {
     train_flags f;
     arg_spec specs[NSPECS];
-    flag_defaults(&f);
-    train_specs(specs, &f);
-    char msg[512];
-    int rc = model_preset_apply(specs, NSPECS, argc, argv);
-    if (rc) return rc;
-    rc = args_parse(specs, NSPECS, argc, argv, msg, sizeof msg);
-    if (rc < 0) return cli_error("train: %s", msg);
-    if (rc > 0) { args_usage(TRAIN_USAGE, specs, NSPECS); return 0; }
-    model_flags_sizes(&f.mf, specs, NSPECS, &f.block_size, &f.n_embd, &f.n_hidden);
-    if ((rc = model_flags_check(&f.mf, specs, NSPECS, f.batch_size))) return rc;
+    int rc = parse_flags(&f, specs, argc, argv);
+    if (rc) return rc < 0 ? 0 : rc;
     int nthreads = cli_threads(f.threads);
+    catch_stop_signals();
     char ckpt[MM_MAX_PATH];
-    if (cli_path(ckpt, sizeof ckpt, f.workdir, "model.bin")) return cli_error("-o: path too long");
-    if ((rc = make_workdir(f.workdir))) return rc;
+    cli_path(ckpt, sizeof ckpt, f.workdir, "model.bin"); /* fits: check_flags */
     mm_run run;
     cli_data data;
     memset(&run, 0, sizeof run);
     memset(&data, 0, sizeof data);
     rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, &f, nthreads);
+    if (!rc) rc = make_workdir(f.workdir, ckpt);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
                         .nthreads = nthreads, .t_start = progress_now()};
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files);

@@ -1,8 +1,15 @@
 #include "cli.h"
+#include "../src/memory.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -22,11 +29,44 @@ mm_status cli_data_load(cli_data *d, const char *path, int T, uint64_t split_see
                         const mm_vocab *vocab, mm_err *err)
 {
     memset(d, 0, sizeof *d);
-    mm_status st = mm_words_read(&d->words, path, err);
+    uint64_t avail = cli_memory_available();
+    mm_status st = mm_words_read_within(&d->words, path, avail, err);
     if (!st) st = mm_vocab_build(&d->vocab, &d->words, path, err);
+    if (!st) {
+        uint64_t need = cli_data_mem(d, T);
+        if (need > avail)
+            st = mm_fail(err, MM_ENOMEM, "%s: %zu items at --block-size %d need about %llu MiB of memory, "
+                         "over the %llu MiB available (see docs/LIMITS.md)", path, d->words.nwords, T,
+                         (unsigned long long)(need >> 20), (unsigned long long)(avail >> 20));
+    }
     if (!st) st = mm_dataset_build(&d->data, &d->words, vocab ? vocab : &d->vocab, T, split_seed, path, err);
     if (st) cli_data_free(d);
     return st;
+}
+
+uint64_t cli_data_mem(const cli_data *d, int T)
+{
+    /* the words stay loaded beside their examples: 4 bytes a character and
+     * 16 a line (chars was sized by bytes, but only its used pages count);
+     * evaluating a split adds scratch for a while */
+    const mm_words *w = &d->words;
+    uint64_t examples = (uint64_t)w->nchars + w->nwords;
+    return 4 * (uint64_t)w->nchars + 16 * (uint64_t)w->nwords + mm_dataset_mem(w, T) +
+           MM_MEM_EVAL_PER_EXAMPLE * examples;
+}
+
+uint64_t cli_memory_available(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    uint64_t avail = pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : UINT64_MAX;
+    /* ulimit -v and -d bound what malloc can get, whatever the machine has */
+    int limits[] = {RLIMIT_AS, RLIMIT_DATA};
+    for (int i = 0; i < 2; i++) {
+        struct rlimit rl;
+        if (getrlimit(limits[i], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (uint64_t)rl.rlim_cur < avail)
+            avail = (uint64_t)rl.rlim_cur;
+    }
+    return avail;
 }
 
 void cli_data_free(cli_data *d)
@@ -74,4 +114,25 @@ void cli_json_string(FILE *f, const char *s)
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b)
 {
     return a->size == b->size && !memcmp(a->cp, b->cp, (size_t)a->size * sizeof *a->cp);
+}
+
+void cli_remove_stale_temps(const char *dir)
+{
+    static const char *prefixes[] = {"model.bin.tmp.", "log.csv.tmp."};
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+            size_t n = strlen(prefixes[i]);
+            if (strncmp(e->d_name, prefixes[i], n)) continue;
+            char *end;
+            long pid = strtol(e->d_name + n, &end, 10);
+            /* a live writer (another makemore in the same folder) keeps its file */
+            if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+            char path[MM_MAX_PATH];
+            if (!cli_path(path, sizeof path, dir, e->d_name)) unlink(path);
+        }
+    }
+    closedir(d);
 }

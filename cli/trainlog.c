@@ -3,39 +3,49 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "../src/bytes.h"
 #include "cli.h"
 
 #define HEADER "step,lr,loss,train_loss,dev_loss\n"
 
-/* Keeps the header and the rows whose step is at most last. */
-static int truncate_log(const char *path, long last)
+/* Keeps the header and the rows whose step is at most last. A row without
+ * its newline is the torn end of a killed run (stdio flushes in blocks) and
+ * goes too: its step number may itself be cut short. The rewrite is atomic,
+ * so a crash during it leaves the old log. */
+static int truncate_log(const char *path, long last, mm_err *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return errno == ENOENT ? 0 : -1;
-    char tmp[MM_MAX_PATH + 16];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *o = fopen(tmp, "w");
-    if (!o) { fclose(f); return -1; }
-    char line[256];
-    int first = 1;
-    while (fgets(line, sizeof line, f)) {
-        if (first) { first = 0; fputs(line, o); continue; }
-        char *end;
-        long step = strtol(line, &end, 10);
-        if (end != line && step <= last) fputs(line, o);
+    unsigned char *buf;
+    size_t len;
+    struct stat sb;
+    if (stat(path, &sb) != 0 && errno == ENOENT) return 0;
+    if (mm_read_file(path, (size_t)1 << 34, &buf, &len, err)) return -1;
+    size_t keep = 0;
+    for (size_t pos = 0; pos < len;) {
+        const unsigned char *nl = memchr(buf + pos, '\n', len - pos);
+        if (!nl) break;
+        size_t end = (size_t)(nl - buf) + 1;
+        char *stop;
+        long step = strtol((const char *)buf + pos, &stop, 10);
+        int is_row = stop != (const char *)buf + pos && *stop == ',';
+        if (pos == 0 || (is_row && step <= last)) {
+            memmove(buf + keep, buf + pos, end - pos);
+            keep += end - pos;
+        }
+        pos = end;
     }
-    fclose(f);
-    int bad = fclose(o) != 0;
-    if (bad || rename(tmp, path) != 0) { remove(tmp); return -1; }
-    return 0;
+    mm_status st = mm_write_file_atomic(path, buf, keep, err);
+    free(buf);
+    return st ? -1 : 0;
 }
 
 int trainlog_open(trainlog *l, const char *path, long resume_step)
 {
     l->f = NULL;
     if (resume_step > 0) {
-        if (truncate_log(path, resume_step)) return cli_error("%s: cannot rewrite: %s", path, strerror(errno));
+        mm_err err;
+        if (truncate_log(path, resume_step, &err)) return cli_error("%s", err.msg);
         l->f = fopen(path, "a");
     } else {
         l->f = fopen(path, "w");

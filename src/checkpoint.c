@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "model_deep.h"
 
 #define MAX_CKPT_BYTES (16ull << 30)
+#define RNG_BYTES (4 * MM_MT_N + 4 + 4 + 8) /* see put_rng */
 
 static void put_header(mm_wbuf *w, const mm_run *r)
 {
@@ -50,7 +52,6 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     mm_wbuf_f64(w, t->sched.min_lr);
     mm_wbuf_f64(w, (double)c->bn_momentum);
     mm_wbuf_pad(w, MM_CKPT_HEADER);
-
 }
 
 static void put_rng(mm_wbuf *w, const mm_rng *g)
@@ -61,8 +62,21 @@ static void put_rng(mm_wbuf *w, const mm_rng *g)
     mm_wbuf_f64(w, g->cached_normal);
 }
 
-mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err)
+static int params_finite(const mm_model *m)
 {
+    for (size_t i = 0; i < m->nparams; i++)
+        if (!isfinite(m->params[i])) return 0;
+    return 1;
+}
+
+mm_status mm_checkpoint_encode(const mm_run *r, unsigned char **out, size_t *len, const char *path,
+                               mm_err *err)
+{
+    /* a diverged update can leave NaN weights while the last loss was still
+     * finite; refusing here keeps the previous, good model.bin in place */
+    if (!params_finite(&r->model))
+        return mm_fail(err, MM_ENUMERIC, "%s: not saved: the parameters became NaN or infinite by step %ld; "
+                       "training diverged: try a smaller --learning-rate", path, r->state.step);
     mm_wbuf w = {0};
     put_header(&w, r);
     for (int i = 1; i < r->vocab.size; i++) mm_wbuf_u32(&w, r->vocab.cp[i]);
@@ -76,13 +90,23 @@ mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err)
     }
     mm_wbuf_f32s(&w, o->buf, (size_t)o->nslots * o->n);
     mm_wbuf_u32(&w, mm_crc32(w.buf, w.len));
-
     if (w.oom) {
         mm_wbuf_free(&w);
         return mm_fail(err, MM_ENOMEM, "%s: out of memory while saving", path);
     }
-    mm_status st = mm_write_file_atomic(path, w.buf, w.len, err);
-    mm_wbuf_free(&w);
+    *out = w.buf;
+    *len = w.len;
+    return MM_OK;
+}
+
+mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err)
+{
+    unsigned char *buf;
+    size_t len;
+    mm_status st = mm_checkpoint_encode(r, &buf, &len, path, err);
+    if (st) return st;
+    st = mm_write_file_atomic(path, buf, len, err);
+    free(buf);
     return st;
 }
 
@@ -105,7 +129,6 @@ static void get_header_v2(mm_rbuf *rb, mm_run *r)
 }
 
 /* Reads the fixed header; returns the length of the input path after it. */
-
 static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t *pathlen,
                             const char *path, mm_err *err)
 {
@@ -122,7 +145,6 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
         return mm_fail(err, MM_EFORMAT, "%s: unsupported header size %u or model kind %u", path, hsize, kind);
     mm_config *c = &r->model.cfg;
     c->kind = (int)kind;
-
     c->vocab_size = (int)mm_rbuf_u32(rb);
     c->block_size = (int)mm_rbuf_u32(rb);
     c->n_embd = (int)mm_rbuf_u32(rb);
@@ -145,7 +167,12 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     r->state.init_dev_loss = mm_rbuf_f64(rb);
     *pathlen = mm_rbuf_u32(rb);
     if (version >= 2) get_header_v2(rb, r); /* version 1 holds zeros here: SGD, no more */
-    rb->pos = MM_CKPT_HEADER;
+    /* the rest of the header is reserved: a later version may use it only
+     * with a new version number, so anything but zeros is damage */
+    size_t used = rb->pos;
+    const unsigned char *pad = mm_rbuf_bytes(rb, MM_CKPT_HEADER - used);
+    for (size_t i = 0; pad && i < MM_CKPT_HEADER - used; i++)
+        if (pad[i]) return mm_fail(err, MM_EFORMAT, "%s: reserved header bytes are not zero", path);
     return MM_OK;
 }
 
@@ -162,17 +189,36 @@ static mm_status check_run(const mm_run *r, uint32_t pathlen, const char *path, 
     return MM_OK;
 }
 
+/* Checks the file's length against what its header promises before the
+ * model is allocated, so a few damaged header bytes cannot ask for
+ * gigabytes. */
+static mm_status check_size(const mm_run *r, uint64_t nparams, uint32_t pathlen, size_t len,
+                            const char *path, mm_err *err)
+{
+    uint64_t V = (uint64_t)r->model.cfg.vocab_size;
+    if (nparams != mm_config_nparams(&r->model.cfg))
+        return mm_fail(err, MM_EFORMAT, "%s: parameter count does not match its shapes", path);
+    uint64_t slots = (uint64_t)mm_optim_slots(r->train.optim.kind); /* the optimizer's state */
+    uint64_t bytes = MM_CKPT_HEADER + 4 * (V - 1) + pathlen + RNG_BYTES + 4 * nparams * (1 + slots) + 4;
+    if (bytes != len)
+        return mm_fail(err, MM_EFORMAT, "%s: %zu bytes, but its header describes %llu: truncated or damaged",
+                       path, len, (unsigned long long)bytes);
+    return MM_OK;
+}
+
 static mm_status parse_body(mm_rbuf *rb, mm_run *r, uint32_t pathlen, const char *path, mm_err *err)
 {
     int nv = r->model.cfg.vocab_size - 1;
     uint32_t *cps = malloc((size_t)nv * sizeof *cps);
     if (!cps) return mm_fail(err, MM_ENOMEM, "out of memory");
     for (int i = 0; i < nv; i++) cps[i] = mm_rbuf_u32(rb);
-    mm_status st = rb->short_read ? MM_EFORMAT : mm_vocab_from_codepoints(&r->vocab, cps, nv, err);
+    mm_err e = {"truncated"};
+    mm_status st = rb->short_read ? MM_EFORMAT : mm_vocab_from_codepoints(&r->vocab, cps, nv, &e);
     free(cps);
-    if (st) return mm_fail(err, MM_EFORMAT, "%s: bad vocabulary", path);
+    if (st) return mm_fail(err, MM_EFORMAT, "%s: bad vocabulary: %s", path, e.msg);
     const unsigned char *p = mm_rbuf_bytes(rb, pathlen);
     if (!p) return mm_fail(err, MM_EFORMAT, "%s: truncated", path);
+    if (memchr(p, 0, pathlen)) return mm_fail(err, MM_EFORMAT, "%s: input path holds a NUL byte", path);
     memcpy(r->input, p, pathlen);
     r->input[pathlen] = 0;
     mm_rng *g = &r->state.rng;
@@ -191,6 +237,41 @@ static mm_status parse_body(mm_rbuf *rb, mm_run *r, uint32_t pathlen, const char
     return MM_OK;
 }
 
+mm_status mm_checkpoint_parse(mm_run *r, const unsigned char *buf, size_t len, const char *path,
+                              mm_err *err)
+{
+    memset(r, 0, sizeof *r);
+    if (len < MM_CKPT_HEADER + 4)
+        return mm_fail(err, MM_EFORMAT, "%s: truncated (%zu bytes)", path, len);
+    mm_rbuf rb = {buf, len - 4, 0, 0};
+    mm_rbuf tail = {buf + len - 4, 4, 0, 0};
+    uint64_t nparams = 0;
+    uint32_t pathlen = 0;
+    mm_status st = get_header(&rb, r, &nparams, &pathlen, path, err);
+    if (!st && mm_rbuf_u32(&tail) != mm_crc32(buf, len - 4)) {
+        /* a sane header with the wrong length is the usual damage, a
+         * truncated copy: say so rather than just "checksum" */
+        mm_err e;
+        if (!check_run(r, pathlen, path, &e) && check_size(r, nparams, pathlen, len, path, &e))
+            st = mm_fail(err, MM_EFORMAT, "%s", e.msg);
+        else
+            st = mm_fail(err, MM_EFORMAT, "%s: checksum mismatch: the file is damaged", path);
+    }
+    if (!st) st = check_run(r, pathlen, path, err);
+    if (!st) st = check_size(r, nparams, pathlen, len, path, err);
+    if (!st) {
+        mm_config cfg = r->model.cfg;
+        st = mm_model_build(&r->model, &cfg, err);
+    }
+    if (!st && r->model.nparams != nparams) /* the model's layout and check_size's disagree */
+        st = mm_fail(err, MM_EFORMAT, "%s: parameter count does not match its shapes", path);
+    if (!st) st = parse_body(&rb, r, pathlen, path, err);
+    if (!st && !params_finite(&r->model))
+        st = mm_fail(err, MM_EFORMAT, "%s: parameters contain NaN or infinity", path);
+    if (st) mm_run_free(r);
+    return st;
+}
+
 mm_status mm_checkpoint_load(mm_run *r, const char *path, mm_err *err)
 {
     memset(r, 0, sizeof *r);
@@ -198,27 +279,8 @@ mm_status mm_checkpoint_load(mm_run *r, const char *path, mm_err *err)
     size_t len;
     mm_status st = mm_read_file(path, MAX_CKPT_BYTES, &buf, &len, err);
     if (st) return st;
-    if (len < MM_CKPT_HEADER + 4) {
-        free(buf);
-        return mm_fail(err, MM_EFORMAT, "%s: truncated (%zu bytes)", path, len);
-    }
-    mm_rbuf rb = {buf, len - 4, 0, 0};
-    mm_rbuf tail = {buf + len - 4, 4, 0, 0};
-    uint64_t nparams = 0;
-    uint32_t pathlen = 0;
-    st = get_header(&rb, r, &nparams, &pathlen, path, err);
-    if (!st && mm_rbuf_u32(&tail) != mm_crc32(buf, len - 4))
-        st = mm_fail(err, MM_EFORMAT, "%s: checksum mismatch: the file is damaged or truncated", path);
-    if (!st) st = check_run(r, pathlen, path, err);
-    if (!st) {
-        mm_config cfg = r->model.cfg;
-        st = mm_model_build(&r->model, &cfg, err);
-    }
-    if (!st && r->model.nparams != nparams)
-        st = mm_fail(err, MM_EFORMAT, "%s: parameter count does not match its shapes", path);
-    if (!st) st = parse_body(&rb, r, pathlen, path, err);
+    st = mm_checkpoint_parse(r, buf, len, path, err);
     free(buf);
-    if (st) mm_run_free(r);
     return st;
 }
 

@@ -25,10 +25,19 @@ typedef struct {
     char input[MM_MAX_PATH]; /* the text file trained on */
 } mm_run;
 
+/* Refuses (MM_ENUMERIC) to save parameters that hold a NaN or infinity, so a
+ * diverged run never replaces a good checkpoint. */
 mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err);
+/* The bytes mm_checkpoint_save writes, in a new buffer for the caller to
+ * free; path is used in messages. */
+mm_status mm_checkpoint_encode(const mm_run *r, unsigned char **out, size_t *len, const char *path,
+                               mm_err *err);
 /* Builds r->model and r->vocab from the file; on failure r holds nothing to
  * free. */
 mm_status mm_checkpoint_load(mm_run *r, const char *path, mm_err *err);
+/* The same from len bytes in memory; path is used in messages. */
+mm_status mm_checkpoint_parse(mm_run *r, const unsigned char *buf, size_t len, const char *path,
+                              mm_err *err);
 void mm_run_free(mm_run *r);
 
 /* Writes the parameters as safetensors (F32, tensors named as in the model). */

@@ -77,6 +77,12 @@ mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v,
     return MM_OK;
 }
 
+uint64_t mm_dataset_mem(const mm_words *w, int T)
+{
+    uint64_t examples = (uint64_t)w->nchars + w->nwords;
+    return 4 * examples * ((uint64_t)T + 1) + 4 * (uint64_t)w->nwords;
+}
+
 void mm_dataset_free(mm_dataset *d)
 {
     for (int s = 0; s < MM_NSPLITS; s++) {

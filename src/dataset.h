@@ -31,6 +31,10 @@ typedef struct {
 mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v,
                            int T, uint64_t split_seed, const char *name, mm_err *err);
 void mm_dataset_free(mm_dataset *d);
+/* Bytes mm_dataset_build allocates: each item of n characters gives n+1
+ * examples of T context ids and a target, 4 bytes each, plus the shuffled
+ * order of the items. */
+uint64_t mm_dataset_mem(const mm_words *w, int T);
 
 const char *mm_split_name(int which);
 /* MM_TRAIN/MM_DEV/MM_TEST for "train"/"dev"/"test" ("val" too), else -1 */

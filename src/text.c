@@ -117,7 +117,20 @@ mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
     return MM_OK;
 }
 
-static mm_status read_file(const char *path, char **out, size_t *outlen, mm_err *err)
+uint64_t mm_words_mem(uint64_t len, uint64_t nlines)
+{
+    /* mm_words_parse: chars (len), start (nlines + 2), line (nlines + 1) */
+    return len + 4 * len + 8 * (nlines + 2) + 8 * (nlines + 1);
+}
+
+static mm_status too_big(const char *path, uint64_t len, uint64_t need, uint64_t max_bytes, mm_err *err)
+{
+    return mm_fail(err, MM_ENOMEM, "%s: reading its %llu bytes needs about %llu MiB of memory, over the "
+                   "%llu MiB available (see docs/LIMITS.md)", path, (unsigned long long)len,
+                   (unsigned long long)(need >> 20), (unsigned long long)(max_bytes >> 20));
+}
+
+static mm_status read_file(const char *path, uint64_t max_bytes, char **out, size_t *outlen, mm_err *err)
 {
     struct stat sb;
     if (stat(path, &sb) != 0)
@@ -127,6 +140,10 @@ static mm_status read_file(const char *path, char **out, size_t *outlen, mm_err 
     if ((unsigned long long)sb.st_size > MM_MAX_INPUT_BYTES)
         return mm_fail(err, MM_ENOMEM, "%s: %lld bytes is over the %llu-byte input limit", path,
                        (long long)sb.st_size, (unsigned long long)MM_MAX_INPUT_BYTES);
+    /* no line is empty of bytes but for its newline: a lower bound to
+     * refuse the hopeless case before reading anything */
+    if (mm_words_mem((uint64_t)sb.st_size, 0) > max_bytes)
+        return too_big(path, (uint64_t)sb.st_size, mm_words_mem((uint64_t)sb.st_size, 0), max_bytes, err);
     FILE *f = fopen(path, "rb");
     if (!f)
         return mm_fail(err, MM_EIO, "%s: %s", path, strerror(errno));
@@ -151,16 +168,26 @@ static mm_status read_file(const char *path, char **out, size_t *outlen, mm_err 
     return MM_OK;
 }
 
-mm_status mm_words_read(mm_words *w, const char *path, mm_err *err)
+mm_status mm_words_read_within(mm_words *w, const char *path, uint64_t max_bytes, mm_err *err)
 {
     char *buf = NULL;
     size_t len = 0;
     memset(w, 0, sizeof *w);
-    mm_status st = read_file(path, &buf, &len, err);
+    mm_status st = read_file(path, max_bytes, &buf, &len, err);
     if (st) return st;
-    st = mm_words_parse(w, buf, len, path, err);
+    size_t nl = 0;
+    for (size_t i = 0; i < len; i++) nl += buf[i] == '\n';
+    if (mm_words_mem(len, nl) > max_bytes)
+        st = too_big(path, len, mm_words_mem(len, nl), max_bytes, err);
+    else
+        st = mm_words_parse(w, buf, len, path, err);
     free(buf);
     return st;
+}
+
+mm_status mm_words_read(mm_words *w, const char *path, mm_err *err)
+{
+    return mm_words_read_within(w, path, UINT64_MAX, err);
 }
 
 void mm_words_free(mm_words *w)
@@ -185,6 +212,12 @@ mm_status mm_vocab_from_codepoints(mm_vocab *v, const uint32_t *cps, int n, mm_e
     for (int i = 1; i < n; i++)
         if (cps[i] <= cps[i - 1])
             return mm_fail(err, MM_EFORMAT, "vocabulary is not sorted and distinct");
+    for (int i = 0; i < n; i++)
+        /* what the reader can never produce: NUL, a line break, a surrogate
+         * or a number beyond Unicode */
+        if (cps[i] == 0 || cps[i] == '\n' || cps[i] > 0x10ffff || (cps[i] >= 0xd800 && cps[i] <= 0xdfff))
+            return mm_fail(err, MM_EFORMAT, "vocabulary holds U+%04X, which is not a text character",
+                           (unsigned)cps[i]);
     v->cp = malloc((size_t)(n + 1) * sizeof *v->cp);
     if (!v->cp) return mm_fail(err, MM_ENOMEM, "out of memory");
     v->cp[0] = '.';

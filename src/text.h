@@ -32,6 +32,14 @@ typedef struct {
  * the file and line: missing file, directory, NUL byte, invalid UTF-8, a line
  * over MM_MAX_LINE_CHARS, no items at all. */
 mm_status mm_words_read(mm_words *w, const char *path, mm_err *err);
+/* mm_words_read, but a file whose reading would take more than max_bytes
+ * of memory (mm_words_mem) is refused with MM_ENOMEM before the big
+ * allocations. */
+mm_status mm_words_read_within(mm_words *w, const char *path, uint64_t max_bytes, mm_err *err);
+/* Bytes that reading a file of len bytes holding nlines newlines takes at
+ * its peak: the file, 4 bytes of code point per byte (an upper bound) and
+ * 16 per line for start offsets and line numbers. */
+uint64_t mm_words_mem(uint64_t len, uint64_t nlines);
 /* The same from a buffer in memory; name is used in messages. */
 mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
                          const char *name, mm_err *err);

@@ -1,0 +1,78 @@
+/* libFuzzer harness: text reader -> vocabulary -> examples and split.
+ *
+ * The first input byte picks the block size and split seed, the rest is the
+ * file. Beyond "no crash", it checks what the rest of the program relies on:
+ * every id is inside the vocabulary, each word gives len+1 examples ending
+ * in the stop token, and a vocabulary missing a character is an error, not
+ * an out-of-range id. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/dataset.h"
+
+#define REQUIRE(c) do { if (!(c)) abort(); } while (0)
+
+static void check_dataset(const mm_dataset *d, const mm_words *w, int V)
+{
+    size_t examples = 0, stops = 0, words = 0;
+    for (int s = 0; s < MM_NSPLITS; s++) {
+        const mm_split *sp = &d->split[s];
+        examples += sp->n;
+        words += d->nwords[s];
+        for (size_t i = 0; i < sp->n; i++) {
+            REQUIRE(sp->Y[i] >= 0 && sp->Y[i] < V);
+            stops += sp->Y[i] == 0;
+            for (int t = 0; t < sp->T; t++) REQUIRE(sp->X[i * (size_t)sp->T + t] >= 0 && sp->X[i * (size_t)sp->T + t] < V);
+        }
+    }
+    REQUIRE(words == w->nwords);
+    REQUIRE(stops == w->nwords);
+    REQUIRE(examples == w->nchars + w->nwords);
+}
+
+/* The dataset again with the last character missing from the vocabulary:
+ * every word that uses it must make the build fail cleanly. */
+static void check_missing_char(const mm_words *w, const mm_vocab *v, int T)
+{
+    if (v->size < 3) return;
+    mm_vocab small;
+    mm_err err;
+    REQUIRE(mm_vocab_from_codepoints(&small, v->cp + 1, v->size - 2, &err) == MM_OK);
+    mm_dataset d;
+    mm_status st = mm_dataset_build(&d, w, &small, T, 1, "fuzz.txt", &err);
+    REQUIRE(st == MM_EFORMAT);
+    REQUIRE(strstr(err.msg, "fuzz.txt:") == err.msg);
+    mm_vocab_free(&small);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) return 0;
+    int T = 1 + data[0] % 8;
+    uint64_t seed = data[0] >> 3;
+    mm_words w;
+    mm_vocab v;
+    mm_dataset d;
+    mm_err err;
+    if (mm_words_parse(&w, (const char *)data + 1, size - 1, "fuzz.txt", &err)) {
+        REQUIRE(strncmp(err.msg, "fuzz.txt", 8) == 0); /* every message names the file */
+        return 0;
+    }
+    REQUIRE(w.nwords > 0 && w.start[w.nwords] == w.nchars);
+    for (size_t k = 0; k < w.nwords; k++) {
+        REQUIRE(w.start[k + 1] > w.start[k] && w.start[k + 1] - w.start[k] <= MM_MAX_LINE_CHARS);
+        REQUIRE(w.line[k] >= 1 && (k == 0 || w.line[k] > w.line[k - 1]));
+    }
+    if (mm_vocab_build(&v, &w, "fuzz.txt", &err) == MM_OK) {
+        for (size_t i = 0; i < w.nchars; i++) REQUIRE(mm_vocab_id(&v, w.chars[i]) >= 1);
+        /* the file's own vocabulary always covers it */
+        REQUIRE(mm_dataset_build(&d, &w, &v, T, seed, "fuzz.txt", &err) == MM_OK);
+        check_dataset(&d, &w, v.size);
+        mm_dataset_free(&d);
+        check_missing_char(&w, &v, T);
+        mm_vocab_free(&v);
+    }
+    mm_words_free(&w);
+    return 0;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Crash-safe checkpoints: training that saves every 50 steps is killed with
+# SIGKILL at 20 random moments, each run resuming the one before. After every
+# kill the newest model.bin must load (eval and sample succeed: magic, size
+# and checksum hold), its step must never go back, and at most one temporary
+# file (the save that was in flight) may be left; the next start removes it.
+#   MAKEMORE  the binary under test
+set -u
+M=${MAKEMORE:-./makemore}
+case $M in /*) ;; *) M=$PWD/$M ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+KILLS=20
+
+# 3000 made-up names over 26 letters: enough data for steps to take a while
+awk 'BEGIN { srand(7); for (i = 0; i < 3000; i++) { n = 3 + int(rand() * 6); s = "";
+    for (j = 0; j < n; j++) s = s sprintf("%c", 97 + int(rand() * 26)); print s } }' >names.txt
+
+fail=0
+note() { echo "not ok - $*"; fail=1; }
+checked=0 last_step=0 stale_seen=0 torn=0 went_back=0 extra_tmp=0
+for i in $(seq 1 "$KILLS"); do
+    resume=()
+    [ -f run/model.bin ] && resume=(--resume)
+    # the seed is fixed, so a later start finds the flags it was given
+    "$M" train -i names.txt -o run --max-steps 100000000 --save-every 50 --n-hidden 64 \
+        --samples 0 --print-every 100000000 -t 1 "${resume[@]}" >/dev/null 2>train.err &
+    pid=$!
+    # training has begun once the first loss is printed; then a random moment
+    for _ in $(seq 1 600); do
+        grep -q "init train loss" train.err 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break
+        sleep 0.05
+    done
+    sleep "0.$(( (RANDOM % 50) + 2 ))"  # 0.02 .. 0.51 s
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    ntmp=$(find run -name '*.tmp.*' 2>/dev/null | wc -l)
+    [ "$ntmp" -gt 1 ] && extra_tmp=1
+    [ "$ntmp" -ge 1 ] && stale_seen=$((stale_seen + 1))
+    [ -f run/model.bin ] || continue
+    checked=$((checked + 1))
+    if ! "$M" eval -o run -i names.txt --json -t 1 >eval.json 2>eval.err ||
+        ! "$M" sample -o run -n 3 >/dev/null 2>>eval.err; then
+        torn=1
+        note "kill $i: model.bin does not load: $(head -c 300 eval.err)"
+        continue
+    fi
+    step=$(sed -n 's/.*"step": *\([0-9]*\).*/\1/p' eval.json)
+    if [ -z "$step" ] || [ "$step" -lt "$last_step" ]; then
+        went_back=1
+        note "kill $i: model.bin is at step '${step}', before the earlier $last_step"
+    fi
+    last_step=${step:-$last_step}
+done
+
+[ "$checked" -ge $((KILLS / 2)) ] &&
+    echo "ok - $checked of $KILLS kills left a model.bin to check (the rest came before the first save)" ||
+    note "only $checked of $KILLS kills came after a first save: the check says little"
+[ "$torn" -eq 0 ] && echo "ok - after each of $checked kills model.bin loaded, sampled and evaluated"
+[ "$went_back" -eq 0 ] && echo "ok - the saved step never went back (last: step $last_step)"
+[ "$extra_tmp" -eq 0 ] &&
+    echo "ok - never more than the one in-flight temp file ($stale_seen kills left one)" ||
+    note "more than one temp file piled up in run/"
+# one clean, short run: the leftovers of the killed ones go away
+"$M" train -i names.txt -o run --resume --max-steps $((last_step + 10)) --samples 0 -t 1 >/dev/null 2>>train.err ||
+    note "the final resumed run failed: $(tail -n 2 train.err)"
+left=$(find run -name '*.tmp.*' | wc -l)
+[ "$left" -eq 0 ] && echo "ok - no temp file is left after a clean run" ||
+    note "$left temp files left after a clean run: $(ls run)"
+exit "$fail"
