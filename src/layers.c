@@ -49,13 +49,15 @@ void mm_batchnorm_forward(float *y, float *xhat, float *mean, float *invstd, flo
 }
 
 void mm_batchnorm_eval(float *y, const float *x, const float *gain, const float *bias,
-                       const float *running_mean, const float *running_var, int N, int C)
+                       const float *running_mean, const float *running_var, int N, int C,
+                       float *work)
 {
+    float *scale = work;
+    for (int c = 0; c < C; c++) scale[c] = gain[c] / sqrtf(running_var[c] + MM_BN_EPS);
     for (int n = 0; n < N; n++) {
         const float *r = x + (long)n * C;
         float *o = y + (long)n * C;
-        for (int c = 0; c < C; c++)
-            o[c] = gain[c] * ((r[c] - running_mean[c]) / sqrtf(running_var[c] + MM_BN_EPS)) + bias[c];
+        for (int c = 0; c < C; c++) o[c] = (r[c] - running_mean[c]) * scale[c] + bias[c];
     }
 }
 

@@ -23,9 +23,11 @@
 void mm_batchnorm_forward(float *y, float *xhat, float *mean, float *invstd, float *running_mean,
                           float *running_var, const float *x, const float *gain, const float *bias,
                           int N, int C, float momentum);
-/* Evaluation mode: y (N, C) from the running statistics; y may alias x. */
+/* Evaluation mode: y (N, C) from the running statistics; y may alias x;
+ * work holds C floats. */
 void mm_batchnorm_eval(float *y, const float *x, const float *gain, const float *bias,
-                       const float *running_mean, const float *running_var, int N, int C);
+                       const float *running_mean, const float *running_var, int N, int C,
+                       float *work);
 /* dx (N, C) from dy (N, C) through training-mode batch norm, which couples
  * the rows through the batch statistics; dgain, dbias (C) +=. dx may alias
  * dy; work holds 2 C floats. */

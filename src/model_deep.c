@@ -224,7 +224,7 @@ static void forward(mm_model *m, struct mm_deep_acts *d, const int32_t *X, int B
                                  c->bn_momentum);
         else
             mm_batchnorm_eval(d->h[l], d->xhat[l], P(m, t + GAIN), P(m, t + BIAS), P(m, t + MEAN),
-                              P(m, t + VAR), R, H);
+                              P(m, t + VAR), R, H, d->work);
         mm_tanh_forward(d->h[l], (long)R * H);
         x = d->h[l];
     }
