@@ -57,6 +57,16 @@ $(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/
 test: $(BIN) $(TEST_BIN)
 	@MAKEMORE=./$(BIN) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
+# makemore against the PyTorch peer side by side (about 6 minutes): writes
+# bench/RESULTS.md. Needs python3-torch and names.txt (NAMES_TXT).
+BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels)
+bench: $(BIN) $(BENCH_BIN)
+	MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench /usr/bin/python3 bench/bench.py
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libmakemore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
+
 # The whole suite against an AddressSanitizer + UBSan build (gcc, so OpenMP
 # keeps working through libgomp). -O2 with frame pointers keeps stack traces usable; any UB
 # report aborts, and LeakSanitizer runs at every exit.

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contexts.h"
 #include "kernels.h"
+#include "mlp.h"
 #include "layers.h"
 #include "model_deep.h"
 
@@ -131,7 +133,8 @@ mm_status mm_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
     a->logits = malloc((size_t)B * V * sizeof(float));
     a->dh = malloc((size_t)B * H * sizeof(float));
     a->demb = malloc((size_t)B * K * sizeof(float));
-    if (!a->emb || !a->h || !a->logits || !a->dh || !a->demb) {
+    a->rowloss = malloc((size_t)B * sizeof(double));
+    if (!a->emb || !a->h || !a->logits || !a->dh || !a->demb || !a->rowloss) {
         mm_acts_free(a);
         return mm_fail(err, MM_ENOMEM, "out of memory for activations of batch %d", B);
     }
@@ -149,6 +152,7 @@ void mm_acts_free(mm_acts *a)
     free(a->logits);
     free(a->dh);
     free(a->demb);
+    free(a->rowloss);
     memset(a, 0, sizeof *a);
 }
 
@@ -157,8 +161,7 @@ static void forward_logits(const mm_model *m, mm_acts *a, const int32_t *X, int 
     const mm_config *c = &m->cfg;
     int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden, V = c->vocab_size;
     mm_embed_forward(a->emb, m->C, X, B, T, E);
-    mm_linear_forward(a->h, a->emb, m->W1, m->b1, B, K, H, nthreads);
-    mm_tanh_forward(a->h, (long)B * H);
+    mm_linear_tanh_forward(a->h, a->emb, m->W1, m->b1, B, K, H, nthreads);
     mm_linear_forward(a->logits, a->h, m->W2, m->b2, B, H, V, nthreads);
     if (m->Wd) mm_linear_forward_add(a->logits, a->emb, m->Wd, B, K, V);
 }
@@ -173,6 +176,7 @@ double mm_model_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t
                         int B, int nthreads)
 {
     if (m->cfg.kind != MM_MODEL_MLP) return mm_deep_forward(m, a, X, Y, B, nthreads);
+    if (!m->Wd) return mm_mlp_forward(m, a, X, Y, B, nthreads);
     forward_logits(m, a, X, B, nthreads);
     return mm_softmax_xent(a->logits, a->logits, Y, B, m->cfg.vocab_size);
 }
@@ -181,6 +185,10 @@ void mm_model_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nth
 {
     if (m->cfg.kind != MM_MODEL_MLP) {
         mm_deep_backward(m, a, X, B, nthreads);
+        return;
+    }
+    if (!m->Wd) {
+        mm_mlp_backward(m, a, X, B, nthreads);
         return;
     }
     const mm_config *c = &m->cfg;
@@ -203,17 +211,45 @@ void mm_model_zero_grad(mm_model *m)
 /* Rows per chunk of a whole-split evaluation: large enough for the kernels to
  * run at speed, small enough that activations stay in cache. */
 #define EVAL_CHUNK 512
+/* Floats of logits kept for the distinct contexts of a split (4 MiB: the
+ * lecture's training split needs 0.6); with more distinct contexts than
+ * that (long contexts, large vocabularies) every example is evaluated. */
+#define EVAL_CACHE_FLOATS (1L << 20)
 
-mm_status mm_model_split_loss(const mm_model *m, const mm_split *s, int nthreads,
-                              double *loss, mm_err *err)
+/* For the n contexts X (n, T), in chunks of EVAL_CHUNK shared between
+ * threads: with Y, chunksum (one per chunk) receives the sum of the chunk's
+ * losses in row order; without, logits (n, V) receives the logits, with
+ * each row's max and log-sum-exp in mx and lse (n). */
+typedef struct {
+    const int32_t *X, *Y;
+    size_t n;
+    double *chunksum;
+    float *logits, *mx, *lse;
+} eval_job;
+
+static void eval_chunk(const mm_model *m, mm_acts *a, const eval_job *j, long ci)
 {
-    if (s->n == 0) { *loss = NAN; return MM_OK; }
-    long nchunks = (long)((s->n + EVAL_CHUNK - 1) / EVAL_CHUNK);
-    double *sums = calloc((size_t)nchunks, sizeof *sums);
-    if (!sums) return mm_fail(err, MM_ENOMEM, "out of memory");
-    int failed = 0;
-    const int T = m->cfg.block_size;
-#pragma omp parallel num_threads(nthreads > 0 ? nthreads : 1)
+    const int T = m->cfg.block_size, V = m->cfg.vocab_size;
+    const size_t r0 = (size_t)ci * EVAL_CHUNK;
+    const int B = (int)(j->n - r0 < EVAL_CHUNK ? j->n - r0 : EVAL_CHUNK);
+    mm_model_logits(m, a, j->X + r0 * (size_t)T, B, 1);
+    if (j->Y) {
+        double rowloss[EVAL_CHUNK], sum = 0.0;
+        mm_softmax_xent_rows(NULL, rowloss, a->logits, j->Y + r0, B, V, 1.0f);
+        for (int b = 0; b < B; b++) sum += rowloss[b];
+        j->chunksum[ci] = sum;
+    } else {
+        memcpy(j->logits + r0 * (size_t)V, a->logits, (size_t)B * V * sizeof *a->logits);
+        mm_logsumexp_rows(j->mx + r0, j->lse + r0, a->logits, B, V);
+    }
+}
+
+static mm_status eval_chunks(const mm_model *m, const eval_job *j, int nthreads, mm_err *err)
+{
+    const long nchunks = (long)((j->n + EVAL_CHUNK - 1) / EVAL_CHUNK);
+    int failed = 0, nt = nthreads < 1 ? 1 : nthreads;
+    if (nt > nchunks) nt = (int)nchunks;
+#pragma omp parallel num_threads(nt) if (nt > 1)
     {
         mm_acts a;
         mm_err e;
@@ -223,19 +259,65 @@ mm_status mm_model_split_loss(const mm_model *m, const mm_split *s, int nthreads
             failed = 1;
         }
 #pragma omp for schedule(dynamic, 1)
-        for (long ci = 0; ci < nchunks; ci++) {
-            if (!ok) continue;
-            size_t r0 = (size_t)ci * EVAL_CHUNK;
-            int B = (int)(s->n - r0 < EVAL_CHUNK ? s->n - r0 : EVAL_CHUNK);
-            mm_model_logits(m, &a, s->X + r0 * (size_t)T, B, 1);
-            sums[ci] = mm_softmax_xent(NULL, a.logits, s->Y + r0, B, m->cfg.vocab_size) * B;
-        }
-        mm_acts_free(&a);
+        for (long ci = 0; ci < nchunks; ci++)
+            if (ok) eval_chunk(m, &a, j, ci);
+        if (ok) mm_acts_free(&a);
     }
+    return failed ? mm_fail(err, MM_ENOMEM, "out of memory for evaluation") : MM_OK;
+}
+
+/* Every example, chunk by chunk: memory independent of the split's size. */
+static mm_status split_loss_direct(const mm_model *m, const mm_split *s, int nthreads,
+                                   double *loss, mm_err *err)
+{
+    const long nchunks = (long)((s->n + EVAL_CHUNK - 1) / EVAL_CHUNK);
+    eval_job j = {s->X, s->Y, s->n, calloc((size_t)nchunks, sizeof(double)), NULL, NULL, NULL};
+    if (!j.chunksum) return mm_fail(err, MM_ENOMEM, "out of memory for evaluation");
+    mm_status st = eval_chunks(m, &j, nthreads, err);
     double total = 0.0;
-    for (long ci = 0; ci < nchunks; ci++) total += sums[ci]; /* fixed order */
-    free(sums);
-    if (failed) return mm_fail(err, MM_ENOMEM, "out of memory for evaluation");
+    for (long ci = 0; ci < nchunks; ci++) total += j.chunksum[ci]; /* fixed order */
+    free(j.chunksum);
     *loss = total / (double)s->n;
-    return MM_OK;
+    return st;
+}
+
+/* Evaluates each distinct context of the split once (see contexts.h) and
+ * looks every example's loss up. Each example's loss is the same float
+ * expression as in mm_softmax_xent, and the sums run in the same order as
+ * split_loss_direct's, so either way, and whatever nthreads is, the result
+ * is the same. */
+mm_status mm_model_split_loss(const mm_model *m, const mm_split *s, int nthreads,
+                              double *loss, mm_err *err)
+{
+    if (s->n == 0) { *loss = NAN; return MM_OK; }
+    const size_t V = (size_t)m->cfg.vocab_size;
+    mm_contexts u;
+    int complete;
+    mm_status st = mm_contexts_build(&u, s, EVAL_CACHE_FLOATS / V, &complete, err);
+    if (st) return st;
+    if (!complete) {
+        mm_contexts_free(&u);
+        return split_loss_direct(m, s, nthreads, loss, err);
+    }
+    eval_job j = {u.X, NULL, u.nuniq, NULL, malloc(u.nuniq * V * sizeof(float)),
+                  malloc(u.nuniq * sizeof(float)), malloc(u.nuniq * sizeof(float))};
+    st = j.logits && j.mx && j.lse ? eval_chunks(m, &j, nthreads, err)
+                                   : mm_fail(err, MM_ENOMEM, "out of memory for evaluation");
+    if (!st) {
+        double total = 0.0;
+        for (size_t r0 = 0; r0 < s->n; r0 += EVAL_CHUNK) {
+            double sum = 0.0;
+            for (size_t i = r0; i < s->n && i < r0 + EVAL_CHUNK; i++) {
+                const size_t w = (size_t)mm_contexts_find(&u, s->X + i * (size_t)s->T);
+                sum += MM_XENT(j.lse[w], j.logits[w * V + (size_t)s->Y[i]], j.mx[w]);
+            }
+            total += sum;
+        }
+        *loss = total / (double)s->n;
+    }
+    free(j.logits);
+    free(j.mx);
+    free(j.lse);
+    mm_contexts_free(&u);
+    return st;
 }

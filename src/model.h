@@ -73,6 +73,7 @@ typedef struct {
     float *logits; /* (B, V) overwritten by dlogits in backward */
     float *dh;     /* (B, H) */
     float *demb;   /* (B, T*E) */
+    double *rowloss; /* (B) each row's loss in the last forward, summed in order */
     struct mm_deep_acts *deep; /* the other kinds' own; logits points into it */
 } mm_acts;
 

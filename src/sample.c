@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels.h"
+
 static mm_status build_generic(mm_sampler *s, mm_err *err)
 {
     const mm_config *c = &s->m->cfg;
@@ -31,11 +33,13 @@ mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opt
     s->opts = *o;
     if (c->kind != MM_MODEL_MLP || m->Wd) return build_generic(s, err);
     s->table = malloc((size_t)T * V * H * sizeof *s->table);
+    s->ldw = (V + 7) / 8 * 8;
+    s->W2 = calloc((size_t)H * s->ldw, sizeof *s->W2);
     s->h = malloc((size_t)H * sizeof *s->h);
     s->probs = malloc((size_t)V * sizeof *s->probs);
     s->order = malloc((size_t)V * sizeof *s->order);
     s->ctx = malloc((size_t)T * sizeof *s->ctx);
-    if (!s->table || !s->h || !s->probs || !s->order || !s->ctx) {
+    if (!s->table || !s->W2 || !s->h || !s->probs || !s->order || !s->ctx) {
         mm_sampler_free(s);
         return mm_fail(err, MM_ENOMEM, "out of memory for sampling");
     }
@@ -49,12 +53,14 @@ mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opt
                 for (int j = 0; j < H; j++) row[j] += a * w[j];
             }
         }
+    for (int j = 0; j < H; j++) memcpy(s->W2 + (size_t)j * s->ldw, m->W2 + (size_t)j * V, (size_t)V * sizeof *s->W2);
     return MM_OK;
 }
 
 void mm_sampler_free(mm_sampler *s)
 {
     free(s->table);
+    free(s->W2);
     free(s->h);
     free(s->probs);
     free(s->order);
@@ -80,26 +86,20 @@ static void logits_after(mm_sampler *s, const int *ctx)
         const float *row = s->table + ((size_t)t * V + ctx[t]) * H;
         for (int j = 0; j < H; j++) h[j] += row[j];
     }
-    for (int j = 0; j < H; j++) h[j] = tanhf(h[j]);
-    float *l = s->probs;
-    memcpy(l, m->b2, (size_t)V * sizeof *l);
-    for (int j = 0; j < H; j++) {
-        const float a = h[j];
-        const float *w = m->W2 + (size_t)j * V;
-        for (int v = 0; v < V; v++) l[v] += a * w[v];
-    }
+    mm_tanh_forward(h, H);
+    mm_gemv_forward(s->probs, h, s->W2, s->ldw, m->b2, H, V);
 }
 
 static void softmax_scaled(float *p, int V, float inv_temp)
 {
     float mx = p[0];
     for (int v = 1; v < V; v++) mx = p[v] > mx ? p[v] : mx;
+    for (int v = 0; v < V; v++) p[v] = (p[v] - mx) * inv_temp;
+    mm_exp_forward(p, V);
     float sum = 0.0f;
-    for (int v = 0; v < V; v++) {
-        p[v] = expf((p[v] - mx) * inv_temp);
-        sum += p[v];
-    }
-    for (int v = 0; v < V; v++) p[v] /= sum;
+    for (int v = 0; v < V; v++) sum += p[v];
+    const float inv = 1.0f / sum;
+    for (int v = 0; v < V; v++) p[v] *= inv;
 }
 
 void mm_sampler_probs(mm_sampler *s, const int *ctx)

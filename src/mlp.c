@@ -1,0 +1,109 @@
+#include "mlp.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "kernels.h"
+
+/* Multiply-adds per thread below which a second thread costs more (the
+ * fork, the barrier, a cold cache) than it saves: measured on 2 cores. */
+#define MLP_PAR_MIN_WORK 250000L
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+int mm_mlp_threads(const mm_config *c, int B, int nthreads)
+{
+    const long K = (long)c->block_size * c->n_embd, H = c->n_hidden, V = c->vocab_size;
+    const long work = (long)B * 3 * (K * H + H * V); /* forward + backward */
+    long nt = MIN((long)nthreads, work / MLP_PAR_MIN_WORK);
+    nt = MIN(nt, B / 4);
+    return nt < 1 ? 1 : (int)nt;
+}
+
+/* The share [*lo, *hi) of n items for thread id of nt, in multiples of
+ * `align` so that threads get whole register tiles. */
+static void share(int n, int id, int nt, int align, int *lo, int *hi)
+{
+    int per = ((n + nt - 1) / nt + align - 1) / align * align;
+    *lo = MIN(n, id * per);
+    *hi = MIN(n, *lo + per);
+}
+
+static void forward_rows(const mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y,
+                         int r0, int r1, float scale)
+{
+    const mm_config *c = &m->cfg;
+    const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden, V = c->vocab_size;
+    const int n = r1 - r0;
+    if (n <= 0) return;
+    float *emb = a->emb + (long)r0 * K, *h = a->h + (long)r0 * H, *l = a->logits + (long)r0 * V;
+    mm_embed_forward(emb, m->C, X + (long)r0 * T, n, T, E);
+    mm_linear_tanh_forward(h, emb, m->W1, m->b1, n, K, H, 1);
+    mm_linear_forward(l, h, m->W2, m->b2, n, H, V, 1);
+    mm_softmax_xent_rows(l, a->rowloss + r0, l, Y + r0, n, V, scale);
+}
+
+double mm_mlp_forward(const mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
+                      int nthreads)
+{
+    const int nt = mm_mlp_threads(&m->cfg, B, nthreads);
+    const float scale = 1.0f / (float)B;
+    if (nt == 1) {
+        forward_rows(m, a, X, Y, 0, B, scale);
+    } else {
+#pragma omp parallel num_threads(nt)
+        {
+            int r0 = 0, r1 = B;
+#ifdef _OPENMP
+            share(B, omp_get_thread_num(), omp_get_num_threads(), 4, &r0, &r1);
+#endif
+            forward_rows(m, a, X, Y, r0, r1, scale);
+        }
+    }
+    double total = 0.0;
+    for (int b = 0; b < B; b++) total += a->rowloss[b]; /* in row order */
+    return total / B;
+}
+
+/* Thread id of nt: the input gradients of its rows, then (after the
+ * barrier, which makes every row's dh visible) its rows of dW1. dW2 only
+ * needs the forward pass, so it goes before the barrier. */
+static void backward_share(mm_model *m, mm_acts *a, const int32_t *X, int B, int id, int nt)
+{
+    const mm_config *c = &m->cfg;
+    const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden, V = c->vocab_size;
+    int r0, r1, k0, k1;
+    share(B, id, nt, 4, &r0, &r1);
+    if (r1 > r0) {
+        float *dh = a->dh + (long)r0 * H;
+        mm_linear_backward_input(dh, a->logits + (long)r0 * V, m->W2, r1 - r0, H, V);
+        mm_tanh_backward(dh, dh, a->h + (long)r0 * H, (long)(r1 - r0) * H);
+        mm_linear_backward_input(a->demb + (long)r0 * K, dh, m->W1, r1 - r0, K, H);
+    }
+    share(H, id, nt, 8, &k0, &k1);
+    if (k1 > k0) mm_linear_backward_weights(m->dW2, a->logits, a->h, B, H, V, k0, k1);
+    if (id == nt - 1) mm_bias_backward(m->db2, a->logits, B, V);
+#pragma omp barrier
+    share(K, id, nt, 4, &k0, &k1);
+    if (k1 > k0) mm_linear_backward_weights(m->dW1, a->dh, a->emb, B, K, H, k0, k1);
+    if (id == nt - 1) mm_bias_backward(m->db1, a->dh, B, H);
+    if (id == 0) mm_embed_backward(m->dC, a->demb, X, B, T, E);
+}
+
+void mm_mlp_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    const int nt = mm_mlp_threads(&m->cfg, B, nthreads);
+    if (nt == 1) {
+        backward_share(m, a, X, B, 0, 1);
+        return;
+    }
+#pragma omp parallel num_threads(nt)
+    {
+#ifdef _OPENMP
+        backward_share(m, a, X, B, omp_get_thread_num(), omp_get_num_threads());
+#else
+        backward_share(m, a, X, B, 0, 1);
+#endif
+    }
+}

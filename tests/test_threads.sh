@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The thread count never changes a result: a run with --threads 1 and one
+# with --threads 2 (which splits each batch between two threads) write the
+# same log.csv and report the same losses, byte for byte, at the lecture's
+# shape and at a larger one where the kernels themselves split their work.
+#   MAKEMORE   the binary under test
+#   NAMES_TXT  names.txt (skipped without it)
+set -u
+M=${MAKEMORE:-./makemore}
+case $M in /*) ;; *) M=$PWD/$M ;; esac
+if [ -z "${NAMES_TXT:-}" ] || [ ! -f "$NAMES_TXT" ]; then
+    echo "skip - thread-count tests: set NAMES_TXT to names.txt"
+    exit 0
+fi
+data=$(cd "$(dirname "$NAMES_TXT")" && pwd)/$(basename "$NAMES_TXT")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+# same_runs NAME FLAGS...: trains twice, with 1 and 2 threads, and compares
+same_runs() {
+    local name=$1
+    shift
+    for t in 1 2; do
+        "$M" train -i "$data" -o "$tmp/$name$t" --json --samples 5 --save-every 0 -t "$t" "$@" \
+            >"$tmp/$name$t.json" 2>/dev/null || { echo "not ok - $name: the run with $t threads failed"; fail=1; return; }
+        # the same run but for the timings
+        sed -E 's/"(train_seconds|us_per_step|threads|[a-z_]*_s)": [0-9.e+-]+/"\1": 0/g' "$tmp/$name$t.json" >"$tmp/$name$t.cmp"
+    done
+    if cmp -s "$tmp/${name}1/log.csv" "$tmp/${name}2/log.csv" && cmp -s "$tmp/${name}1.cmp" "$tmp/${name}2.cmp"; then
+        echo "ok - $name: log.csv ($(($(wc -l <"$tmp/${name}1/log.csv") - 1)) rows), losses and samples identical with 1 and 2 threads"
+    else
+        echo "not ok - $name: 1 and 2 threads differ"
+        diff "$tmp/${name}1/log.csv" "$tmp/${name}2/log.csv" | head -5
+        diff "$tmp/${name}1.cmp" "$tmp/${name}2.cmp" | head -5
+        fail=1
+    fi
+}
+
+same_runs lecture --max-steps 300
+same_runs wide --max-steps 20 --batch-size 256 --n-hidden 512
+same_runs odd --max-steps 30 --batch-size 37 --n-hidden 301 --n-embd 7 --block-size 4
+exit "$fail"
