@@ -4,7 +4,8 @@
 # and a checkpoint of the step it names, and must end with the same losses,
 # the same parameters (bit for bit, through the safetensors export) and the
 # same log.csv as one uninterrupted run with the same seed.
-#   MAKEMORE  the binary under test
+#   MAKEMORE      the binary under test
+#   MM_SANITIZER  set: a shorter run for the slow sanitizer build
 set -u
 M=${MAKEMORE:-./makemore}
 case $M in /*) ;; *) M=$PWD/$M ;; esac
@@ -16,8 +17,11 @@ note() { echo "not ok - $*"; fail=1; }
 
 awk 'BEGIN { srand(11); for (i = 0; i < 3000; i++) { n = 3 + int(rand() * 6); s = "";
     for (j = 0; j < n; j++) s = s sprintf("%c", 97 + int(rand() * 26)); print s } }' >names.txt
-# enough steps that four short segments cannot finish the run
-ARGS=(-i names.txt --max-steps 60000 --n-hidden 48 --save-every 7000 --samples 0 -t 1 --print-every 100000000)
+# enough steps that four short segments cannot finish the run; the
+# sanitizer build (MM_SANITIZER, set by make sanitize) is ~40x slower
+steps=60000
+[ -n "${MM_SANITIZER:-}" ] && steps=8000
+ARGS=(-i names.txt --max-steps "$steps" --n-hidden 48 --save-every 700 --samples 0 -t 1 --print-every 100000000)
 
 "$M" train -o ref "${ARGS[@]}" --json >ref.json 2>ref.err || note "the uninterrupted run failed: $(tail -n 1 ref.err)"
 
