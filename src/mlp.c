@@ -4,6 +4,8 @@
 #include <omp.h>
 #endif
 
+#include <time.h>
+
 #include "kernels.h"
 
 /* Multiply-adds per thread below which a second thread costs more (the
@@ -19,6 +21,50 @@ int mm_mlp_threads(const mm_config *c, int B, int nthreads)
     long nt = MIN((long)nthreads, work / MLP_PAR_MIN_WORK);
     nt = MIN(nt, B / 4);
     return nt < 1 ? 1 : (int)nt;
+}
+
+/* A trial times TRIAL_STEPS steps each way (1 thread, then all), the first
+ * TRIAL_WARMUP of them untimed while caches and threads wake up. A split
+ * that wins is re-checked every FIRST_INTERVAL steps; one that loses, at
+ * doubling intervals, so that on a busy machine, where a trial with two
+ * threads can cost as much as a thousand plain steps, trials stay rare. */
+#define TRIAL_STEPS 16
+#define TRIAL_WARMUP 2
+#define FIRST_INTERVAL 4096L
+#define MAX_INTERVAL (1L << 17)
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Threads for the current step's passes, most being what the shape allows. */
+static int tuned_threads(mm_thread_tuner *t, int most)
+{
+    if (most <= 1) return 1;
+    if (t->interval == 0) { /* a new tuner: try both at once */
+        t->interval = FIRST_INTERVAL;
+        t->nt = 1;
+    }
+    const long k = t->step - t->next;
+    if (k >= 0 && k < 2 * TRIAL_STEPS) return k < TRIAL_STEPS ? 1 : most;
+    return t->nt;
+}
+
+/* After a step's backward pass: its time counts towards a running trial. */
+static void tuner_step_done(mm_thread_tuner *t, int most)
+{
+    const long k = t->step++ - t->next;
+    if (most <= 1 || k < 0 || k >= 2 * TRIAL_STEPS) return;
+    if (k % TRIAL_STEPS >= TRIAL_WARMUP) t->spent[k >= TRIAL_STEPS] += now_seconds() - t->t0;
+    if (k < 2 * TRIAL_STEPS - 1) return;
+    const int split_wins = t->spent[1] < t->spent[0];
+    t->nt = split_wins ? most : 1;
+    t->interval = split_wins ? FIRST_INTERVAL : MIN(2 * t->interval, MAX_INTERVAL);
+    t->next = t->step + t->interval;
+    t->spent[0] = t->spent[1] = 0;
 }
 
 /* The share [*lo, *hi) of n items for thread id of nt, in multiples of
@@ -47,7 +93,8 @@ static void forward_rows(const mm_model *m, mm_acts *a, const int32_t *X, const 
 double mm_mlp_forward(const mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
                       int nthreads)
 {
-    const int nt = mm_mlp_threads(&m->cfg, B, nthreads);
+    a->tuner.t0 = now_seconds();
+    const int nt = tuned_threads(&a->tuner, mm_mlp_threads(&m->cfg, B, nthreads));
     const float scale = 1.0f / (float)B;
     if (nt == 1) {
         forward_rows(m, a, X, Y, 0, B, scale);
@@ -93,17 +140,19 @@ static void backward_share(mm_model *m, mm_acts *a, const int32_t *X, int B, int
 
 void mm_mlp_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
-    const int nt = mm_mlp_threads(&m->cfg, B, nthreads);
+    const int most = mm_mlp_threads(&m->cfg, B, nthreads);
+    const int nt = tuned_threads(&a->tuner, most);
     if (nt == 1) {
         backward_share(m, a, X, B, 0, 1);
-        return;
-    }
+    } else {
 #pragma omp parallel num_threads(nt)
-    {
+        {
 #ifdef _OPENMP
-        backward_share(m, a, X, B, omp_get_thread_num(), omp_get_num_threads());
+            backward_share(m, a, X, B, omp_get_thread_num(), omp_get_num_threads());
 #else
-        backward_share(m, a, X, B, 0, 1);
+            backward_share(m, a, X, B, 0, 1);
 #endif
+        }
     }
+    tuner_step_done(&a->tuner, most);
 }

@@ -7,14 +7,16 @@
  * forward pass and the input gradients need no synchronisation at all (the
  * rows of a batch are independent); the weight gradients are split by rows
  * of dW, after one barrier. Every number is computed by the same code in
- * the same order whatever the thread count, so results are bit-identical. */
+ * the same order whatever the thread count, so results are bit-identical.
+ * Whether to split at all is timed as training goes (mm_thread_tuner in
+ * model.h): it pays on an idle machine and costs dearly on a busy one. */
 #ifndef MM_MLP_H
 #define MM_MLP_H
 
 #include "model.h"
 
-/* How many threads a pass over B rows uses: a second thread pays from
- * about 16 rows of the lecture's MLP. */
+/* The most threads a pass over B rows may use: 4 rows or more each, and
+ * enough work that an idle second core can pay for the fork and barrier. */
 int mm_mlp_threads(const mm_config *c, int B, int nthreads);
 
 /* mm_model_forward for the plain MLP: a->rowloss receives each row's loss,

@@ -65,6 +65,20 @@ typedef struct {
     float *dC, *dW1, *db1, *dW2, *db2, *dWd; /* the same shapes, into grads */
 } mm_model;
 
+/* Whether the MLP's passes split each batch between threads (mlp.c) is
+ * decided by timing both ways now and then: on a busy machine a thread
+ * that waits for a core makes every pass wait, and a split that saves 10 us
+ * can cost milliseconds. Results are the same either way. */
+typedef struct {
+    int nt;          /* threads the passes use now */
+    int trying;      /* 0, else the threads under trial */
+    long step;       /* backward passes so far */
+    long next;       /* step at which the next trial starts */
+    long interval;   /* steps between trials */
+    double t0;       /* when the current forward pass started */
+    double spent[2]; /* trial time with 1 thread, with more */
+} mm_thread_tuner;
+
 /* Activations for batches of up to B rows. */
 typedef struct {
     int B;
@@ -74,6 +88,7 @@ typedef struct {
     float *dh;     /* (B, H) */
     float *demb;   /* (B, T*E) */
     double *rowloss; /* (B) each row's loss in the last forward, summed in order */
+    mm_thread_tuner tuner;
     struct mm_deep_acts *deep; /* the other kinds' own; logits points into it */
 } mm_acts;
 
