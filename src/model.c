@@ -65,8 +65,9 @@ mm_status mm_model_build(mm_model *m, const mm_config *c, mm_err *err)
     m->params = calloc(m->nparams, sizeof *m->params);
     m->grads = calloc(m->nparams, sizeof *m->grads);
     if (!m->params || !m->grads) {
+        size_t n = m->nparams; /* mm_model_free clears it */
         mm_model_free(m);
-        return mm_fail(err, MM_ENOMEM, "out of memory for %zu parameters", (size_t)m->nparams);
+        return mm_fail(err, MM_ENOMEM, "out of memory for %zu parameters", n);
     }
     float **p[] = {&m->C, &m->W1, &m->b1, &m->W2, &m->b2, &m->Wd};
     float **g[] = {&m->dC, &m->dW1, &m->db1, &m->dW2, &m->db2, &m->dWd};
