@@ -155,16 +155,36 @@ static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
     }
 }
 #else
+/* Four rows at a time, so that each row of Bm is loaded once for four of
+ * C; the loops over n are left to the compiler's vectoriser. */
 static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
 {
     for (int m = m0; m < m1; m++) {
         float *c = g->C + m * g->ldc;
         if (g->init == INIT_ZERO) memset(c + n0, 0, (size_t)(n1 - n0) * sizeof *c);
         else if (g->init == INIT_BIAS) memcpy(c + n0, g->bias + n0, (size_t)(n1 - n0) * sizeof *c);
+    }
+    int m = m0;
+    for (; m + 4 <= m1; m += 4) {
+        float *restrict c0 = g->C + m * g->ldc, *restrict c1 = c0 + g->ldc;
+        float *restrict c2 = c1 + g->ldc, *restrict c3 = c2 + g->ldc;
         const float *a = g->A + m * g->rsa;
         for (int k = 0; k < g->K; k++) {
-            const float ak = a[k * g->csa];
-            const float *b = g->Bm + k * g->ldb;
+            const float *ak = a + k * g->csa, *restrict b = g->Bm + k * g->ldb;
+            const float x0 = ak[0], x1 = ak[g->rsa], x2 = ak[2 * g->rsa], x3 = ak[3 * g->rsa];
+            for (int n = n0; n < n1; n++) {
+                c0[n] += x0 * b[n];
+                c1[n] += x1 * b[n];
+                c2[n] += x2 * b[n];
+                c3[n] += x3 * b[n];
+            }
+        }
+    }
+    for (; m < m1; m++) {
+        float *restrict c = g->C + m * g->ldc;
+        const float *a = g->A + m * g->rsa;
+        for (int k = 0; k < g->K; k++) {
+            const float ak = a[k * g->csa], *restrict b = g->Bm + k * g->ldb;
             for (int n = n0; n < n1; n++) c[n] += ak * b[n];
         }
     }
@@ -272,14 +292,19 @@ static void gemm_nt_block(const gemm_nt *g, int m0, int m1, int n0, int n1)
         for (int n = n0; n < n1; n += 4) dot_dispatch(g, m, n, MIN(3, m1 - m), MIN(4, n1 - n));
 }
 #else
+/* Eight partial sums (k mod 8) added in mm_hsum8's tree: the AVX2 path's
+ * order, and eight independent chains instead of one. */
 static void gemm_nt_block(const gemm_nt *g, int m0, int m1, int n0, int n1)
 {
     for (int m = m0; m < m1; m++)
         for (int n = n0; n < n1; n++) {
             const float *a = g->A + m * g->lda, *b = g->Bm + n * g->ldb;
-            float s = 0.0f;
-            for (int k = 0; k < g->K; k++) s += a[k] * b[k];
-            g->C[m * g->ldc + n] = s;
+            float s[8] = {0};
+            int k = 0;
+            for (; k + 8 <= g->K; k += 8)
+                for (int l = 0; l < 8; l++) s[l] += a[k + l] * b[k + l];
+            for (int l = 0; k + l < g->K; l++) s[l] += a[k + l] * b[k + l];
+            g->C[m * g->ldc + n] = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
         }
 }
 #endif
