@@ -47,7 +47,7 @@ static int sweep(const lrfind_flags *f, const cli_data *d)
     mm_rng g;
     mm_rng_seed_torch(&g, f->seed);
     mm_model_init(&m, !strcmp(f->init, "scaled") ? MM_INIT_SCALED : MM_INIT_TORCH, &g);
-    mm_lrfind_config c = {f->lo, f->hi, f->count, f->batch_size};
+    mm_lrfind_config c = {.lo_exp = f->lo, .hi_exp = f->hi, .count = f->count, .batch_size = f->batch_size};
     mm_lrfind r;
     int rc = 0;
     if (mm_lrfind_run(&r, &m, &c, &d->data.split[MM_TRAIN], &g, cli_threads(f->threads), &err)) {
@@ -94,7 +94,7 @@ int cmd_lrfind(int argc, char **argv)
     if (rc > 0) { args_usage(USAGE, s, n); return 0; }
     if (strcmp(f.init, "torch") && strcmp(f.init, "scaled"))
         return cli_error("--init '%s': expected torch or scaled", f.init);
-    mm_lrfind_config c = {f.lo, f.hi, f.count, f.batch_size};
+    mm_lrfind_config c = {.lo_exp = f.lo, .hi_exp = f.hi, .count = f.count, .batch_size = f.batch_size};
     mm_err err;
     if (mm_lrfind_config_check(&c, &err)) return cli_error("lr-find: %s", err.msg);
     if ((rc = make_dir(f.workdir))) return rc;

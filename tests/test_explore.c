@@ -156,7 +156,7 @@ static void test_lrfind_csv(void)
     mm_lrfind_free(&f);
     mm_sbuf_free(&out);
     mm_sbuf_free(&b);
-    mm_lrfind_config c = {0, -1, 100, 32};
+    mm_lrfind_config c = {.lo_exp = 0, .hi_exp = -1, .count = 100, .batch_size = 32};
     CHECK(mm_lrfind_config_check(&c, &e) == MM_EINVAL, "an empty range is refused: %s", e.msg);
 }
 
