@@ -63,6 +63,7 @@ typedef struct {
     long ldb;
     const float *bias; /* (N), INIT_BIAS */
     int M, N, K, init;
+    int bn0;           /* the column of C that Bm's column 0 feeds (a packed panel's) */
 } gemm;
 
 #ifdef MM_AVX2
@@ -94,7 +95,7 @@ bcast_tile(const gemm *g, int m, int n, const int MR, const int NV, const int pa
             else acc[i][v] = last ? _mm256_maskload_ps(src, mask) : _mm256_loadu_ps(src);
         }
     const float *a = g->A + m * g->rsa;
-    const float *b = g->Bm + n;
+    const float *b = g->Bm + (n - g->bn0);
     const long rsa = g->rsa, csa = g->csa, ldb = g->ldb;
     for (int k = 0, K = g->K; k < K; k++, a += csa, b += ldb) {
         __m256 bv[MAX_NV];
@@ -136,22 +137,59 @@ static void tile_dispatch(const gemm *g, int m, int n, int mr, int nv, int parti
     }
 }
 
+static void tile_rows(const gemm *g, int m0, int m1, int n, int MR, int nv, int partial, __m256i mask)
+{
+    int m = m0;
+    for (; m + MR <= m1; m += MR) tile_dispatch(g, m, n, MR, nv, partial, mask);
+    if (m < m1) tile_dispatch(g, m, n, m1 - m, nv, partial, mask);
+}
+
+/* Rows of B a multiple of 256 bytes apart share a few of L1's 64 sets, and
+ * a tile's pass down a column block then misses on every row (H = 512 or
+ * 1024 ran at half speed). Such a block is first copied into a contiguous
+ * panel of at most PACK_K rows: results are unchanged, since each element
+ * still sums k = 0, 1, ... in order. */
+#define PACK_K 256
+
+static void gemm_block_packed(const gemm *g, int m0, int m1, int n, int MR, int nv, int partial,
+                              __m256i mask)
+{
+    float panel[PACK_K * 8 * MAX_NV];
+    const int w = 8 * nv, valid = MIN(w, g->N - n);
+    for (int k0 = 0; k0 < g->K; k0 += PACK_K) {
+        const int kc = MIN(PACK_K, g->K - k0);
+        for (int k = 0; k < kc; k++) {
+            const float *src = g->Bm + (long)(k0 + k) * g->ldb + n;
+            memcpy(panel + k * w, src, (size_t)valid * sizeof *panel);
+            memset(panel + k * w + valid, 0, (size_t)(w - valid) * sizeof *panel);
+        }
+        gemm sub = *g;
+        sub.A = g->A + k0 * g->csa;
+        sub.Bm = panel;
+        sub.ldb = w;
+        sub.K = kc;
+        sub.bn0 = n;
+        if (k0 > 0) sub.init = INIT_ACCUM;
+        tile_rows(&sub, m0, m1, n, MR, nv, partial, mask);
+    }
+}
+
 /* Rows m0..m1-1, columns n0..n1-1 (n0 a multiple of 8). */
 static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
 {
     /* 12 accumulators fill the 16 registers with the loaded B vectors and
      * the broadcast; a row of exactly 4 vectors (N = 25..32, as V = 27)
-     * goes 3 by 4 rather than 4 by 3 plus a lone 4 by 1. */
+     * goes 2 by 4 (3 by 4 would spill) rather than 4 by 3 plus a lone 4 by 1. */
     const int nvec = (n1 - n0 + 7) / 8;
     const int NV = nvec == 4 ? 4 : 3, MR = NV == 4 ? 2 : 4;
     const int tail = (n1 - n0) % 8;
     const __m256i mask = mm_mask8(tail ? tail : 8);
+    const int pack = g->ldb % 64 == 0 && g->K >= 8 && m1 - m0 > MR;
     for (int n = n0; n < n1; n += 8 * NV) {
         const int nv = MIN(NV, (n1 - n + 7) / 8);
         const int partial = tail && n + 8 * nv > n1;
-        int m = m0;
-        for (; m + MR <= m1; m += MR) tile_dispatch(g, m, n, MR, nv, partial, mask);
-        if (m < m1) tile_dispatch(g, m, n, m1 - m, nv, partial, mask);
+        if (pack) gemm_block_packed(g, m0, m1, n, MR, nv, partial, mask);
+        else tile_rows(g, m0, m1, n, MR, nv, partial, mask);
     }
 }
 #else
@@ -369,7 +407,7 @@ static void din_panels(float *din, const float *dout, const float *W, int b0, in
     for (int k = 0; k < K; k += kc) {
         const int w = MIN(kc, K - k);
         transpose(panel, w, W + (long)k * J, J, w, J, 0);
-        gemm g = {din + k, K, dout, J, 1, panel, w, NULL, b1, w, J, INIT_ZERO};
+        gemm g = {din + k, K, dout, J, 1, panel, w, NULL, b1, w, J, INIT_ZERO, 0};
         gemm_block(&g, b0, b1, 0, w);
     }
 }
@@ -396,7 +434,7 @@ static void linear_backward_input(float *din, const float *dout, const float *W,
 void mm_linear_forward(float *out, const float *in, const float *W, const float *bias,
                        int B, int K, int J, int nthreads)
 {
-    gemm g = {out, J, in, K, 1, W, J, bias, B, J, K, bias ? INIT_BIAS : INIT_ZERO};
+    gemm g = {out, J, in, K, 1, W, J, bias, B, J, K, bias ? INIT_BIAS : INIT_ZERO, 0};
     gemm_run(&g, nthreads);
 }
 
@@ -472,7 +510,7 @@ static void dw_panels(float *dW, const float *dout, const float *in, int B, int 
     const int kc = PANEL_FLOATS / J / 8 * 8;
     for (int k = k0; k < k1; k += kc) {
         const int w = MIN(kc, k1 - k);
-        gemm g = {panel, w, dout, 1, J, in + k, K, NULL, J, w, B, INIT_ZERO};
+        gemm g = {panel, w, dout, 1, J, in + k, K, NULL, J, w, B, INIT_ZERO, 0};
         gemm_block(&g, 0, J, 0, w);
         transpose(dW + (long)k * J, J, panel, w, J, w, 1);
     }
@@ -490,7 +528,7 @@ void mm_linear_backward_weights(float *dW, const float *dout, const float *in, i
         dw_panels(dW, dout, in, B, K, J, k0, k1);
         return;
     }
-    gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM};
+    gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0};
     gemm_block(&g, k0, k1, 0, J);
 }
 
@@ -498,7 +536,7 @@ static void linear_backward_weights(float *dW, const float *dout, const float *i
                                     int B, int K, int J, int nthreads)
 {
     if (!dw_by_panels(K, J)) {
-        gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM};
+        gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0};
         gemm_run(&g, nthreads);
         return;
     }

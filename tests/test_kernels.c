@@ -143,7 +143,10 @@ static void test_linear(void)
             ok &= check_linear(B, 3 + (B * J) % 29, J, 1);
             n++;
         }
-    int big[][3] = {{32, 30, 200}, {32, 200, 27}, {33, 31, 65}, {64, 100, 300}, {3, 70, 5}, {17, 300, 64}};
+    /* 512 and 64 columns: B's rows are packed into a panel, in two blocks
+     * of rows when K = 300 */
+    int big[][3] = {{32, 30, 200}, {32, 200, 27}, {33, 31, 65}, {64, 100, 300}, {3, 70, 5}, {17, 300, 64},
+                    {40, 300, 512}};
     for (size_t i = 0; i < sizeof big / sizeof *big; i++, n++) ok &= check_linear(big[i][0], big[i][1], big[i][2], 1);
     CHECK(ok, "linear forward, gemv, dW, dbias and din match double references at %d shapes", n);
 }
@@ -301,6 +304,7 @@ int main(void)
     test_bitwise(256, 200, 27);
     test_bitwise(300, 512, 300);
     test_bitwise(100, 1000, 65);
+    test_bitwise(64, 300, 512);
     test_model_threads();
     return CHECK_DONE();
 }
