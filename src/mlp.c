@@ -53,14 +53,18 @@ static int tuned_threads(mm_thread_tuner *t, int most)
     return t->nt;
 }
 
-/* After a step's backward pass: its time counts towards a running trial. */
+/* After a step's backward pass: its time counts towards a running trial.
+ * A split step slower than 4 plain ones ends the trial at once: on a busy
+ * machine one such step can cost as much as a hundred plain ones. */
 static void tuner_step_done(mm_thread_tuner *t, int most)
 {
     const long k = t->step++ - t->next;
     if (most <= 1 || k < 0 || k >= 2 * TRIAL_STEPS) return;
-    if (k % TRIAL_STEPS >= TRIAL_WARMUP) t->spent[k >= TRIAL_STEPS] += now_seconds() - t->t0;
-    if (k < 2 * TRIAL_STEPS - 1) return;
-    const int split_wins = t->spent[1] < t->spent[0];
+    const double dt = now_seconds() - t->t0;
+    if (k % TRIAL_STEPS >= TRIAL_WARMUP) t->spent[k >= TRIAL_STEPS] += dt;
+    const int hopeless = k >= TRIAL_STEPS && dt > 4 * t->spent[0] / (TRIAL_STEPS - TRIAL_WARMUP);
+    if (k < 2 * TRIAL_STEPS - 1 && !hopeless) return;
+    const int split_wins = !hopeless && t->spent[1] < t->spent[0];
     t->nt = split_wins ? most : 1;
     t->interval = split_wins ? FIRST_INTERVAL : MIN(2 * t->interval, MAX_INTERVAL);
     t->next = t->step + t->interval;
