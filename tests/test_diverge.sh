@@ -43,16 +43,18 @@ saved=$(ckpt_step a)
 "$M" sample -o a -n 2 >/dev/null 2>&1 && echo "ok - the kept checkpoint samples" || note "the kept checkpoint does not sample"
 
 # NaN weights at a save: saving every step, the first step whose update
-# overflows the weights must not reach model.bin.
+# overflows the weights must not reach model.bin. Whether the save guard sees
+# the NaN weights first or the next loss does depends on the kernels'
+# rounding; either way model.bin must hold the step before, and load.
 "$M" train -o b "${ARGS[@]}" --learning-rate 10 --weight-decay 1 --save-every 1 >/dev/null 2>b.err
 rc=$?
 msg=$(tail -n 1 b.err)
-bad=$(echo "$msg" | sed -n 's/.*not saved: the parameters became NaN or infinite by step \([0-9]*\).*/\1/p')
+bad=$(echo "$msg" | sed -n 's/.*\(not saved: the parameters became NaN or infinite by\|loss became NaN at\|loss became infinite at\) step \([0-9]*\).*/\2/p')
 saved=$(ckpt_step b)
-[ "$rc" -eq 1 ] && [ -n "$bad" ] && echo "ok - NaN weights are refused at step $bad, exit 1: $msg" ||
-    note "exit status $rc, expected 1 with a refused save: $msg"
+[ "$rc" -eq 1 ] && [ -n "$bad" ] && echo "ok - divergence caught at step $bad, exit 1: $msg" ||
+    note "exit status $rc, expected 1 naming the step: $msg"
 [ -n "$bad" ] && [ "$saved" = $((bad - 1)) ] && echo "ok - model.bin keeps step $saved, the last finite one" ||
-    note "model.bin holds step '$saved' after NaN weights at step '$bad'"
+    note "model.bin holds step '$saved' after trouble at step '$bad'"
 
 # Diverging before the first save: no checkpoint, and the message says so.
 "$M" train -o c "${ARGS[@]}" --learning-rate 1000 --weight-decay 1000 --save-every 1000 >/dev/null 2>c.err
