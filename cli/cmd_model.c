@@ -133,7 +133,7 @@ int cmd_export(int argc, char **argv)
     };
     int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "export",
                            "usage: makemore export [-o DIR] --safetensors FILE\n\n"
-                           "Writes the weights of DIR/model.bin (C, W1, b1, W2, b2 as float32) as\n"
+                           "Writes the tensors of DIR/model.bin (named as in docs/FORMAT.md, float32) as\n"
                            "safetensors, loadable with safetensors.torch.load_file.");
     if (rc) return rc < 0 ? 0 : rc;
     if (!out) return cli_error("export: --safetensors FILE is required");

@@ -82,9 +82,11 @@ static void train_specs(arg_spec *s, train_flags *f)
 static const char *TRAIN_USAGE =
     "usage: makemore train [-i FILE] [-o DIR] [options]\n"
     "\n"
-    "Trains the MLP and saves DIR/model.bin. The defaults are the lecture's run:\n"
-    "block 3, embedding 10, hidden 200, 200000 SGD steps of batch 32, lr 0.1\n"
-    "then 0.01, weights from torch's generator seeded 2147483647.";
+    "Trains a model and saves DIR/model.bin. The defaults are the lecture's run:\n"
+    "the MLP, block 3, embedding 10, hidden 200, 200000 SGD steps of batch 32,\n"
+    "lr 0.1 then 0.01, weights from torch's generator seeded 2147483647.\n"
+    "--model bnmlp and wavenet are the lecture series' batch-normalised models;\n"
+    "--preset best and small are the best configurations found (docs/RESULTS.md).";
 
 static void flag_defaults(train_flags *f)
 {
