@@ -6,6 +6,7 @@
 
 #include <time.h>
 
+#include "groups.h"
 #include "kernels.h"
 
 /* Multiply-adds per thread below which a second thread costs more (the
@@ -88,8 +89,12 @@ static void forward_rows(const mm_model *m, mm_acts *a, const int32_t *X, const 
     const int n = r1 - r0;
     if (n <= 0) return;
     float *emb = a->emb + (long)r0 * K, *h = a->h + (long)r0 * H, *l = a->logits + (long)r0 * V;
-    mm_embed_forward(emb, m->C, X + (long)r0 * T, n, T, E);
-    mm_linear_tanh_forward(h, emb, m->W1, m->b1, n, K, H, 1);
+    if (a->groups && a->groups->active) {
+        mm_groups_hidden(a->groups, m, a->h, r0, r1);
+    } else {
+        mm_embed_forward(emb, m->C, X + (long)r0 * T, n, T, E);
+        mm_linear_tanh_forward(h, emb, m->W1, m->b1, n, K, H, 1);
+    }
     mm_linear_forward(l, h, m->W2, m->b2, n, H, V, 1);
     mm_softmax_xent_rows(l, a->rowloss + r0, l, Y + r0, n, V, scale);
 }
@@ -100,6 +105,11 @@ double mm_mlp_forward(const mm_model *m, mm_acts *a, const int32_t *X, const int
     a->tuner.t0 = now_seconds();
     const int nt = tuned_threads(&a->tuner, mm_mlp_threads(&m->cfg, B, nthreads));
     const float scale = 1.0f / (float)B;
+    mm_groups *g = a->groups;
+    if (g) { /* the group tables are small: one thread makes them */
+        g->active = mm_groups_build(g, X, B);
+        if (g->active) mm_groups_tables(g, m);
+    }
     if (nt == 1) {
         forward_rows(m, a, X, Y, 0, B, scale);
     } else {
@@ -126,19 +136,24 @@ static void backward_share(mm_model *m, mm_acts *a, const int32_t *X, int B, int
     const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden, V = c->vocab_size;
     int r0, r1, k0, k1;
     share(B, id, nt, 4, &r0, &r1);
+    const int grouped = a->groups && a->groups->active;
     if (r1 > r0) {
         float *dh = a->dh + (long)r0 * H;
         mm_linear_backward_input(dh, a->logits + (long)r0 * V, m->W2, r1 - r0, H, V);
         mm_tanh_backward(dh, dh, a->h + (long)r0 * H, (long)(r1 - r0) * H);
-        mm_linear_backward_input(a->demb + (long)r0 * K, dh, m->W1, r1 - r0, K, H);
+        if (!grouped) mm_linear_backward_input(a->demb + (long)r0 * K, dh, m->W1, r1 - r0, K, H);
     }
     share(H, id, nt, 8, &k0, &k1);
     if (k1 > k0) mm_linear_backward_weights(m->dW2, a->logits, a->h, B, H, V, k0, k1);
     if (id == nt - 1) mm_bias_backward(m->db2, a->logits, B, V);
 #pragma omp barrier
+    if (id == nt - 1) mm_bias_backward(m->db1, a->dh, B, H);
+    if (grouped) {
+        if (id == 0) mm_groups_backward(a->groups, m, a->dh, B);
+        return;
+    }
     share(K, id, nt, 4, &k0, &k1);
     if (k1 > k0) mm_linear_backward_weights(m->dW1, a->dh, a->emb, B, K, H, k0, k1);
-    if (id == nt - 1) mm_bias_backward(m->db1, a->dh, B, H);
     if (id == 0) mm_embed_backward(m->dC, a->demb, X, B, T, E);
 }
 

@@ -9,7 +9,8 @@
  * of dW, after one barrier. Every number is computed by the same code in
  * the same order whatever the thread count, so results are bit-identical.
  * Whether to split at all is timed as training goes (mm_thread_tuner in
- * model.h): it pays on an idle machine and costs dearly on a busy one. */
+ * model.h): it pays on an idle machine and costs dearly on a busy one.
+ * When a batch's ids repeat, the first layer goes through groups.h. */
 #ifndef MM_MLP_H
 #define MM_MLP_H
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "contexts.h"
+#include "groups.h"
 #include "kernels.h"
 #include "mlp.h"
 #include "layers.h"
@@ -135,6 +136,7 @@ mm_status mm_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
     a->dh = malloc((size_t)B * H * sizeof(float));
     a->demb = malloc((size_t)B * K * sizeof(float));
     a->rowloss = malloc((size_t)B * sizeof(double));
+    a->groups = mm_groups_new(c, B); /* NULL is fine: rows are then taken one by one */
     if (!a->emb || !a->h || !a->logits || !a->dh || !a->demb || !a->rowloss) {
         mm_acts_free(a);
         return mm_fail(err, MM_ENOMEM, "out of memory for activations of batch %d", B);
@@ -154,6 +156,7 @@ void mm_acts_free(mm_acts *a)
     free(a->dh);
     free(a->demb);
     free(a->rowloss);
+    mm_groups_free(a->groups);
     memset(a, 0, sizeof *a);
 }
 

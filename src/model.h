@@ -89,6 +89,7 @@ typedef struct {
     float *demb;   /* (B, T*E) */
     double *rowloss; /* (B) each row's loss in the last forward, summed in order */
     mm_thread_tuner tuner;
+    struct mm_groups *groups; /* the MLP's rows grouped by id (groups.h), or NULL */
     struct mm_deep_acts *deep; /* the other kinds' own; logits points into it */
 } mm_acts;
 

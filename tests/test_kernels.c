@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/groups.h"
 #include "../src/kernels.h"
 #include "../src/model.h"
 #include "check.h"
@@ -231,9 +232,53 @@ static void build_model(mm_model *m, const mm_config *c)
     for (size_t i = 0; i < m->nparams; i++) m->params[i] = frand(1.0f);
 }
 
+/* Training steps take the first layer once per (position, id) group when
+ * ids repeat in a batch (groups.h): the loss and every gradient must match
+ * the row-by-row form up to rounding. */
+static void test_groups(void)
+{
+    mm_config c = {.vocab_size = 27, .block_size = 3, .n_embd = 4, .n_hidden = 9};
+    enum { B = 32 };
+    mm_model m;
+    mm_acts a;
+    mm_err err;
+    int32_t X[B * 3], Y[B];
+    for (int i = 0; i < B * 3; i++) X[i] = (int32_t)((seed = seed * 1664525u + 1013904223u) >> 28) % 5;
+    for (int i = 0; i < B; i++) Y[i] = (int32_t)(i * 7 % 27);
+    build_model(&m, &c);
+    mm_acts_build(&a, &c, B, &err);
+    double loss[2];
+    float *g[2];
+    int grouped = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) { /* the same step with the groups taken away */
+            mm_groups_free(a.groups);
+            a.groups = NULL;
+        }
+        mm_model_zero_grad(&m);
+        loss[pass] = mm_model_forward(&m, &a, X, Y, B, 1);
+        if (pass == 0 && a.groups && a.groups->active) grouped = a.groups->n[0] + a.groups->n[1] + a.groups->n[2];
+        mm_model_backward(&m, &a, X, B, 1);
+        g[pass] = malloc(m.nparams * sizeof(float));
+        memcpy(g[pass], m.grads, m.nparams * sizeof(float));
+    }
+    double worst = 0, gmax = 0;
+    for (size_t i = 0; i < m.nparams; i++) {
+        worst = fmax(worst, fabs((double)g[0][i] - g[1][i]));
+        gmax = fmax(gmax, fabs((double)g[1][i]));
+    }
+    CHECK(grouped && fabs(loss[0] - loss[1]) < 1e-6 * loss[1] && worst < 1e-5 * gmax,
+          "grouped first layer (%d groups for 96 ids): loss %.8f vs %.8f row by row, gradients max |diff| %.1e of %.2g",
+          grouped, loss[0], loss[1], worst, gmax);
+    free(g[0]);
+    free(g[1]);
+    mm_acts_free(&a);
+    mm_model_free(&m);
+}
+
 /* The split loss evaluates each distinct context once (or, with too many
  * of them, every example): either way it must equal the per-example losses
- * of plain forward passes summed in chunks of 512, whatever the threads. */
+ * of evaluation passes summed in chunks of 512, whatever the threads. */
 static void check_split_loss(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int N,
                              const char *what)
 {
@@ -244,9 +289,10 @@ static void check_split_loss(mm_model *m, mm_acts *a, const int32_t *X, const in
     mm_model_split_loss(m, &s, 2, &split[1], &err);
     for (int r0 = 0; r0 < N; r0 += 512) {
         int n = N - r0 < 512 ? N - r0 : 512;
-        double sum = 0;
-        mm_model_forward(m, a, X + r0 * 3, Y + r0, n, 1);
-        for (int b = 0; b < n; b++) sum += a->rowloss[b];
+        double sum = 0, rowloss[512];
+        mm_model_logits(m, a, X + r0 * 3, n, 1);
+        mm_softmax_xent_rows(NULL, rowloss, a->logits, Y + r0, n, m->cfg.vocab_size, 1.0f);
+        for (int b = 0; b < n; b++) sum += rowloss[b];
         total += sum;
     }
     CHECK(split[0] == total / N && split[1] == split[0],
@@ -305,6 +351,7 @@ int main(void)
     test_bitwise(300, 512, 300);
     test_bitwise(100, 1000, 65);
     test_bitwise(64, 300, 512);
+    test_groups();
     test_model_threads();
     return CHECK_DONE();
 }

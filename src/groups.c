@@ -1,0 +1,123 @@
+#include "groups.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+mm_groups *mm_groups_new(const mm_config *c, int B)
+{
+    const int T = c->block_size, V = c->vocab_size, G = B < V ? B : V;
+    if ((long)T * G > 4L * B) return NULL;
+    mm_groups *g = calloc(1, sizeof *g);
+    if (!g) return NULL;
+    *g = (mm_groups){.T = T, .B = B, .G = G, .V = V, .E = c->n_embd, .H = c->n_hidden};
+    const size_t TG = (size_t)T * G;
+    g->n = malloc((size_t)T * sizeof *g->n);
+    g->id = malloc(TG * sizeof *g->id);
+    g->of = malloc((size_t)B * T * sizeof *g->of);
+    g->C = malloc(TG * g->E * sizeof *g->C);
+    g->P = malloc(TG * g->H * sizeof *g->P);
+    g->dC = malloc((size_t)G * g->E * sizeof *g->dC);
+    g->slot = malloc((size_t)V * sizeof *g->slot);
+    g->mark = calloc((size_t)V, sizeof *g->mark);
+    if (!g->n || !g->id || !g->of || !g->C || !g->P || !g->dC || !g->slot || !g->mark) {
+        mm_groups_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void mm_groups_free(mm_groups *g)
+{
+    if (!g) return;
+    free(g->n);
+    free(g->id);
+    free(g->of);
+    free(g->C);
+    free(g->P);
+    free(g->dC);
+    free(g->slot);
+    free(g->mark);
+    free(g);
+}
+
+int mm_groups_build(mm_groups *g, const int32_t *X, int B)
+{
+    const int T = g->T;
+    long total = 0;
+    for (int t = 0; t < T; t++) {
+        if (++g->stamp == 0) { /* wrapped after 4 billion positions: start the marks afresh */
+            memset(g->mark, 0, (size_t)g->V * sizeof *g->mark);
+            g->stamp = 1;
+        }
+        int n = 0;
+        for (int b = 0; b < B; b++) { /* groups numbered in order of first row */
+            const int32_t v = X[(long)b * T + t];
+            if (g->mark[v] != g->stamp) {
+                g->mark[v] = g->stamp;
+                g->slot[v] = n;
+                g->id[(long)t * g->G + n++] = v;
+            }
+            g->of[(long)b * T + t] = g->slot[v];
+        }
+        g->n[t] = n;
+        total += n;
+    }
+    return 4 * total <= 3L * B * T;
+}
+
+void mm_groups_tables(mm_groups *g, const mm_model *m)
+{
+    const int E = g->E, H = g->H;
+    for (int t = 0; t < g->T; t++) {
+        float *C = g->C + (long)t * g->G * E;
+        for (int i = 0; i < g->n[t]; i++)
+            memcpy(C + (long)i * E, m->C + (long)g->id[(long)t * g->G + i] * E, (size_t)E * sizeof *C);
+        mm_linear_forward(g->P + (long)t * g->G * H, C, m->W1 + (long)t * E * H, NULL, g->n[t], E, H, 1);
+    }
+}
+
+void mm_groups_hidden(const mm_groups *g, const mm_model *m, float *h, int r0, int r1)
+{
+    const int T = g->T, H = g->H;
+    for (int b = r0; b < r1; b++) {
+        float *row = h + (long)b * H;
+        memcpy(row, m->b1, (size_t)H * sizeof *row);
+        for (int t = 0; t < T; t++) {
+            const float *p = g->P + ((long)t * g->G + g->of[(long)b * T + t]) * H;
+            for (int j = 0; j < H; j++) row[j] += p[j];
+        }
+    }
+    mm_tanh_forward(h + (long)r0 * H, (long)(r1 - r0) * H);
+}
+
+/* The rows' dh summed per group, rows in order, into P. */
+static void sum_groups(mm_groups *g, const float *dh, int B, int t)
+{
+    const int H = g->H;
+    float *P = g->P + (long)t * g->G * H;
+    memset(P, 0, (size_t)g->n[t] * H * sizeof *P);
+    for (int b = 0; b < B; b++) {
+        float *p = P + (long)g->of[(long)b * g->T + t] * H;
+        const float *d = dh + (long)b * H;
+        for (int j = 0; j < H; j++) p[j] += d[j];
+    }
+}
+
+void mm_groups_backward(mm_groups *g, mm_model *m, const float *dh, int B)
+{
+    const int E = g->E, H = g->H;
+    for (int t = 0; t < g->T; t++) {
+        const int n = g->n[t];
+        const float *C = g->C + (long)t * g->G * E, *P = g->P + (long)t * g->G * H;
+        sum_groups(g, dh, B, t);
+        /* W1_t's gradient is C[id]^T @ (summed dh); C[id]'s is (summed dh) @ W1_t^T */
+        mm_linear_backward_weights(m->dW1 + (long)t * E * H, P, C, n, E, H, 0, E);
+        mm_linear_backward_input(g->dC, P, m->W1 + (long)t * E * H, n, E, H);
+        for (int i = 0; i < n; i++) {
+            float *d = m->dC + (long)g->id[(long)t * g->G + i] * E;
+            for (int e = 0; e < E; e++) d[e] += g->dC[(long)i * E + e];
+        }
+    }
+}
