@@ -112,7 +112,7 @@ mm_status mm_checkpoint_save(const mm_run *r, const char *path, mm_err *err)
 
 /* What version 2 added: the optimizer, the schedule's warmup and floor, and
  * the deeper models' settings. */
-static void get_header_v2(mm_rbuf *rb, mm_run *r)
+static mm_status get_header_v2(mm_rbuf *rb, mm_run *r, const char *path, mm_err *err)
 {
     mm_config *c = &r->model.cfg;
     mm_train_config *t = &r->train;
@@ -125,7 +125,12 @@ static void get_header_v2(mm_rbuf *rb, mm_run *r)
     t->optim.eps = mm_rbuf_f64(rb);
     t->sched.warmup = (long)mm_rbuf_u64(rb);
     t->sched.min_lr = mm_rbuf_f64(rb);
-    c->bn_momentum = (float)mm_rbuf_f64(rb);
+    /* written from a float: anything else would not save back the same */
+    double bn_momentum = mm_rbuf_f64(rb);
+    c->bn_momentum = (float)bn_momentum;
+    if ((double)c->bn_momentum != bn_momentum)
+        return mm_fail(err, MM_EFORMAT, "%s: batch-norm momentum %g is not a float32 value", path, bn_momentum);
+    return MM_OK;
 }
 
 /* Reads the fixed header; returns the length of the input path after it. */
@@ -166,7 +171,9 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     r->state.init_train_loss = mm_rbuf_f64(rb);
     r->state.init_dev_loss = mm_rbuf_f64(rb);
     *pathlen = mm_rbuf_u32(rb);
-    if (version >= 2) get_header_v2(rb, r); /* version 1 holds zeros here: SGD, no more */
+    /* version 1 holds zeros here: SGD, no more */
+    mm_status st = version >= 2 ? get_header_v2(rb, r, path, err) : MM_OK;
+    if (st) return st;
     /* the rest of the header is reserved: a later version may use it only
      * with a new version number, so anything but zeros is damage */
     size_t used = rb->pos;

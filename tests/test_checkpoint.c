@@ -16,12 +16,14 @@ static void make_run(mm_run *r)
     const uint32_t cps[] = {'a', 'b', 0xe9, 0x1f600};
     mm_err e;
     mm_vocab_from_codepoints(&r->vocab, cps, 4, &e);
-    mm_config c = {5, 3, 4, 6};
+    mm_config c = {.vocab_size = 5, .block_size = 3, .n_embd = 4, .n_hidden = 6};
     mm_model_build(&r->model, &c, &e);
     mm_rng_seed_torch(&r->state.rng, 99);
     mm_model_init(&r->model, MM_INIT_TORCH, &r->state.rng);
     mm_rng_u32(&r->state.rng); /* a state mid-block */
-    r->train = (mm_train_config){1000, 16, {MM_SCHED_STEP, 0.1, 0.1, 500, 0}, {0.001}};
+    r->train = (mm_train_config){.max_steps = 1000, .batch_size = 16,
+                                 .sched = {.kind = MM_SCHED_STEP, .lr = 0.1, .decay = 0.1, .decay_step = 500},
+                                 .optim = {.weight_decay = 0.001}};
     r->state.step = 123;
     r->state.train_seconds = 1.5;
     r->state.init_train_loss = 3.3;

@@ -42,7 +42,7 @@ static double ref_loss(const mm_model *m, const double *p, const int32_t *X, con
 
 static void build(mm_model *m, mm_acts *a, int32_t *X, int32_t *Y)
 {
-    mm_config c = {V, T, E, H};
+    mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H};
     mm_err err;
     if (mm_model_build(m, &c, &err) || mm_acts_build(a, &c, B, &err)) {
         printf("not ok - build: %s\n", err.msg);
