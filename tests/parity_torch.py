@@ -25,6 +25,9 @@ import csv, json, os, struct, subprocess, sys, tempfile
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
+from st_torch import load_safetensors  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MM = os.environ.get("MAKEMORE", "./makemore")
 PEER = os.environ.get("TORCH_PEER", os.path.join(ROOT, "..", "shared", "reference", "torch_mlp.py"))
@@ -39,20 +42,6 @@ def check(cond, msg):
         passed += 1
     else:
         failed += 1
-
-
-def load_safetensors(path):
-    raw = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        t = torch.frombuffer(bytearray(raw[8 + n + a:8 + n + b]), dtype=torch.float32)
-        out[name] = t.reshape(info["shape"])
-    return out
 
 
 def run_mm(*args):
