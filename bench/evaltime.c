@@ -12,6 +12,8 @@
  *   sample_chars_s  characters per second from mm_sample_item on one
  *                   thread, the stop token counted as a character (it is a
  *                   newline in the output), over about one second
+ *   sample_fresh_chars_s  the same computing every distribution anew
+ *                   instead of keeping one per context (sample.h)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,13 +46,14 @@ static double rows_loss(mm_model *m, mm_acts *a, const mm_split *s, int nthreads
     return total / (double)s->n;
 }
 
-static double sample_rate(const mm_model *m, uint64_t seed)
+static double sample_rate(const mm_model *m, uint64_t seed, int fresh)
 {
     mm_sampler sm;
     mm_sample_opts o = {1.0, 0, 256};
     mm_err err;
     int ids[256];
     if (mm_sampler_build(&sm, m, &o, &err)) return 0;
+    sm.fresh = fresh;
     mm_rng g;
     mm_rng_seed_torch(&g, seed);
     long chars = 0;
@@ -92,8 +95,10 @@ int main(int argc, char **argv)
         best_rows = t2 - t1 < best_rows ? t2 - t1 : best_rows;
     }
     printf("{\"ntrain\": %zu, \"train_loss\": %.6f, \"train_loss_rows\": %.6f, \"eval_s\": %.6f, "
-           "\"eval_rows_s\": %.6f, \"sample_chars_s\": %.0f, \"threads\": %d}\n",
-           s->n, loss, rows, best, best_rows, sample_rate(&r.model, r.seed + 10), nthreads);
+           "\"eval_rows_s\": %.6f, \"sample_chars_s\": %.0f, \"sample_fresh_chars_s\": %.0f, "
+           "\"threads\": %d}\n",
+           s->n, loss, rows, best, best_rows, sample_rate(&r.model, r.seed + 10, 0),
+           sample_rate(&r.model, r.seed + 10, 1), nthreads);
     mm_acts_free(&a);
     mm_dataset_free(&d);
     mm_words_free(&w);

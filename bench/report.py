@@ -32,8 +32,9 @@ def notes(r, w, m, gf, pk, lecture_flops):
     w("")
     w("**The lecture's shape is small.** At the measured 1-thread peak a step's %.2f MFLOP take %.1f us; makemore"
       % (lecture_flops / 1e6, floor_us))
-    w("takes %.1f us with 1 thread. The matrix kernels themselves run at 70-90%% of the FMA peak (above); the rest is"
+    w("takes %.1f us with 1 thread (doing about two thirds of those FLOPs, see above). The matrix kernels run at"
       % m["ours1"])
+    w("70-90% of the FMA peak (above); the rest is")
     w("what small matrices cost: K = 30 and V = 27 fill 30 and 27 of 32 vector lanes, a register tile sees only 27")
     w("to 32 steps of its inner loop before it stores, the input gradient of the output layer needs W2 transposed")
     w("each step, and tanh, the softmax's exp, the gradient zeroing, the SGD update, drawing the minibatch and")
@@ -109,10 +110,14 @@ def render(r, lecture_flops):
                         ("peer2", "torch_mlp.py", 2)):
         w("| %s | %d | **%.1f** | %s | %.1fx |" % (name, th, m[k], " ".join("%.1f" % x for x in t[k]), peer_best / m[k]))
     w("")
-    w("One step is %.2f MFLOP (6 B (K H + H V): forward, weight and input gradients of both layers)." % (lecture_flops / 1e6))
-    w("makemore reaches **%.1f GFLOP/s on 1 thread (%.0f%% of the 1-thread FMA peak)** and %.1f GFLOP/s with 2"
-      % (gf["ours1"], 100 * gf["ours1"] / pk[1], gf["ours2"]))
-    w("threads (%.0f%% of the 2-thread peak)." % (100 * gf["ours2"] / pk[2]))
+    w("One step of the lecture's model is %.2f MFLOP (6 B (K H + H V): forward, weight and input gradients of both"
+      % (lecture_flops / 1e6))
+    w("layers). At that count makemore reaches **%.1f GFLOP/s on 1 thread (%.0f%% of the 1-thread FMA peak)** and"
+      % (gf["ours1"], 100 * gf["ours1"] / pk[1]))
+    w("%.1f GFLOP/s with 2 threads (%.0f%% of the 2-thread peak). These are model-FLOP rates: makemore does less"
+      % (gf["ours2"], 100 * gf["ours2"] / pk[2]))
+    w("than that, since it takes the first layer once per distinct (position, id) of a batch (src/groups.h, about")
+    w("40 of the 96 in a batch of 32), which saves about a third of the step's multiply-adds.")
     w("")
     lo = r["losses"]
     w("Losses after %d steps (train / dev): makemore %.4f / %.4f, peer %.4f / %.4f: the same run, up to float32"
@@ -127,11 +132,14 @@ def render(r, lecture_flops):
       % (ev[1]["ntrain"], ev[1]["eval_s"], ev[2]["eval_s"], pev[1]["eval_s"], pev[2]["eval_s"]))
     w("| the same, every example through the kernels, s | %.4f | %.4f | | |" % (ev[1]["eval_rows_s"], ev[2]["eval_rows_s"]))
     w("| sampling, characters/s (one thread) | **%.0f** | | %.0f | |" % (ev[1]["sample_chars_s"], pev[1]["sample_chars_s"]))
+    w("| the same, every distribution computed anew | %.0f | | | |" % ev[1].get("sample_fresh_chars_s", 0))
     w("")
     w("makemore evaluates each distinct context of a split once (the training split has 182,625 examples but only")
     w("5,438 distinct 3-character contexts; src/contexts.h) and looks each example's loss up: the loss is the")
     w("same float expression per example, and the result equals the per-example sum to the bit")
     w("(tests/test_kernels.c). The second row evaluates every example anyway, to show the kernels' own speed.")
+    w("Likewise the sampler keeps each context's distribution once computed (src/sample.h; the items drawn are")
+    w("the same, tests/test_sample.c); the last row computes every one anew.")
     w("Losses: makemore %.6f, peer %.6f." % (ev[1]["train_loss"], pev[1]["train_loss"]))
     w("")
     w("Peak resident memory of `makemore train` (%d steps, default threads, names.txt): **%.1f MiB**."
@@ -162,7 +170,8 @@ def render(r, lecture_flops):
             w(line)
     w("```")
     w("")
-    w("(\"L2 backward dh\" and \"demb\" include their layer's dW again; subtract it.)")
+    w("(\"L2 backward dh\" and \"demb\" include their layer's dW again; subtract it. In training the first layer's")
+    w("forward, dW1 and demb go through the groups instead, at about 40% of these multiply-adds.)")
     w("")
     notes(r, w, m, gf, pk, lecture_flops)
     w("## Commands")

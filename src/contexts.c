@@ -50,32 +50,48 @@ static int grow(mm_contexts *c)
     return 0;
 }
 
+mm_status mm_contexts_init(mm_contexts *c, int T, mm_err *err)
+{
+    memset(c, 0, sizeof *c);
+    c->T = T;
+    if (grow(c)) {
+        mm_contexts_free(c);
+        return mm_fail(err, MM_ENOMEM, "out of memory for contexts");
+    }
+    return MM_OK;
+}
+
+long mm_contexts_add(mm_contexts *c, const int32_t *x, size_t max)
+{
+    size_t slot = probe(c, x);
+    if (c->slots[slot] != EMPTY) return (long)c->slots[slot];
+    if (c->nuniq >= max) return -1;
+    if (c->nuniq == c->cap) {
+        if (grow(c)) return -1;
+        slot = probe(c, x);
+    }
+    memcpy(c->X + c->nuniq * c->T, x, (size_t)c->T * sizeof *x);
+    c->slots[slot] = (uint32_t)c->nuniq;
+    return (long)c->nuniq++;
+}
+
 mm_status mm_contexts_build(mm_contexts *c, const mm_split *s, size_t max_uniq, int *complete,
                             mm_err *err)
 {
-    memset(c, 0, sizeof *c);
-    c->T = s->T;
+    mm_status st = mm_contexts_init(c, s->T, err);
+    if (st) return st;
     *complete = 1;
-    if (grow(c)) goto nomem;
     for (size_t i = 0; i < s->n; i++) {
-        const int32_t *x = s->X + i * (size_t)s->T;
-        size_t slot = probe(c, x);
-        if (c->slots[slot] != EMPTY) continue;
-        if (c->nuniq == max_uniq) {
-            *complete = 0;
-            return MM_OK;
+        const size_t before = c->nuniq;
+        if (mm_contexts_add(c, s->X + i * (size_t)s->T, max_uniq) >= 0) continue;
+        if (before < max_uniq) { /* no room for a new one: memory */
+            mm_contexts_free(c);
+            return mm_fail(err, MM_ENOMEM, "out of memory for the contexts of %zu examples", s->n);
         }
-        if (c->nuniq == c->cap) {
-            if (grow(c)) goto nomem;
-            slot = probe(c, x);
-        }
-        memcpy(c->X + c->nuniq * c->T, x, (size_t)c->T * sizeof *x);
-        c->slots[slot] = (uint32_t)c->nuniq++;
+        *complete = 0;
+        return MM_OK;
     }
     return MM_OK;
-nomem:
-    mm_contexts_free(c);
-    return mm_fail(err, MM_ENOMEM, "out of memory for the contexts of %zu examples", s->n);
 }
 
 void mm_contexts_free(mm_contexts *c)

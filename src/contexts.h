@@ -27,8 +27,13 @@ typedef struct {
  * there are more than max_uniq of them. */
 mm_status mm_contexts_build(mm_contexts *c, const mm_split *s, size_t max_uniq, int *complete,
                             mm_err *err);
+/* An empty set of contexts of T ids; MM_ENOMEM on failure. */
+mm_status mm_contexts_init(mm_contexts *c, int T, mm_err *err);
 /* The index in c->X of the context x (T ids), or -1 if it is not there. */
 long mm_contexts_find(const mm_contexts *c, const int32_t *x);
+/* The index of x, added if new and if there are fewer than max contexts
+ * (and memory); else -1. */
+long mm_contexts_add(mm_contexts *c, const int32_t *x, size_t max);
 void mm_contexts_free(mm_contexts *c);
 
 #endif

@@ -6,6 +6,9 @@
 
 #include "kernels.h"
 
+/* Floats of distributions the sampler keeps (4 MiB). */
+#define SEEN_FLOATS (1L << 20)
+
 static mm_status build_generic(mm_sampler *s, mm_err *err)
 {
     const mm_config *c = &s->m->cfg;
@@ -20,7 +23,16 @@ static mm_status build_generic(mm_sampler *s, mm_err *err)
     return st;
 }
 
+static mm_status build_model(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err);
+
 mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err)
+{
+    mm_status st = build_model(s, m, o, err);
+    if (!st && (st = mm_contexts_init(&s->seen, m->cfg.block_size, err))) mm_sampler_free(s);
+    return st;
+}
+
+static mm_status build_model(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err)
 {
     memset(s, 0, sizeof *s);
     const mm_config *c = &m->cfg;
@@ -39,7 +51,8 @@ mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opt
     s->probs = malloc((size_t)V * sizeof *s->probs);
     s->order = malloc((size_t)V * sizeof *s->order);
     s->ctx = malloc((size_t)T * sizeof *s->ctx);
-    if (!s->table || !s->W2 || !s->h || !s->probs || !s->order || !s->ctx) {
+    s->x = malloc((size_t)T * sizeof *s->x);
+    if (!s->table || !s->W2 || !s->h || !s->probs || !s->order || !s->ctx || !s->x) {
         mm_sampler_free(s);
         return mm_fail(err, MM_ENOMEM, "out of memory for sampling");
     }
@@ -66,6 +79,8 @@ void mm_sampler_free(mm_sampler *s)
     free(s->order);
     free(s->ctx);
     free(s->x);
+    free(s->dist);
+    mm_contexts_free(&s->seen);
     if (s->generic) mm_acts_free(&s->acts);
     memset(s, 0, sizeof *s);
 }
@@ -138,6 +153,35 @@ static int draw(const float *p, int V, mm_rng *rng)
     return last; /* rounding left u at the very top */
 }
 
+/* Room for one more kept distribution; 0 if there is none. */
+static int room_for_one(mm_sampler *s, size_t V)
+{
+    if (s->seen.nuniq < s->cap) return 1;
+    size_t cap = s->cap ? 2 * s->cap : 1024;
+    if (cap * V > SEEN_FLOATS) cap = SEEN_FLOATS / V;
+    if (cap <= s->seen.nuniq) return 0;
+    float *d = realloc(s->dist, cap * V * sizeof *d);
+    if (!d) return 0;
+    s->dist = d;
+    s->cap = cap;
+    return 1;
+}
+
+/* The drawing distribution after s->ctx: kept, or computed and kept. */
+static const float *distribution(mm_sampler *s, float inv_temp, int k)
+{
+    const int T = s->m->cfg.block_size, V = s->m->cfg.vocab_size;
+    for (int t = 0; t < T; t++) s->x[t] = s->ctx[t];
+    long u = s->fresh ? -1 : mm_contexts_find(&s->seen, s->x);
+    if (u >= 0) return s->dist + (size_t)u * V;
+    logits_after(s, s->ctx);
+    softmax_scaled(s->probs, V, inv_temp);
+    if (k) keep_top_k(s, k);
+    if (!s->fresh && room_for_one(s, (size_t)V) && (u = mm_contexts_add(&s->seen, s->x, s->cap)) >= 0)
+        memcpy(s->dist + (size_t)u * V, s->probs, (size_t)V * sizeof *s->probs);
+    return s->probs;
+}
+
 int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
 {
     const int T = s->m->cfg.block_size, V = s->m->cfg.vocab_size;
@@ -146,10 +190,7 @@ int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
     memset(s->ctx, 0, (size_t)T * sizeof *s->ctx);
     int n = 0;
     while (n < s->opts.max_len) {
-        logits_after(s, s->ctx);
-        softmax_scaled(s->probs, V, inv_temp);
-        if (k) keep_top_k(s, k);
-        int id = draw(s->probs, V, rng);
+        int id = draw(distribution(s, inv_temp, k), V, rng);
         if (id == 0) break;
         out[n++] = id;
         memmove(s->ctx, s->ctx + 1, (size_t)(T - 1) * sizeof *s->ctx);

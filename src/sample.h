@@ -3,6 +3,7 @@
 #ifndef MM_SAMPLE_H
 #define MM_SAMPLE_H
 
+#include "contexts.h"
 #include "model.h"
 
 typedef struct {
@@ -30,6 +31,14 @@ typedef struct {
     int generic;
     mm_acts acts;  /* for B = 1 */
     int32_t *x;    /* (T) the context as the model takes it */
+    /* Each context's drawing distribution (temperature and top-k applied),
+     * kept once computed: names revisit the same few thousand contexts, and
+     * the numbers are the same either way. Up to 1M floats. */
+    mm_contexts seen;
+    float *dist;   /* (cap, V) the distribution of context seen.X[i] */
+    size_t cap;
+    int fresh;     /* set to 1 after mm_sampler_build to compute every step
+                      anew instead (same numbers; for tests and benchmarks) */
 } mm_sampler;
 
 mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err);
