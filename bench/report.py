@@ -34,36 +34,46 @@ def notes(r, w, m, gf, pk, lecture_flops):
       % (lecture_flops / 1e6, floor_us))
     w("takes %.1f us with 1 thread (doing about two thirds of those FLOPs, see above). The matrix kernels run at"
       % m["ours1"])
-    w("70-90% of the FMA peak (above); the rest is")
-    w("what small matrices cost: K = 30 and V = 27 fill 30 and 27 of 32 vector lanes, a register tile sees only 27")
-    w("to 32 steps of its inner loop before it stores, the input gradient of the output layer needs W2 transposed")
-    w("each step, and tanh, the softmax's exp, the gradient zeroing, the SGD update, drawing the minibatch and")
-    w("writing log.csv are about a quarter of the step and do no multiply-adds. The remaining large factor would")
-    w("need the second core.")
+    w("70-90% of the FMA peak (above); the rest is what small matrices cost: K = 30 and V = 27 fill 30 and 27")
+    w("of 32 vector lanes, a register tile sees only 27 to 32 steps of its inner loop before it stores, the input")
+    w("gradient of the output layer needs W2 transposed each step, and tanh, the softmax's exp, the gradient")
+    w("zeroing, the SGD update, drawing the minibatch and writing log.csv are about a quarter of the step and do")
+    w("no multiply-adds. Beyond that only the second core could help, and at batch 32 it barely does (below).")
     w("")
-    w("**The second core at batch 32.** A pass is %.0f-%.0f us of work, split by batch rows between the threads"
+    w("**The second core at batch 32.** A pass (forward or backward) is %.0f-%.0f us of work, split by batch rows"
       % (m["ours1"] * 0.35, m["ours1"] * 0.6))
-    w("inside one parallel region per pass (src/mlp.c). With 2 threads makemore took %.1f us/step here (%.2fx the"
-      % (m["ours2"], m["ours1"] / m["ours2"]))
-    w("1-thread time): the fork, the barrier and the join cost a few microseconds on an idle machine, and on a busy")
-    w("one a thread that waits for a core turns a step into milliseconds. makemore therefore times both ways as it")
-    w("trains and keeps the faster (mm_thread_tuner); results are bit-identical either way.")
+    w("between the threads inside one parallel region per pass (src/mlp.c). With 2 threads makemore took %.1f"
+      % m["ours2"])
+    w("us/step here (%.2fx the 1-thread time): the fork, the barrier and the join cost a few microseconds on an"
+      % (m["ours1"] / m["ours2"]))
+    w("idle machine, and on a busy one a thread that waits for a core turns a step into milliseconds. makemore")
+    w("therefore times both ways as it trains and keeps the faster (mm_thread_tuner); results are bit-identical")
+    w("either way.")
     w("")
     w("**Larger shapes and the second core.** At hidden 1024, batch 1024 the second thread gives %.2fx (%.1f -> %.1f"
       % (big["ours1"] / big["ours2"], big["ours1"] / 1e3, big["ours2"] / 1e3))
-    w("ms/step), at hidden 512, batch 256 %.2fx. Not 2x, because: each kernel forks and joins on its own (7 regions a"
+    w("ms/step), at hidden 512, batch 256 %.2fx. The batch's rows are split between the threads (one parallel"
       % (mid["ours1"] / mid["ours2"]))
-    w("step); the elementwise work (tanh, softmax, bias gradients, the embedding scatter, the optimizer) stays on")
-    w("one thread; activations of 1-4 MiB per tensor no longer fit the 1 MiB L2 and both cores share L3 bandwidth;")
-    w("and on this virtual machine the two vCPUs are shared with other jobs (the FMA peak with 2 threads was %.0f"
-      % pk[2])
-    w("GFLOP/s against %.0f for one, in this run)." % pk[1])
+    w("region per pass, one barrier in the backward pass), and dW2 by its rows. Not 2x, because: the first layer's")
+    w("group tables and its grouped backward (summing dh per group: B T H additions), the bias gradients, the loss")
+    w("sum and the SGD update run on one thread; at these shapes every activation is 0.5-4 MiB, so each pass over")
+    w("one streams through L2 and the shared L3, whose bandwidth the two cores split; and the mid-sized shapes")
+    w("have little work per barrier.")
+    if pk[2] < 1.6 * pk[1]:
+        w("On this virtual machine the two vCPUs were also shared with other jobs (the FMA peak with 2 threads was")
+        w("%.0f GFLOP/s against %.0f for one, in this run)." % (pk[2], pk[1]))
+    else:
+        w("(Both cores were free: the FMA peak with 2 threads was %.0f GFLOP/s against %.0f for one.)" % (pk[2], pk[1]))
     w("")
     load = r.get("load_end")
-    w("Load average at the start %s, at the end %s. The machine was %s during the run; A/B alternation and medians"
-      % (" ".join(r["info"]["load"]), " ".join(load) if load else "?",
-         "shared with other jobs" if float(r["info"]["load"][0]) > 1.5 else "otherwise idle"))
-    w("keep the comparison fair, but absolute numbers on an idle machine would be lower for both programs.")
+    busy = max(float(x) for x in r["info"]["load"][:1] + (load or [])[:1]) > 1.5
+    w("Load average at the start %s, at the end %s." % (" ".join(r["info"]["load"]), " ".join(load) if load else "?"))
+    if busy:
+        w("The machine was shared with other jobs during the run: A/B alternation and medians keep the comparison fair,")
+        w("but both programs would be faster on an idle machine.")
+    w("On this virtual machine a step's time varies even when it is idle: in a loop of 30,000 lecture steps")
+    w("makemore's fastest took 31-36 us and the mean was 35-54 us. The peer's figure in the issue, about 540")
+    w("us/step, was not reproduced here: about 1 ms standalone on the idle machine today.")
     w("")
 
 
@@ -100,8 +110,8 @@ def render(r, lecture_flops):
     w("")
     w("%d rounds in the order makemore -t 1, makemore -t 2, peer --threads 1, peer --threads 2, round after round:"
       % r["args"]["rounds"])
-    w("%d steps a run (%d for the peer with 2 threads). Both programs time their training loop alone"
-      % (r["args"]["steps"], r["args"]["steps"] // 4))
+    w("%d steps a run for makemore, %d for the peer (%d with 2 threads). Both programs time their training loop alone"
+      % (r["args"]["steps"], r["args"]["steps"] // 2, r["args"]["steps"] // 10))
     w("(`train_seconds` / `train_s` in their JSON).")
     w("")
     w("| program | threads | median us/step | all rounds (us/step) | x faster than the peer's best (%s) |" % peer_key)
@@ -120,9 +130,10 @@ def render(r, lecture_flops):
     w("40 of the 96 in a batch of 32), which saves about a third of the step's multiply-adds.")
     w("")
     lo = r["losses"]
-    w("Losses after %d steps (train / dev): makemore %.4f / %.4f, peer %.4f / %.4f: the same run, up to float32"
-      % (r["args"]["steps"], lo["ours1"][0], lo["ours1"][1], lo["peer1"][0], lo["peer1"][1]))
-    w("rounding (makemore's results do not depend on its thread count; the peer's may).")
+    w("Losses after the runs (train / dev): makemore %.4f / %.4f after %d steps, peer %.4f / %.4f after %d: with the"
+      % (lo["ours1"][0], lo["ours1"][1], r["args"]["steps"], lo["peer1"][0], lo["peer1"][1], r["args"]["steps"] // 2))
+    w("learning rate decayed at half of each run's steps, so not the same schedule. makemore's results do not depend")
+    w("on its thread count.")
     w("")
     w("## Evaluation, sampling, memory")
     w("")
@@ -155,7 +166,7 @@ def render(r, lecture_flops):
           % (row["hidden"], row["batch"], row["mflop"], row["ours1"], row["ours2"], row["ours1"] / row["ours2"],
              row["mflop"] * 1e6 / (row["ours2"] * 1e3), row["peer1"], row["peer2"], pb / ob))
     w("")
-    w("Steps per scaling run: makemore %s, peer %s (chosen for about %.1f s of training each)."
+    w("Steps per scaling run: makemore %s, peer %s, a quarter of that with 2 threads (chosen for about %.1f s of training each)."
       % (", ".join(str(x["steps"][0]) for x in r["rows"]), ", ".join(str(x["steps"][1]) for x in r["rows"]),
          r["args"]["scale_s"]))
     w("")
