@@ -36,7 +36,6 @@ typedef struct {
     float bn_momentum; /* batch norm: running = (1 - m) running + m batch */
 } mm_config;
 
-
 typedef struct {
     const char *name;
     int ndim;
@@ -100,7 +99,6 @@ typedef enum { MM_INIT_TORCH, MM_INIT_SCALED } mm_init_kind;
  * mm_config_check. */
 uint64_t mm_config_nparams(const mm_config *c);
 /* Checks the sizes and returns a message naming the bad one. */
-
 mm_status mm_config_check(const mm_config *c, mm_err *err);
 mm_status mm_model_build(mm_model *m, const mm_config *c, mm_err *err);
 void mm_model_free(mm_model *m);
