@@ -10,12 +10,15 @@ ARCH    := $(if $(filter 1,$(PORTABLE)),,-march=native)
 # keeps a scalar libm call for every sqrtf (AdamW, batch norm) in a loop.
 CFLAGS  ?= -O3
 CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter -fopenmp \
-           -ffp-contract=fast -fno-math-errno -D_POSIX_C_SOURCE=200809L $(ARCH) $(EXTRA_CFLAGS)
+           -ffp-contract=fast -fno-math-errno -D_POSIX_C_SOURCE=200809L $(ARCH) $(INCLUDES) $(EXTRA_CFLAGS)
 LDLIBS  += -lm
 LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
 
+INCLUDES = $(SRC_DIRS:%/=-I%) -Icli
 BUILD   := build$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)
-LIB_SRC := $(wildcard src/*.c)
+SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c src/*/*.h)))
+LIB_SRC := $(wildcard src/*/*.c)
+HEADERS := $(wildcard src/*/*.h cli/*.h tests/*.h)
 CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -34,7 +37,7 @@ NAMES_URL    := https://raw.githubusercontent.com/karpathy/makemore/master/names
 .PHONY: all test run data clean bench sanitize fuzz
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h cli/*.h tests/*.h)
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -90,13 +93,13 @@ $(BUILD)/test-bins: $(TEST_BIN)
 # parser, FUZZ_SECONDS each; fails on any crash, hang or sanitizer report.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS  := -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L \
+FUZZ_CFLAGS   = -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L $(INCLUDES) \
                 -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all
 FUZZ_SRC     := $(LIB_SRC) $(filter-out cli/main.c,$(CLI_SRC))
 fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*.h cli/*.h)
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRC) -o $@ -lm
 

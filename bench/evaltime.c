@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../src/checkpoint.h"
-#include "../src/sample.h"
+#include "checkpoint.h"
+#include "sample.h"
 
 static double now(void)
 {

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/kernels.h"
+#include "kernels.h"
 
 static double now(void)
 {

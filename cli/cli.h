@@ -6,9 +6,9 @@
 
 #include <stdio.h>
 
-#include "../src/checkpoint.h"
-#include "../src/dataset.h"
-#include "../src/sample.h"
+#include "checkpoint.h"
+#include "dataset.h"
+#include "sample.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_INPUT "data/names.txt"

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <pthread.h>
 
-#include "../src/bytes.h"
-#include "../src/sweep.h"
+#include "bytes.h"
+#include "sweep.h"
 #include "args.h"
 #include "cli.h"
 #include "explore.h"

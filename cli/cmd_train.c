@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../src/memory.h"
+#include "memory.h"
 #include "args.h"
 #include "cli.h"
 #include "progress.h"

@@ -1,5 +1,5 @@
 #include "cli.h"
-#include "../src/memory.h"
+#include "memory.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "../src/model_deep.h"
+#include "model_deep.h"
 
 static const char *const KIND_NAMES[] = {"mlp", "bnmlp", "wavenet"};
 static const char *const OPTIM_NAMES[] = {"sgd", "momentum", "adamw"};

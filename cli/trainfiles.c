@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/bytes.h"
-#include "../src/figures.h"
-#include "../src/mix.h"
-#include "../src/report.h"
+#include "bytes.h"
+#include "figures.h"
+#include "mix.h"
+#include "report.h"
 #include "progress.h"
 
 #define SATURATION_THRESHOLD 0.97

@@ -4,9 +4,9 @@
 #ifndef MM_TRAINFILES_H
 #define MM_TRAINFILES_H
 
-#include "../src/inspect.h"
-#include "../src/lrfind.h"
-#include "../src/mix.h"
+#include "inspect.h"
+#include "lrfind.h"
+#include "mix.h"
 #include "cli.h"
 
 typedef struct {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../src/bytes.h"
+#include "bytes.h"
 #include "cli.h"
 
 #define HEADER "step,lr,loss,train_loss,dev_loss\n"

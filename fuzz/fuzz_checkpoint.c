@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/bytes.h"
-#include "../src/checkpoint.h"
-#include "../src/sample.h"
+#include "bytes.h"
+#include "checkpoint.h"
+#include "sample.h"
 
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 

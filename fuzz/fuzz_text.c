@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/dataset.h"
+#include "dataset.h"
 
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 

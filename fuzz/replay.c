@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/bytes.h"
+#include "bytes.h"
 
 #ifndef FUZZ_NAME
 #error "compile with -DFUZZ_NAME=\"text\" (the harness's folder name)"

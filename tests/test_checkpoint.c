@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/bytes.h"
-#include "../src/checkpoint.h"
+#include "bytes.h"
+#include "checkpoint.h"
 #include "check.h"
 
 static char path[256];

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/dataset.h"
+#include "dataset.h"
 #include "check.h"
 
 static mm_status parse(mm_words *w, const char *s, mm_err *e)

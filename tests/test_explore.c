@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/dataset.h"
-#include "../src/figures.h"
-#include "../src/losslog.h"
-#include "../src/lrfind.h"
-#include "../src/mix.h"
-#include "../src/ngram.h"
-#include "../src/pca.h"
-#include "../src/report.h"
-#include "../src/sweep.h"
+#include "dataset.h"
+#include "figures.h"
+#include "losslog.h"
+#include "lrfind.h"
+#include "mix.h"
+#include "ngram.h"
+#include "pca.h"
+#include "report.h"
+#include "sweep.h"
 #include "check.h"
 
 static const char *WORDS = "anna\nann\nbob\nabba\nbab\nnab\nana\nbanana\nnan\nab\n";

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/groups.h"
-#include "../src/kernels.h"
-#include "../src/model.h"
+#include "groups.h"
+#include "kernels.h"
+#include "model.h"
 #include "check.h"
 
 static unsigned seed = 12345;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/model.h"
+#include "model.h"
 #include "check.h"
 
 enum { V = 7, T = 3, E = 4, H = 9, B = 5 };

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/model.h"
+#include "model.h"
 #include "check.h"
 
 enum { V = 7, B = 4 };

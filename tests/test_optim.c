@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/bytes.h"
-#include "../src/checkpoint.h"
+#include "bytes.h"
+#include "checkpoint.h"
 #include "check.h"
 
 enum { NSTEPS = 4 };

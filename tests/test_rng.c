@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../src/rng.h"
+#include "rng.h"
 #include "check.h"
 
 int main(void)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/sample.h"
+#include "sample.h"
 #include "check.h"
 
 static int same_items(const mm_model *m, double temperature, int top_k, int n, long *chars)

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/html.h"
-#include "../src/plot.h"
+#include "html.h"
+#include "plot.h"
 #include "check.h"
 
 static const char *NASTY = "a<b>&\"c'\x01\xff\tz \xc3\xa9 </svg>";
