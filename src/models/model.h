@@ -1,11 +1,8 @@
-/* The lecture's MLP language model (Bengio et al. 2003):
- *   emb = C[X] viewed as (B, T*E);  h = tanh(emb @ W1 + b1);
- *   logits = h @ W2 + b2 [+ emb @ Wd with --direct];  loss = cross_entropy(logits, Y).
- * and its deeper relatives with batch normalisation (model_deep.h): the
- * kind in mm_config picks one; every public function here serves all kinds.
- * All parameters live in one allocation and all gradients in another, so a
- * checkpoint reads or writes them in one call and the optimizer walks one
- * flat array. */
+/* A model of any kind: the kind (kind.h, one file per kind in this folder)
+ * says what it computes; the functions here serve every kind through its
+ * table. All parameters live in one allocation and all gradients in
+ * another, so a checkpoint reads or writes them in one call and the
+ * optimizer walks one flat array; each tensor is a named slice of both. */
 #ifndef MM_MODEL_H
 #define MM_MODEL_H
 
@@ -16,91 +13,95 @@
 #include "rng.h"
 #include "status.h"
 
-#define MM_MAX_TENSORS 96
+#define MM_MAX_TENSORS 256
+#define MM_MAX_DIMS 4
+#define MM_TENSOR_NAME 64
 
-typedef enum {
-    MM_MODEL_MLP = 0,    /* the lecture's MLP (Part 2) */
-    MM_MODEL_BNMLP = 1,  /* n_layers x (Linear, BatchNorm, tanh), Part 3 */
-    MM_MODEL_WAVENET = 2 /* pairs of positions fused layer by layer, Part 5 */
-} mm_model_kind;
+/* Kind ids: places in the registry (kinds.c), stored in model.bin. */
+enum {
+    MM_MODEL_MLP = 0,         /* the lecture's MLP (Part 2) */
+    MM_MODEL_BNMLP = 1,       /* n_layers x (Linear, BatchNorm, tanh), Part 3 */
+    MM_MODEL_WAVENET = 2,     /* pairs of positions fused layer by layer, Part 5 */
+    MM_MODEL_BIGRAM = 3,      /* makemore.py's types from here on */
+    MM_MODEL_MAKEMORE_MLP = 4,
+    MM_MODEL_RNN = 5,
+    MM_MODEL_GRU = 6,
+    MM_MODEL_BOW = 7,
+    MM_MODEL_TRANSFORMER = 8
+};
 
 /* Zeros beyond the first four fields give the lecture's MLP. */
 typedef struct {
     int vocab_size; /* V */
     int block_size; /* T */
     int n_embd;     /* E */
-    int n_hidden;   /* H */
-    int kind;       /* mm_model_kind */
-    int n_layers;   /* MM_MODEL_BNMLP: hidden layers; WaveNet: log2(T), derived */
-    int direct;     /* MM_MODEL_MLP: 1 adds emb @ Wd to the logits (E03) */
+    int n_hidden;   /* H; makemore.py's n_embd2 */
+    int kind;       /* registry id (kind.h) */
+    int n_layers;   /* bnmlp: hidden layers; transformer: blocks; wavenet: log2(T), derived */
+    int direct;     /* mlp: 1 adds emb @ Wd to the logits (E03) */
     float bn_momentum; /* batch norm: running = (1 - m) running + m batch */
+    int n_heads;    /* transformer: attention heads */
 } mm_config;
 
 typedef struct {
-    const char *name;
+    char name[MM_TENSOR_NAME]; /* the safetensors name: makemore.py's state_dict key for its kinds */
     int ndim;
-    int shape[2];
-    size_t offset; /* in floats, into params and grads */
-    size_t size;   /* in floats */
-    int decay;     /* 1 for weights and embeddings, 0 for biases */
-    int buffer;    /* 1 for batch-norm running statistics: updated by the
-                      forward pass, never by the optimizer */
+    int shape[MM_MAX_DIMS]; /* as stored here, row-major */
+    int transposed; /* 2-D weights stored (in, out) that torch's nn.Linear holds (out, in) */
+    size_t offset;  /* in floats, into params and grads */
+    size_t size;    /* in floats */
+    int decay;      /* 1: weight decay applies */
+    int buffer;     /* 1: not trained (batch-norm running statistics, attention masks):
+                       written by init or the forward pass, never by the optimizer */
 } mm_tensor;
+
+struct mm_kind;
 
 typedef struct {
     mm_config cfg;
-    size_t nparams;
+    const struct mm_kind *kind;
+    size_t nparams;    /* floats in params, buffers included */
+    size_t ntrainable; /* nparams less the buffers: what torch counts as parameters */
     int ntensors;
     mm_tensor tensors[MM_MAX_TENSORS];
-    size_t ntrainable; /* nparams less the batch-norm buffers */
+    int embedding;  /* index of the character embedding (rows by id, E columns), or -1 */
     float *params;  /* (nparams) */
     float *grads;   /* (nparams) */
-    float *C;       /* (V, E)   points into params */
-    float *W1;      /* (T*E, H) */
-    float *b1;      /* (H) */
-    float *W2;      /* (H, V) */
-    float *b2;      /* (V) */
-    float *Wd;      /* (T*E, V) direct connections, or NULL */
-    float *dC, *dW1, *db1, *dW2, *db2, *dWd; /* the same shapes, into grads */
 } mm_model;
 
-/* Whether the MLP's passes split each batch between threads (mlp.c) is
- * decided by timing both ways now and then: on a busy machine a thread
- * that waits for a core makes every pass wait, and a split that saves 10 us
- * can cost milliseconds. Results are the same either way. */
+/* Sums n doubles across the processes of a data-parallel run, in place
+ * (MPI: an all-reduce); used by kinds whose forward couples the rows of a
+ * batch (batch norm). */
 typedef struct {
-    int nt;          /* threads the passes use now */
-    int trying;      /* 0, else the threads under trial */
-    long step;       /* backward passes so far */
-    long next;       /* step at which the next trial starts */
-    long interval;   /* steps between trials */
-    double t0;       /* when the current forward pass started */
-    double spent[2]; /* trial time with 1 thread, with more */
-} mm_thread_tuner;
+    void (*sum)(void *ctx, double *x, int n);
+    void *ctx;
+} mm_reducer;
 
-/* Activations for batches of up to B rows. */
+/* Activations for batches of up to B examples. */
 typedef struct {
     int B;
-    float *emb;    /* (B, T*E) */
-    float *h;      /* (B, H) tanh outputs, kept for backward */
-    float *logits; /* (B, V) overwritten by dlogits in backward */
-    float *dh;     /* (B, H) */
-    float *demb;   /* (B, T*E) */
-    double *rowloss; /* (B) each row's loss in the last forward, summed in order */
-    mm_thread_tuner tuner;
-    struct mm_groups *groups; /* the MLP's rows grouped by id (groups.h), or NULL */
-    struct mm_deep_acts *deep; /* the other kinds' own; logits points into it */
+    int rows;        /* logits rows per example: 1 (context layout) or T (sequence) */
+    float *logits;   /* (B * rows, V); after a training forward, the loss gradient */
+    double loss_norm;/* > 0: the forward divides the loss sum by this instead of
+                        the batch's own target count (data-parallel runs) */
+    const mm_reducer *reduce; /* NULL in a single process */
+    void *kind_acts; /* the kind's own */
 } mm_acts;
 
 typedef enum { MM_INIT_TORCH, MM_INIT_SCALED } mm_init_kind;
 
-/* Floats in the params allocation of a model of any kind, batch-norm
- * buffers included, without allocating (model_deep.c); c must pass
- * mm_config_check. */
+/* Floats in the params allocation of a model of any kind, buffers
+ * included, without allocating; c must pass mm_config_check. */
 uint64_t mm_config_nparams(const mm_config *c);
 /* Checks the sizes and returns a message naming the bad one. */
 mm_status mm_config_check(const mm_config *c, mm_err *err);
 mm_status mm_model_build(mm_model *m, const mm_config *c, mm_err *err);
+/* For a kind's layout_tensors: appends a tensor of ndim (1..4) dims. */
+mm_tensor *mm_model_add_tensor(mm_model *m, const char *name, int ndim, const int *shape,
+                               int decay, int buffer);
+/* The tensor's floats in params, or in grads. */
+float *mm_model_param(const mm_model *m, int tensor);
+float *mm_model_grad(const mm_model *m, int tensor);
 void mm_model_free(mm_model *m);
 /* MM_INIT_TORCH: torch.randn for C, W1, b1, W2, b2 in that order, as the
  * lecture. MM_INIT_SCALED draws the same numbers, then scales them so the
@@ -119,12 +120,12 @@ double mm_model_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t
 void mm_model_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
 void mm_model_zero_grad(mm_model *m);
 
-/* Evaluation mode (batch norm from running statistics): a->logits (B, V)
- * for the contexts X (B, T); a must have room for B rows. */
+/* Evaluation mode (batch norm from running statistics): a->logits
+ * (B * a->rows, V) for the examples X (B, T); a must have room for B. */
 void mm_model_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
 
-/* Mean loss over a whole split, in evaluation mode. The result does not
- * depend on nthreads. */
+/* Mean loss over every non-ignored target of a whole split, in evaluation
+ * mode. The result does not depend on nthreads. */
 mm_status mm_model_split_loss(const mm_model *m, const mm_split *s, int nthreads,
                               double *loss, mm_err *err);
 

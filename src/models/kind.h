@@ -1,0 +1,90 @@
+/* One model kind: a table of functions behind one interface (model.h calls
+ * them; nothing outside src/models/<kind>.c knows what a kind computes).
+ * The registry (kinds.c) lists every kind; a kind's id is its place there,
+ * stored in model.bin, so new kinds are appended, never inserted.
+ *
+ * Two data layouts (dataset.h):
+ *   MM_LAYOUT_CONTEXT   an example is a context of T ids and one target
+ *                       (the lecture's models): X (B, T), Y (B).
+ *   MM_LAYOUT_SEQUENCE  an example is a whole item as makemore.py builds it:
+ *                       X (B, T) = start token 0, the item's ids, 0 padding;
+ *                       Y (B, T) = the item's ids, the stop token 0, then -1
+ *                       (ignored). Logits and targets are (B*T) rows.
+ * The loss is the mean over the batch's targets that are not -1. */
+#ifndef MM_KIND_H
+#define MM_KIND_H
+
+#include "model.h"
+
+typedef enum { MM_LAYOUT_CONTEXT = 0, MM_LAYOUT_SEQUENCE = 1 } mm_layout;
+
+/* Which of the optional flags a kind takes; the CLI refuses the others. */
+enum {
+    MM_USES_LAYERS = 1,  /* --n-layers */
+    MM_USES_HEADS = 2,   /* --n-head */
+    MM_USES_DIRECT = 4,  /* --direct */
+    MM_USES_INIT = 8,    /* --init torch|scaled */
+    MM_USES_BN = 16,     /* --bn-momentum; batches of 2 or more rows */
+    MM_USES_HIDDEN = 32, /* --n-hidden (makemore.py's n_embd2) */
+    MM_USES_EMBD = 64    /* --n-embd */
+};
+
+typedef struct mm_kind {
+    const char *name;    /* --model NAME */
+    const char *summary; /* one line, for --help and report.html */
+    mm_layout layout;
+    unsigned uses;       /* MM_USES_* */
+    /* The sizes when the user gives none; block 0 means "longest item + 1"
+     * (the sequence kinds, as makemore.py). */
+    int def_block, def_embd, def_hidden, def_layers, def_heads;
+
+    /* Refuses sizes this kind cannot build, naming the flag. The generic
+     * checks (vocabulary, block, widths in range) have passed already. */
+    mm_status (*check)(const mm_config *c, mm_err *err);
+    /* Declares the tensors in params order with mm_model_add_tensor;
+     * params are not allocated yet (mm_config_nparams calls it too). Sets
+     * m->embedding. */
+    void (*layout_tensors)(mm_model *m);
+    /* Draws the initial parameters from rng, in a fixed order. */
+    void (*init)(mm_model *m, mm_init_kind init, mm_rng *rng);
+
+    /* Activations for batches of up to B examples: a->kind_acts is the
+     * kind's own, a->logits must hold (B * rows, V) floats, rows being 1 or
+     * T by layout. */
+    mm_status (*acts_build)(mm_acts *a, const mm_config *c, int B, mm_err *err);
+    void (*acts_free)(mm_acts *a);
+    /* Bytes acts_build allocates for B examples (memory.h's estimate). */
+    uint64_t (*acts_bytes)(const mm_config *c, int B);
+
+    /* Training mode: returns the mean loss over the non-ignored targets
+     * (or their sum divided by a->loss_norm when that is > 0) and leaves
+     * the loss gradient in a->logits for backward. */
+    double (*forward)(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
+                      int nthreads);
+    /* Accumulates (+=) the gradient of the last forward's loss into m->grads. */
+    void (*backward)(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
+    /* Evaluation mode: logits into a->logits, the model unchanged. */
+    void (*logits)(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
+
+    /* Optional (NULL: the sampler runs logits on one example): state for
+     * drawing items one id at a time. step gets the item so far, seq[0] = 0
+     * (the start token) then the ids drawn, and writes the next id's logits
+     * (V). It is called with len = 1, 2, 3, ... for each item, so a
+     * recurrent kind can carry its state from one call to the next. */
+    mm_status (*gen_build)(void **state, const mm_model *m, mm_err *err);
+    void (*gen_step)(void *state, const int32_t *seq, int len, float *logits);
+    void (*gen_free)(void *state);
+
+    /* Optional: the tanh activations of the last forward, (rows, *width),
+     * for the saturation diagnosis (inspect.h). */
+    const float *(*hidden)(const mm_acts *a, int *rows_per_example, int *width);
+} mm_kind;
+
+/* The registry (kinds.c). */
+int mm_kind_count(void);
+const mm_kind *mm_kind_at(int id);            /* NULL outside 0..count-1 */
+int mm_kind_find(const char *name);           /* id, or -1 */
+/* "mlp, bnmlp, ... or transformer", for messages. */
+const char *mm_kind_names(void);
+
+#endif
