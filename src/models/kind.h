@@ -50,7 +50,9 @@ typedef struct mm_kind {
 
     /* Activations for batches of up to B examples: a->kind_acts is the
      * kind's own, a->logits must hold (B * rows, V) floats, rows being 1 or
-     * T by layout. */
+     * T by layout. a arrives zeroed but for kind, B and rows. On failure
+     * mm_acts_build calls acts_free, so acts_free must accept a partly
+     * built a (NULL pointers); it frees logits too, and need not clear a. */
     mm_status (*acts_build)(mm_acts *a, const mm_config *c, int B, mm_err *err);
     void (*acts_free)(mm_acts *a);
     /* Bytes acts_build allocates for B examples (memory.h's estimate). */
@@ -78,13 +80,17 @@ typedef struct mm_kind {
     /* Optional: the tanh activations of the last forward, (rows, *width),
      * for the saturation diagnosis (inspect.h). */
     const float *(*hidden)(const mm_acts *a, int *rows_per_example, int *width);
+
+    /* Optional: constant data of the kind's own, for kinds that share code
+     * (bnmlp and wavenet share the batch-norm stack of bnstack.h). */
+    const void *priv;
 } mm_kind;
 
-/* The registry (kinds.c). */
-int mm_kind_count(void);
+/* The registry (kinds.c). Ids without a kind in this build are NULL. */
+int mm_kind_count(void);                      /* 1 + the largest id */
 const mm_kind *mm_kind_at(int id);            /* NULL outside 0..count-1 */
 int mm_kind_find(const char *name);           /* id, or -1 */
-/* "mlp, bnmlp, ... or transformer", for messages. */
+/* "mlp, bnmlp, wavenet, ...": every kind's name, for messages. */
 const char *mm_kind_names(void);
 
 #endif
