@@ -72,13 +72,17 @@ typedef struct mm_kind {
      * drawing items one id at a time. step gets the item so far, seq[0] = 0
      * (the start token) then the ids drawn, and writes the next id's logits
      * (V). It is called with len = 1, 2, 3, ... for each item, so a
-     * recurrent kind can carry its state from one call to the next. */
+     * recurrent kind can carry its state from one call to the next (a
+     * context-layout kind's step must depend on the last T ids only: the
+     * sampler keeps its distributions by context). gen_build may leave
+     * *state NULL to have the sampler run logits after all. */
     mm_status (*gen_build)(void **state, const mm_model *m, mm_err *err);
     void (*gen_step)(void *state, const int32_t *seq, int len, float *logits);
     void (*gen_free)(void *state);
 
-    /* Optional: the tanh activations of the last forward, (rows, *width),
-     * for the saturation diagnosis (inspect.h). */
+    /* Optional: the tanh activations of the last training forward,
+     * (B * rows_per_example, width), for the saturation diagnosis
+     * (inspect.h); also called before any forward, for the shape. */
     const float *(*hidden)(const mm_acts *a, int *rows_per_example, int *width);
 
     /* Optional: constant data of the kind's own, for kinds that share code
