@@ -4,7 +4,9 @@
 For each kind, `test_seqkinds --steps KIND PREFIX` builds the model at
 makemore.py's sizes (V 27, T 16, n_embd 64, n_embd2 64), takes 20 AdamW
 steps (lr 5e-4, weight decay 0.01 on every parameter, betas 0.9/0.99, eps
-1e-8) on batches of 32 synthetic items encoded as makemore.py encodes them,
+1e-8) on batches of 32 synthetic items encoded as makemore.py encodes them
+(the longest item of a batch 2..15 ids, so the last positions often feed
+only ignored targets),
 and writes its initial and final parameters, the batches and the losses.
 The reference module (tests/torch_ref/makemore_models.py) loads the initial
 parameters with load_state_dict(strict=True) and takes the same steps with

@@ -183,11 +183,12 @@ static const kcase cases[] = {
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
 /* Items as makemore.py encodes them: X = 0, ids, 0...; Y = ids, 0, -1...
- * Lengths 1..Tb-1: the first item the longest, the second the shortest. */
-static void make_batch(mm_rng *r, int32_t *X, int32_t *Y, int nb, int Tb, int n)
+ * Lengths 1..maxlen (< Tb): the first item the longest, the second the
+ * shortest. */
+static void make_batch(mm_rng *r, int32_t *X, int32_t *Y, int nb, int Tb, int n, int maxlen)
 {
     for (int b = 0; b < nb; b++) {
-        const int len = b == 0 ? Tb - 1 : b == 1 ? 1 : 1 + (int)(mm_rng_u32(r) % (uint32_t)(Tb - 1));
+        const int len = b == 0 ? maxlen : b == 1 ? 1 : 1 + (int)(mm_rng_u32(r) % (uint32_t)maxlen);
         int32_t *x = X + b * Tb, *y = Y + b * Tb;
         x[0] = 0;
         for (int t = 0; t < Tb; t++) {
@@ -331,7 +332,7 @@ static void check_full_size(const kcase *k, mm_rng *r)
     CHECK(flags, "%s: every parameter decays, buffers do not; Linear weights flagged transposed", k->name);
 
     int32_t X[FB * FT], Y[FB * FT];
-    make_batch(r, X, Y, FB, FT, 27);
+    make_batch(r, X, Y, FB, FT, 27, FT - 1);
     jitter(&m, r);
     float *g1 = malloc(m.nparams * sizeof *g1);
     mm_model_zero_grad(&m);
@@ -384,7 +385,10 @@ static void check_kind(const kcase *k)
     build(&m, &a, &c, B, &r);
     jitter(&m, &r);
     int32_t X[B * T], Y[B * T];
-    make_batch(&r, X, Y, B, T, V);
+    /* a batch whose items all end early: the last positions feed no target */
+    make_batch(&r, X, Y, B, T, V, T - 3);
+    check_gradients(k, &m, &a, X, Y);
+    make_batch(&r, X, Y, B, T, V, T - 1);
     check_gradients(k, &m, &a, X, Y);
     check_ignored(k, &m, &a, X, Y, &r);
     check_gen(k, &m, X);
@@ -446,7 +450,7 @@ static int write_steps(const char *kind, const char *prefix)
     static int32_t X[PSTEPS][PB * PT], Y[PSTEPS][PB * PT];
     double losses[PSTEPS];
     for (int s = 0; s < PSTEPS; s++) {
-        make_batch(&data, X[s], Y[s], PB, PT, PV);
+        make_batch(&data, X[s], Y[s], PB, PT, PV, 2 + s % (PT - 2));
         mm_model_zero_grad(&m);
         losses[s] = mm_model_forward(&m, &a, X[s], Y[s], PB, 2);
         mm_model_backward(&m, &a, X[s], PB, 2);

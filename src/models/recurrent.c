@@ -75,6 +75,9 @@ void mm_rec_init(mm_model *m, mm_init_kind kind, mm_rng *rng)
  * batch-major (b*T + t), as the logits. */
 typedef struct {
     int G, H;
+    int Tu;          /* positions the last forward ran: T, or in training up to
+                        the batch's last counted target (the rest feed only
+                        ignored ones) */
     int32_t *Xt;     // (T*B) ids, time-major
     float *emb;      // (T*B, E)
     float *P;        // (G, T*B, H) input projections, biases included
@@ -216,48 +219,62 @@ static void cell_back(const rec_w *w, float *dh, float *dA, size_t ps, const flo
 
 /* ---- forward and backward ----------------------------------------------- */
 
-void mm_rec_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+/* Positions 0..Tu-1 of B items into a->logits; the rows of later positions
+ * get lm_head's bias alone. */
+static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, int Tu, int nthreads)
 {
     const rec_w w = weights(m, m->params);
     rec_acts *p = a->kind_acts;
-    const int T = m->cfg.block_size, H = w.H, N = B * T;
+    const int T = m->cfg.block_size, H = w.H, N = B * T, Nu = B * Tu;
     const size_t BH = (size_t)B * H, NH = (size_t)N * H;
+    p->Tu = Tu;
     for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) p->Xt[t * B + b] = X[b * T + t];
-    mm_embed_forward(p->emb, w.wte, p->Xt, N, 1, w.E);
+        for (int t = 0; t < Tu; t++) p->Xt[t * B + b] = X[b * T + t];
+    mm_embed_forward(p->emb, w.wte, p->Xt, Nu, 1, w.E);
     for (int g = 0; g < w.G; g++)
-        mm_linear_forward(p->P + g * NH, p->emb, w.Wx[g], w.b[g], N, w.E, H, nthreads);
+        mm_linear_forward(p->P + g * NH, p->emb, w.Wx[g], w.b[g], Nu, w.E, H, nthreads);
     for (int b = 0; b < B; b++) memcpy(p->hs + (size_t)b * H, w.start, H * sizeof(float));
-    for (int t = 0; t < T; t++) {
+    for (int t = 0; t < Tu; t++) {
         const size_t o = t * BH;
         cell_step(&w, p->hs + o + BH, p->hs + o, p->P + o, NH, p->z ? p->z + o : NULL,
                   p->r ? p->r + o : NULL, p->rh ? p->rh + o : NULL, p->hb ? p->hb + o : NULL, B,
                   nthreads);
     }
     for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++)
-            memcpy(p->hid + ((size_t)b * T + t) * H, p->hs + (t + 1) * BH + (size_t)b * H,
-                   H * sizeof(float));
+        for (int t = 0; t < T; t++) {
+            float *dst = p->hid + ((size_t)b * T + t) * H;
+            if (t < Tu) memcpy(dst, p->hs + (t + 1) * BH + (size_t)b * H, H * sizeof(float));
+            else memset(dst, 0, H * sizeof(float)); /* finite, for lm_head's dW */
+        }
     mm_linear_forward(a->logits, p->hid, w.Wlm, w.blm, N, H, w.V, nthreads);
+}
+
+void mm_rec_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    run(m, a, X, B, m->cfg.block_size, nthreads);
 }
 
 double mm_rec_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
                       int nthreads)
 {
-    mm_rec_logits(m, a, X, B, nthreads);
-    return mm_seq_loss(a, Y, B * m->cfg.block_size, m->cfg.vocab_size);
+    const int T = m->cfg.block_size;
+    int Tu = 0;
+    for (int i = 0; i < B * T; i++)
+        if (Y[i] >= 0 && i % T >= Tu) Tu = i % T + 1;
+    run(m, a, X, B, Tu, nthreads);
+    return mm_seq_loss(a, Y, B * T, m->cfg.vocab_size);
 }
 
 void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
     const rec_w w = weights(m, m->params), d = weights(m, m->grads);
     rec_acts *p = a->kind_acts;
-    const int T = m->cfg.block_size, H = w.H, N = B * T;
+    const int T = m->cfg.block_size, H = w.H, N = B * T, Nu = B * p->Tu;
     const size_t BH = (size_t)B * H, NH = (size_t)N * H;
     mm_linear_backward(p->dhid, (float *)d.Wlm, (float *)d.blm, a->logits, p->hid, w.Wlm, N, H, w.V,
                        nthreads);
     memset(p->dh, 0, BH * sizeof(float));
-    for (int t = T - 1; t >= 0; t--) {
+    for (int t = p->Tu - 1; t >= 0; t--) {
         const size_t o = t * BH;
         for (int b = 0; b < B; b++) {
             const float *g = p->dhid + ((size_t)b * T + t) * H;
@@ -272,14 +289,14 @@ void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
     for (int g = 0; g < w.G; g++) {
         /* the state part sees hprev (hs[0..T-1]), the GRU's candidate r * hprev */
         const float *in = w.G == 3 && g == GB ? p->rh : p->hs;
-        mm_linear_backward(NULL, (float *)d.Wh[g], NULL, p->dA + g * NH, in, w.Wh[g], N, H, H,
+        mm_linear_backward(NULL, (float *)d.Wh[g], NULL, p->dA + g * NH, in, w.Wh[g], Nu, H, H,
                            nthreads);
         mm_linear_backward(g ? p->demb2 : p->demb, (float *)d.Wx[g], (float *)d.b[g], p->dA + g * NH,
-                           p->emb, w.Wx[g], N, w.E, H, nthreads);
+                           p->emb, w.Wx[g], Nu, w.E, H, nthreads);
         if (g)
-            for (size_t i = 0; i < (size_t)N * w.E; i++) p->demb[i] += p->demb2[i];
+            for (size_t i = 0; i < (size_t)Nu * w.E; i++) p->demb[i] += p->demb2[i];
     }
-    mm_embed_backward((float *)d.wte, p->demb, p->Xt, N, 1, w.E);
+    mm_embed_backward((float *)d.wte, p->demb, p->Xt, Nu, 1, w.E);
 }
 
 /* ---- sampling, one id at a time ----------------------------------------- */
