@@ -2,21 +2,30 @@
  * sees the ids at t, t-1, ..., t-T+1, concatenated in that order, with a
  * blank token (id V, an extra embedding row) before the item's start;
  * then Linear(T*E, H), tanh, Linear(H, V). Every position of every item is
- * one row of the same two GEMMs. */
+ * one row of the same two GEMMs; a training forward keeps only the rows
+ * whose target counts (padding is about half of a names batch). */
 #include "kind.h"
+
+#include <string.h>
 
 #include "kernels.h"
 #include "seqkinds.h"
+#include "seqloss.h"
 
 enum { WTE, W1, B1, W2, B2 }; /* tensor indices, in state_dict order */
 
+/* Rows are the n rows computed: all N, or in training those of counted
+ * targets, in order. */
 typedef struct {
-    int32_t *ctx; // (N, T) ids seen at each row, nearest first; V is the blank
-    float *emb;   // (N, T*E)
-    float *h;     // (N, H) tanh
-    float *dh;    // (N, H)
-    float *demb;  // (N, T*E)
-    int H;
+    int n;
+    int32_t *row;  // (N) the row (b*T + t) of each row computed
+    int32_t *yc;   // (N) their targets
+    int32_t *ctx;  // (N, T) ids seen at each row, nearest first; V is the blank
+    float *emb;    // (N, T*E)
+    float *h;      // (N, H) tanh
+    float *lg;     // (N, V) their logits, then the loss gradient
+    float *dh;     // (N, H)
+    float *demb;   // (N, T*E)
 } mlp_acts;
 
 static mlp_acts *plan(mm_carver *cv, const mm_config *c, int B)
@@ -24,12 +33,14 @@ static mlp_acts *plan(mm_carver *cv, const mm_config *c, int B)
     const size_t N = (size_t)B * c->block_size, K = (size_t)c->block_size * c->n_embd;
     const size_t H = (size_t)c->n_hidden;
     mlp_acts *p = mm_carve(cv, sizeof *p), q;
+    q.row = mm_carve(cv, N * sizeof(int32_t));
+    q.yc = mm_carve(cv, N * sizeof(int32_t));
+    q.lg = mm_carve(cv, N * c->vocab_size * sizeof(float));
     q.ctx = mm_carve(cv, N * c->block_size * sizeof(int32_t));
     q.emb = mm_carve(cv, N * K * sizeof(float));
     q.h = mm_carve(cv, N * H * sizeof(float));
     q.dh = mm_carve(cv, N * H * sizeof(float));
     q.demb = mm_carve(cv, N * K * sizeof(float));
-    q.H = c->n_hidden;
     if (p) *p = q;
     return p;
 }
@@ -74,48 +85,62 @@ static uint64_t acts_bytes(const mm_config *c, int B)
     return mm_seq_logits_bytes(c, B) + cv.used;
 }
 
-static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+/* p->n rows p->row of the items X (B, T) into out (n, V) */
+static void run(const mm_model *m, mlp_acts *p, const int32_t *X, float *out, int nthreads)
 {
     const mm_config *c = &m->cfg;
-    const int T = c->block_size, E = c->n_embd, H = c->n_hidden, V = c->vocab_size, N = B * T;
-    mlp_acts *p = a->kind_acts;
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++)
-            for (int k = 0; k < T; k++)
-                p->ctx[((size_t)b * T + t) * T + k] = t >= k ? X[b * T + t - k] : V;
-    mm_embed_forward(p->emb, mm_model_param(m, WTE), p->ctx, N, T, E);
-    mm_linear_tanh_forward(p->h, p->emb, mm_model_param(m, W1), mm_model_param(m, B1), N, T * E, H,
+    const int T = c->block_size, E = c->n_embd, H = c->n_hidden, V = c->vocab_size;
+    for (int i = 0; i < p->n; i++) {
+        const int b = p->row[i] / T, t = p->row[i] % T;
+        for (int k = 0; k < T; k++) p->ctx[(size_t)i * T + k] = t >= k ? X[b * T + t - k] : V;
+    }
+    mm_embed_forward(p->emb, mm_model_param(m, WTE), p->ctx, p->n, T, E);
+    mm_linear_tanh_forward(p->h, p->emb, mm_model_param(m, W1), mm_model_param(m, B1), p->n, T * E, H,
                            nthreads);
-    mm_linear_forward(a->logits, p->h, mm_model_param(m, W2), mm_model_param(m, B2), N, H, V,
-                      nthreads);
+    mm_linear_forward(out, p->h, mm_model_param(m, W2), mm_model_param(m, B2), p->n, H, V, nthreads);
+}
+
+static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    mlp_acts *p = a->kind_acts;
+    p->n = B * m->cfg.block_size;
+    for (int i = 0; i < p->n; i++) p->row[i] = i;
+    run(m, p, X, a->logits, nthreads);
 }
 
 static double forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
                       int nthreads)
 {
-    logits(m, a, X, B, nthreads);
-    return mm_seq_loss(a, Y, B * m->cfg.block_size, m->cfg.vocab_size);
+    const int V = m->cfg.vocab_size, N = B * m->cfg.block_size;
+    mlp_acts *p = a->kind_acts;
+    p->n = 0;
+    for (int i = 0; i < N; i++)
+        if (Y[i] >= 0) {
+            p->row[p->n] = i;
+            p->yc[p->n++] = Y[i];
+        }
+    memset(a->logits, 0, (size_t)N * V * sizeof(float));
+    if (!p->n) return 0.0;
+    run(m, p, X, p->lg, nthreads);
+    /* every row counts, so the divisor is the batch's count as over all N */
+    const double loss = mm_softmax_xent_masked(p->lg, p->lg, p->yc, p->n, V, a->loss_norm);
+    for (int i = 0; i < p->n; i++)
+        memcpy(a->logits + (size_t)p->row[i] * V, p->lg + (size_t)i * V, V * sizeof(float));
+    return loss;
 }
 
 static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
     const mm_config *c = &m->cfg;
-    const int T = c->block_size, E = c->n_embd, H = c->n_hidden, V = c->vocab_size, N = B * T;
+    const int T = c->block_size, E = c->n_embd, H = c->n_hidden, V = c->vocab_size;
     mlp_acts *p = a->kind_acts;
-    mm_linear_backward(p->dh, mm_model_grad(m, W2), mm_model_grad(m, B2), a->logits, p->h,
-                       mm_model_param(m, W2), N, H, V, nthreads);
-    mm_tanh_backward(p->dh, p->dh, p->h, (long)N * H);
+    if (!p->n) return;
+    mm_linear_backward(p->dh, mm_model_grad(m, W2), mm_model_grad(m, B2), p->lg, p->h,
+                       mm_model_param(m, W2), p->n, H, V, nthreads);
+    mm_tanh_backward(p->dh, p->dh, p->h, (long)p->n * H);
     mm_linear_backward(p->demb, mm_model_grad(m, W1), mm_model_grad(m, B1), p->dh, p->emb,
-                       mm_model_param(m, W1), N, T * E, H, nthreads);
-    mm_embed_backward(mm_model_grad(m, WTE), p->demb, p->ctx, N, T, E);
-}
-
-static const float *hidden(const mm_acts *a, int *rows_per_example, int *width)
-{
-    const mlp_acts *p = a->kind_acts;
-    *rows_per_example = a->rows;
-    *width = p->H;
-    return p->h;
+                       mm_model_param(m, W1), p->n, T * E, H, nthreads);
+    mm_embed_backward(mm_model_grad(m, WTE), p->demb, p->ctx, p->n, T, E);
 }
 
 const mm_kind mm_kind_makemore_mlp = {
@@ -133,5 +158,4 @@ const mm_kind mm_kind_makemore_mlp = {
     .forward = forward,
     .backward = backward,
     .logits = logits,
-    .hidden = hidden,
 };

@@ -136,14 +136,6 @@ uint64_t mm_rec_acts_bytes(const mm_config *c, int B)
     return mm_seq_logits_bytes(c, B) + cv.used;
 }
 
-const float *mm_rec_hidden(const mm_acts *a, int *rows_per_example, int *width)
-{
-    const rec_acts *p = a->kind_acts;
-    *rows_per_example = a->rows;
-    *width = p->H;
-    return p->hid;
-}
-
 /* ---- the cells ---------------------------------------------------------- */
 
 /* x (n) <- sigmoid(x) = 1 / (1 + exp(-x)); -x clamped to the vector exp's

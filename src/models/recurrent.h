@@ -26,7 +26,5 @@ void mm_rec_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int n
 mm_status mm_rec_gen_build(void **state, const mm_model *m, mm_err *err);
 void mm_rec_gen_step(void *state, const int32_t *seq, int len, float *logits);
 void mm_rec_gen_free(void *state);
-/* The RNN's states, tanh outputs (B*T, H) */
-const float *mm_rec_hidden(const mm_acts *a, int *rows_per_example, int *width);
 
 #endif

@@ -25,5 +25,4 @@ const mm_kind mm_kind_rnn = {
     .gen_build = mm_rec_gen_build,
     .gen_step = mm_rec_gen_step,
     .gen_free = mm_rec_gen_free,
-    .hidden = mm_rec_hidden,
 };
