@@ -307,6 +307,20 @@ static void check_ignored(const kcase *k, mm_model *m, mm_acts *a, const int32_t
     free(g1);
 }
 
+/* a->loss_norm > 0 divides the loss sum by it instead of the count */
+static void check_norm(const kcase *k, mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y)
+{
+    int count = 0;
+    for (int i = 0; i < B * T; i++) count += Y[i] >= 0;
+    a->loss_norm = 0;
+    const double mean = mm_model_forward(m, a, X, Y, B, 1);
+    a->loss_norm = 10;
+    const double sum10 = mm_model_forward(m, a, X, Y, B, 1);
+    a->loss_norm = 0;
+    CHECK(fabs(sum10 - mean * count / 10) <= 1e-6 * fabs(mean), "%s: loss_norm 10 gives the sum / 10 (%.6f)",
+          k->name, sum10);
+}
+
 /* makemore.py's sizes on names.txt: counts, keys, flags; and nthreads 1
  * and 2 give the same bits */
 static void check_full_size(const kcase *k, mm_rng *r)
@@ -391,6 +405,7 @@ static void check_kind(const kcase *k)
     make_batch(&r, X, Y, B, T, V, T - 1);
     check_gradients(k, &m, &a, X, Y);
     check_ignored(k, &m, &a, X, Y, &r);
+    check_norm(k, &m, &a, X, Y);
     check_gen(k, &m, X);
     mm_acts_free(&a);
     mm_model_free(&m);
