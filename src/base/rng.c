@@ -89,6 +89,16 @@ float mm_rng_uniform(mm_rng *r)
     return (float)((mm_rng_u32(r) & 0xffffffu) * (1.0 / 16777216.0));
 }
 
+void mm_rng_uniform_torch(mm_rng *r, float *out, size_t n, double from, double to)
+{
+    /* torch keeps the bounds as floats and their difference in float */
+    const float lo = (float)from, span = (float)to - (float)from;
+    for (size_t i = 0; i < n; i++) {
+        const double x = (mm_rng_u32(r) & 0xffffffu) * (1.0 / 16777216.0);
+        out[i] = (float)(x * span + lo);
+    }
+}
+
 static double uniform_double(mm_rng *r)
 {
     return (double)(mm_rng_u64(r) & ((1ull << 53) - 1)) * (1.0 / 9007199254740992.0);

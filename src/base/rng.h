@@ -36,6 +36,9 @@ uint64_t mm_rng_u64(mm_rng *r);
 /* a float in [0, 1) with 24 random bits, as torch's uniform_real<float> */
 float mm_rng_uniform(mm_rng *r);
 
+/* tensor.uniform_(from, to) on n floats, as torch's CPU kernel draws them
+ * (one word each, 24 bits, scaled in double) */
+void mm_rng_uniform_torch(mm_rng *r, float *out, size_t n, double from, double to);
 /* torch.randn(n, generator=g) into out */
 void mm_rng_randn_torch(mm_rng *r, float *out, size_t n);
 /* torch.randint(0, n, (count,), generator=g) into out */

@@ -6,10 +6,15 @@
 #include <string.h>
 
 /* X(ID, name): the kind MM_MODEL_ID is the table mm_kind_name (in its own file). */
-#define MM_KINDS(X)          \
-    X(MLP, mlp)              \
-    X(BNMLP, bnmlp)          \
-    X(WAVENET, wavenet)
+#define MM_KINDS(X)                \
+    X(MLP, mlp)                    \
+    X(BNMLP, bnmlp)                \
+    X(WAVENET, wavenet)            \
+    X(BIGRAM, bigram)              \
+    X(MAKEMORE_MLP, makemore_mlp)  \
+    X(RNN, rnn)                    \
+    X(GRU, gru)                    \
+    X(BOW, bow)
 
 #define DECLARE(ID, name) extern const mm_kind mm_kind_##name;
 #define ENTRY(ID, name) [MM_MODEL_##ID] = &mm_kind_##name,
