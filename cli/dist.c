@@ -66,10 +66,13 @@ void cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d)
     release(q, cli_dist_leader(d));
 }
 
-/* Targets of examples [lo, hi): one per example in the context layout. */
-static double count_targets(const mm_split *s, size_t lo, size_t hi)
+/* Targets (not -1) of examples [lo, hi). */
+static size_t count_targets(const mm_split *s, size_t lo, size_t hi)
 {
-    return (double)(hi - lo);
+    const size_t ny = s->ny > 0 ? (size_t)s->ny : 1;
+    size_t n = 0;
+    for (size_t i = lo * ny; i < hi * ny; i++) n += s->Y[i] != -1;
+    return n;
 }
 
 mm_status cli_dist_split_loss(const cli_dist *d, const mm_model *m, const mm_split *s, int nthreads,
@@ -81,8 +84,9 @@ mm_status cli_dist_split_loss(const cli_dist *d, const mm_model *m, const mm_spl
     mm_split part = *s;
     part.n = hi - lo;
     part.X = s->X + lo * (size_t)s->T;
-    part.Y = s->Y + lo;
-    double mean = 0.0, count = count_targets(s, lo, hi);
+    part.Y = s->Y + lo * (size_t)(s->ny > 0 ? s->ny : 1);
+    part.ntargets = count_targets(s, lo, hi);
+    double mean = 0.0, count = (double)part.ntargets;
     mm_status st = part.n ? mm_model_split_loss(m, &part, nthreads, &mean, err) : MM_OK;
     /* the failure is summed with the loss, so every process sees it */
     double v[3] = {part.n ? mean * count : 0.0, count, st != MM_OK};

@@ -29,14 +29,32 @@ mm_status mm_train_config_check(const mm_train_config *tc, size_t ntrain, mm_err
     return MM_OK;
 }
 
+static int targets_per_example(const mm_split *s)
+{
+    return s->ny > 0 ? s->ny : 1;
+}
+
 static void gather_batch(int32_t *Xb, int32_t *Yb, const int32_t *ix, const mm_split *s, int B)
 {
-    const int T = s->T;
+    const int T = s->T, ny = targets_per_example(s);
     for (int b = 0; b < B; b++) {
-        const int32_t *x = s->X + (size_t)ix[b] * T;
+        const int32_t *x = s->X + (size_t)ix[b] * T, *y = s->Y + (size_t)ix[b] * ny;
         for (int t = 0; t < T; t++) Xb[b * T + t] = x[t];
-        Yb[b] = s->Y[ix[b]];
+        for (int t = 0; t < ny; t++) Yb[b * ny + t] = y[t];
     }
+}
+
+/* The targets (not -1) of the examples ix (B): what the loss of the whole
+ * batch is the mean over, whichever process computes which rows. */
+static double batch_targets(const int32_t *ix, const mm_split *s, int B)
+{
+    const int ny = targets_per_example(s);
+    size_t n = 0;
+    for (int b = 0; b < B; b++) {
+        const int32_t *y = s->Y + (size_t)ix[b] * ny;
+        for (int t = 0; t < ny; t++) n += y[t] != -1;
+    }
+    return (double)n;
 }
 
 void mm_train_slice(int B, int rank, int nranks, int *lo, int *hi)
@@ -53,8 +71,9 @@ mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *t
 }
 
 typedef struct {
+    int B;            /* the global batch */
     int32_t *ix;      /* (B) the global batch's example indices */
-    int32_t *X, *Y;   /* (B, T), (B): this process's rows first */
+    int32_t *X, *Y;   /* (B, T), (B, ny): this process's rows */
     int lo, hi;       /* this process's rows of the global batch */
 } batch;
 
@@ -65,6 +84,7 @@ static double forward_step(mm_model *m, mm_acts *a, const batch *b, const mm_spl
 {
     const int n = b->hi - b->lo;
     gather_batch(b->X, b->Y, b->ix + b->lo, train, n);
+    if (dist) a->loss_norm = batch_targets(b->ix, train, b->B);
     double loss = mm_model_forward(m, a, b->X, b->Y, n, nthreads);
     if (!dist) return loss;
     double v[2] = {loss, *vote};
@@ -109,26 +129,26 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
                             const mm_split *train, int nthreads, const mm_dist *dist,
                             mm_step_fn fn, void *ctx, mm_err *err)
 {
-    mm_status st = mm_train_config_check(tc, train->n, err);
-    if (!st) st = check_state(m, tc, ts, dist, err);
-    if (st) return st;
     const int B = tc->batch_size, T = train->T;
     batch b = {0};
-    b.hi = B;
-    if (dist) mm_train_slice(B, dist->rank, dist->nranks, &b.lo, &b.hi);
-    mm_acts a;
-    if ((st = mm_acts_build(&a, &m->cfg, b.hi - b.lo, err))) return st;
-    if (dist) {
-        a.loss_norm = (double)B; /* the global batch's targets */
-        a.reduce = &dist->reduce;
+    b.B = b.hi = B;
+    mm_acts a = {0};
+    mm_status st = mm_train_config_check(tc, train->n, err);
+    if (!st) st = check_state(m, tc, ts, dist, err);
+    if (!st && dist) mm_train_slice(B, dist->rank, dist->nranks, &b.lo, &b.hi);
+    if (!st && !(st = mm_acts_build(&a, &m->cfg, b.hi - b.lo, err))) {
+        a.reduce = dist ? &dist->reduce : NULL;
+        b.ix = malloc((size_t)B * sizeof *b.ix);
+        b.X = malloc((size_t)B * T * sizeof *b.X);
+        b.Y = malloc((size_t)B * targets_per_example(train) * sizeof *b.Y);
+        if (!b.ix || !b.X || !b.Y) st = mm_fail(err, MM_ENOMEM, "out of memory for batch %d", B);
     }
-    b.ix = malloc((size_t)B * sizeof *b.ix);
-    b.X = malloc((size_t)B * T * sizeof *b.X);
-    b.Y = malloc((size_t)B * sizeof *b.Y);
-    if (!b.ix || !b.X || !b.Y) {
-        st = mm_fail(err, MM_ENOMEM, "out of memory for batch %d", B);
-        goto done;
+    if (dist) { /* no process may enter the steps' collectives alone */
+        double failed = st != MM_OK;
+        dist->reduce.sum(dist->reduce.ctx, &failed, 1);
+        if (failed > 0 && !st) st = mm_fail(err, MM_ENOMEM, "another process could not start training");
     }
+    if (st) goto done;
     double t0 = now_seconds(), vote = 0.0;
     while (ts->step < tc->max_steps) {
         mm_rng before = ts->rng;
