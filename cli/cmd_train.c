@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kind.h"
 #include "memory.h"
 #include "args.h"
 #include "cli.h"
@@ -35,7 +36,7 @@ static void catch_stop_signals(void)
 }
 
 typedef struct {
-    const char *input, *workdir, *init, *schedule;
+    const char *input, *workdir, *init, *schedule, *split;
     int resume, json, samples, threads;
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
     int lr_find, mix_ngram;
@@ -45,7 +46,7 @@ typedef struct {
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 25
+#define NBASE_SPECS 26
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -61,12 +62,13 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--lr-decay-step", NULL, ARG_LONG, &f->lr_decay_step, 0, 1e12, "step: when to decay (default max-steps/2); cosine: where it ends (default max-steps)", 0},
         {"--lr-decay-rate", NULL, ARG_DOUBLE, &f->lr_rate, 0, 1e6, "inv schedule: rate r (default 1e-4)", 0},
         {"--weight-decay", NULL, ARG_DOUBLE, &f->weight_decay, 0, 1e6, "on weights and embeddings: L2 for sgd/momentum, decoupled for adamw (default 0)", 0},
-        {"--block-size", NULL, ARG_INT, &f->block_size, 1, 1024, "context length in characters (default 3)", 0},
-        {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default 10)", 0},
-        {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default 200)", 0},
+        {"--block-size", NULL, ARG_INT, &f->block_size, 1, 1024, "context length in characters (default: the model's; mlp 3)", 0},
+        {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default: the model's; mlp 10)", 0},
+        {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default: the model's; mlp 200)", 0},
         {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
         {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
-        {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "Python random.seed for the split (default 42)", 0},
+        {"--split", NULL, ARG_STRING, &f->split, 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)", 0},
+        {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)", 0},
         {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores)", 0},
         {"--json", NULL, ARG_FLAG, &f->json, 0, 0, "print one JSON object with the results", 0},
         {"--samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
@@ -86,7 +88,8 @@ static const char *TRAIN_USAGE =
     "Trains a model and saves DIR/model.bin. The defaults are the lecture's run:\n"
     "the MLP, block 3, embedding 10, hidden 200, 200000 SGD steps of batch 32,\n"
     "lr 0.1 then 0.01, weights from torch's generator seeded 2147483647.\n"
-    "--model bnmlp and wavenet are the lecture series' batch-normalised models;\n"
+    "--model picks another kind (--model list describes them), with its own default\n"
+    "sizes; bnmlp and wavenet are the lecture series' batch-normalised models;\n"
     "--preset best and small are the best configurations found (docs/RESULTS.md).";
 
 static void flag_defaults(train_flags *f)
@@ -96,6 +99,7 @@ static void flag_defaults(train_flags *f)
     f->workdir = DEFAULT_WORKDIR;
     f->init = "torch";
     f->schedule = "step";
+    f->split = "lecture";
     f->max_steps = 200000;
     f->batch_size = 32;
     f->block_size = 3;
@@ -153,8 +157,13 @@ static int check_memory(const mm_config *c, uint64_t nparams, int B, uint64_t da
 static int check_flags(const train_flags *f, const arg_spec *specs)
 {
     if (parse_init(f->init) < 0) return cli_error("--init '%s': expected torch or scaled", f->init);
-    int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size);
+    if (mm_split_kind_parse(f->split) < 0) return cli_error("--split '%s': expected lecture or makemore", f->split);
+    int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size, f->resume);
     if (mrc) return mrc;
+    const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
+    if (f->mix_ngram > 0 && !f->resume && k->layout != MM_LAYOUT_CONTEXT)
+        return cli_error("--mix-ngram: a %s model predicts from the whole item so far, not from a context of "
+                         "--block-size characters as the n-gram does; mix with a context model instead", k->name);
     mm_train_config tc = {.max_steps = f->max_steps, .batch_size = f->batch_size};
     tc.optim.weight_decay = f->weight_decay;
     int rc = parse_schedule(f, &tc.sched);
@@ -163,7 +172,9 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
     char ckpt[MM_MAX_PATH];
     if (cli_path(ckpt, sizeof ckpt, f->workdir, "model.bin")) return cli_error("-o: path too long");
     mm_err err;
-    mm_config cfg = {.vocab_size = 2, .block_size = f->block_size, .n_embd = f->n_embd, .n_hidden = f->n_hidden};
+    /* block 0, the longest item + 1, stands in as 1 until the data is read */
+    mm_config cfg = {.vocab_size = 2, .block_size = f->block_size ? f->block_size : 1, .n_embd = f->n_embd,
+                     .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &tc);
     if (mm_config_check(&cfg, &err) || mm_train_config_check(&tc, 1, &err))
         return cli_error("train: %s", err.msg);
@@ -181,6 +192,7 @@ static int parse_flags(train_flags *f, arg_spec *specs, int argc, char **argv)
     rc = args_parse(specs, NSPECS, argc, argv, msg, sizeof msg);
     if (rc < 0) return cli_error("train: %s", msg);
     if (rc > 0) { args_usage(TRAIN_USAGE, specs, NSPECS); return -1; }
+    if (model_flags_list(&f->mf)) return -1;
     model_flags_sizes(&f->mf, specs, NSPECS, &f->block_size, &f->n_embd, &f->n_hidden);
     return check_flags(f, specs);
 }
@@ -278,8 +290,9 @@ static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_
             return cli_error("%s %ld disagrees with the checkpoint's %ld; drop the flag to resume, "
                              "or train afresh in another -o folder", fixed[i].name, fixed[i].want, fixed[i].have);
     if ((args_seen(s, NSPECS, "--seed") && f->seed != r->seed) ||
-        (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed))
-        return cli_error("--seed/--split-seed disagree with the checkpoint; drop them to resume");
+        (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed) ||
+        (args_seen(s, NSPECS, "--split") && mm_split_kind_parse(f->split) != r->split_kind))
+        return cli_error("--seed/--split/--split-seed disagree with the checkpoint; drop them to resume");
     if (args_seen(s, NSPECS, "--max-steps") && f->max_steps < r->state.step)
         return cli_error("--max-steps %ld is before the checkpoint's step %ld", f->max_steps, r->state.step);
     return model_flags_check_resume(&f->mf, s, NSPECS, r);
@@ -293,15 +306,15 @@ static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_f
     if (rc) return rc;
     if (args_seen(s, NSPECS, "--max-steps")) r->train.max_steps = f->max_steps;
     if (args_seen(s, NSPECS, "--input")) snprintf(r->input, sizeof r->input, "%s", f->input);
-    if (cli_data_load(d, r->input, r->model.cfg.block_size, r->split_seed, NULL, &err))
-        return cli_error("%s", err.msg);
+    mm_data_opts o = cli_run_data_opts(r);
+    if (cli_data_load(d, r->input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if (!cli_vocab_equal(&d->vocab, &r->vocab))
         return cli_error("%s: its characters differ from the checkpoint's vocabulary; "
                          "resume on the file the run started with", r->input);
     return 0;
 }
 
-static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f)
+static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const train_flags *f)
 {
     mm_err err;
     memset(r, 0, sizeof *r);
@@ -312,16 +325,21 @@ static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f)
     r->train.batch_size = f->batch_size;
     r->train.optim.weight_decay = f->weight_decay;
     r->seed = f->seed;
-    r->split_seed = f->split_seed;
+    r->split_kind = mm_split_kind_parse(f->split);
+    r->split_seed = args_seen(specs, NSPECS, "--split-seed") || r->split_kind == MM_SPLIT_LECTURE ? f->split_seed
+                                                                                                : MM_MAKEMORE_SEED;
     r->init_kind = init;
     snprintf(r->input, sizeof r->input, "%s", f->input);
-    if (cli_data_load(d, f->input, f->block_size, f->split_seed, NULL, &err)) return cli_error("%s", err.msg);
-    mm_config cfg = {.vocab_size = d->vocab.size, .block_size = f->block_size, .n_embd = f->n_embd,
+    const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
+    mm_data_opts o = {.T = f->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
+                      .split_kind = r->split_kind, .split_seed = r->split_seed};
+    if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
+    mm_config cfg = {.vocab_size = d->vocab.size, .block_size = d->opts.T, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);
     if (mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, &err) || mm_config_check(&cfg, &err))
         return cli_error("%s", err.msg);
-    if ((rc = check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, cli_data_mem(d, f->block_size))))
+    if ((rc = check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, cli_data_mem(d, &d->opts))))
         return rc;
     if (mm_model_build(&r->model, &cfg, &err)) return cli_error("%s", err.msg);
     if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
@@ -352,10 +370,12 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
     const mm_dataset *ds = &d->data;
     printf("vocab %d  examples train %zu dev %zu test %zu  params %zu\n", r->vocab.size,
            ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n, r->model.ntrainable);
-    printf("init  train loss %.4f  dev loss %.4f  (uniform: %.4f)\n", r->state.init_train_loss,
-           r->state.init_dev_loss, log((double)r->vocab.size));
-    printf("step %ld  train loss %.4f  dev loss %.4f  (%.2f s, %.1f us/step)\n", r->state.step,
-           fl->train_loss, fl->dev_loss, r->state.train_seconds,
+    printf("init  train loss %.4f  dev loss ", r->state.init_train_loss);
+    cli_print_loss(stdout, r->state.init_dev_loss, 0);
+    printf("  (uniform: %.4f)\n", log((double)r->vocab.size));
+    printf("step %ld  train loss %.4f  dev loss ", r->state.step, fl->train_loss);
+    cli_print_loss(stdout, fl->dev_loss, 0);
+    printf("  (%.2f s, %.1f us/step)\n", r->state.train_seconds,
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0);
 }
 
@@ -389,15 +409,19 @@ static void print_json(const mm_run *r, const cli_data *d, const final_losses *f
     const mm_dataset *ds = &d->data;
     printf("{\"vocab_size\": %d, \"ntrain\": %zu, \"ndev\": %zu, \"ntest\": %zu, \"params\": %zu, "
            "\"block_size\": %d, \"n_embd\": %d, \"n_hidden\": %d, \"batch_size\": %d, "
-           "\"init_train_loss\": %.6f, \"init_dev_loss\": %.6f, \"train_loss\": %.6f, "
-           "\"dev_loss\": %.6f, \"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, "
-           "\"threads\": %d, \"model\": \"%s\", \"optimizer\": \"%s\", \"input\": ",
+           "\"init_train_loss\": %.6f, \"init_dev_loss\": ",
            r->vocab.size, ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n,
            r->model.ntrainable, r->model.cfg.block_size, r->model.cfg.n_embd, r->model.cfg.n_hidden,
-           r->train.batch_size, r->state.init_train_loss, r->state.init_dev_loss, fl->train_loss,
-           fl->dev_loss, r->state.step, r->state.train_seconds,
+           r->train.batch_size, r->state.init_train_loss);
+    cli_print_loss(stdout, r->state.init_dev_loss, 1);
+    printf(", \"train_loss\": %.6f, \"dev_loss\": ", fl->train_loss);
+    cli_print_loss(stdout, fl->dev_loss, 1);
+    printf(", \"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, "
+           "\"threads\": %d, \"model\": \"%s\", \"optimizer\": \"%s\", \"split\": \"%s\", \"input\": ",
+           r->state.step, r->state.train_seconds,
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads,
-           model_kind_name(r->model.cfg.kind), optim_kind_name(r->train.optim.kind));
+           model_kind_name(r->model.cfg.kind), optim_kind_name(r->train.optim.kind),
+           mm_split_kind_name(r->split_kind));
     cli_json_string(stdout, r->input);
     trainfiles_json(t, stdout);
     print_samples(r, samples, 1, stdout);
@@ -552,7 +576,7 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     cli_data data;
     memset(&run, 0, sizeof run);
     memset(&data, 0, sizeof data);
-    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, &f);
+    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, specs, &f);
     if (!rc && cli_dist_leader(dist)) rc = make_workdir(f.workdir, ckpt);
     rc = cli_dist_agree(dist, &quiet, rc);
     if (!rc && !f.resume)

@@ -34,6 +34,7 @@ static int targets_per_example(const mm_split *s)
     return s->ny > 0 ? s->ny : 1;
 }
 
+/* Xb (B, T) and Yb (B, ny): the examples ix (B) of s */
 static void gather_batch(int32_t *Xb, int32_t *Yb, const int32_t *ix, const mm_split *s, int B)
 {
     const int T = s->T, ny = targets_per_example(s);
