@@ -1,5 +1,6 @@
 # makemore.c — see README.md.  make | make test | make run | make bench
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
+#              make MPI=1 (also ./makemore-mpi, data-parallel training on Open MPI)
 
 CC      ?= gcc
 PORTABLE ?= 0
@@ -19,7 +20,10 @@ BUILD   := build$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)
 SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c src/*/*.h)))
 LIB_SRC := $(wildcard src/*/*.c)
 HEADERS := $(wildcard src/*/*.h cli/*.h tests/*.h)
-CLI_SRC := $(wildcard cli/*.c)
+# cli/mpi_*.c include mpi.h: only makemore-mpi (make MPI=1) is built from them
+CLI_SRC := $(filter-out cli/mpi_%.c,$(wildcard cli/*.c))
+MPI_SRC := $(wildcard cli/mpi_*.c)
+MPICC   ?= mpicc
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -34,8 +38,11 @@ BIN     := makemore$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)
 NAMES_SHA256 := 0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d
 NAMES_URL    := https://raw.githubusercontent.com/karpathy/makemore/master/names.txt
 
+# make test also runs the MPI tests when ./makemore-mpi was built (make MPI=1)
+MPI_BIN := $(if $(filter 1,$(MPI)),makemore-mpi,$(if $(BUILD_SUFFIX)$(filter 1,$(PORTABLE)),,$(wildcard makemore-mpi)))
+
 .PHONY: all test run data clean bench sanitize fuzz
-all: $(BIN)
+all: $(BIN) $(MPI_BIN)
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -47,6 +54,13 @@ $(BUILD)/libmakemore.a: $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(BUILD)/libmakemore.a
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+$(BUILD)/mpi/%.o: cli/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CFLAGS) -c $< -o $@
+
+makemore-mpi: $(MPI_SRC:cli/%.c=$(BUILD)/mpi/%.o) $(CLI_LIB_OBJ) $(BUILD)/libmakemore.a
+	$(MPICC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libmakemore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
@@ -57,8 +71,8 @@ $(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/
 	    $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Unit tests, end-to-end CLI tests and (when torch imports) PyTorch parity.
-test: $(BIN) $(TEST_BIN)
-	@MAKEMORE=./$(BIN) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
+test: $(BIN) $(TEST_BIN) $(MPI_BIN)
+	@MAKEMORE=./$(BIN) MAKEMORE_MPI=$(if $(MPI_BIN),./$(MPI_BIN)) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
 # makemore against the PyTorch peer side by side (about 6 minutes): writes
 # bench/RESULTS.md. Needs python3-torch and names.txt (NAMES_TXT).

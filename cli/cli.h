@@ -16,6 +16,9 @@
 #define LECTURE_SEED 2147483647ull
 
 int cmd_train(int argc, char **argv);
+/* train as one process of a data-parallel run (dist.h; NULL: alone). */
+struct cli_dist;
+int cmd_train_dist(int argc, char **argv, const struct cli_dist *d);
 int cmd_sample(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);

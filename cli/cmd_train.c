@@ -10,6 +10,7 @@
 #include "memory.h"
 #include "args.h"
 #include "cli.h"
+#include "dist.h"
 #include "progress.h"
 #include "trainfiles.h"
 #include "trainlog.h"
@@ -216,6 +217,8 @@ typedef struct {
     const cli_data *data;
     trainfiles *files;
     long eval_every;
+    const cli_dist *dist; /* NULL alone */
+    int leader;           /* writes and prints: rank 0, or alone */
 } step_ctx;
 
 /* --eval-every: the whole train and dev splits, timed apart from training.
@@ -225,22 +228,25 @@ static void eval_now(step_ctx *c, long step)
     double t0 = progress_now(), tr, dv;
     const mm_split *s = c->data->data.split;
     mm_err err;
-    if (mm_model_split_loss(&c->run->model, &s[MM_TRAIN], c->files->nthreads, &tr, &err) ||
-        mm_model_split_loss(&c->run->model, &s[MM_DEV], c->files->nthreads, &dv, &err)) {
-        fprintf(stderr, "makemore: warning: --eval-every stops: %s\n", err.msg);
+    if (cli_dist_split_loss(c->dist, &c->run->model, &s[MM_TRAIN], c->files->nthreads, &tr, &err) ||
+        cli_dist_split_loss(c->dist, &c->run->model, &s[MM_DEV], c->files->nthreads, &dv, &err)) {
+        if (c->leader) fprintf(stderr, "makemore: warning: --eval-every stops: %s\n", err.msg);
         c->eval_every = 0;
         return;
     }
-    trainlog_eval(&c->log, step, tr, dv);
+    if (c->leader) trainlog_eval(&c->log, step, tr, dv);
     c->files->eval_seconds += progress_now() - t0;
 }
 
 static int on_step(void *vctx, long step, double loss, double lr)
 {
     step_ctx *c = vctx;
-    progress_step(&c->prog, step, loss, lr);
-    trainlog_step(&c->log, step, lr, loss);
-    if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step);
+    if (c->leader) {
+        progress_step(&c->prog, step, loss, lr);
+        trainlog_step(&c->log, step, lr, loss);
+    }
+    if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step); /* every process */
+    if (!c->leader) return stop_signal != 0;
     if (c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps) {
         /* the log reaches disk before the checkpoint that covers it */
         if (fflush(c->log.f) != 0) {
@@ -308,7 +314,7 @@ static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_f
     return 0;
 }
 
-static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const train_flags *f, int nthreads)
+static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const train_flags *f)
 {
     mm_err err;
     memset(r, 0, sizeof *r);
@@ -340,9 +346,18 @@ static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const trai
         return cli_error("%s", err.msg);
     mm_rng_seed_torch(&r->state.rng, r->seed);
     mm_model_init(&r->model, (mm_init_kind)init, &r->state.rng);
-    if (mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &r->state.init_train_loss, &err) ||
-        mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &r->state.init_dev_loss, &err))
-        return cli_error("%s", err.msg);
+    return 0;
+}
+
+/* The whole splits' losses (every process evaluates its share); alone or
+ * on rank 0, a failure is printed. */
+static int split_losses(const mm_run *r, const cli_data *d, const cli_dist *dist, int nthreads,
+                        double *train, double *dev)
+{
+    mm_err err;
+    if (cli_dist_split_loss(dist, &r->model, &d->data.split[MM_TRAIN], nthreads, train, &err) ||
+        cli_dist_split_loss(dist, &r->model, &d->data.split[MM_DEV], nthreads, dev, &err))
+        return cli_dist_leader(dist) ? cli_error("%s", err.msg) : EXIT_USAGE;
     return 0;
 }
 
@@ -426,21 +441,37 @@ static int diverged(const mm_err *err, const char *ckpt, long saved_step)
     return 1;
 }
 
+/* Every process must end with the same bits; a difference is a bug, not bad input. */
+static int check_ranks_agree(const cli_dist *dist, const mm_run *r)
+{
+    if (!dist) return 0;
+    void *ctx = dist->train.reduce.ctx;
+    const mm_optim_state *o = &r->state.opt;
+    int same = dist->same_bytes(ctx, r->model.params, r->model.nparams * sizeof(float));
+    same = dist->same_bytes(ctx, o->buf, o->buf ? (size_t)o->nslots * o->n * sizeof(float) : 0) && same;
+    if (same) return 0;
+    if (cli_dist_leader(dist))
+        fprintf(stderr, "makemore: the %d processes ended with different parameters: "
+                        "a bug in makemore-mpi; please report it\n", dist->train.nranks);
+    return 1;
+}
+
 static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads,
-                  long saved_step,
-                  trainfiles *t)
+                  long saved_step, trainfiles *t, const cli_dist *dist)
 {
     mm_err err;
-    mm_status st = mm_checkpoint_save(r, ckpt, &err);
-    if (st == MM_ENUMERIC) return diverged(&err, ckpt, saved_step);
-    if (st) return cli_error("%s", err.msg);
+    int leader = cli_dist_leader(dist), rc = 0;
+    if (leader) {
+        mm_status st = mm_checkpoint_save(r, ckpt, &err);
+        rc = st == MM_ENUMERIC ? diverged(&err, ckpt, saved_step) : st ? cli_error("%s", err.msg) : 0;
+    }
+    if ((rc = cli_dist_agree(dist, NULL, rc))) return rc;
     final_losses fl;
-    if (mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &fl.train_loss, &err) ||
-        mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &fl.dev_loss, &err))
-        return cli_error("%s", err.msg);
+    if ((rc = split_losses(r, d, dist, nthreads, &fl.train_loss, &fl.dev_loss))) return rc;
+    if ((rc = check_ranks_agree(dist, r)) || !leader) return rc;
     t->final_train = fl.train_loss;
     t->final_dev = fl.dev_loss;
-    int rc = trainfiles_after(t, r, d);
+    rc = trainfiles_after(t, r, d);
     if (rc) return rc;
     if (f->json) {
         print_json(r, d, &fl, nthreads, f->samples, t);
@@ -452,8 +483,40 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
     return 0;
 }
 
+/* Rank 0 (or the one process) opens log.csv, writes the figures that come
+ * before training and says where training starts. */
+static int open_outputs(step_ctx *c, mm_run *r, cli_data *d, const train_flags *f, trainfiles *files)
+{
+    int rc = trainfiles_before(files, r, d, !f->resume);
+    if (rc) return rc;
+    rc = trainlog_open(&c->log, c->log_path, r->state.step);
+    if (rc) return rc;
+    if (r->state.step == 0) trainlog_eval(&c->log, 0, r->state.init_train_loss, r->state.init_dev_loss);
+    if (!f->json || r->state.step == 0) {
+        fprintf(stderr, "init train loss %.4f (uniform over %d: %.4f)\n", r->state.init_train_loss,
+                r->vocab.size, log((double)r->vocab.size));
+    }
+    progress_start(&c->prog, r->state.step, r->train.max_steps, f->print_every);
+    return 0;
+}
+
+/* Training stopped at a step every process agreed on: by a signal (on any
+ * process) or by a failed periodic save (rank 0). Rank 0 saves. */
+static int stopped(mm_run *r, step_ctx *c, const char *ckpt, const train_flags *f)
+{
+    int sig = c->dist ? c->dist->max_int(c->dist->train.reduce.ctx, (int)stop_signal) : (int)stop_signal;
+    if (!c->leader) return sig ? 128 + sig : 0; /* rank 0's status wins the agreement */
+    mm_err err = c->err;
+    mm_status st = c->save_status ? c->save_status : mm_checkpoint_save(r, ckpt, &err);
+    if (st == MM_ENUMERIC) return diverged(&err, ckpt, c->saved_step);
+    if (st) return cli_error("%s", err.msg);
+    fprintf(stderr, "makemore: stopped by %s at step %ld; saved %s. Resume with: makemore train -o %s --resume\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM", r->state.step, ckpt, f->workdir);
+    return 128 + sig;
+}
+
 static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads,
-                        trainfiles *files)
+                        trainfiles *files, const cli_dist *dist)
 {
     char logpath[MM_MAX_PATH];
     if (cli_path(logpath, sizeof logpath, f->workdir, "log.csv")) return cli_error("-o: path too long");
@@ -462,45 +525,50 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     ctx.data = d;
     ctx.files = files;
     ctx.eval_every = f->eval_every;
-    int rc = trainfiles_before(files, r, d, !f->resume);
-    if (rc) return rc;
-    rc = trainlog_open(&ctx.log, logpath, r->state.step);
-    if (rc) return rc;
-    if (r->state.step == 0) trainlog_eval(&ctx.log, 0, r->state.init_train_loss, r->state.init_dev_loss);
-    if (!f->json || r->state.step == 0) {
-        fprintf(stderr, "init train loss %.4f (uniform over %d: %.4f)\n", r->state.init_train_loss,
-                r->vocab.size, log((double)r->vocab.size));
-    }
-    progress_start(&ctx.prog, r->state.step, r->train.max_steps, f->print_every);
+    ctx.dist = dist;
+    ctx.leader = cli_dist_leader(dist);
+    int rc = ctx.leader ? open_outputs(&ctx, r, d, f, files) : 0;
+    if ((rc = cli_dist_agree(dist, NULL, rc))) return rc;
     mm_err err;
-    mm_status st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
-                                on_step, &ctx, &err);
+    mm_status st = mm_train_run_dist(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
+                                     dist ? &dist->train : NULL, on_step, &ctx, &err);
     r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
-    progress_end(&ctx.prog);
-    if (trainlog_close(&ctx.log)) fprintf(stderr, "makemore: warning: %s was not fully written\n", logpath);
-    int stopped = st == MM_EINTR && !ctx.save_status;
-    if (st == MM_EINTR) {
-        if (ctx.save_status) st = ctx.save_status, err = ctx.err;
-        else st = mm_checkpoint_save(r, ckpt, &err);
+    if (ctx.leader) {
+        progress_end(&ctx.prog);
+        if (trainlog_close(&ctx.log)) fprintf(stderr, "makemore: warning: %s was not fully written\n", logpath);
     }
-    if (st == MM_ENUMERIC) return diverged(&err, ckpt, ctx.saved_step);
-    if (st) return cli_error("%s", err.msg);
-    if (stopped) {
-        int sig = (int)stop_signal;
-        fprintf(stderr, "makemore: stopped by %s at step %ld; saved %s. Resume with: makemore train -o %s --resume\n",
-                sig == SIGINT ? "SIGINT" : "SIGTERM", r->state.step, ckpt, f->workdir);
-        return 128 + sig;
-    }
-    return finish(r, d, ckpt, f, nthreads, ctx.saved_step, files);
+    if (st == MM_EINTR) rc = stopped(r, &ctx, ckpt, f);
+    else if (st == MM_ENUMERIC) rc = ctx.leader ? diverged(&err, ckpt, ctx.saved_step) : 1;
+    else if (st) rc = cli_error("%s", err.msg); /* whichever process failed says why */
+    if ((rc = cli_dist_agree(dist, NULL, rc)) || st) return rc;
+    return finish(r, d, ckpt, f, nthreads, ctx.saved_step, files, dist);
+}
+
+/* Refused before any file is read: a batch must give every process a row. */
+static int check_dist_flags(const train_flags *f, const cli_dist *dist)
+{
+    if (dist && f->batch_size < dist->train.nranks)
+        return cli_error("--batch-size %d is smaller than the %d processes: each needs at least one row",
+                         f->batch_size, dist->train.nranks);
+    return 0;
 }
 
 int cmd_train(int argc, char **argv)
 {
+    return cmd_train_dist(argc, argv, NULL);
+}
+
+int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
+{
     train_flags f;
     arg_spec specs[NSPECS];
+    cli_dist_quiet quiet;
+    cli_dist_quiet_begin(&quiet, dist); /* a mistake every process makes is told once */
     int rc = parse_flags(&f, specs, argc, argv);
-    if (rc) return rc < 0 ? 0 : rc;
+    if (!rc) rc = check_dist_flags(&f, dist);
+    if ((rc = cli_dist_agree(dist, &quiet, rc))) return rc < 0 ? 0 : rc;
     int nthreads = cli_threads(f.threads);
+    if (dist && f.threads == 0 && (nthreads /= dist->local_ranks) < 1) nthreads = 1; /* they share the cores */
     catch_stop_signals();
     char ckpt[MM_MAX_PATH];
     cli_path(ckpt, sizeof ckpt, f.workdir, "model.bin"); /* fits: check_flags */
@@ -508,11 +576,15 @@ int cmd_train(int argc, char **argv)
     cli_data data;
     memset(&run, 0, sizeof run);
     memset(&data, 0, sizeof data);
-    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, specs, &f, nthreads);
-    if (!rc) rc = make_workdir(f.workdir, ckpt);
+    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, specs, &f);
+    if (!rc && cli_dist_leader(dist)) rc = make_workdir(f.workdir, ckpt);
+    rc = cli_dist_agree(dist, &quiet, rc);
+    if (!rc && !f.resume)
+        rc = split_losses(&run, &data, dist, nthreads, &run.state.init_train_loss, &run.state.init_dev_loss);
+    cli_dist_quiet_end(&quiet, dist);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
                         .nthreads = nthreads, .t_start = progress_now()};
-    if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files);
+    if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);
     cli_data_free(&data);
     mm_run_free(&run);

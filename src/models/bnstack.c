@@ -171,7 +171,8 @@ static void batchnorm_train(mm_model *m, mm_acts *a, int l, int R)
     bn_acts *d = a->kind_acts;
     const int t = t_layer(l), H = m->cfg.n_hidden;
     mm_batchnorm_forward(d->h[l], d->xhat[l], d->mean[l], d->invstd[l], P(m, t + MEAN), P(m, t + VAR),
-                         d->xhat[l], P(m, t + GAIN), P(m, t + BIAS), R, H, m->cfg.bn_momentum);
+                         d->xhat[l], P(m, t + GAIN), P(m, t + BIAS), R, H, m->cfg.bn_momentum,
+                         a->reduce ? a->reduce->sum : NULL, a->reduce ? a->reduce->ctx : NULL);
 }
 
 /* train: batch statistics, which move the running ones (hence m is written
@@ -229,7 +230,8 @@ void mm_bnstack_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int n
         const int R = B * rows;
         mm_tanh_backward(g, g, d->h[l], (long)R * H);
         mm_batchnorm_backward(g, G(m, t + GAIN), G(m, t + BIAS), g, d->xhat[l], d->invstd[l],
-                              P(m, t + GAIN), R, H, d->work);
+                              P(m, t + GAIN), R, H, d->work, a->reduce ? a->reduce->sum : NULL,
+                              a->reduce ? a->reduce->ctx : NULL);
         mm_linear_backward(other, G(m, t), NULL, g, l ? d->h[l - 1] : d->emb, P(m, t), R, K, H,
                            nthreads);
         float *s = g;

@@ -3,24 +3,51 @@
 #include <math.h>
 #include <string.h>
 
+#define SUM_CHUNK 256
+
+/* v (n) summed over the processes of a data-parallel run, through doubles
+ * in chunks of a small buffer; alone (sum NULL), v stays as it is. */
+static void sum_across(float *v, int n, mm_sum_fn sum, void *ctx)
+{
+    if (!sum) return;
+    double buf[SUM_CHUNK];
+    for (int i = 0; i < n; i += SUM_CHUNK) {
+        const int k = n - i < SUM_CHUNK ? n - i : SUM_CHUNK;
+        for (int j = 0; j < k; j++) buf[j] = v[i + j];
+        sum(ctx, buf, k);
+        for (int j = 0; j < k; j++) v[i + j] = (float)buf[j];
+    }
+}
+
+/* The rows of the whole batch: N, or their sum over the processes. */
+static int global_rows(int N, mm_sum_fn sum, void *ctx)
+{
+    if (!sum) return N;
+    double n = N;
+    sum(ctx, &n, 1);
+    return (int)n;
+}
+
 /* Channel sums go row by row so the inner loop runs along contiguous
  * channels and vectorises; each channel is still summed in row order. */
-static void column_means(float *mean, const float *x, int N, int C)
+static void column_means(float *mean, const float *x, int N, int C, int Nall, mm_sum_fn sum, void *ctx)
 {
     memset(mean, 0, (size_t)C * sizeof *mean);
     for (int n = 0; n < N; n++) {
         const float *r = x + (long)n * C;
         for (int c = 0; c < C; c++) mean[c] += r[c];
     }
-    const float inv_n = 1.0f / (float)N;
+    sum_across(mean, C, sum, ctx);
+    const float inv_n = 1.0f / (float)Nall;
     for (int c = 0; c < C; c++) mean[c] *= inv_n;
 }
 
 void mm_batchnorm_forward(float *y, float *xhat, float *mean, float *invstd, float *running_mean,
                           float *running_var, const float *x, const float *gain, const float *bias,
-                          int N, int C, float momentum)
+                          int N, int C, float momentum, mm_sum_fn sum, void *ctx)
 {
-    column_means(mean, x, N, C);
+    const int Nall = global_rows(N, sum, ctx);
+    column_means(mean, x, N, C, Nall, sum, ctx);
     /* two passes: the centred sum of squares, never E[x^2] - E[x]^2, which
      * cancels badly when the mean is large against the spread */
     float *ss = invstd;
@@ -32,10 +59,11 @@ void mm_batchnorm_forward(float *y, float *xhat, float *mean, float *invstd, flo
             ss[c] += d * d;
         }
     }
+    sum_across(ss, C, sum, ctx);
     for (int c = 0; c < C; c++) {
-        const float var = ss[c] / (float)N;
+        const float var = ss[c] / (float)Nall;
         running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean[c];
-        running_var[c] = (1.0f - momentum) * running_var[c] + momentum * (ss[c] / (float)(N - 1));
+        running_var[c] = (1.0f - momentum) * running_var[c] + momentum * (ss[c] / (float)(Nall - 1));
         invstd[c] = 1.0f / sqrtf(var + MM_BN_EPS);
     }
     for (int n = 0; n < N; n++) {
@@ -66,7 +94,7 @@ void mm_batchnorm_eval(float *y, const float *x, const float *gain, const float 
  *   dx = gain * invstd / N * (N dy - sum(dy) - xhat * sum(dy * xhat)). */
 void mm_batchnorm_backward(float *dx, float *dgain, float *dbias, const float *dy,
                            const float *xhat, const float *invstd, const float *gain, int N, int C,
-                           float *work)
+                           float *work, mm_sum_fn sum, void *ctx)
 {
     float *sum_dy = work, *sum_dyx = work + C;
     memset(work, 0, 2 * (size_t)C * sizeof *work);
@@ -77,11 +105,12 @@ void mm_batchnorm_backward(float *dx, float *dgain, float *dbias, const float *d
             sum_dyx[c] += g[c] * xh[c];
         }
     }
-    for (int c = 0; c < C; c++) {
+    for (int c = 0; c < C; c++) { /* this process's share: the gradients are summed later */
         dgain[c] += sum_dyx[c];
         dbias[c] += sum_dy[c];
     }
-    const float inv_n = 1.0f / (float)N;
+    sum_across(work, 2 * C, sum, ctx);
+    const float inv_n = 1.0f / (float)global_rows(N, sum, ctx);
     for (int n = 0; n < N; n++) {
         const float *g = dy + (long)n * C, *xh = xhat + (long)n * C;
         float *d = dx + (long)n * C;

@@ -26,6 +26,24 @@ typedef struct {
     mm_optim_state opt;     /* built by mm_train_run if empty; the owner frees it */
 } mm_train_state;
 
+/* Data-parallel training over N processes (the CLI's MPI build fills this
+ * in; the library knows no MPI). Every process draws the same global batch
+ * of batch_size indices from the shared generator, so the run samples what
+ * one process samples, and computes the rows mm_train_slice gives it; the
+ * loss is normalised by the global batch's target count, so summing the
+ * processes' losses and gradients gives the global batch's. The processes
+ * then apply one identical update. */
+typedef struct {
+    int rank, nranks;
+    mm_reducer reduce; /* sums doubles: the loss, the stop vote, batch-norm statistics */
+    /* Sums n floats across the processes in place, giving every process
+     * the same bits (the gradients). */
+    void (*sum_floats)(void *ctx, float *x, size_t n);
+} mm_dist;
+
+/* Rows [*lo, *hi) of a global batch of B that process rank of nranks computes. */
+void mm_train_slice(int B, int rank, int nranks, int *lo, int *hi);
+
 /* Called after every step with the step just completed (1-based count) and
  * its minibatch loss. A non-zero return stops training (mm_train_run then
  * returns MM_EINTR). */
@@ -39,5 +57,11 @@ mm_status mm_train_config_check(const mm_train_config *tc, size_t ntrain, mm_err
 mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *ts,
                        const mm_split *train, int nthreads, mm_step_fn fn, void *ctx,
                        mm_err *err);
+/* mm_train_run on one process of a data-parallel run (dist NULL: alone).
+ * A non-zero return of fn on any process stops every process before the
+ * next update, so all stop at the same step. */
+mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_state *ts,
+                            const mm_split *train, int nthreads, const mm_dist *dist,
+                            mm_step_fn fn, void *ctx, mm_err *err);
 
 #endif

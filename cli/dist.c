@@ -1,0 +1,98 @@
+#include "dist.h"
+
+#include <math.h>
+#include <unistd.h>
+
+int cli_dist_leader(const cli_dist *d)
+{
+    return !d || d->train.rank == 0;
+}
+
+/* Points fd (stdout or stderr) at a temporary file; 0 on success. */
+static int hold(FILE **held, int *saved, FILE *stream, int fd)
+{
+    fflush(stream);
+    *held = tmpfile();
+    *saved = dup(fd);
+    if (*held && *saved >= 0 && dup2(fileno(*held), fd) >= 0) return 0;
+    if (*held) fclose(*held); /* then this process speaks for itself */
+    if (*saved >= 0) close(*saved);
+    *held = NULL;
+    return -1;
+}
+
+static void unhold(FILE **held, int saved, FILE *stream, int fd, int print)
+{
+    if (!*held) return;
+    fflush(stream);
+    dup2(saved, fd);
+    close(saved);
+    if (print) {
+        rewind(*held);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, *held)) > 0) fwrite(buf, 1, n, stream);
+        fflush(stream);
+    }
+    fclose(*held);
+    *held = NULL;
+}
+
+void cli_dist_quiet_begin(cli_dist_quiet *q, const cli_dist *d)
+{
+    q->held[0] = q->held[1] = NULL;
+    if (!d) return;
+    hold(&q->held[0], &q->saved_fd[0], stdout, STDOUT_FILENO);
+    hold(&q->held[1], &q->saved_fd[1], stderr, STDERR_FILENO);
+}
+
+static void release(cli_dist_quiet *q, int print)
+{
+    unhold(&q->held[0], q->saved_fd[0], stdout, STDOUT_FILENO, print);
+    unhold(&q->held[1], q->saved_fd[1], stderr, STDERR_FILENO, print);
+}
+
+int cli_dist_agree(const cli_dist *d, cli_dist_quiet *q, int rc)
+{
+    if (!d) return rc;
+    int who = 0;
+    int agreed = d->agree(d->train.reduce.ctx, rc, &who);
+    if (agreed && q) release(q, d->train.rank == who);
+    return agreed;
+}
+
+void cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d)
+{
+    release(q, cli_dist_leader(d));
+}
+
+/* Targets (not -1) of examples [lo, hi). */
+static size_t count_targets(const mm_split *s, size_t lo, size_t hi)
+{
+    const size_t ny = s->ny > 0 ? (size_t)s->ny : 1;
+    size_t n = 0;
+    for (size_t i = lo * ny; i < hi * ny; i++) n += s->Y[i] != -1;
+    return n;
+}
+
+mm_status cli_dist_split_loss(const cli_dist *d, const mm_model *m, const mm_split *s, int nthreads,
+                              double *loss, mm_err *err)
+{
+    if (!d) return mm_model_split_loss(m, s, nthreads, loss, err);
+    const int r = d->train.rank, n = d->train.nranks;
+    size_t lo = s->n * (size_t)r / (size_t)n, hi = s->n * (size_t)(r + 1) / (size_t)n;
+    mm_split part = *s;
+    part.n = hi - lo;
+    part.X = s->X + lo * (size_t)s->T;
+    part.Y = s->Y + lo * (size_t)(s->ny > 0 ? s->ny : 1);
+    part.ntargets = count_targets(s, lo, hi);
+    double mean = 0.0, count = (double)part.ntargets;
+    mm_status st = part.n ? mm_model_split_loss(m, &part, nthreads, &mean, err) : MM_OK;
+    /* the failure is summed with the loss, so every process sees it */
+    double v[3] = {part.n ? mean * count : 0.0, count, st != MM_OK};
+    d->train.reduce.sum(d->train.reduce.ctx, v, 3);
+    if (st) return st;
+    if (v[2] > 0) return mm_fail(err, MM_ENOMEM, "evaluation failed on another process");
+    *loss = v[1] > 0 ? v[0] / v[1] : NAN;
+    return MM_OK;
+}
