@@ -182,13 +182,30 @@ static const float *distribution(mm_sampler *s, float inv_temp, int k)
     return s->probs;
 }
 
-int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
+/* s->ctx: the last T ids of the item so far (ids, n), stop tokens before it. */
+static void set_context(mm_sampler *s, const int *ids, int n)
+{
+    const int T = s->m->cfg.block_size;
+    for (int t = 0; t < T; t++) {
+        int i = n - T + t;
+        s->ctx[t] = i >= 0 ? ids[i] : 0;
+    }
+}
+
+void mm_sampler_probs_after(mm_sampler *s, const int *ids, int n)
+{
+    set_context(s, ids, n);
+    mm_sampler_probs(s, s->ctx);
+}
+
+int mm_sample_complete(mm_sampler *s, mm_rng *rng, const int *prefix, int np, int *out)
 {
     const int T = s->m->cfg.block_size, V = s->m->cfg.vocab_size;
     const int k = s->opts.top_k > 0 && s->opts.top_k < V ? s->opts.top_k : 0;
     const float inv_temp = (float)(1.0 / s->opts.temperature);
-    memset(s->ctx, 0, (size_t)T * sizeof *s->ctx);
-    int n = 0;
+    int n = np < s->opts.max_len ? np : s->opts.max_len;
+    if (n > 0) memmove(out, prefix, (size_t)n * sizeof *out);
+    set_context(s, out, n);
     while (n < s->opts.max_len) {
         int id = draw(distribution(s, inv_temp, k), V, rng);
         if (id == 0) break;
@@ -197,4 +214,9 @@ int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
         s->ctx[T - 1] = id;
     }
     return n;
+}
+
+int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
+{
+    return mm_sample_complete(s, rng, NULL, 0, out);
 }
