@@ -12,7 +12,7 @@
 
 #include "items.h"
 #include "kind.h"
-#include "sample.h"
+#include "drawer.h"
 
 /* The public codes are the library's, so a status passes through as is. */
 _Static_assert(MAKEMORE_EINTR == (int)MM_EINTR && MAKEMORE_EINVAL == (int)MM_EINVAL &&
@@ -115,53 +115,35 @@ makemore_sample_opts makemore_sample_defaults(void)
     return o;
 }
 
-/* Appends item (n ids) and '\n' at buf + *at; 0 if it does not fit. */
-static int put_item(const makemore_model *m, const int *ids, int n, char *buf, size_t cap, size_t *at)
-{
-    for (int i = 0; i < n; i++) {
-        const char *c = m->chars[ids[i]];
-        size_t len = strlen(c);
-        if (*at + len + 2 > cap) return 0;
-        memcpy(buf + *at, c, len);
-        *at += len;
-    }
-    if (*at + 2 > cap) return 0;
-    buf[(*at)++] = '\n';
-    buf[*at] = 0;
-    return 1;
-}
-
 makemore_status makemore_sample(makemore_model *m, const makemore_sample_opts *o, int n, char *buf,
                                 size_t cap, makemore_error *err)
 {
-    makemore_sample_opts d = makemore_sample_defaults();
-    if (!o) o = &d;
+    makemore_sample_opts def = makemore_sample_defaults();
+    if (!o) o = &def;
     if (n < 0) return fail(err, MAKEMORE_EINVAL, "makemore_sample: n must be >= 0");
     if (!buf || cap < 1) return fail(err, MAKEMORE_EINVAL, "makemore_sample: no room for the items");
     buf[0] = 0;
     mm_sample_opts so = {o->temperature, o->top_k, o->max_len ? o->max_len : MM_MAX_LINE_CHARS};
     if (so.max_len < 1 || so.max_len > MM_MAX_LINE_CHARS)
         return fail(err, MAKEMORE_EINVAL, "makemore_sample: max_len must be 0 or 1..256");
-    int *ids = malloc(MM_MAX_LINE_CHARS * sizeof *ids), *prefix = malloc(MM_MAX_LINE_CHARS * sizeof *prefix);
-    mm_sampler s;
+    mm_drawer d;
     mm_err e;
-    int np = 0;
-    mm_status st = !ids || !prefix ? mm_fail(&e, MM_ENOMEM, "out of memory")
-                                   : mm_vocab_encode(&m->run.vocab, o->prefix, prefix, so.max_len, &np, "prefix", &e);
-    if (!st) st = mm_sampler_build(&s, &m->run.model, &so, &e);
-    if (!st) {
-        mm_rng g;
-        mm_rng_seed_torch(&g, o->seed);
-        size_t at = 0;
-        for (int i = 0; i < n && !st; i++) {
-            int len = mm_sample_complete(&s, &g, prefix, np, ids);
-            if (!put_item(m, ids, len, buf, cap, &at))
-                st = mm_fail(&e, MM_ENOMEM, "makemore_sample: %zu bytes are too few for %d items", cap, n);
+    mm_status st = mm_drawer_build(&d, &m->run.model, &m->run.vocab, &so, o->seed, o->prefix, "prefix", NULL, &e);
+    size_t at = 0;
+    for (int i = 0; i < n && !st; i++) {
+        int split;
+        const char *item = mm_drawer_next(&d, &split);
+        size_t len = strlen(item);
+        if (at + len + 2 > cap) {
+            st = mm_fail(&e, MM_ENOMEM, "makemore_sample: %zu bytes are too few for %d items", cap, n);
+            break;
         }
-        mm_sampler_free(&s);
+        memcpy(buf + at, item, len);
+        at += len;
+        buf[at++] = '\n';
+        buf[at] = 0;
     }
-    free(ids);
-    free(prefix);
+    if (d.ids) mm_drawer_free(&d);
     return api_status(st, &e, err);
 }
 
