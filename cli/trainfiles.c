@@ -245,8 +245,8 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
     mm_report_init(rep, title);
     const mm_kind *k = r->model.kind;
     snprintf(rep->subtitle, sizeof rep->subtitle,
-             "A character-level language model, --model %.20s (%.200s), trained on %.120s; the model is in "
-             "%.120s/model.bin.", k ? k->name : "?", k ? k->summary : "?", r->input, t->workdir);
+             "A character-level language model, --model %.20s (%.150s), trained on %.100s; the model is in "
+             "%.100s/model.bin.", k ? k->name : "?", k ? k->summary : "?", r->input, t->workdir);
     rep->loss[0][0] = r->state.init_train_loss;
     rep->loss[0][1] = r->state.init_dev_loss;
     rep->loss[1][0] = t->final_train;
