@@ -241,7 +241,8 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
     if (!rep) return cli_error("out of memory for the report");
     const char *base = strrchr(r->input, '/');
     char title[300];
-    snprintf(title, sizeof title, "makemore: %.200s", base ? base + 1 : r->input);
+    snprintf(title, sizeof title, "makemore: %.20s on %.200s", r->model.kind ? r->model.kind->name : "?",
+             base ? base + 1 : r->input);
     mm_report_init(rep, title);
     const mm_kind *k = r->model.kind;
     snprintf(rep->subtitle, sizeof rep->subtitle,
