@@ -74,8 +74,10 @@ $(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/
 	$(CC) $(CFLAGS) -DFUZZ_NAME='"$*"' fuzz/fuzz_$*.c fuzz/replay.c $(CLI_LIB_OBJ) \
 	    $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
-# Unit tests, end-to-end CLI tests and (when torch imports) PyTorch parity.
-test: $(BIN) $(TEST_BIN)
+# Unit tests, end-to-end CLI tests, make install into a temporary DESTDIR
+# with the README's C example, the Python module, and (when torch imports)
+# PyTorch parity.
+test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN)
 	@MAKEMORE=./$(BIN) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
 # makemore against the PyTorch peer side by side (about 6 minutes): writes
