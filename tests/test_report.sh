@@ -99,7 +99,7 @@ marks = re.findall(r'<li>([^<]*) <span class="mark mark-(train|dev|test|new)">\2
 items = set(open(sys.argv[4], encoding="utf-8").read().split())
 check(len(marks) == 20 and all((m == "new") == (t not in items) for t, m in marks),
       f"report.html: each of the 20 samples marked, new exactly when not in the data ({len(marks)} marked)")
-check(all(re.search(p, html) for p in (r"<td>model</td><td>mlp</td>", r"<td>optimizer</td><td>SGD</td>",
+check(all(re.search(p, html) for p in (r"<td>model</td><td>mlp: ", r"<td>optimizer</td><td>SGD</td>",
                                          r"<td>learning rate</td><td>step: ")) and "MLP language model" not in html,
       "report.html names the model kind, the optimizer and the schedule")
 check(f"wrote {d}/model.bin and {d}/report.html" in stdout, "train says where model.bin and report.html were written")
