@@ -194,7 +194,7 @@ def train(input, out, **flags):
     lr_schedule is schedule). Returns the summary `makemore train --json` prints."""
     c = _lib.makemore_train_defaults()
     names = {f for f, _ in _TrainConfig._fields_}
-    aliases = {"lr_schedule": "schedule", "lr": "learning_rate", "model_type": "model", "type": "model"}
+    aliases = {"lr_schedule": "schedule", "lr": "learning_rate", "n_head": "n_heads", "type": "model"}
     for k, v in flags.items():
         key = aliases.get(k, k)
         if key not in names:
