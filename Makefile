@@ -1,6 +1,7 @@
 # makemore.c — see README.md.  make | make test | make run | make bench
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
 #              make MPI=1 (also ./makemore-mpi, data-parallel training on Open MPI)
+#              make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
 
 CC      ?= gcc
 PORTABLE ?= 0
@@ -15,11 +16,11 @@ CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter -fopenmp \
 LDLIBS  += -lm
 LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
 
-INCLUDES = $(SRC_DIRS:%/=-I%) -Icli
+INCLUDES = -Iinclude $(SRC_DIRS:%/=-I%) -Icli
 BUILD   := build$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)
 SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c src/*/*.h)))
 LIB_SRC := $(wildcard src/*/*.c)
-HEADERS := $(wildcard src/*/*.h cli/*.h tests/*.h)
+HEADERS := $(wildcard include/*.h src/*/*.h cli/*.h tests/*.h)
 # cli/mpi_*.c include mpi.h: only makemore-mpi (make MPI=1) is built from them
 CLI_SRC := $(filter-out cli/mpi_%.c,$(wildcard cli/*.c))
 MPI_SRC := $(wildcard cli/mpi_*.c)
@@ -41,8 +42,22 @@ NAMES_URL    := https://raw.githubusercontent.com/karpathy/makemore/master/names
 # make test also runs the MPI tests when ./makemore-mpi was built (make MPI=1)
 MPI_BIN := $(if $(filter 1,$(MPI)),makemore-mpi,$(if $(BUILD_SUFFIX)$(filter 1,$(PORTABLE)),,$(wildcard makemore-mpi)))
 
-.PHONY: all test run data clean bench sanitize fuzz
-all: $(BIN) $(MPI_BIN)
+# The shared library: soname libmakemore.so.$(SO_MAJOR); only the public API
+# (include/makemore.h, marked MAKEMORE_API) is exported from it.
+SO_MAJOR := 1
+SO_VERSION := $(SO_MAJOR).0.0
+SO_NAME := libmakemore.so.$(SO_MAJOR)
+# Library objects serve both libraries, so they are position independent;
+# -fno-semantic-interposition keeps calls inside the library direct, as
+# they are without -fPIC (the CLI links the static library).
+LIB_CFLAGS := -fPIC -fno-semantic-interposition -fvisibility=hidden
+
+.PHONY: all test run data clean bench sanitize fuzz install uninstall
+all: $(BIN) $(BUILD)/$(SO_NAME) $(MPI_BIN)
+
+$(BUILD)/src/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -50,6 +65,9 @@ $(BUILD)/%.o: %.c $(HEADERS)
 
 $(BUILD)/libmakemore.a: $(LIB_OBJ)
 	ar rcs $@ $^
+
+$(BUILD)/$(SO_NAME): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SO_NAME) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BIN): $(CLI_OBJ) $(BUILD)/libmakemore.a
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
@@ -70,8 +88,10 @@ $(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/
 	$(CC) $(CFLAGS) -DFUZZ_NAME='"$*"' fuzz/fuzz_$*.c fuzz/replay.c $(CLI_LIB_OBJ) \
 	    $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
-# Unit tests, end-to-end CLI tests and (when torch imports) PyTorch parity.
-test: $(BIN) $(TEST_BIN) $(MPI_BIN)
+# Unit tests, end-to-end CLI tests, make install into a temporary DESTDIR
+# with the README's C example, the Python module, (when ./makemore-mpi was
+# built) the MPI tests, and (when torch imports) PyTorch parity.
+test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(MPI_BIN)
 	@MAKEMORE=./$(BIN) MAKEMORE_MPI=$(if $(MPI_BIN),./$(MPI_BIN)) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
 # makemore against the PyTorch peer side by side (about 6 minutes): writes
@@ -124,6 +144,37 @@ data/names.txt:
 # The lecture's full run: 200,000 steps, then 20 samples.
 run: $(BIN) data/names.txt
 	./$(BIN) train -i data/names.txt -o out
+
+# Install like a C library; DESTDIR stages into a folder (packaging, tests).
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+LIBDIR := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+MANDIR := $(PREFIX)/share/man/man1
+PCDIR := $(LIBDIR)/pkgconfig
+INSTALLED := $(BINDIR)/makemore $(LIBDIR)/libmakemore.a $(LIBDIR)/libmakemore.so.$(SO_VERSION) \
+             $(LIBDIR)/$(SO_NAME) $(LIBDIR)/libmakemore.so $(INCLUDEDIR)/makemore.h $(PCDIR)/makemore.pc \
+             $(MANDIR)/makemore.1
+
+$(BUILD)/makemore.pc: makemore.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(SO_VERSION)|' $< > $@
+
+install: $(BIN) $(BUILD)/libmakemore.a $(BUILD)/$(SO_NAME) $(BUILD)/makemore.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(PCDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/makemore
+	install -m 644 $(BUILD)/libmakemore.a $(DESTDIR)$(LIBDIR)/libmakemore.a
+	install -m 755 $(BUILD)/$(SO_NAME) $(DESTDIR)$(LIBDIR)/libmakemore.so.$(SO_VERSION)
+	ln -sf libmakemore.so.$(SO_VERSION) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libmakemore.so
+	install -m 644 include/makemore.h $(DESTDIR)$(INCLUDEDIR)/makemore.h
+	install -m 644 $(BUILD)/makemore.pc $(DESTDIR)$(PCDIR)/makemore.pc
+	install -m 644 man/makemore.1 $(DESTDIR)$(MANDIR)/makemore.1
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build build-* makemore makemore-*

@@ -20,6 +20,7 @@ int cmd_train(int argc, char **argv);
 struct cli_dist;
 int cmd_train_dist(int argc, char **argv, const struct cli_dist *d);
 int cmd_sample(int argc, char **argv);
+int cmd_probs(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 /* train's flag parsing and checks alone, touching no file: 0 if training

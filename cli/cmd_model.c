@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "samples.h"
 #include "trainfiles.h"
 
 static int load_checkpoint(mm_run *r, const char *workdir)
@@ -29,8 +30,8 @@ static int parse_or_help(arg_spec *s, int n, int argc, char **argv, const char *
 
 int cmd_sample(int argc, char **argv)
 {
-    const char *workdir = DEFAULT_WORKDIR;
-    int n = 20, top_k = 0, max_len = MM_MAX_LINE_CHARS;
+    const char *workdir = DEFAULT_WORKDIR, *prefix = NULL;
+    int n = 20, top_k = 0, max_len = MM_MAX_LINE_CHARS, json = 0;
     double temperature = 1.0;
     uint64_t seed = LECTURE_SEED + 10;
     arg_spec s[] = {
@@ -40,33 +41,26 @@ int cmd_sample(int argc, char **argv)
         {"--temperature", NULL, ARG_DOUBLE, &temperature, 1e-3, 1e3, "divide logits by T (default 1)", 0},
         {"--top-k", NULL, ARG_INT, &top_k, 0, 1 << 20, "draw only from the k likeliest characters (default 0: all)", 0},
         {"--max-len", NULL, ARG_INT, &max_len, 1, 1 << 20, "cut items at this many characters (default 256)", 0},
+        {"--prefix", NULL, ARG_STRING, &prefix, 0, 0, "only items that start with this text: the model completes it", 0},
+        {"--json", NULL, ARG_FLAG, &json, 0, 0, "print {\"samples\": [{\"text\": ..., \"split\": ...}, ...]}", 0},
     };
     int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "sample",
-                           "usage: makemore sample [-o DIR] [-n N] [--seed S] [--temperature T] [--top-k K]\n\n"
-                           "Prints new items from DIR/model.bin, one per line.");
+                           "usage: makemore sample [-o DIR] [-n N] [--seed S] [--temperature T] [--top-k K] [--prefix P] [--json]\n\n"
+                           "Prints new items from DIR/model.bin, one per line, each followed by a tab and\n"
+                           "train, dev or test when it is a copy of an item of that split of the training\n"
+                           "file, else new; the counts go to stderr.");
     if (rc) return rc < 0 ? 0 : rc;
     mm_run r;
     if ((rc = load_checkpoint(&r, workdir))) return rc;
-    mm_sampler sm;
+    cli_marks marks;
+    cli_marks_load(&marks, &r);
     mm_sample_opts o = {temperature, top_k, max_len};
-    mm_err err;
-    int *ids = malloc((size_t)max_len * sizeof *ids);
-    if (!ids || mm_sampler_build(&sm, &r.model, &o, &err)) {
-        free(ids);
-        mm_run_free(&r);
-        return cli_error("%s", ids ? err.msg : "out of memory");
-    }
-    mm_rng g;
-    mm_rng_seed_torch(&g, seed);
-    for (int i = 0; i < n; i++) {
-        int len = mm_sample_item(&sm, &g, ids);
-        cli_print_item(stdout, &r.vocab, ids, len);
-        putchar('\n');
-    }
-    free(ids);
-    mm_sampler_free(&sm);
+    rc = cli_samples_print(stdout, json ? NULL : stderr, json ? "{\"samples\": [" : NULL, &r,
+                           marks.ok ? &marks.set : NULL, &o, seed, prefix, n);
+    if (json && !rc) fputs("}\n", stdout);
+    cli_marks_free(&marks);
     mm_run_free(&r);
-    return 0;
+    return rc;
 }
 
 static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, int nthreads, int mix)

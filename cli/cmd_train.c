@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "dist.h"
 #include "progress.h"
+#include "samples.h"
 #include "trainfiles.h"
 #include "trainlog.h"
 #include "train_model.h"
@@ -379,32 +380,22 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0);
 }
 
-static void print_samples(const mm_run *r, int n, int json, FILE *out)
+/* The lecture's samples (seed + 10), each marked train, dev, test or new. */
+static void print_samples(const mm_run *r, const cli_data *d, int n, int json, FILE *out)
 {
     if (n <= 0) return;
-    mm_sampler s;
     mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
+    mm_itemset set;
     mm_err err;
-    if (mm_sampler_build(&s, &r->model, &o, &err)) return;
-    mm_rng g;
-    mm_rng_seed_torch(&g, r->seed + 10); /* the lecture samples from seed + 10 */
-    int *ids = malloc(MM_MAX_LINE_CHARS * sizeof *ids);
-    if (!ids) { mm_sampler_free(&s); return; }
-    if (json) fputs(", \"samples\": [", out);
-    else fputs("samples:\n", out);
-    for (int i = 0; i < n; i++) {
-        int len = mm_sample_item(&s, &g, ids);
-        if (json) fputs(i ? ", \"" : "\"", out);
-        cli_print_item(out, &r->vocab, ids, len);
-        fputs(json ? "\"" : "\n", out);
-    }
-    if (json) fputs("]", out);
-    free(ids);
-    mm_sampler_free(&s);
+    int marked = mm_itemset_build(&set, &d->words, &d->data, &err) == MM_OK;
+    if (!json) fputs("samples:\n", out);
+    cli_samples_print(out, json ? NULL : out, json ? ", \"samples\": [" : NULL, r, marked ? &set : NULL, &o,
+                      r->seed + 10, NULL, n);
+    if (marked) mm_itemset_free(&set);
 }
 
 static void print_json(const mm_run *r, const cli_data *d, const final_losses *fl, int nthreads, int samples,
-                       const trainfiles *t)
+                       const trainfiles *t, const char *ckpt, const char *report)
 {
     const mm_dataset *ds = &d->data;
     printf("{\"vocab_size\": %d, \"ntrain\": %zu, \"ndev\": %zu, \"ntest\": %zu, \"params\": %zu, "
@@ -423,8 +414,12 @@ static void print_json(const mm_run *r, const cli_data *d, const final_losses *f
            model_kind_name(r->model.cfg.kind), optim_kind_name(r->train.optim.kind),
            mm_split_kind_name(r->split_kind));
     cli_json_string(stdout, r->input);
+    fputs(", \"model_bin\": ", stdout);
+    cli_json_string(stdout, ckpt);
+    fputs(", \"report_html\": ", stdout);
+    cli_json_string(stdout, report);
     trainfiles_json(t, stdout);
-    print_samples(r, samples, 1, stdout);
+    print_samples(r, d, samples, 1, stdout);
     printf("}\n");
 }
 
@@ -473,12 +468,15 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
     t->final_dev = fl.dev_loss;
     rc = trainfiles_after(t, r, d);
     if (rc) return rc;
+    char report[MM_MAX_PATH];
+    if (cli_path(report, sizeof report, f->workdir, "report.html")) return cli_error("-o: path too long");
     if (f->json) {
-        print_json(r, d, &fl, nthreads, f->samples, t);
+        print_json(r, d, &fl, nthreads, f->samples, t, ckpt, report);
     } else {
         print_text_summary(r, d, &fl);
         trainfiles_print(t, stdout);
-        print_samples(r, f->samples, 0, stdout);
+        print_samples(r, d, f->samples, 0, stdout);
+        printf("wrote %s and %s\n", ckpt, report);
     }
     return 0;
 }

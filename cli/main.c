@@ -13,6 +13,7 @@ static const char *USAGE =
     "commands:\n"
     "  train    train a model (the lecture's run by default) and save DIR/model.bin\n"
     "  sample   print new items from a trained model\n"
+    "  probs    the next-character distribution after a prefix\n"
     "  eval     print the loss of a trained model on the train/dev/test split\n"
     "  export   write a model's weights as safetensors\n"
     "  lr-find  the lecture's learning-rate sweep: lr_find.csv, lr_find.svg, a suggestion\n"
@@ -29,9 +30,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "train")) return cmd_train(argc - 2, argv + 2);
     if (!strcmp(cmd, "sample")) return cmd_sample(argc - 2, argv + 2);
+    if (!strcmp(cmd, "probs")) return cmd_probs(argc - 2, argv + 2);
     if (!strcmp(cmd, "eval")) return cmd_eval(argc - 2, argv + 2);
     if (!strcmp(cmd, "export")) return cmd_export(argc - 2, argv + 2);
     if (!strcmp(cmd, "lr-find")) return cmd_lrfind(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 2, argv + 2);
-    return cli_error("unknown command '%s' (commands: train, sample, eval, export, lr-find, sweep)", cmd);
+    return cli_error("unknown command '%s' (commands: train, sample, probs, eval, export, lr-find, sweep)", cmd);
 }

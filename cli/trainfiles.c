@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "drawer.h"
 #include "figures.h"
 #include "kind.h"
 #include "mix.h"
@@ -74,7 +75,7 @@ static int fresh_probe(trainfiles *t, const mm_run *r, const cli_data *d)
             t->lrfind_seconds = progress_now() - t0;
             char rule[256];
             mm_lrfind_rule(&t->lr, rule, sizeof rule);
-            fprintf(stderr, "lr sweep (%d steps, 10^-3..10^0, lr_find.svg): %s\n", t->lr.n, rule);
+            fprintf(stderr, "lr sweep (%d steps, 10^-3..10^0, lr_find.svg): suggests %s\n", t->lr.n, rule);
             rc = trainfiles_save_lrfind(t->workdir, &t->lr);
         }
     }
@@ -122,31 +123,39 @@ static int final_log(trainfiles *t, const mm_run *r, mm_losslog *log)
     return 0;
 }
 
-/* REPORT_SAMPLES items drawn as the end of training prints them. */
-static char **draw_samples(const mm_run *r, int n)
+/* REPORT_SAMPLES items drawn as the end of training prints them, each
+ * with its mark (train, dev, test or new) in marks. */
+static char **draw_samples(const mm_run *r, const cli_data *d, int n, const char **marks)
 {
-    mm_sampler s;
     mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
+    mm_itemset set;
+    mm_drawer dr;
     mm_err err;
     char **out = calloc((size_t)n, sizeof *out);
-    int *ids = malloc(MM_MAX_LINE_CHARS * sizeof *ids);
-    if (!out || !ids || mm_sampler_build(&s, &r->model, &o, &err)) {
+    if (!out || mm_itemset_build(&set, &d->words, &d->data, &err)) {
         free(out);
-        free(ids);
         return NULL;
     }
-    mm_rng g;
-    mm_rng_seed_torch(&g, r->seed + 10); /* the lecture samples from seed + 10 */
-    for (int i = 0; i < n; i++) {
-        int len = mm_sample_item(&s, &g, ids);
-        out[i] = malloc((size_t)len * 4 + 1);
-        if (!out[i]) continue;
-        size_t k = 0;
-        for (int j = 0; j < len; j++) k += (size_t)mm_utf8_encode(r->vocab.cp[ids[j]], out[i] + k);
-        out[i][k] = 0;
+    /* the lecture samples from seed + 10 */
+    if (mm_drawer_build(&dr, &r->model, &r->vocab, &o, r->seed + 10, NULL, "samples", &set, &err)) {
+        mm_itemset_free(&set);
+        free(out);
+        return NULL;
     }
-    free(ids);
-    mm_sampler_free(&s);
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        int split;
+        out[i] = strdup(mm_drawer_next(&dr, &split));
+        marks[i] = mm_item_label(split);
+        ok = ok && out[i];
+    }
+    mm_drawer_free(&dr);
+    mm_itemset_free(&set);
+    if (!ok) {
+        for (int i = 0; i < n; i++) free(out[i]);
+        free(out);
+        return NULL;
+    }
     return out;
 }
 
@@ -157,7 +166,14 @@ static void describe_schedule(char *out, size_t n, const mm_schedule *s)
     else if (s->kind == MM_SCHED_INV)
         snprintf(out, n, "inv: %g / (1 + %g t)", s->lr, s->rate);
     else
-        snprintf(out, n, "schedule %d from %g", (int)s->kind, s->lr);
+        snprintf(out, n, "cosine: %g down to %g at step %ld", s->lr, s->min_lr, s->decay_step);
+    if (s->warmup > 0) snprintf(out + strlen(out), n - strlen(out), ", after %ld warmup steps", s->warmup);
+}
+
+static const char *optimizer_name(const mm_optim *o)
+{
+    static const char *const names[] = {"SGD", "SGD with momentum", "AdamW"};
+    return (int)o->kind >= 0 && (int)o->kind < 3 ? names[o->kind] : "?";
 }
 
 static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, const cli_data *d)
@@ -168,6 +184,7 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
     describe_schedule(sched, sizeof sched, &r->train.sched);
     mm_report_add(rep, MM_REP_CONFIG, "input", "%s", r->input);
     mm_report_add(rep, MM_REP_CONFIG, "model", "%s: %s", r->model.kind->name, r->model.kind->summary);
+    mm_report_add(rep, MM_REP_CONFIG, "optimizer", "%s", optimizer_name(&r->train.optim));
     mm_report_add(rep, MM_REP_CONFIG, "block size, embedding, hidden", "%d, %d, %d", c->block_size, c->n_embd, c->n_hidden);
     mm_report_add(rep, MM_REP_CONFIG, "steps, batch size", "%ld of %ld, batch %d", r->state.step, r->train.max_steps, r->train.batch_size);
     mm_report_add(rep, MM_REP_CONFIG, "learning rate", "%s", sched);
@@ -181,7 +198,7 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
         mm_report_add(rep, MM_REP_CONFIG, "split", "Python random.seed(%llu), 80/10/10 of %zu items",
                       (unsigned long long)r->split_seed, d->words.nwords);
     mm_report_add(rep, MM_REP_CONFIG, "threads", "%d", t->nthreads);
-    mm_report_add(rep, MM_REP_RESULTS, "parameters", "%zu", r->model.nparams);
+    mm_report_add(rep, MM_REP_RESULTS, "parameters", "%zu trainable", r->model.ntrainable);
     mm_report_add(rep, MM_REP_RESULTS, "vocabulary", "%d characters including the stop token '.'", r->vocab.size);
     mm_report_add(rep, MM_REP_RESULTS, "examples", "train %zu, dev %zu, test %zu", ds->split[MM_TRAIN].n,
                   ds->split[MM_DEV].n, ds->split[MM_TEST].n);
@@ -204,9 +221,10 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
 typedef struct {
     mm_sbuf loss, emb, lr;
     char **samples;
+    const char *marks[REPORT_SAMPLES];
 } figures;
 
-static int make_figures(figures *f, trainfiles *t, const mm_run *r)
+static int make_figures(figures *f, trainfiles *t, const mm_run *r, const cli_data *d)
 {
     mm_losslog log;
     mm_err err;
@@ -222,7 +240,7 @@ static int make_figures(figures *f, trainfiles *t, const mm_run *r)
     if ((rc = save_in(t->workdir, "loss.svg", &f->loss)) ||
         (f->emb.len && (rc = save_in(t->workdir, "embedding.svg", &f->emb))))
         return rc;
-    f->samples = draw_samples(r, REPORT_SAMPLES);
+    f->samples = draw_samples(r, d, REPORT_SAMPLES, f->marks);
     return 0;
 }
 
@@ -232,7 +250,8 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
     if (!rep) return cli_error("out of memory for the report");
     const char *base = strrchr(r->input, '/');
     char title[300];
-    snprintf(title, sizeof title, "makemore: %.200s", base ? base + 1 : r->input);
+    snprintf(title, sizeof title, "makemore: %.20s on %.200s", r->model.kind->name,
+             base ? base + 1 : r->input);
     mm_report_init(rep, title);
     snprintf(rep->subtitle, sizeof rep->subtitle,
              "A character-level language model, --model %.20s: %.120s. Trained on %.120s; the model is in "
@@ -255,9 +274,11 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
                              "Where training put each character in embedding space. Characters that play similar "
                              "roles (the vowels, for instance) tend to end up near each other.");
     rep->samples = (const char *const *)f->samples;
+    rep->sample_marks = f->marks;
     rep->nsamples = f->samples ? REPORT_SAMPLES : 0;
     rep->samples_note = "Drawn from the trained model with the lecture's sampling seed (training seed + 10), "
-                        "as printed at the end of training.";
+                        "as printed at the end of training; each marked as a copy of a train, dev or test "
+                        "item, or new.";
     mm_sbuf html = {0};
     mm_err err;
     int rc = mm_report_html(rep, &html, &err) ? cli_error("%s", err.msg) : save_in(t->workdir, "report.html", &html);
@@ -325,7 +346,7 @@ int trainfiles_after(trainfiles *t, const mm_run *r, const cli_data *d)
     figures f;
     memset(&f, 0, sizeof f);
     int rc = mix(t, r, d);
-    if (!rc) rc = make_figures(&f, t, r);
+    if (!rc) rc = make_figures(&f, t, r, d);
     if (!rc) rc = write_report(t, r, d, &f);
     mm_sbuf_free(&f.loss);
     mm_sbuf_free(&f.emb);

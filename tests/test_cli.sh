@@ -65,7 +65,7 @@ check "sampling is repeatable for a seed" cmp -s "$tmp/s1" "$tmp/s2"
 run sample -o "$tmp/a" -n 25 --top-k 1 > "$tmp/s3"
 check "top-k 1 is greedy: one item repeated" test "$(sort -u "$tmp/s3" | wc -l)" -eq 1
 run sample -o "$tmp/a" -n 5 --max-len 2 > "$tmp/s4"
-check "--max-len cuts items" bash -c "! awk 'length(\$0) > 2' '$tmp/s4' | grep -q ."
+check "--max-len cuts items" bash -c "! cut -f1 '$tmp/s4' | awk 'length(\$0) > 2' | grep -q ."
 check "eval prints train and dev, not test" bash -c "'$MM' eval -o '$tmp/a' 2>/dev/null | grep -q '^train' && ! '$MM' eval -o '$tmp/a' 2>/dev/null | grep -q '^test'"
 check "eval --split test" bash -c "'$MM' eval -o '$tmp/a' --split test 2>/dev/null | grep -q '^test'"
 check "eval matches train's final losses" /usr/bin/python3 -c "

@@ -78,7 +78,7 @@ sys.exit(0 if abs(e['dev_loss']-d['dev_loss'])<1e-6 and d['model']=='$name' else
     "$MM" sample -o "$tmp/$name.a" -n 30 --seed 3 >"$tmp/s1" 2>/dev/null
     "$MM" sample -o "$tmp/$name.a" -n 30 --seed 3 >"$tmp/s2" 2>/dev/null
     check "$name: sample prints 30 items, the same for the same seed" bash -c "[ \$(wc -l < '$tmp/s1') -eq 30 ] && cmp -s '$tmp/s1' '$tmp/s2'"
-    check "$name: samples use only the training characters" bash -c "! grep -q '[^abcdefghijklmnoprstu]' '$tmp/s1'"
+    check "$name: samples use only the training characters" bash -c "! cut -f1 '$tmp/s1' | grep -q '[^abcdefghijklmnoprstu]'"
 done
 check "wavenet's JSON reports its parameters without the running statistics" /usr/bin/python3 -c "
 import json,sys

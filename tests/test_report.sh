@@ -55,8 +55,9 @@ check(len(lr) == 300 and e[0] == -3 and e[-1] == 0 and all(b > a for a, b in zip
 check(all(abs(float(r["lr"]) / 10 ** float(r["lr_exp"]) - 1) < 1e-5 for r in lr), "lr_find.csv: lr = 10^lr_exp")
 sm = [float(r["smoothed_loss"]) for r in lr]
 best = 10 ** e[sm.index(min(sm))]
-m = re.search(r"lr sweep \(300 steps.*lowest \(([0-9.]+) at 10\^(-?[0-9.]+)\)", stderr)
-check(m and abs(float(m.group(1)) - min(sm)) < 1e-3, "the printed suggestion is the smoothed minimum of lr_find.csv")
+m = re.search(r"lr sweep \(300 steps.*suggests ([0-9.e+-]+) \(10\^(-?[0-9.]+)\), where .* lowest \(([0-9.]+)\)", stderr)
+check(m and abs(float(m.group(1)) / best - 1) < 2e-3 and abs(float(m.group(3)) - min(sm)) < 1e-3,
+      "the printed suggestion is the rate at the smoothed minimum of lr_find.csv, then that loss")
 
 ns = "{http://www.w3.org/2000/svg}"
 for name in ["loss", "embedding", "lr_find"]:
@@ -90,8 +91,18 @@ page.feed(html)
 check(page.svg_ids == ["lr_find", "loss", "embedding"], f"report.html inlines the three plots ({page.svg_ids})")
 check(not page.fetch and "http://www.w3.org/2000/svg" in html and html.count("http") == html.count("http://www.w3.org/2000/svg"),
       "report.html is self-contained: no scripts, links, images or URLs to fetch")
-check(page.li == 20 and re.search(r"<td>parameters</td><td>\d+</td>", html),
-      f"report.html: {page.li} samples and the parameter count")
+params = re.search(r"<td>parameters</td><td>(\d+) trainable</td>", html)
+printed = re.search(r"params (\d+)", stdout)
+check(page.li == 20 and params and printed and params.group(1) == printed.group(1),
+      f"report.html: {page.li} samples and the trainable parameter count, as printed")
+marks = re.findall(r'<li>([^<]*) <span class="mark mark-(train|dev|test|new)">\2</span></li>', html)
+items = set(open(sys.argv[4], encoding="utf-8").read().split())
+check(len(marks) == 20 and all((m == "new") == (t not in items) for t, m in marks),
+      f"report.html: each of the 20 samples marked, new exactly when not in the data ({len(marks)} marked)")
+check(all(re.search(p, html) for p in (r"<td>model</td><td>mlp: ", r"<td>optimizer</td><td>SGD</td>",
+                                         r"<td>learning rate</td><td>step: ")) and "MLP language model" not in html,
+      "report.html names the model kind, the optimizer and the schedule")
+check(f"wrote {d}/model.bin and {d}/report.html" in stdout, "train says where model.bin and report.html were written")
 check("mixed with a character n-gram" in html and "tanh saturation at init" in html, "report.html: n-gram mix and init saturation")
 PY
 chrome=$(command -v chromium || command -v chromium-browser || true)

@@ -143,7 +143,7 @@ static void test_html(void)
     mm_html_table_end(&h);
     mm_html_figure(&h, "<svg id=\"x\"></svg>", "fig <1>");
     const char *items[] = {"anna", "<script>"};
-    mm_html_list(&h, items, 2);
+    mm_html_list(&h, items, NULL, 2);
     mm_html_end(&h);
     const char *d = mm_sbuf_str(&h.out);
     CHECK(!strncmp(d, "<!DOCTYPE html>", 15) && strstr(d, "<meta charset=\"utf-8\">"), "a UTF-8 HTML5 page");

@@ -6,9 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Decodes one code point at s (n bytes left). Returns its length, or 0 if the
- * bytes are not well-formed UTF-8 (overlong forms and surrogates included). */
-static int utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
+int mm_utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
 {
     unsigned char c = s[0];
     if (c < 0x80) { *out = c; return 1; }
@@ -66,7 +64,7 @@ static mm_status parse_line(mm_words *w, const unsigned char *p, size_t len,
         uint32_t cp;
         if (p[i] == 0)
             return mm_fail(err, MM_EFORMAT, "%s:%zu: NUL byte in text (is this a binary file?)", name, lineno);
-        int k = utf8_decode(p + i, len - i, &cp);
+        int k = mm_utf8_decode(p + i, len - i, &cp);
         if (!k)
             return mm_fail(err, MM_EFORMAT, "%s:%zu: invalid UTF-8 at byte %zu of the line", name, lineno, i + 1);
         if (w->nchars - first >= MM_MAX_LINE_CHARS)

@@ -62,6 +62,9 @@ void mm_vocab_free(mm_vocab *v);
 
 /* id of code point c, or -1 if the vocabulary lacks it */
 int mm_vocab_id(const mm_vocab *v, uint32_t c);
+/* Decodes one code point at s (n bytes left). Returns its length, or 0 if the
+ * bytes are not well-formed UTF-8 (overlong forms and surrogates included). */
+int mm_utf8_decode(const unsigned char *s, size_t n, uint32_t *out);
 /* Appends the UTF-8 bytes of code point c to out (room for 4); returns count */
 int mm_utf8_encode(uint32_t c, char *out);
 

@@ -176,13 +176,33 @@ static const float *distribution(mm_sampler *s, int len, float inv_temp, int k)
     return s->probs;
 }
 
-int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
+/* s->seq = the start token, then the item so far (ids, n); a kind that
+ * carries state from step to step (the sequence layout's gen_step) is
+ * stepped through it, so the next step continues after it. */
+static void start_item(mm_sampler *s, const int *ids, int n)
+{
+    s->seq[0] = 0;
+    for (int i = 0; i < n; i++) s->seq[i + 1] = ids[i];
+    if (s->gen && !context_layout(s))
+        for (int len = 1; len <= n; len++) logits_after(s, s->seq, len);
+}
+
+void mm_sampler_probs_after(mm_sampler *s, const int *ids, int n)
+{
+    n = n < s->opts.max_len ? n : s->opts.max_len;
+    start_item(s, ids, n);
+    logits_after(s, s->seq, n + 1);
+    softmax_scaled(s->probs, s->m->cfg.vocab_size, 1.0f);
+}
+
+int mm_sample_complete(mm_sampler *s, mm_rng *rng, const int *prefix, int np, int *out)
 {
     const int V = s->m->cfg.vocab_size;
     const int k = s->opts.top_k > 0 && s->opts.top_k < V ? s->opts.top_k : 0;
     const float inv_temp = (float)(1.0 / s->opts.temperature);
-    s->seq[0] = 0;
-    int n = 0;
+    int n = np < s->opts.max_len ? np : s->opts.max_len;
+    if (n > 0) memmove(out, prefix, (size_t)n * sizeof *out);
+    start_item(s, out, n);
     while (n < s->opts.max_len) {
         int id = draw(distribution(s, n + 1, inv_temp, k), V, rng);
         if (id == 0) break;
@@ -190,4 +210,9 @@ int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
         s->seq[n] = id;
     }
     return n;
+}
+
+int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
+{
+    return mm_sample_complete(s, rng, NULL, 0, out);
 }

@@ -45,8 +45,14 @@ void mm_sampler_free(mm_sampler *s);
 /* Writes up to opts.max_len ids (1..V-1) to out and returns the count; the
  * stop token is not included. */
 int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out);
+/* mm_sample_item continuing the item prefix (np ids, no stop token): out
+ * gets the prefix, then the ids drawn, opts.max_len in all at most. */
+int mm_sample_complete(mm_sampler *s, mm_rng *rng, const int *prefix, int np, int *out);
 /* Context layout only: the next-character distribution after ctx (T ids)
  * into s->probs, without temperature or top-k. */
 void mm_sampler_probs(mm_sampler *s, const int *ctx);
+/* Any layout: the same after the item so far (n ids, no start token; at
+ * most opts.max_len of them are used). */
+void mm_sampler_probs_after(mm_sampler *s, const int *ids, int n);
 
 #endif

@@ -14,6 +14,8 @@ static const char *CSS =
     "figcaption{font-size:13px;color:#555;max-width:900px}"
     "ul.samples{columns:4;font-family:'DejaVu Sans Mono',monospace;font-size:15px;background:white;"
     "border:1px solid #ddd;padding:10px 30px}"
+    ".mark{font-size:11px;padding:0 4px;border-radius:3px;background:#eee;color:#555}"
+    ".mark-new{background:#dff0d8;color:#2b6a2b}.mark-train{background:#f5e0c8;color:#7a4a12}"
     "svg{max-width:100%;height:auto;display:block}";
 
 void mm_html_begin(mm_html *h, const char *title)
@@ -86,12 +88,19 @@ void mm_html_figure(mm_html *h, const char *svg, const char *caption)
     mm_sbuf_puts(&h->out, "</figure>\n");
 }
 
-void mm_html_list(mm_html *h, const char *const *items, int n)
+void mm_html_list(mm_html *h, const char *const *items, const char *const *marks, int n)
 {
     mm_sbuf_puts(&h->out, "<ul class=\"samples\">\n");
     for (int i = 0; i < n; i++) {
         mm_sbuf_puts(&h->out, "<li>");
         mm_sbuf_xml(&h->out, items[i]);
+        if (marks && marks[i]) {
+            mm_sbuf_puts(&h->out, " <span class=\"mark mark-");
+            mm_sbuf_xml(&h->out, marks[i]);
+            mm_sbuf_puts(&h->out, "\">");
+            mm_sbuf_xml(&h->out, marks[i]);
+            mm_sbuf_puts(&h->out, "</span>");
+        }
         mm_sbuf_puts(&h->out, "</li>\n");
     }
     mm_sbuf_puts(&h->out, "</ul>\n");

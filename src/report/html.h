@@ -24,8 +24,9 @@ void mm_html_table_row(mm_html *h, const char *const *cells);
 void mm_html_table_end(mm_html *h);
 /* A figure holding svg (inserted verbatim) and an escaped caption. */
 void mm_html_figure(mm_html *h, const char *svg, const char *caption);
-/* A bulleted list in columns, e.g. generated samples. */
-void mm_html_list(mm_html *h, const char *const *items, int n);
+/* A bulleted list in columns, e.g. generated samples; marks (NULL: none)
+ * adds a short tag after each item, styled by its text (train, new, ...). */
+void mm_html_list(mm_html *h, const char *const *items, const char *const *marks, int n);
 void mm_html_raw(mm_html *h, const char *html);
 void mm_html_end(mm_html *h);
 void mm_html_free(mm_html *h);

@@ -79,7 +79,7 @@ mm_status mm_report_html(const mm_report *r, mm_sbuf *out, mm_err *err)
     if (r->nsamples) {
         mm_html_heading(&h, 2, "Samples");
         if (r->samples_note) mm_html_para(&h, r->samples_note);
-        mm_html_list(&h, r->samples, r->nsamples);
+        mm_html_list(&h, r->samples, r->sample_marks, r->nsamples);
     }
     mm_html_heading(&h, 2, "Run");
     section_table(&h, r, MM_REP_CONFIG);

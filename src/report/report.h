@@ -31,6 +31,7 @@ typedef struct {
     mm_report_figure figures[4];
     int nfigures;
     const char *const *samples;
+    const char *const *sample_marks; /* (nsamples) "train", "dev", "test", "new"; or NULL */
     int nsamples;
     const char *samples_note;
 } mm_report;

@@ -103,8 +103,8 @@ void mm_lrfind_rule(const mm_lrfind *f, char *out, size_t n)
         snprintf(out, n, "no step finished, so there is no suggestion");
         return;
     }
-    snprintf(out, n, "the lr where the loss, smoothed over %d steps, is lowest (%.3f at 10^%.2f)",
-             f->count / 20 > 1 ? f->count / 20 : 1, f->smooth[f->best], f->lr_exp[f->best]);
+    snprintf(out, n, "%.3g (10^%.2f), where the loss smoothed over %d steps is lowest (%.3f)",
+             f->suggested_lr, f->lr_exp[f->best], f->count / 20 > 1 ? f->count / 20 : 1, f->smooth[f->best]);
 }
 
 void mm_lrfind_csv(const mm_lrfind *f, mm_sbuf *out)

@@ -1,0 +1,96 @@
+/* makemore probs: the next-character distribution after a prefix, through
+ * the sampler every kind shares. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "args.h"
+#include "cli.h"
+#include "items.h"
+
+typedef struct {
+    int id;
+    float p;
+} ranked;
+
+/* Likeliest first; ties in id order, so the output is the same everywhere. */
+static int by_prob(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->p != y->p) return x->p < y->p ? 1 : -1;
+    return x->id - y->id;
+}
+
+static void print_ranked(const mm_vocab *v, const ranked *r, int V, const char *prefix, int json)
+{
+    if (json) {
+        fputs("{\"prefix\": ", stdout);
+        cli_json_string(stdout, prefix);
+        fputs(", \"probs\": [", stdout);
+    }
+    for (int i = 0; i < V; i++) {
+        char c[8] = ".";
+        if (r[i].id) c[mm_utf8_encode(v->cp[r[i].id], c)] = 0;
+        if (json) {
+            fputs(i ? ", {\"char\": " : "{\"char\": ", stdout);
+            cli_json_string(stdout, c);
+            printf(", \"prob\": %.9g}", (double)r[i].p);
+        } else {
+            printf("%s %.6f\n", c, (double)r[i].p);
+        }
+    }
+    if (json) fputs("]}\n", stdout);
+}
+
+static int probs_of(const mm_run *r, const char *prefix, int json)
+{
+    const int V = r->vocab.size;
+    mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
+    int *ids = malloc(MM_MAX_LINE_CHARS * sizeof *ids), n;
+    ranked *rk = malloc((size_t)V * sizeof *rk);
+    mm_sampler s;
+    mm_err err;
+    int rc = 0;
+    if (!ids || !rk) rc = cli_error("out of memory");
+    else if (mm_vocab_encode(&r->vocab, prefix, ids, MM_MAX_LINE_CHARS - 1, &n, "--prefix", &err) ||
+             mm_sampler_build(&s, &r->model, &o, &err))
+        rc = cli_error("%s", err.msg);
+    if (!rc) {
+        mm_sampler_probs_after(&s, ids, n);
+        for (int v = 0; v < V; v++) rk[v] = (ranked){v, s.probs[v]};
+        mm_sampler_free(&s);
+        qsort(rk, (size_t)V, sizeof *rk, by_prob);
+        print_ranked(&r->vocab, rk, V, prefix, json);
+    }
+    free(ids);
+    free(rk);
+    return rc;
+}
+
+int cmd_probs(int argc, char **argv)
+{
+    const char *workdir = DEFAULT_WORKDIR, *prefix = "";
+    int json = 0;
+    arg_spec s[] = {
+        {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
+        {"--prefix", NULL, ARG_STRING, &prefix, 0, 0, "the item so far (default empty: the first character)", 0},
+        {"--json", NULL, ARG_FLAG, &json, 0, 0, "print {\"prefix\": ..., \"probs\": [{\"char\": ..., \"prob\": ...}, ...]}", 0},
+    };
+    char msg[512];
+    int rc = args_parse(s, 3, argc, argv, msg, sizeof msg);
+    if (rc < 0) return cli_error("probs: %s", msg);
+    if (rc > 0) {
+        args_usage("usage: makemore probs [-o DIR] [--prefix P] [--json]\n\n"
+                   "Prints the distribution of the next character after P according to\n"
+                   "DIR/model.bin, likeliest first, one \"character probability\" a line;\n"
+                   "'.' is the end of the item.", s, 3);
+        return 0;
+    }
+    char ckpt[MM_MAX_PATH];
+    mm_run r;
+    mm_err err;
+    if (cli_path(ckpt, sizeof ckpt, workdir, "model.bin")) return cli_error("-o: path too long");
+    if (mm_checkpoint_load(&r, ckpt, &err)) return cli_error("%s", err.msg);
+    rc = probs_of(&r, prefix, json);
+    mm_run_free(&r);
+    return rc;
+}

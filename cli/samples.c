@@ -1,0 +1,72 @@
+#include "samples.h"
+
+#include <string.h>
+
+void cli_marks_load(cli_marks *m, const mm_run *r)
+{
+    memset(m, 0, sizeof *m);
+    mm_err err;
+    if (cli_data_load(&m->data, r->input, r->model.cfg.block_size, r->split_seed, &r->vocab, &err)) {
+        fprintf(stderr, "makemore: warning: samples are not marked train/dev/test/new: %s\n", err.msg);
+        return;
+    }
+    if (mm_itemset_build(&m->set, &m->data.words, &m->data.data, &err)) {
+        fprintf(stderr, "makemore: warning: samples are not marked: %s\n", err.msg);
+        cli_data_free(&m->data);
+        return;
+    }
+    m->ok = 1;
+}
+
+void cli_marks_free(cli_marks *m)
+{
+    if (m->ok) {
+        mm_itemset_free(&m->set);
+        cli_data_free(&m->data);
+    }
+    m->ok = 0;
+}
+
+void cli_samples_summary(FILE *out, const long count[MM_NSPLITS + 1])
+{
+    fprintf(out, "%ld in train / %ld in dev / %ld in test / %ld new", count[MM_TRAIN], count[MM_DEV],
+            count[MM_TEST], count[MM_NSPLITS]);
+}
+
+static void print_one(FILE *out, int json, long i, const char *text, int split)
+{
+    if (!json) {
+        fputs(text, out);
+        if (split != MM_UNMARKED) fprintf(out, "\t%s", mm_item_label(split));
+        fputc('\n', out);
+        return;
+    }
+    fputs(i ? ", {\"text\": " : "{\"text\": ", out);
+    cli_json_string(out, text);
+    if (split == MM_UNMARKED) fputs(", \"split\": null}", out);
+    else fprintf(out, ", \"split\": \"%s\"}", mm_item_label(split));
+}
+
+int cli_samples_print(FILE *out, FILE *summary, const char *json_open, const mm_run *r, const mm_itemset *set,
+                      const mm_sample_opts *o, uint64_t seed, const char *prefix, long n)
+{
+    mm_drawer d;
+    mm_err err;
+    int json = json_open != NULL;
+    if (mm_drawer_build(&d, &r->model, &r->vocab, o, seed, prefix, "--prefix", set, &err))
+        return cli_error("%s", err.msg);
+    if (json) fputs(json_open, out);
+    for (long i = 0; i < n; i++) {
+        int split;
+        const char *text = mm_drawer_next(&d, &split);
+        print_one(out, json, i, text, split);
+    }
+    if (json) fputc(']', out);
+    if (summary && set) {
+        fprintf(summary, "%ld samples: ", n);
+        cli_samples_summary(summary, d.count);
+        fputc('\n', summary);
+    }
+    mm_drawer_free(&d);
+    return 0;
+}

@@ -1,0 +1,138 @@
+/* makemore: character-level language models, as a C library.
+ *
+ * Link with `pkg-config --cflags --libs makemore`. A model is a folder that
+ * `makemore train -o DIR` (or makemore_train) wrote: DIR/model.bin.
+ *
+ * Every function that can fail returns a makemore_status and, when it is
+ * not MAKEMORE_OK, leaves one line in err->msg saying what went wrong (err
+ * may be NULL). Nothing here prints or exits. Strings are UTF-8. A model is
+ * not safe to use from two threads at once; two models are independent.
+ *
+ *     makemore_error err;
+ *     makemore_model *m;
+ *     if (makemore_load("out", &m, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+ *     ...
+ *     makemore_free(m);
+ */
+#ifndef MAKEMORE_H
+#define MAKEMORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the shared library exports: this header's functions and no more. */
+#if defined(__GNUC__) && !defined(MAKEMORE_API)
+#define MAKEMORE_API __attribute__((visibility("default")))
+#elif !defined(MAKEMORE_API)
+#define MAKEMORE_API
+#endif
+
+#define MAKEMORE_VERSION_MAJOR 1 /* the shared library's soname: libmakemore.so.1 */
+#define MAKEMORE_VERSION_MINOR 0
+
+typedef enum {
+    MAKEMORE_OK = 0,
+    MAKEMORE_EINVAL,   /* a bad argument or configuration value */
+    MAKEMORE_EIO,      /* a file could not be opened, read or written */
+    MAKEMORE_EFORMAT,  /* a file's contents are malformed */
+    MAKEMORE_ENOMEM,   /* out of memory, or a size limit exceeded */
+    MAKEMORE_ENUMERIC, /* training produced a NaN or infinite loss */
+    MAKEMORE_EINTR     /* stopped before the end */
+} makemore_status;
+
+typedef struct {
+    char msg[512];
+} makemore_error;
+
+/* "makemore 1.0": the library's version. */
+MAKEMORE_API const char *makemore_version(void);
+/* A short constant name for a status: "ok", "invalid argument", ... */
+MAKEMORE_API const char *makemore_status_name(makemore_status s);
+
+typedef struct makemore_model makemore_model;
+
+/* Loads DIR/model.bin into a new model for *out (NULL on failure). */
+MAKEMORE_API makemore_status makemore_load(const char *dir, makemore_model **out, makemore_error *err);
+/* Frees a model; NULL is accepted. */
+MAKEMORE_API void makemore_free(makemore_model *m);
+
+/* The vocabulary: id 0 is the start/stop token, shown as "."; ids
+ * 1..size-1 are the characters of the training file in code-point order. */
+MAKEMORE_API int makemore_vocab_size(const makemore_model *m);
+/* The UTF-8 of character id (a string owned by the model), or NULL outside
+ * 0..size-1. */
+MAKEMORE_API const char *makemore_char(const makemore_model *m, int id);
+/* The model's kind ("mlp", "wavenet", ...) and its trainable parameters. */
+MAKEMORE_API const char *makemore_kind(const makemore_model *m);
+MAKEMORE_API size_t makemore_num_params(const makemore_model *m);
+
+typedef struct {
+    double temperature; /* > 0; logits are divided by it (1: the model as it is) */
+    int top_k;          /* 0: every character; else only the k likeliest */
+    uint64_t seed;      /* where the draws start (see makemore_sample) */
+    int max_len;        /* characters per item, prefix included; 0: 256 */
+    const char *prefix; /* NULL or "": whole items; else items that start with it */
+} makemore_sample_opts;
+
+/* temperature 1, top_k 0, the seed `makemore sample` uses by default,
+ * max_len 0, no prefix. */
+MAKEMORE_API makemore_sample_opts makemore_sample_defaults(void);
+
+/* Draws n items and writes them to buf (cap bytes), each ended by '\n',
+ * then a NUL. The draws start from o->seed on each call, so the same
+ * options give the same items, and are those of `makemore sample --seed`.
+ * n * (4 * max_len + 1) + 1 bytes always suffice; a smaller buf that turns
+ * out too small gives MAKEMORE_ENOMEM. */
+MAKEMORE_API makemore_status makemore_sample(makemore_model *m, const makemore_sample_opts *o, int n, char *buf,
+                                             size_t cap, makemore_error *err);
+
+/* The next-character distribution after prefix (NULL or "": the first
+ * character): probs[id] for id 0..vocab_size-1, summing to 1; probs[0] is
+ * the probability that the item ends there. */
+MAKEMORE_API makemore_status makemore_next_probs(makemore_model *m, const char *prefix, double *probs,
+                                                 makemore_error *err);
+
+/* The mean loss (nats per character) on split "train", "dev" or "test" of
+ * input, split as when the model was trained (its split seed); input NULL
+ * is the file the model was trained on. */
+MAKEMORE_API makemore_status makemore_eval(makemore_model *m, const char *split, const char *input, double *loss,
+                                           makemore_error *err);
+
+/* Training: the settings of `makemore train`, all optional. Start from
+ * makemore_train_defaults(); zero sizes take the kind's defaults. */
+typedef struct {
+    const char *model;      /* kind: "mlp" (the lecture), "bnmlp", "wavenet", ... */
+    int block_size, n_embd, n_hidden, n_layers, n_heads; /* 0: the kind's default */
+    long max_steps;         /* 200000; 0 only evaluates the initial model */
+    int batch_size;         /* 32 */
+    double learning_rate;   /* 0.1 */
+    const char *optimizer;  /* "sgd" (the lecture), "momentum" or "adamw" */
+    const char *schedule;   /* "step" (lr x lr_decay at lr_decay_step), "inv" or "cosine" */
+    double lr_decay;        /* 0.1 */
+    long lr_decay_step;     /* -1: half the steps (step), all of them (cosine) */
+    double weight_decay;    /* 0 */
+    const char *init;       /* "torch" (the lecture) or "scaled" */
+    uint64_t seed;          /* 2147483647: init and minibatches, torch's generator */
+    uint64_t split_seed;    /* 42: Python's random.seed for the 80/10/10 split */
+    int threads;            /* 0: all cores */
+} makemore_train_config;
+
+MAKEMORE_API makemore_train_config makemore_train_defaults(void);
+
+/* Trains a model on input (one item per line) and writes DIR/model.bin
+ * (the folder is made if missing; an existing model.bin is replaced). On
+ * success, when json is not NULL, writes there (cap bytes, NUL included)
+ * the summary `makemore train --json` prints: sizes, losses, timing.
+ * c NULL: the defaults. */
+MAKEMORE_API makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c,
+                                            char *json, size_t cap, makemore_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# make install into a temporary DESTDIR, then: the README's C example (the
+# first ```c block of README.md) compiled against the installed copy with
+# `pkg-config --cflags --libs makemore`, run, and compared with `makemore
+# sample`; the same linked statically; the soname; the man page renders and
+# names every flag of every command's --help; make uninstall removes it all.
+#   MAKEMORE  the binary (its name picks the build: makemore, makemore-portable)
+set -u
+MM=${MAKEMORE:-./makemore}
+case $MM in /*) ;; *) MM=$PWD/$MM ;; esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+PLAN=11
+echo "1..$PLAN"
+n=0
+ok() { n=$((n + 1)); echo "ok - $*"; }
+bad() { n=$((n + 1)); echo "not ok - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+if [ -n "${MM_SANITIZER:-}" ]; then
+    echo "skip - make install: the sanitizer build makes no shared library"
+    exit 0
+fi
+for tool in pkg-config cc groff; do
+    command -v $tool >/dev/null || { echo "not ok - $tool is missing (apt-get install pkgconf gcc groff-base)"; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+makeflags=()
+case $(basename "$MM") in makemore-portable) makeflags=(PORTABLE=1) ;; esac
+dest=$tmp/root prefix=/usr/local
+lib=$dest$prefix/lib
+files=(bin/makemore lib/libmakemore.a lib/libmakemore.so.1.0.0 lib/libmakemore.so.1 lib/libmakemore.so
+       include/makemore.h lib/pkgconfig/makemore.pc share/man/man1/makemore.1)
+
+make -s -C "$root" "${makeflags[@]}" install PREFIX=$prefix DESTDIR="$dest" >"$tmp/install.log" 2>&1
+missing=$(for f in "${files[@]}"; do [ -e "$dest$prefix/$f" ] || echo "$f"; done)
+check "make install DESTDIR=... puts the 8 files under $prefix${missing:+; missing: $missing}" \
+    test -z "$missing"
+check "the installed binary runs" bash -c "'$dest$prefix/bin/makemore' --help >/dev/null"
+soname=$(readelf -d "$lib/libmakemore.so.1.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+check "libmakemore.so.1.0.0 has the soname libmakemore.so.1 ($soname)" test "$soname" = libmakemore.so.1
+check "libmakemore.so exports only the makemore_ API" \
+    bash -c "! nm -D --defined-only '$lib/libmakemore.so.1' | awk '\$2 == \"T\" {print \$3}' | grep -v '^makemore_' | grep -q ."
+
+# a small model to sample from
+for i in $(seq 1 300); do echo anna; echo bob; echo carla; echo dmitri; echo elena; echo zoë; done > "$tmp/small.txt"
+"$MM" train -i "$tmp/small.txt" -o "$tmp/model" --max-steps 200 --n-hidden 16 --samples 0 --lr-find 0 -t 1 \
+    >/dev/null 2>"$tmp/err" || { bad "train for the example failed: $(tail -n 1 "$tmp/err")"; exit 1; }
+
+awk '/^```c$/ {on = 1; next} on && /^```/ {exit} on' "$root/README.md" > "$tmp/example.c"
+lines=$(wc -l < "$tmp/example.c")
+check "README.md has a C example of under 25 lines ($lines)" test "$lines" -gt 0 -a "$lines" -lt 25
+export PKG_CONFIG_PATH=$lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
+flags=$(pkg-config --cflags --libs makemore)
+check "pkg-config --cflags --libs makemore: $flags" bash -c "grep -q -- '-I$dest$prefix/include' <<<'$flags'"
+cc -std=c11 -Wall -Werror "$tmp/example.c" $flags -o "$tmp/example" 2>"$tmp/cc.err"
+check "the README example compiles against the installed copy with -Wall -Werror" test -x "$tmp/example" -a ! -s "$tmp/cc.err"
+"$MM" sample -o "$tmp/model" -n 5 2>/dev/null | cut -f1 > "$tmp/want"
+LD_LIBRARY_PATH=$lib "$tmp/example" "$tmp/model" > "$tmp/got" 2>"$tmp/run.err"
+check "it prints the 5 samples makemore sample prints: $(tr '\n' ' ' < "$tmp/got")" \
+    bash -c "[ \$(wc -l < '$tmp/got') -eq 5 ] && cmp -s '$tmp/got' '$tmp/want' && readelf -d '$tmp/example' | grep -q 'NEEDED.*libmakemore.so.1'"
+cc -std=c11 "$tmp/example.c" $(pkg-config --cflags makemore) "$lib/libmakemore.a" $(pkg-config --static --libs-only-other --libs-only-l makemore | sed 's/-lmakemore//') \
+    -o "$tmp/example_static" 2>"$tmp/cc2.err" && "$tmp/example_static" "$tmp/model" > "$tmp/got2" 2>/dev/null
+check "linked with libmakemore.a (pkg-config --static) it prints the same" cmp -s "$tmp/got2" "$tmp/want"
+
+# the man page: renders cleanly and names every flag of every command
+man1=$dest$prefix/share/man/man1/makemore.1
+warn=$(groff -man -Tutf8 -ww -z "$man1" 2>&1)
+unlisted=$(for c in train sample probs eval export lr-find sweep; do
+    "$MM" $c --help 2>/dev/null | grep -o -- '--[a-z][a-z0-9-]*' | sort -u | while read -r f; do
+        grep -q -- "$(sed 's/-/\\\\-/g' <<<"$f")" "$man1" || echo "$c $f"
+    done
+done | grep -v -- ' --help$' | tr '\n' ' ')
+check "makemore.1 renders without warnings and lists every flag of every command${unlisted:+; missing: $unlisted}${warn:+; $warn}" \
+    test -z "$unlisted$warn"
+
+make -s -C "$root" "${makeflags[@]}" uninstall PREFIX=$prefix DESTDIR="$dest" >>"$tmp/install.log" 2>&1
+left=$(for f in "${files[@]}"; do [ -e "$dest$prefix/$f" ] || [ -L "$dest$prefix/$f" ] && echo "$f"; done)
+check "make uninstall removes all 8${left:+; left: $left}" test -z "$left"
+[ "$n" -eq "$PLAN" ] || echo "not ok - planned $PLAN checks, ran $n"
