@@ -6,7 +6,8 @@ void cli_marks_load(cli_marks *m, const mm_run *r)
 {
     memset(m, 0, sizeof *m);
     mm_err err;
-    if (cli_data_load(&m->data, r->input, r->model.cfg.block_size, r->split_seed, &r->vocab, &err)) {
+    mm_data_opts o = cli_run_data_opts(r);
+    if (cli_data_load(&m->data, r->input, &o, &r->vocab, &err)) {
         fprintf(stderr, "makemore: warning: samples are not marked train/dev/test/new: %s\n", err.msg);
         return;
     }

@@ -174,10 +174,11 @@ mm_status api_data_read(api_data *d, const char *path, mm_err *err)
     return st;
 }
 
-mm_status api_data_split(api_data *d, const char *path, int T, uint64_t split_seed, const mm_vocab *vocab,
+mm_status api_data_split(api_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
                          mm_err *err)
 {
-    return mm_dataset_build(&d->data, &d->words, vocab ? vocab : &d->vocab, T, split_seed, path, err);
+    mm_status st = o->split_kind == MM_SPLIT_MAKEMORE ? mm_words_strip_python(&d->words, path, err) : MM_OK;
+    return st ? st : mm_dataset_build(&d->data, &d->words, vocab ? vocab : &d->vocab, o, path, err);
 }
 
 void api_data_free(api_data *d)
@@ -198,7 +199,9 @@ makemore_status makemore_eval(makemore_model *m, const char *split, const char *
     const char *path = input ? input : r->input;
     mm_status st = api_data_read(&d, path, &e);
     if (st) return api_status(st, &e, err);
-    st = api_data_split(&d, path, r->model.cfg.block_size, r->split_seed, &r->vocab, &e);
+    mm_data_opts o = {.T = r->model.cfg.block_size, .sequence = r->model.kind->layout == MM_LAYOUT_SEQUENCE,
+                      .split_kind = r->split_kind, .split_seed = r->split_seed};
+    st = api_data_split(&d, path, &o, &r->vocab, &e);
     if (!st) st = mm_model_split_loss(&r->model, &d.data.split[which], api_threads(0), loss, &e);
     api_data_free(&d);
     return api_status(st, &e, err);

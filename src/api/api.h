@@ -23,7 +23,7 @@ typedef struct {
 mm_status api_data_read(api_data *d, const char *path, mm_err *err);
 /* The splits of block size T, the items encoded with vocab (a model's) or,
  * if NULL, with the file's own. */
-mm_status api_data_split(api_data *d, const char *path, int T, uint64_t split_seed, const mm_vocab *vocab,
+mm_status api_data_split(api_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
                          mm_err *err);
 void api_data_free(api_data *d);
 /* requested, or all cores for 0 */

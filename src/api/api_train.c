@@ -192,7 +192,9 @@ makemore_status makemore_train(const char *input, const char *dir, const makemor
     mm_status st = api_data_read(&d, input, &e);
     if (st) return api_status(st, &e, err);
     if (!(st = settings(c, &d.words, d.vocab.size, &mc, &r.train, &e)))
-        st = api_data_split(&d, input, mc.block_size, c->split_seed, NULL, &e);
+        st = api_data_split(&d, input, &(mm_data_opts){.T = mc.block_size,
+                            .sequence = mm_kind_at(mc.kind)->layout == MM_LAYOUT_SEQUENCE,
+                            .split_kind = MM_SPLIT_LECTURE, .split_seed = c->split_seed}, NULL, &e);
     double final[2];
     if (!st && !(st = setup(&r, &d, c, nthreads, &e)) && !(st = train_to(&r, &d, dir, nthreads, final, &e)) && json) {
         mm_sbuf b = {0};
