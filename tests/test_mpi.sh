@@ -173,6 +173,8 @@ step=$(sed -n 's/.*stopped by SIGTERM at step \([0-9]*\).*/\1/p' mpiterm.err | h
 
 # SIGKILL to one process: the job ends, non-zero, and the last save loads
 start_long kill9 --save-every 200
+# on a busy machine the first save can take longer than start_long waits
+for _ in $(seq 1 600); do [ -f kill9/model.bin ] || ! kill -0 "$bg" 2>/dev/null && break; sleep 0.1; done
 victim=$(pgrep -P "$bg" | tail -n 1)
 t0=$(date +%s)
 kill -KILL "$victim"
