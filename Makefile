@@ -1,5 +1,6 @@
 # makemore.c — see README.md.  make | make test | make run | make bench
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
+#              make web (the page: web/dist/makemore.html)
 
 CC      ?= gcc
 PORTABLE ?= 0
@@ -34,7 +35,7 @@ BIN     := makemore$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)
 NAMES_SHA256 := 0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d
 NAMES_URL    := https://raw.githubusercontent.com/karpathy/makemore/master/names.txt
 
-.PHONY: all test run data clean bench sanitize fuzz
+.PHONY: all test run data clean bench sanitize fuzz web
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(HEADERS)
@@ -103,6 +104,37 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRC) -o $@ -lm
 
+# The page (web/README.md): the CLI compiled to wasm32-wasi with clang and
+# Debian's wasi-libc (apt-get install clang lld wasi-libc
+# libclang-rt-14-dev-wasm32), then one self-contained HTML file with the
+# module and names.txt inlined. Single-threaded: no -fopenmp (the omp_ calls
+# are all under #ifdef _OPENMP; an unguarded one fails the link), and sweep,
+# which runs its trainings in threads, is left out (web/stubs.c).
+WASM_CC     ?= clang
+WASM_SIMD   ?= -msimd128
+WASM_CFLAGS  = --target=wasm32-wasi -nostdlibinc -isystem /usr/include/wasm32-wasi -O3 $(WASM_SIMD) \
+               -std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-unknown-pragmas \
+               -ffp-contract=fast -fno-math-errno -D_POSIX_C_SOURCE=200809L \
+               -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID $(INCLUDES)
+WASM_LDFLAGS = --target=wasm32-wasi -Wl,--strip-all -Wl,--export=raise -Wl,-z,stack-size=1048576 \
+               -Wl,--max-memory=2147483648 -lwasi-emulated-signal -lwasi-emulated-getpid
+WASM_SRC    := $(LIB_SRC) $(filter-out cli/cmd_sweep.c,$(CLI_SRC)) web/stubs.c
+WASM_OBJ    := $(WASM_SRC:%.c=build-wasm/%.o)
+WEB_PARTS   := web/page.html web/app.js web/wasi.js web/worker.js web/bundle.py
+
+web: web/dist/makemore.html
+
+build-wasm/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
+
+build-wasm/makemore.wasm: $(WASM_OBJ)
+	$(WASM_CC) $^ -o $@ $(WASM_LDFLAGS)
+
+web/dist/makemore.html: build-wasm/makemore.wasm data/names.txt $(WEB_PARTS)
+	@mkdir -p $(dir $@)
+	python3 web/bundle.py build-wasm/makemore.wasm data/names.txt $@
+
 data: data/names.txt
 data/names.txt:
 	@bash tests/get_data.sh data/names.txt $(NAMES_SHA256) $(NAMES_URL)
@@ -112,4 +144,4 @@ run: $(BIN) data/names.txt
 	./$(BIN) train -i data/names.txt -o out
 
 clean:
-	rm -rf build build-* makemore makemore-*
+	rm -rf build build-* makemore makemore-* web/dist

@@ -9,6 +9,7 @@
 #include "memory.h"
 #include "args.h"
 #include "cli.h"
+#include "events.h"
 #include "progress.h"
 #include "trainfiles.h"
 #include "trainlog.h"
@@ -27,10 +28,17 @@ static void on_signal(int sig)
  * the setup and the training loop. */
 static void catch_stop_signals(void)
 {
+#ifdef __wasi__
+    /* WASI has no sigaction; the web page's Stop raises SIGINT through
+     * wasi-libc's emulated signals (web/README.md) */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+#else
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+#endif
 }
 
 typedef struct {
@@ -196,6 +204,7 @@ typedef struct {
     mm_run *run;
     progress prog;
     trainlog log;
+    events ev;
     const char *ckpt, *log_path;
     long save_every;
     long saved_step;       /* of the newest model.bin of this run, or -1 */
@@ -220,6 +229,7 @@ static void eval_now(step_ctx *c, long step)
         return;
     }
     trainlog_eval(&c->log, step, tr, dv);
+    events_eval(&c->ev, step, tr, dv);
     c->files->eval_seconds += progress_now() - t0;
 }
 
@@ -228,6 +238,7 @@ static int on_step(void *vctx, long step, double loss, double lr)
     step_ctx *c = vctx;
     progress_step(&c->prog, step, loss, lr);
     trainlog_step(&c->log, step, lr, loss);
+    events_step(&c->ev, c->run, step, loss, lr);
     if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step);
     if (c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps) {
         /* the log reaches disk before the checkpoint that covers it */
@@ -441,7 +452,13 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     int rc = trainfiles_before(files, r, d, !f->resume);
     if (rc) return rc;
     rc = trainlog_open(&ctx.log, logpath, r->state.step);
-    if (rc) return rc;
+    if (!rc) rc = events_open(&ctx.ev, r->state.step, r->train.max_steps);
+    if (rc) {
+        trainlog_close(&ctx.log);
+        return rc;
+    }
+    if (files->have_lr) events_lrfind(&ctx.ev, &files->lr);
+    events_embedding(&ctx.ev, r, r->state.step);
     if (r->state.step == 0) trainlog_eval(&ctx.log, 0, r->state.init_train_loss, r->state.init_dev_loss);
     if (!f->json || r->state.step == 0) {
         fprintf(stderr, "init train loss %.4f (uniform over %d: %.4f)\n", r->state.init_train_loss,
@@ -453,6 +470,7 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
                                 on_step, &ctx, &err);
     r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
     progress_end(&ctx.prog);
+    events_close(&ctx.ev);
     if (trainlog_close(&ctx.log)) fprintf(stderr, "makemore: warning: %s was not fully written\n", logpath);
     int stopped = st == MM_EINTR && !ctx.save_status;
     if (st == MM_EINTR) {
