@@ -116,7 +116,7 @@ WASM_CFLAGS  = --target=wasm32-wasi -nostdlibinc -isystem /usr/include/wasm32-wa
                -std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-unknown-pragmas \
                -ffp-contract=fast -fno-math-errno -D_POSIX_C_SOURCE=200809L \
                -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID $(INCLUDES)
-WASM_LDFLAGS = --target=wasm32-wasi -Wl,--strip-all -Wl,--export=raise -Wl,-z,stack-size=1048576 \
+WASM_LDFLAGS = --target=wasm32-wasi -Wl,--strip-all -Wl,-z,stack-size=1048576 \
                -Wl,--max-memory=2147483648 -lwasi-emulated-signal -lwasi-emulated-getpid
 WASM_SRC    := $(LIB_SRC) $(filter-out cli/cmd_sweep.c,$(CLI_SRC)) web/stubs.c
 WASM_OBJ    := $(WASM_SRC:%.c=build-wasm/%.o)

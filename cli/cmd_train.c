@@ -29,8 +29,8 @@ static void on_signal(int sig)
 static void catch_stop_signals(void)
 {
 #ifdef __wasi__
-    /* WASI has no sigaction; the web page's Stop raises SIGINT through
-     * wasi-libc's emulated signals (web/README.md) */
+    /* WASI has no sigaction (wasi-libc emulates signal() and raise());
+     * the web page stops a run by ending its worker (web/app.js) */
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
 #else

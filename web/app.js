@@ -6,7 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const b64bytes = (id) => Uint8Array.from(atob($(id).textContent.trim()), (c) => c.charCodeAt(0));
   const BUILTIN = 'data/names.txt'; // the CLI's default -i
-  const STOP_GRACE_MS = 10000;      // then the worker is ended and restarted
+  const SAVE_EVERY = 1000;           // the buttons' checkpoints: what Stop keeps
 
   const wasm = b64bytes('wasm-b64');
   const names = b64bytes('names-b64');
@@ -15,7 +15,7 @@
     modelDir: 'out',    // where the current model lives in the worker's files
     ownFile: null,      // {path, lines: Set}
     builtinLines: new Set(new TextDecoder().decode(names).split('\n').map((s) => s.trim()).filter(Boolean)),
-    losses: [], first: 0, total: 0, lrFind: null, emb: null, t0: 0, stepsAtT0: 0, dirty: false,
+    losses: [], first: 0, total: 0, partial: '', runs: 0, lrFind: null, emb: null, t0: 0, stepsAtT0: 0, dirty: false,
   };
   let worker = null, ready = null, queue = Promise.resolve(), current = null, nextId = 1;
 
@@ -54,10 +54,8 @@
     args = args.map(String);
     const p = queue.then(() => ready).then(() => new Promise((resolve, reject) => {
       const id = nextId++;
-      const stopUrl = URL.createObjectURL(new Blob(['go']));
-      current = {id, stopUrl, finish: (m) => {
+      current = {id, finish: (m) => {
         current = null;
-        URL.revokeObjectURL(stopUrl);
         if (m.code !== 0) {
           const e = new Error(lastError(m.stderr));
           e.code = m.code; e.stdout = m.stdout; e.stderr = m.stderr;
@@ -71,24 +69,23 @@
         resolve({code: m.code, stdout: m.stdout, stderr: m.stderr});
       }};
       setBusy(true);
-      worker.postMessage({type: 'run', id, args, stopUrl});
+      worker.postMessage({type: 'run', id, args});
     }));
     queue = p.catch(() => {}).then(() => setBusy(false));
     return p;
   }
 
-  // SIGINT, as Ctrl-C: the CLI saves a checkpoint and exits 130. A command
-  // that does not notice in time (no steps running) has its worker ended.
+  // A page opened from file:// cannot share memory with its worker, so the
+  // running C code cannot be told to stop: Stop ends the worker and starts a
+  // new one holding the newest model.bin the run saved (the worker passes
+  // each on as it is written), which Resume continues bit for bit.
   function stop() {
     if (!current) return;
-    const c = current;
-    URL.revokeObjectURL(c.stopUrl);
-    setTimeout(() => {
-      if (current !== c) return;
-      worker.terminate();
-      startWorker();
-      c.finish({code: 130, stdout: '', stderr: 'makemore: stopped; the last checkpoint is kept\n'});
-    }, STOP_GRACE_MS);
+    worker.terminate();
+    state.partial = '';
+    startWorker();
+    current.finish({code: 130, stdout: '', stderr: `makemore: stopped near step ${state.step || 0}; ` +
+      `${state.modelDir}/model.bin of the last checkpoint is kept (Resume continues from it)\n`});
   }
 
   function getFile(path) {
@@ -101,7 +98,9 @@
 
   // ---- events from the CLI (MAKEMORE_EVENTS) -------------------------------
   function onEvents(text) {
-    for (const line of text.split('\n')) {
+    const lines = (state.partial + text).split('\n');
+    state.partial = lines.pop(); // a line cut between two batches waits for its end
+    for (const line of lines) {
       if (!line) continue;
       let e;
       try { e = JSON.parse(line); } catch (err) { continue; }
@@ -109,6 +108,7 @@
         state.losses[e.step - state.first - 1] = Math.log10(e.loss);
         state.step = e.step;
       } else if (e.event === 'start') {
+        state.runs++;
         if (e.step === 0 || e.total === 0) { state.losses = []; state.first = e.step; }
         else { state.losses.length = Math.max(0, e.step - state.first); }
         state.total = e.total; state.step = e.step;
@@ -262,7 +262,7 @@
 
   async function train(resume) {
     if (!resume) { state.modelDir = 'out'; state.lrFind = null; state.emb = null; }
-    const args = ['train', '-o', state.modelDir, '--json'];
+    const args = ['train', '-o', state.modelDir, '--json', '--save-every', String(SAVE_EVERY)];
     if (resume) args.push('--resume', ...knobArgs(['max-steps']));
     else args.push('-i', dataPath(), ...knobArgs());
     try {
@@ -357,7 +357,7 @@
     stop,
     ready: () => ready,
     // for tests: what the plots hold
-    state: () => ({steps: state.losses.filter((v) => v !== undefined).length, lrFind: !!state.lrFind,
+    state: () => ({runs: state.runs, steps: state.losses.filter((v) => v !== undefined).length, lrFind: !!state.lrFind,
                    embedding: state.emb ? state.emb.step : null, samples: $('samples').children.length}),
   };
 }());

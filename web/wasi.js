@@ -54,11 +54,10 @@ class MakemoreFS {
 
 // One run of the CLI: instantiate the compiled module afresh (its C globals
 // start clean), call _start, collect stdout and stderr.
-// opts: {env, sinks: {path: fn(Uint8Array)}, onStderr(text), onFile(key),
-//        poll() -> true once to raise SIGINT}
+// opts: {env, sinks: {path: fn(Uint8Array)}, onStderr(text), onFile(key)}
 function runMakemore(module, fs, args, opts = {}) {
   const dec = new TextDecoder(), enc = new TextEncoder();
-  let mem = null, inst = null, raised = false;
+  let mem = null, inst = null;
   const out = [], err = [];
   const env = Object.entries(opts.env || {}).map(([k, v]) => `${k}=${v}`);
   const sinks = opts.sinks || {};
@@ -138,10 +137,6 @@ function runMakemore(module, fs, args, opts = {}) {
         total += l;
       }
       dv().setUint32(nw, total, true);
-      if (f.poll && opts.poll && !raised && opts.poll()) {
-        raised = true; // the page's Stop: SIGINT, as Ctrl-C in a terminal
-        if (inst.exports.raise) inst.exports.raise(2);
-      }
       return E.SUCCESS;
     },
     fd_read: (fd, iovs, n, nr) => {
@@ -243,7 +238,7 @@ function runMakemore(module, fs, args, opts = {}) {
         if (oflags & 2) return fs.files.has(key) ? E.NOTDIR : E.NOENT;
         if (!fs.dirs.has(fs.parent(key))) return E.NOENT;
         if (sinks[key]) {
-          fds.set(nextFd, {kind: 'sink', write: sinks[key], poll: true});
+          fds.set(nextFd, {kind: 'sink', write: sinks[key]});
         } else {
           let node = fs.files.get(key);
           if (node && oflags & 1 && oflags & 4) return E.EXIST;

@@ -1,6 +1,6 @@
 // The page's Web Worker: runs the CLI (web/wasi.js) off the page's thread.
 // Messages in:  {type: 'init', wasm: ArrayBuffer, files: {path: ArrayBuffer}}
-//               {type: 'run', id, args, stopUrl}   one command
+//               {type: 'run', id, args}   one command
 //               {type: 'put', path, bytes} / {type: 'get', id, path}
 // Messages out: {type: 'events', text}   MAKEMORE_EVENTS lines, batched
 //               {type: 'stderr', text}   the CLI's progress and messages
@@ -13,23 +13,6 @@ const EVENTS = 'events.jsonl';
 const fs = new MakemoreWasi.MakemoreFS();
 let module = null;
 
-// Stop: the page revokes the blob URL it handed over; a synchronous request
-// for it then fails. (SharedArrayBuffer, the usual way, is off in a page
-// opened from file://.) Asked at most every 200 ms, from the event writes.
-function stopAsked(url, state) {
-  const now = performance.now();
-  if (!url || now - state.last < 200) return false;
-  state.last = now;
-  try {
-    const x = new XMLHttpRequest();
-    x.open('GET', url, false);
-    x.send();
-    return false;
-  } catch (e) {
-    return true;
-  }
-}
-
 function run(msg) {
   const dec = new TextDecoder();
   let pending = '', lastPost = 0;
@@ -41,7 +24,6 @@ function run(msg) {
       lastPost = now;
     }
   };
-  const poll = {last: performance.now()};
   const r = MakemoreWasi.runMakemore(module, fs, msg.args, {
     env: {MAKEMORE_EVENTS: EVENTS},
     sinks: {[EVENTS]: (b) => { pending += dec.decode(b, {stream: true}); flush(false); }},
@@ -52,7 +34,6 @@ function run(msg) {
         self.postMessage({type: 'file', path, bytes}, [bytes.buffer]);
       }
     },
-    poll: () => stopAsked(msg.stopUrl, poll),
   });
   flush(true);
   self.postMessage({type: 'done', id: msg.id, code: r.code, stdout: r.stdout, stderr: r.stderr});
