@@ -347,8 +347,27 @@
   };
   $('builtin-count').textContent = state.builtinLines.size.toLocaleString('en');
 
+  // the model kinds from the CLI's registry (train --model list), so the
+  // page offers what the C code has
+  function listKinds() {
+    return run(['train', '--model', 'list']).then((r) => {
+      const sel = $('model');
+      sel.textContent = '';
+      r.stdout.split('\n').filter(Boolean).forEach((line, i) => {
+        const [, name, summary] = /^(\S+)\s+(.*)$/.exec(line) || [];
+        if (!name) return;
+        const o = document.createElement('option');
+        o.value = i === 0 ? '' : name; // the first is the CLI's default
+        o.textContent = name + (i === 0 ? ' (default)' : '');
+        o.title = summary;
+        sel.appendChild(o);
+      });
+    }, (e) => showError(e.message));
+  }
+
   startWorker();
   ready.then(() => { $('status').textContent = 'ready'; });
+  listKinds();
   requestAnimationFrame(frame);
   setBusy(false);
 

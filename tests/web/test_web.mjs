@@ -34,6 +34,9 @@ try {
   await page.goto('file://' + page_file);
   await page.evaluate(() => window.makemore.ready());
   check(true, 'the page opens from file:// and its worker starts');
+  const kinds = await page.$$eval('#model option', (o) => o.map((x) => x.textContent.split(' ')[0]));
+  const cliKinds = cli(['train', '--model', 'list']).trim().split('\n').map((l) => l.split(/\s+/)[0]);
+  check(kinds.join() === cliKinds.join(), 'the model menu lists the CLI\'s kinds', kinds.join(', '));
 
   // 1. the hook: the lecture run's first 2,000 steps, against the native portable build
   const flags = ['--max-steps', '2000', '-n', '5', '--lr-find', '200'];
