@@ -34,9 +34,6 @@ try {
   await page.goto('file://' + page_file);
   await page.evaluate(() => window.makemore.ready());
   check(true, 'the page opens from file:// and its worker starts');
-  const kinds = await page.$$eval('#model option', (o) => o.map((x) => x.textContent.split(' ')[0]));
-  const cliKinds = cli(['train', '--model', 'list']).trim().split('\n').map((l) => l.split(/\s+/)[0]);
-  check(kinds.join() === cliKinds.join(), 'the model menu lists the CLI\'s kinds', kinds.join(', '));
 
   // 1. the hook: the lecture run's first 2,000 steps, against the native portable build
   const flags = ['--max-steps', '2000', '-n', '5', '--lr-find', '200'];
@@ -47,6 +44,10 @@ try {
     check(d <= 1e-4, `run(train 2000 steps) ${k} equals the native portable build's to 1e-4`,
           `page ${web[k]}, native ${nat[k]}, diff ${d.toExponential(2)}`);
   }
+  // (run() is queued: the page's own `train --model list` has finished)
+  const kinds = await page.$$eval('#model option', (o) => o.map((x) => x.textContent.split(' ')[0]));
+  const cliKinds = cli(['train', '--model', 'list']).trim().split('\n').map((l) => l.split(/\s+/)[0]);
+  check(kinds.join() === cliKinds.join(), 'the model menu lists the CLI\'s kinds', kinds.join(', '));
   check(web.steps === 2000 && web.ntrain === nat.ntrain && web.samples.length === 5,
         'run() resolves to the --json object (steps, splits, samples)');
   let st = await page.evaluate(() => window.makemore.state());
