@@ -2,6 +2,7 @@
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
 #              make MPI=1 (also ./makemore-mpi, data-parallel training on Open MPI)
 #              make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
+#              make web (the page: web/dist/makemore.html)
 
 CC      ?= gcc
 PORTABLE ?= 0
@@ -52,7 +53,7 @@ SO_NAME := libmakemore.so.$(SO_MAJOR)
 # they are without -fPIC (the CLI links the static library).
 LIB_CFLAGS := -fPIC -fno-semantic-interposition -fvisibility=hidden
 
-.PHONY: all test run data clean bench sanitize fuzz install uninstall
+.PHONY: all test run data clean bench sanitize fuzz install uninstall web
 all: $(BIN) $(BUILD)/$(SO_NAME) $(MPI_BIN)
 
 $(BUILD)/src/%.o: src/%.c $(HEADERS)
@@ -137,6 +138,37 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRC) -o $@ -lm
 
+# The page (web/README.md): the CLI compiled to wasm32-wasi with clang and
+# Debian's wasi-libc (apt-get install clang lld wasi-libc
+# libclang-rt-14-dev-wasm32), then one self-contained HTML file with the
+# module and names.txt inlined. Single-threaded: no -fopenmp (the omp_ calls
+# are all under #ifdef _OPENMP; an unguarded one fails the link), and sweep,
+# which runs its trainings in threads, is left out (web/stubs.c).
+WASM_CC     ?= clang
+WASM_SIMD   ?= -msimd128
+WASM_CFLAGS  = --target=wasm32-wasi -nostdlibinc -isystem /usr/include/wasm32-wasi -O3 $(WASM_SIMD) \
+               -std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-unknown-pragmas \
+               -ffp-contract=fast -fno-math-errno -D_POSIX_C_SOURCE=200809L \
+               -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID $(INCLUDES)
+WASM_LDFLAGS = --target=wasm32-wasi -Wl,--strip-all -Wl,-z,stack-size=1048576 \
+               -Wl,--max-memory=2147483648 -lwasi-emulated-signal -lwasi-emulated-getpid
+WASM_SRC    := $(LIB_SRC) $(filter-out cli/cmd_sweep.c,$(CLI_SRC)) web/stubs.c
+WASM_OBJ    := $(WASM_SRC:%.c=build-wasm/%.o)
+WEB_PARTS   := web/page.html web/app.js web/wasi.js web/worker.js web/bundle.py
+
+web: web/dist/makemore.html
+
+build-wasm/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
+
+build-wasm/makemore.wasm: $(WASM_OBJ)
+	$(WASM_CC) $^ -o $@ $(WASM_LDFLAGS)
+
+web/dist/makemore.html: build-wasm/makemore.wasm data/names.txt $(WEB_PARTS)
+	@mkdir -p $(dir $@)
+	python3 web/bundle.py build-wasm/makemore.wasm data/names.txt $@
+
 data: data/names.txt
 data/names.txt:
 	@bash tests/get_data.sh data/names.txt $(NAMES_SHA256) $(NAMES_URL)
@@ -177,4 +209,4 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
-	rm -rf build build-* makemore makemore-*
+	rm -rf build build-* makemore makemore-* web/dist

@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "events.h"
 #include "trainfiles.h"
 
 typedef struct {
@@ -54,6 +55,10 @@ static int sweep(const lrfind_flags *f, const cli_data *d)
         rc = cli_error("%s", err.msg);
     } else {
         rc = trainfiles_save_lrfind(f->workdir, &r);
+        events ev;
+        if (!rc) rc = events_open(&ev, 0, 0);
+        if (!rc) events_lrfind(&ev, &r);
+        if (!rc) events_close(&ev);
         char rule[256];
         mm_lrfind_rule(&r, rule, sizeof rule);
         if (!rc && r.n > 0) printf("suggested learning rate: %.3g\nrule: %s\n", r.suggested_lr, rule);

@@ -11,6 +11,7 @@
 #include "args.h"
 #include "cli.h"
 #include "dist.h"
+#include "events.h"
 #include "progress.h"
 #include "samples.h"
 #include "trainfiles.h"
@@ -30,10 +31,17 @@ static void on_signal(int sig)
  * the setup and the training loop. */
 static void catch_stop_signals(void)
 {
+#ifdef __wasi__
+    /* WASI has no sigaction (wasi-libc emulates signal() and raise());
+     * the web page stops a run by ending its worker (web/app.js) */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+#else
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+#endif
 }
 
 typedef struct {
@@ -210,6 +218,7 @@ typedef struct {
     mm_run *run;
     progress prog;
     trainlog log;
+    events ev;
     const char *ckpt, *log_path;
     long save_every;
     long saved_step;       /* of the newest model.bin of this run, or -1 */
@@ -235,7 +244,10 @@ static void eval_now(step_ctx *c, long step)
         c->eval_every = 0;
         return;
     }
-    if (c->leader) trainlog_eval(&c->log, step, tr, dv);
+    if (c->leader) {
+        trainlog_eval(&c->log, step, tr, dv);
+        events_eval(&c->ev, step, tr, dv);
+    }
     c->files->eval_seconds += progress_now() - t0;
 }
 
@@ -245,6 +257,7 @@ static int on_step(void *vctx, long step, double loss, double lr)
     if (c->leader) {
         progress_step(&c->prog, step, loss, lr);
         trainlog_step(&c->log, step, lr, loss);
+        events_step(&c->ev, c->run, step, loss, lr);
     }
     if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step); /* every process */
     if (!c->leader) return stop_signal != 0;
@@ -488,7 +501,13 @@ static int open_outputs(step_ctx *c, mm_run *r, cli_data *d, const train_flags *
     int rc = trainfiles_before(files, r, d, !f->resume);
     if (rc) return rc;
     rc = trainlog_open(&c->log, c->log_path, r->state.step);
-    if (rc) return rc;
+    if (!rc) rc = events_open(&c->ev, r->state.step, r->train.max_steps);
+    if (rc) {
+        trainlog_close(&c->log);
+        return rc;
+    }
+    if (files->have_lr) events_lrfind(&c->ev, &files->lr);
+    events_embedding(&c->ev, r, r->state.step);
     if (r->state.step == 0) trainlog_eval(&c->log, 0, r->state.init_train_loss, r->state.init_dev_loss);
     if (!f->json || r->state.step == 0) {
         fprintf(stderr, "init train loss %.4f (uniform over %d: %.4f)\n", r->state.init_train_loss,
@@ -533,6 +552,7 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
     if (ctx.leader) {
         progress_end(&ctx.prog);
+        events_close(&ctx.ev);
         if (trainlog_close(&ctx.log)) fprintf(stderr, "makemore: warning: %s was not fully written\n", logpath);
     }
     if (st == MM_EINTR) rc = stopped(r, &ctx, ckpt, f);

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef __wasi__
 #include <sys/resource.h>
+#endif
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -79,6 +81,10 @@ uint64_t cli_data_mem(const cli_data *d, const mm_data_opts *o)
 
 uint64_t cli_memory_available(void)
 {
+#ifdef __wasi__
+    /* wasm32 addresses 4 GiB; the web build lets its memory grow to 2 */
+    return (uint64_t)2 << 30;
+#else
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     uint64_t avail = pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : UINT64_MAX;
     /* ulimit -v and -d bound what malloc can get, whatever the machine has */
@@ -89,6 +95,7 @@ uint64_t cli_memory_available(void)
             avail = (uint64_t)rl.rlim_cur;
     }
     return avail;
+#endif
 }
 
 void cli_data_free(cli_data *d)
@@ -151,7 +158,12 @@ void cli_remove_stale_temps(const char *dir)
             char *end;
             long pid = strtol(e->d_name + n, &end, 10);
             /* a live writer (another makemore in the same folder) keeps its file */
+#ifdef __wasi__
+            /* one process at a time in the web page: any temp is stale */
+            if (*end || pid <= 0) continue;
+#else
             if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+#endif
             char path[MM_MAX_PATH];
             if (!cli_path(path, sizeof path, dir, e->d_name)) unlink(path);
         }

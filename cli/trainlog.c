@@ -21,7 +21,7 @@ static int truncate_log(const char *path, long last, mm_err *err)
     size_t len;
     struct stat sb;
     if (stat(path, &sb) != 0 && errno == ENOENT) return 0;
-    if (mm_read_file(path, (size_t)1 << 34, &buf, &len, err)) return -1;
+    if (mm_read_file(path, (uint64_t)1 << 34, &buf, &len, err)) return -1;
     size_t keep = 0;
     for (size_t pos = 0; pos < len;) {
         const unsigned char *nl = memchr(buf + pos, '\n', len - pos);

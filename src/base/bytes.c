@@ -178,8 +178,9 @@ mm_status mm_write_file_atomic(const char *path, const void *p, size_t n, mm_err
     return sync_parent_dir(path);
 }
 
-mm_status mm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, mm_err *err)
+mm_status mm_read_file(const char *path, uint64_t max, unsigned char **out, size_t *len, mm_err *err)
 {
+    if (max > SIZE_MAX) max = SIZE_MAX;
     struct stat sb;
     if (stat(path, &sb) != 0) return mm_fail(err, MM_EIO, "%s: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode)) return mm_fail(err, MM_EIO, "%s: is a directory", path);

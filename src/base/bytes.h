@@ -42,8 +42,9 @@ uint32_t mm_crc32(const void *p, size_t n);
  * flushed to disk, then renamed over path. A crash leaves either the old
  * file or the new one, never a torn one. */
 mm_status mm_write_file_atomic(const char *path, const void *p, size_t n, mm_err *err);
-/* Reads a whole file (at most max bytes) into a new buffer. */
-mm_status mm_read_file(const char *path, size_t max, unsigned char **out, size_t *len,
+/* Reads a whole file (at most max bytes, and what size_t can count: the
+ * wasm32 build's is 32 bits) into a new buffer. */
+mm_status mm_read_file(const char *path, uint64_t max, unsigned char **out, size_t *len,
                        mm_err *err);
 
 #endif

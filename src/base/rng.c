@@ -122,16 +122,19 @@ static double normal_double(mm_rng *r)
 
 /* Box-Muller on 16 uniforms: pairs (j, j+8) give two normals. Computed in
  * float, step by step as torch's vectorised kernel does, so the results
- * differ from torch's only by its log/sin/cos approximations. */
+ * differ from torch's only by its log/sin/cos approximations. Ours are the
+ * double functions rounded to float: correctly rounded, so every libm gives
+ * the same bits (glibc's logf/cosf and musl's, in the web build, differ in
+ * the last bit for some inputs, and the runs then drift apart). */
 static void normal_fill_16(float *d)
 {
     for (int j = 0; j < 8; j++) {
         const float u1 = 1.0f - d[j]; /* (0, 1] so the log is finite */
         const float u2 = d[j + 8];
-        const float radius = sqrtf(-2.0f * logf(u1));
+        const float radius = sqrtf(-2.0f * (float)log((double)u1));
         const float theta = (float)(2.0 * M_PI) * u2;
-        d[j] = radius * cosf(theta);
-        d[j + 8] = radius * sinf(theta);
+        d[j] = radius * (float)cos((double)theta);
+        d[j + 8] = radius * (float)sin((double)theta);
     }
 }
 

@@ -1,0 +1,64 @@
+// bench/web.sh: the page's training time against the native builds.
+import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {createRequire} from 'node:module';
+
+const require = createRequire(path.resolve('tests/web/package.json'));
+const puppeteer = require('puppeteer-core');
+const steps = process.env.STEPS;
+const flags = ['train', '--max-steps', steps, '-n', '0', '--lr-find', '0', '--save-every', '0', '--json'];
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mmweb-'));
+const native = (bin) => {
+  const t0 = process.hrtime.bigint();
+  const r = JSON.parse(execFileSync(path.resolve(bin), [...flags, '-i', path.resolve(process.env.NAMES_TXT),
+                                    '-o', path.join(work, bin), '-t', '1'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}));
+  r.wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  return r;
+};
+const browser = await puppeteer.launch({executablePath: process.env.CHROMIUM, headless: 'new', args: ['--no-sandbox']});
+const page = await browser.newPage();
+await page.goto('file://' + path.resolve(process.argv[2]));
+await page.evaluate(() => window.makemore.ready());
+const web = await page.evaluate(async (f) => {
+  const t0 = performance.now();
+  const r = await window.makemore.run(f);
+  r.wall = (performance.now() - t0) / 1000;
+  return r;
+}, flags);
+await browser.close();
+const nat = native('makemore'), port = native('makemore-portable');
+const row = (name, r) => `| ${name} | ${r.train_seconds.toFixed(1)} | ${r.us_per_step.toFixed(1)} | ${r.wall.toFixed(1)} | ${r.train_loss.toFixed(6)} | ${r.dev_loss.toFixed(6)} |`;
+const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || 'unknown CPU';
+const chrome = execFileSync(process.env.CHROMIUM, ['--version'], {encoding: 'utf8'}).trim();
+const text = `## In the browser
+
+\`bash bench/web.sh\` (${new Date().toISOString().slice(0, 10)}, ${cpu}, ${os.cpus().length} vCPUs shared with other jobs,
+${chrome}): the lecture's run, ${Number(steps).toLocaleString('en')} steps, one thread, no lr sweep, no
+checkpoints, in the page (\`window.makemore.run\`, WebAssembly with 128-bit SIMD, in a worker) and natively.
+
+| program | train s | us/step | wall s | train loss | dev loss |
+|---|---|---|---|---|---|
+${row('page (Chromium)', web)}
+${row('makemore (-march=native)', nat)}
+${row('makemore-portable', port)}
+
+The page takes ${(web.train_seconds / nat.train_seconds).toFixed(2)}x the native program's training time
+(${(web.train_seconds / port.train_seconds).toFixed(2)}x the portable build's). Its losses differ from the
+portable build's by ${Math.abs(web.train_loss - port.train_loss).toExponential(1)} (train) and
+${Math.abs(web.dev_loss - port.dev_loss).toExponential(1)} (dev): the same IEEE float operations in the same
+order; the -march=native build fuses multiply-adds and differs by rounding.
+`;
+const res = 'bench/RESULTS.md';
+let md = fs.readFileSync(res, 'utf8');
+const at = md.indexOf('## In the browser');
+if (at >= 0) {
+  const next = md.indexOf('\n## ', at + 3);
+  md = md.slice(0, at) + text + (next >= 0 ? md.slice(next + 1) : '');
+} else {
+  md = md.trimEnd() + '\n\n' + text;
+}
+fs.writeFileSync(res + '.tmp', md);
+fs.renameSync(res + '.tmp', res);
+console.log(text);
