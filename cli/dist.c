@@ -8,10 +8,16 @@ int cli_dist_leader(const cli_dist *d)
     return !d || d->train.rank == 0;
 }
 
-/* Points fd (stdout or stderr) at a temporary file; 0 on success. */
+/* Points fd (stdout or stderr) at a temporary file; 0 on success. The
+ * WebAssembly build has no dup and never runs more than one process. */
 static int hold(FILE **held, int *saved, FILE *stream, int fd)
 {
     fflush(stream);
+#ifdef __wasi__
+    (void)fd;
+    *held = NULL, *saved = -1;
+    return -1;
+#else
     *held = tmpfile();
     *saved = dup(fd);
     if (*held && *saved >= 0 && dup2(fileno(*held), fd) >= 0) return 0;
@@ -19,14 +25,17 @@ static int hold(FILE **held, int *saved, FILE *stream, int fd)
     if (*saved >= 0) close(*saved);
     *held = NULL;
     return -1;
+#endif
 }
 
 static void unhold(FILE **held, int saved, FILE *stream, int fd, int print)
 {
     if (!*held) return;
     fflush(stream);
+#ifndef __wasi__
     dup2(saved, fd);
     close(saved);
+#endif
     if (print) {
         rewind(*held);
         char buf[4096];
