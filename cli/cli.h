@@ -23,6 +23,7 @@ int cmd_sample(int argc, char **argv);
 int cmd_probs(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 /* train's flag parsing and checks alone, touching no file: 0 if training
  * would go on (or --help was printed), else the exit status (the fuzz
  * harness's entry). */
@@ -64,6 +65,9 @@ void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n);
 /* Writes s as a JSON string literal */
 void cli_json_string(FILE *f, const char *s);
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b);
+/* Creates DIR if need be and checks that DIR/model.bin (ckpt) can be
+ * replaced; 0, or the exit status after printing an error. */
+int cli_make_workdir(const char *dir, const char *ckpt);
 /* A save killed mid-write leaves DIR/model.bin.tmp.PID (or log.csv.tmp.PID);
  * removes those whose process is gone, so they never pile up. */
 void cli_remove_stale_temps(const char *dir);

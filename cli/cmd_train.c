@@ -273,22 +273,6 @@ static int on_step(void *vctx, long step, double loss, double lr)
     return stop_signal != 0;
 }
 
-/* Called once the data and flags are known good, so a typo in -i leaves no
- * empty folder behind; fails before any training if model.bin could not be
- * replaced at the end. */
-static int make_workdir(const char *dir, const char *ckpt)
-{
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return cli_error("-o %s: cannot create the folder: %s", dir, strerror(errno));
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return cli_error("-o %s: not a folder", dir);
-    if (stat(ckpt, &sb) == 0 && !S_ISREG(sb.st_mode))
-        return cli_error("%s: exists and is not a regular file; move it away or choose another -o", ckpt);
-    cli_remove_stale_temps(dir);
-    return 0;
-}
-
 /* Flags that fix the model or the data may not change on --resume. */
 static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_run *r)
 {
@@ -595,7 +579,7 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     memset(&run, 0, sizeof run);
     memset(&data, 0, sizeof data);
     rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, specs, &f);
-    if (!rc && cli_dist_leader(dist)) rc = make_workdir(f.workdir, ckpt);
+    if (!rc && cli_dist_leader(dist)) rc = cli_make_workdir(f.workdir, ckpt);
     rc = cli_dist_agree(dist, &quiet, rc);
     if (!rc && !f.resume)
         rc = split_losses(&run, &data, dist, nthreads, &run.state.init_train_loss, &run.state.init_dev_loss);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kind.h"
+
 #define MAX_BATCH (1 << 20)
 
 static double now_seconds(void)
@@ -135,6 +137,10 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
     b.B = b.hi = B;
     mm_acts a = {0};
     mm_status st = mm_train_config_check(tc, train->n, err);
+    const int ny = train->ny > 1 ? train->ny : 1, want = m->kind->layout == MM_LAYOUT_SEQUENCE ? T : 1;
+    if (!st && (T != m->cfg.block_size || ny != want))
+        st = mm_fail(err, MM_EINVAL, "examples of block %d with %d targets each do not fit a %s model of block %d",
+                     T, ny, m->kind->name, m->cfg.block_size);
     if (!st) st = check_state(m, tc, ts, dist, err);
     if (!st && dist) mm_train_slice(B, dist->rank, dist->nranks, &b.lo, &b.hi);
     if (!st && !(st = mm_acts_build(&a, &m->cfg, b.hi - b.lo, err))) {
