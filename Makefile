@@ -24,6 +24,8 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# Drivers the parity tests run (not tests themselves)
+TOOL_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 # Each fuzz harness is also built as a test that replays its committed
 # inputs (fuzz/corpus, fuzz/regressions) without libFuzzer.
 FUZZ_NAMES := text checkpoint args
@@ -57,7 +59,7 @@ $(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/
 	    $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Unit tests, end-to-end CLI tests and (when torch imports) PyTorch parity.
-test: $(BIN) $(TEST_BIN)
+test: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 	@MAKEMORE=./$(BIN) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
 # makemore against the PyTorch peer side by side (about 6 minutes): writes

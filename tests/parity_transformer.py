@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Parity of the transformer kind with PyTorch over 20 AdamW steps.
+
+tests/tools/tfm_steps (C) builds makemore.py's default Transformer (V 27,
+T 16, E 64, 4 layers, 4 heads, batch 32), draws its initial weights and
+20 batches of random items in the sequence layout (ignored targets
+included), and takes 20 AdamW steps with makemore.py's settings (lr 5e-4,
+weight decay 0.01 on every parameter, betas 0.9/0.99, eps 1e-8). Torch
+loads the same initial weights into our reference module
+(tests/torch_ref/transformer.py, makemore.py's state_dict keys, strict) and
+takes the same steps with torch.optim.AdamW.
+
+Checked, with tolerances:
+  - every step's loss: <= 1e-4 relative;
+  - every tensor after 20 steps: max |diff| <= 1e-4 of the tensor's largest
+    |value| (float32 sums in different orders, and our tanh and exp
+    approximations of a few ulp; the largest difference per tensor is
+    printed);
+    The one exception is the key part of each attn.c_attn.bias (columns
+    E..2E): adding a constant to every key adds q.b to every score of a
+    row, which the softmax ignores, so its gradient is 0 in exact
+    arithmetic and ~1e-10 of rounding in either program; AdamW divides
+    that noise by its own size (plus eps 1e-8) and moves these biases by
+    up to ~1e-5 in random directions. They are checked apart: in both
+    runs within 1e-4 of the initial values decayed by AdamW alone
+    (lr * wd a step), the rest of the tensor as the others;
+  - the driver's files are the same, byte for byte, on 1 and 2 threads.
+"""
+import filecmp, os, struct, subprocess, sys, tempfile
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from torch_ref.transformer import Transformer  # noqa: E402
+
+ROOT = os.path.dirname(HERE)
+BIN_DIR = os.environ.get("TEST_BIN_DIR", os.path.join(ROOT, "build", "tests"))
+DRIVER = os.path.join(BIN_DIR, "tools", "tfm_steps")
+V, T, E, L, NH, B, STEPS = 27, 16, 64, 4, 4, 32, 20
+passed = failed = 0
+
+
+def check(cond, msg):
+    global passed, failed
+    print(("ok - " if cond else "not ok - ") + msg, flush=True)
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+
+
+def read_floats(path):
+    raw = open(path, "rb").read()
+    return torch.tensor(struct.unpack("<%df" % (len(raw) // 4), raw))
+
+
+def state_dict(tensors, flat):
+    """our flat params as torch's state dict: 2-D Linear weights back to (out, in)"""
+    sd = {}
+    for name, buffer, transposed, offset, size, shape in tensors:
+        t = flat[offset:offset + size].reshape(shape)
+        sd[name] = t.t().contiguous() if transposed else t.clone()
+    return sd
+
+
+def read_tensors(path):
+    out = []
+    for line in open(path):
+        f = line.split()
+        ndim = int(f[5])
+        out.append((f[0], int(f[1]), int(f[2]), int(f[3]), int(f[4]), [int(x) for x in f[6:6 + ndim]]))
+    return out
+
+
+def main():
+    if not os.access(DRIVER, os.X_OK):
+        check(False, "the driver %s is built (make test builds it)" % DRIVER)
+        return
+    with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
+        subprocess.run([DRIVER, d1, "1"], check=True)
+        subprocess.run([DRIVER, d2, "2"], check=True)
+        names = ["tensors.txt", "init.bin", "batches.bin", "losses.txt", "final.bin"]
+        same = all(filecmp.cmp(os.path.join(d1, n), os.path.join(d2, n), shallow=False) for n in names)
+        check(same, "the C run is the same to the byte on 1 and 2 threads")
+        tensors = read_tensors(os.path.join(d1, "tensors.txt"))
+        init = read_floats(os.path.join(d1, "init.bin"))
+        final = read_floats(os.path.join(d1, "final.bin"))
+        ours = [float(x) for x in open(os.path.join(d1, "losses.txt"))]
+        raw = open(os.path.join(d1, "batches.bin"), "rb").read()
+        batches = torch.tensor(struct.unpack("<%di" % (len(raw) // 4), raw)).reshape(STEPS, 2, B, T).long()
+
+    torch.manual_seed(0)
+    model = Transformer(V, T, E, L, NH)
+    model.load_state_dict(state_dict(tensors, init), strict=True)
+    check(True, "torch loads our %d tensors with strict=True" % len(tensors))
+    ntrain = sum(p.numel() for p in model.parameters())
+    check(ntrain == 204544, "torch counts %d parameters (makemore.py: 204,544)" % ntrain)
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
+    worst, theirs = 0.0, []
+    for step in range(STEPS):
+        _, loss = model(batches[step, 0], batches[step, 1])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        theirs.append(loss.item())
+        worst = max(worst, abs(theirs[-1] - ours[step]) / abs(theirs[-1]))
+    check(worst <= 1e-4, "20 step losses match torch's: largest relative difference %.2e (tolerance 1e-4); "
+          "first %.6f vs %.6f, last %.6f vs %.6f" % (worst, ours[0], theirs[0], ours[-1], theirs[-1]))
+    want = model.state_dict()
+    got = state_dict(tensors, final)
+    start = state_dict(tensors, init)
+    bad = []
+    key_moved = 0.0
+    for name, *_ in tensors:
+        g, w = got[name], want[name]
+        if name.endswith("attn.c_attn.bias"):
+            decayed = start[name][E:2 * E] * (1 - 5e-4 * 0.01) ** STEPS
+            key_moved = max(key_moved, (g[E:2 * E] - decayed).abs().max().item(),
+                            (w[E:2 * E] - decayed).abs().max().item())
+            g, w = torch.cat([g[:E], g[2 * E:]]), torch.cat([w[:E], w[2 * E:]])
+        diff = (g - w).abs().max().item()
+        scale = w.abs().max().item()
+        rel = diff / scale if scale > 0 else diff
+        print("# %-42s max |diff| %.2e  (%.2e of max |value| %.3g)" % (name, diff, rel, scale))
+        if rel > 1e-4:
+            bad.append(name)
+    check(not bad, "every tensor after 20 AdamW steps within 1e-4 of its largest value%s"
+          % (": not " + ", ".join(bad) if bad else ""))
+    check(key_moved < 1e-4, "the key biases (zero gradient, rounding noise only) moved by at most %.2e from "
+          "their decayed initial values in either run (tolerance 1e-4)" % key_moved)
+
+if __name__ == "__main__":
+    main()
+    print("# %d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
