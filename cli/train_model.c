@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "model_deep.h"
+#include "kind.h"
 
 static const char *const KIND_NAMES[] = {"mlp", "bnmlp", "wavenet"};
 static const char *const OPTIM_NAMES[] = {"sgd", "momentum", "adamw"};
@@ -42,7 +42,7 @@ void model_flags_specs(arg_spec *s, model_flags *f)
     arg_spec specs[MODEL_NSPECS] = {
         {"--preset", NULL, ARG_STRING, &f->preset, 0, 0, "lecture (the defaults), best or small: flags given too override it", 0},
         {"--model", NULL, ARG_STRING, &f->model, 0, 0, "mlp (lecture), bnmlp (Part 3) or wavenet (Part 5)", 0},
-        {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, MM_MAX_LAYERS, "bnmlp: hidden Linear-BatchNorm-tanh layers (default 1)", 0},
+        {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, 64, "bnmlp: hidden Linear-BatchNorm-tanh layers (default 1)", 0},
         {"--bn-momentum", NULL, ARG_DOUBLE, &f->bn_momentum, 1e-6, 1, "batch norm running-statistics momentum (default 0.001)", 0},
         {"--direct", NULL, ARG_FLAG, &f->direct, 0, 0, "mlp: direct connections embeddings -> logits (E03)", 0},
         {"--optimizer", NULL, ARG_STRING, &f->optimizer, 0, 0, "sgd (lecture), momentum or adamw", 0},
@@ -149,7 +149,7 @@ static int resume_mismatch(const char *flag, const mm_run *r)
     const mm_config *c = &r->model.cfg;
     return cli_error("%s disagrees with the checkpoint (model %s, %d layers%s, bn momentum %g, optimizer %s); "
                      "drop it to resume, or train afresh in another -o folder", flag, model_kind_name(c->kind),
-                     mm_deep_layers(c), c->direct ? ", direct" : "", (double)c->bn_momentum,
+                     c->n_layers, c->direct ? ", direct" : "", (double)c->bn_momentum,
                      optim_kind_name(r->train.optim.kind));
 }
 

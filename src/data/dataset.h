@@ -14,7 +14,9 @@ typedef struct {
     size_t n;     /* number of examples */
     int T;        /* context length (block size) */
     int32_t *X;   /* (n, T) context ids */
-    int32_t *Y;   /* (n) next id */
+    int32_t *Y;   /* (n, ny) targets; -1: ignored */
+    int ny;       /* targets per example: 1 (context layout) or T (sequence); 0 reads as 1 */
+    size_t ntargets; /* targets that are not -1 */
 } mm_split;
 
 enum { MM_TRAIN, MM_DEV, MM_TEST, MM_NSPLITS };

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "model_deep.h"
+#include "kind.h"
 
 #define MAX_CKPT_BYTES (16ull << 30)
 #define RNG_BYTES (4 * MM_MT_N + 4 + 4 + 8) /* see put_rng */
@@ -146,7 +146,7 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
                        path, version, MM_CKPT_VERSION);
     uint32_t hsize = mm_rbuf_u32(rb);
     uint32_t kind = mm_rbuf_u32(rb);
-    if (hsize != MM_CKPT_HEADER || kind > MM_MODEL_WAVENET)
+    if (hsize != MM_CKPT_HEADER || !mm_kind_at((int)kind))
         return mm_fail(err, MM_EFORMAT, "%s: unsupported header size %u or model kind %u", path, hsize, kind);
     mm_config *c = &r->model.cfg;
     c->kind = (int)kind;
@@ -305,8 +305,8 @@ mm_status mm_export_safetensors(const mm_model *m, const char *path, mm_err *err
     for (int i = 0; i < m->ntensors; i++) {
         const mm_tensor *t = &m->tensors[i];
         char shape[64];
-        if (t->ndim == 2) snprintf(shape, sizeof shape, "%d,%d", t->shape[0], t->shape[1]);
-        else snprintf(shape, sizeof shape, "%d", t->shape[0]);
+        int k = 0;
+        for (int d = 0; d < t->ndim; d++) k += snprintf(shape + k, sizeof shape - (size_t)k, "%s%d", d ? "," : "", t->shape[d]);
         n += snprintf(header + n, sizeof header - (size_t)n,
                       ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%s],\"data_offsets\":[%zu,%zu]}",
                       t->name, shape, 4 * t->offset, 4 * (t->offset + t->size));
