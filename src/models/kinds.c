@@ -9,7 +9,8 @@
 #define MM_KINDS(X)          \
     X(MLP, mlp)              \
     X(BNMLP, bnmlp)          \
-    X(WAVENET, wavenet)
+    X(WAVENET, wavenet)      \
+    X(TRANSFORMER, transformer)
 
 #define DECLARE(ID, name) extern const mm_kind mm_kind_##name;
 #define ENTRY(ID, name) [MM_MODEL_##ID] = &mm_kind_##name,
