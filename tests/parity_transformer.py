@@ -16,14 +16,14 @@ Checked, with tolerances:
     |value| (float32 sums in different orders, and our tanh and exp
     approximations of a few ulp; the largest difference per tensor is
     printed);
-    The one exception is the key part of each attn.c_attn.bias (columns
-    E..2E): adding a constant to every key adds q.b to every score of a
-    row, which the softmax ignores, so its gradient is 0 in exact
-    arithmetic and ~1e-10 of rounding in either program; AdamW divides
-    that noise by its own size (plus eps 1e-8) and moves these biases by
-    up to ~1e-5 in random directions. They are checked apart: in both
-    runs within 1e-4 of the initial values decayed by AdamW alone
-    (lr * wd a step), the rest of the tensor as the others;
+    The exception are elements whose gradient at some step is below
+    10 eps = 1e-7: AdamW divides a gradient by its own size (plus eps), so
+    there the float32 rounding of either program (~1e-10 in a sum of 512
+    rows) becomes a step of up to ~1% of lr, in random directions. The key
+    part of each attn.c_attn.bias is always such: adding a constant to
+    every key adds q.b to every score of a row, which the softmax ignores,
+    so its gradient is 0 in exact arithmetic. These elements are checked
+    apart, within 1e-4 absolute (20 steps of 1% of lr 5e-4), and counted;
   - the driver's files are the same, byte for byte, on 1 and 2 threads.
 """
 import filecmp, os, struct, subprocess, sys, tempfile
@@ -98,10 +98,13 @@ def main():
     check(ntrain == 204544, "torch counts %d parameters (makemore.py: 204,544)" % ntrain)
     opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
     worst, theirs = 0.0, []
+    small = {name: torch.zeros_like(p, dtype=torch.bool) for name, p in model.named_parameters()}
     for step in range(STEPS):
         _, loss = model(batches[step, 0], batches[step, 1])
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        for name, p in model.named_parameters():
+            small[name] |= p.grad.abs() < 1e-7
         opt.step()
         theirs.append(loss.item())
         worst = max(worst, abs(theirs[-1] - ours[step]) / abs(theirs[-1]))
@@ -109,26 +112,25 @@ def main():
           "first %.6f vs %.6f, last %.6f vs %.6f" % (worst, ours[0], theirs[0], ours[-1], theirs[-1]))
     want = model.state_dict()
     got = state_dict(tensors, final)
-    start = state_dict(tensors, init)
-    bad = []
-    key_moved = 0.0
+    bad, nsmall, small_diff = [], 0, 0.0
     for name, *_ in tensors:
-        g, w = got[name], want[name]
-        if name.endswith("attn.c_attn.bias"):
-            decayed = start[name][E:2 * E] * (1 - 5e-4 * 0.01) ** STEPS
-            key_moved = max(key_moved, (g[E:2 * E] - decayed).abs().max().item(),
-                            (w[E:2 * E] - decayed).abs().max().item())
-            g, w = torch.cat([g[:E], g[2 * E:]]), torch.cat([w[:E], w[2 * E:]])
-        diff = (g - w).abs().max().item()
-        scale = w.abs().max().item()
-        rel = diff / scale if scale > 0 else diff
-        print("# %-42s max |diff| %.2e  (%.2e of max |value| %.3g)" % (name, diff, rel, scale))
+        diff = (got[name] - want[name]).abs()
+        mask = small.get(name, torch.zeros_like(diff, dtype=torch.bool))
+        if mask.any():
+            nsmall += int(mask.sum())
+            small_diff = max(small_diff, diff[mask].max().item())
+            diff = diff[~mask]
+        scale = want[name].abs().max().item()
+        d = diff.max().item() if diff.numel() else 0.0
+        rel = d / scale if scale > 0 else d
+        print("# %-42s max |diff| %.2e  (%.2e of max |value| %.3g)%s"
+              % (name, d, rel, scale, "; %d tiny-gradient elements apart" % int(mask.sum()) if mask.any() else ""))
         if rel > 1e-4:
             bad.append(name)
     check(not bad, "every tensor after 20 AdamW steps within 1e-4 of its largest value%s"
           % (": not " + ", ".join(bad) if bad else ""))
-    check(key_moved < 1e-4, "the key biases (zero gradient, rounding noise only) moved by at most %.2e from "
-          "their decayed initial values in either run (tolerance 1e-4)" % key_moved)
+    check(small_diff <= 1e-4, "the %d elements with a gradient below 1e-7 at some step (the key biases among "
+          "them) within %.2e of torch's (tolerance 1e-4)" % (nsmall, small_diff))
 
 if __name__ == "__main__":
     main()

@@ -340,6 +340,12 @@ static void check_gradients(mm_rng *r)
     CHECK(maxerr < 1e-5 * maxg, "gradient of every parameter vs central differences: max |diff| %.2e, %.2e of max "
           "|grad| %.3g (tolerance 1e-5)", maxerr, maxerr / maxg, maxg);
     CHECK(buf == 0, "the attention masks (buffers) get no gradient");
+    mm_split split = {.n = B, .T = 4, .X = X, .Y = Y, .ny = 4, .ntargets = (size_t)(B * 4 - ignored)};
+    double eval1 = NAN, eval2 = NAN;
+    mm_err err;
+    const int st = mm_model_split_loss(&m, &split, 1, &eval1, &err) | mm_model_split_loss(&m, &split, 2, &eval2, &err);
+    CHECK(!st && fabs(eval1 - want) < 1e-5 * want && eval1 == eval2,
+          "split loss %.8f (1 thread), %.8f (2): the reference's %.8f", eval1, eval2, want);
     free(p);
     mm_acts_free(&a);
     mm_model_free(&m);
