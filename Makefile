@@ -64,7 +64,7 @@ test: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 
 # makemore against the PyTorch peer side by side (about 6 minutes): writes
 # bench/RESULTS.md. Needs python3-torch and names.txt (NAMES_TXT).
-BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels)
+BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer)
 bench: $(BIN) $(BENCH_BIN)
 	MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench /usr/bin/python3 bench/bench.py
 

@@ -69,6 +69,7 @@ typedef struct {
     float *dqkv;      /* (N, 3E) */
     float *dfc;       /* (N, 4E) */
     float *scratch;   /* mm_attention_scratch(B, T, E, NH) */
+    float *wt;        /* (4E * max(E, V)) a weight transposed, for input gradients */
     float *logits;    /* (N, V) */
     float *mem;       /* the one allocation the pointers above share */
 } tfm_acts;
@@ -172,7 +173,7 @@ static size_t acts_floats(const mm_config *c, int B, size_t *parts)
         (L + 1) * N * E, L * N * E, L * N * E, L * N * E, L * 2 * N, L * 2 * N, L * N * 3 * E,
         L * B * NH * T * T, L * N * E, L * N * 4 * E, L * N * 4 * E, N * E, 2 * N, N * E, N * E,
         N * 3 * E, N * 4 * E, (size_t)mm_attention_scratch(B, c->block_size, c->n_embd, c->n_heads),
-        N * V};
+        4 * E * (E > V ? E : V), N * V};
     size_t total = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         if (parts) parts[i] = sizes[i];
@@ -198,7 +199,7 @@ static mm_status acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
     }
     float **ptr[] = {&t->res, &t->mid, &t->ln1, &t->ln2, &t->st1, &t->st2, &t->qkv, &t->att,
                      &t->atty, &t->fc, &t->act, &t->lnf, &t->stf, &t->tmp, &t->dres, &t->dqkv,
-                     &t->dfc, &t->scratch, &t->logits};
+                     &t->dfc, &t->scratch, &t->wt, &t->logits};
     float *p = mem;
     for (size_t i = 0; i < sizeof ptr / sizeof *ptr; i++) {
         *ptr[i] = p;
@@ -281,6 +282,16 @@ static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int n
     run_forward(m, a->kind_acts, X, B, nthreads);
 }
 
+/* dW (K, J) += in^T @ dout, db (J) += column sums of dout (if non-NULL),
+ * din (N, K) = dout @ W^T: the batch's N = B*T rows are many, so din
+ * goes through W^T packed once. */
+static void linear_backward(tfm_acts *t, float *din, float *dW, float *db, const float *dout,
+                            const float *in, const float *W, int N, int K, int J, int nthreads)
+{
+    mm_linear_backward(NULL, dW, db, dout, in, W, N, K, J, nthreads);
+    mm_linear_backward_input_packed(din, t->wt, dout, W, N, K, J, nthreads);
+}
+
 /* One block backward: dres (N, E) holds the gradient of the block's
  * output on entry and of its input on return. */
 static void block_backward(const mm_model *m, tfm_acts *t, int l, int B, int nthreads)
@@ -294,13 +305,13 @@ static void block_backward(const mm_model *m, tfm_acts *t, int l, int B, int nth
     const float *qkv = t->qkv + 3 * l * NE, *atty = t->atty + l * NE;
     const float *fc = t->fc + 4 * l * NE, *act = t->act + 4 * l * NE;
     const float *att = t->att + (long)l * t->B * NH * T * T;
-    mm_linear_backward(t->dfc, g.fc2_w, g.fc2_b, t->dres, act, w.fc2_w, N, 4 * E, E, nthreads);
+    linear_backward(t, t->dfc, g.fc2_w, g.fc2_b, t->dres, act, w.fc2_w, N, 4 * E, E, nthreads);
     mm_gelu_backward(t->dfc, t->dfc, fc, (long)N * 4 * E);
-    mm_linear_backward(t->tmp, g.fc_w, g.fc_b, t->dfc, ln2, w.fc_w, N, E, 4 * E, nthreads);
+    linear_backward(t, t->tmp, g.fc_w, g.fc_b, t->dfc, ln2, w.fc_w, N, E, 4 * E, nthreads);
     mm_layernorm_backward(t->dres, g.ln2_w, g.ln2_b, t->tmp, mid, st2, st2 + N, w.ln2_w, N, E);
-    mm_linear_backward(t->tmp, g.proj_w, g.proj_b, t->dres, atty, w.proj_w, N, E, E, nthreads);
+    linear_backward(t, t->tmp, g.proj_w, g.proj_b, t->dres, atty, w.proj_w, N, E, E, nthreads);
     mm_attention_backward(t->dqkv, t->scratch, t->tmp, att, qkv, B, T, E, NH, nthreads);
-    mm_linear_backward(t->tmp, g.qkv_w, g.qkv_b, t->dqkv, ln1, w.qkv_w, N, E, 3 * E, nthreads);
+    linear_backward(t, t->tmp, g.qkv_w, g.qkv_b, t->dqkv, ln1, w.qkv_w, N, E, 3 * E, nthreads);
     mm_layernorm_backward(t->dres, g.ln1_w, g.ln1_b, t->tmp, x, st1, st1 + N, w.ln1_w, N, E);
 }
 
@@ -311,8 +322,8 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
     const int T = c->block_size, E = c->n_embd, V = c->vocab_size, L = c->n_layers, N = B * T;
     const long NE = (long)t->B * T * E;
     const int f = t_lnf(L);
-    mm_linear_backward(t->tmp, tensor_at(m, m->grads, f + 2), NULL, a->logits, t->lnf,
-                       tensor_at(m, m->params, f + 2), N, E, V, nthreads);
+    linear_backward(t, t->tmp, tensor_at(m, m->grads, f + 2), NULL, a->logits, t->lnf,
+                    tensor_at(m, m->params, f + 2), N, E, V, nthreads);
     memset(t->dres, 0, (size_t)N * E * sizeof *t->dres);
     mm_layernorm_backward(t->dres, tensor_at(m, m->grads, f), tensor_at(m, m->grads, f + 1), t->tmp,
                           t->res + L * NE, t->stf, t->stf + N, tensor_at(m, m->params, f), N, E);

@@ -7,7 +7,7 @@
 
 long mm_attention_scratch(int B, int T, int E, int NH)
 {
-    return (long)B * T * (E + NH);
+    return (long)B * T * (E + NH * T);
 }
 
 /* Sizes shared by every (example, head) pair. */
@@ -18,49 +18,45 @@ typedef struct {
 
 /* dst (HS, T) = columns col..col+HS-1 of the T rows of src (rows ld apart),
  * transposed: the score loops then run along contiguous positions. */
-static void gather_t(float *dst, const float *src, long ld, int T, int HS)
+static void gather_t(float *restrict dst, const float *restrict src, long ld, int T, int HS)
 {
     for (int j = 0; j < T; j++)
         for (int d = 0; d < HS; d++) dst[d * T + j] = src[j * ld + d];
 }
 
-/* Row i of the causal softmax: a[0..i] from q_i against Kt (HS, T), a[i+1..T-1] = 0. */
-static void score_row(float *a, const float *q, const float *Kt, int i, const geom *g)
+/* Rows of att (T, T) hold scores; each becomes its causal softmax, zeros
+ * above the diagonal. One exp call for the whole block. */
+static void causal_softmax(float *att, int T, float scale)
 {
-    const int n = i + 1, T = g->T;
-    for (int j = 0; j < n; j++) a[j] = 0.0f;
-    for (int d = 0; d < g->HS; d++) {
-        const float qd = q[d], *kt = Kt + d * T;
-        for (int j = 0; j < n; j++) a[j] += qd * kt[j];
+    for (int i = 0; i < T; i++) {
+        float *a = att + (long)i * T, mx = -INFINITY;
+        for (int j = 0; j <= i; j++) mx = a[j] > mx ? a[j] : mx;
+        mx *= scale;
+        for (int j = 0; j <= i; j++) a[j] = a[j] * scale - mx;
+        for (int j = i + 1; j < T; j++) a[j] = 0.0f; /* exp'd, then zeroed below */
     }
-    float mx = -INFINITY;
-    for (int j = 0; j < n; j++) {
-        a[j] *= g->scale;
-        mx = a[j] > mx ? a[j] : mx;
+    mm_exp_forward(att, (long)T * T);
+    for (int i = 0; i < T; i++) {
+        float *a = att + (long)i * T, sum = 0.0f;
+        for (int j = 0; j <= i; j++) sum += a[j];
+        const float inv = 1.0f / sum;
+        for (int j = 0; j <= i; j++) a[j] *= inv;
+        for (int j = i + 1; j < T; j++) a[j] = 0.0f;
     }
-    for (int j = 0; j < n; j++) a[j] -= mx;
-    mm_exp_forward(a, n);
-    float sum = 0.0f;
-    for (int j = 0; j < n; j++) sum += a[j];
-    const float inv = 1.0f / sum;
-    for (int j = 0; j < n; j++) a[j] *= inv;
-    for (int j = n; j < T; j++) a[j] = 0.0f;
 }
 
+/* The products below run over whole T x T blocks, zeros above the
+ * diagonal included: adding those zeros leaves every sum as the causal
+ * one, and one shape for every row lets the register tiles of
+ * mm_gemm_small do the work. */
 static void forward_pair(float *y, float *att, float *Kt, const float *qkv, const geom *g)
 {
-    const int T = g->T, HS = g->HS;
-    const long ld = 3L * g->E;
-    gather_t(Kt, qkv + g->E, ld, T, HS);
-    for (int i = 0; i < T; i++) {
-        float *a = att + (long)i * T, *yi = y + (long)i * g->E;
-        score_row(a, qkv + i * ld, Kt, i, g);
-        for (int d = 0; d < HS; d++) yi[d] = 0.0f;
-        for (int j = 0; j <= i; j++) {
-            const float aj = a[j], *v = qkv + j * ld + 2 * g->E;
-            for (int d = 0; d < HS; d++) yi[d] += aj * v[d];
-        }
-    }
+    const int T = g->T, HS = g->HS, E = g->E;
+    const long ld = 3L * E;
+    gather_t(Kt, qkv + E, ld, T, HS);
+    mm_gemm_small(att, T, qkv, ld, 1, Kt, T, T, T, HS, 0); /* q k^T */
+    causal_softmax(att, T, g->scale);
+    mm_gemm_small(y, E, att, T, 1, qkv + 2 * E, ld, T, HS, T, 0); /* att v */
 }
 
 static geom make_geom(int T, int E, int NH)
@@ -80,47 +76,30 @@ void mm_attention_forward(float *y, float *att, float *scratch, const float *qkv
         const int b = p / NH, h = p % NH;
         const long row0 = (long)b * T;
         forward_pair(y + row0 * E + h * g.HS, att + (long)p * T * T,
-                     scratch + (long)p * T * (g.HS + 1), qkv + row0 * 3 * E + h * g.HS, &g);
+                     scratch + (long)p * T * (g.HS + T), qkv + row0 * 3 * E + h * g.HS, &g);
     }
 }
 
 /* One pair's backward; dqkv and qkv point at the pair's q columns of its
- * first row, dy at its y columns. */
+ * first row, dy at its y columns; work holds HS*T + T*T floats. */
 static void backward_pair(float *dqkv, float *work, const float *dy, const float *att,
                           const float *qkv, const geom *g)
 {
     const int T = g->T, HS = g->HS, E = g->E;
     const long ld = 3L * E;
-    float *Vt = work, *da = work + (long)HS * T;
+    float *Vt = work, *dp = work + (long)HS * T;
     gather_t(Vt, qkv + 2 * E, ld, T, HS);
-    for (int j = 0; j < T; j++) {
-        memset(dqkv + j * ld + E, 0, (size_t)HS * sizeof *dqkv);
-        memset(dqkv + j * ld + 2 * E, 0, (size_t)HS * sizeof *dqkv);
-    }
+    mm_gemm_small(dp, T, dy, E, 1, Vt, T, T, T, HS, 0); /* d att = dy v^T */
     for (int i = 0; i < T; i++) {
-        const float *a = att + (long)i * T, *dyi = dy + (long)i * E, *qi = qkv + i * ld;
-        const int n = i + 1;
-        for (int j = 0; j < n; j++) da[j] = 0.0f;
-        for (int d = 0; d < HS; d++) {
-            const float gd = dyi[d], *vt = Vt + d * T;
-            for (int j = 0; j < n; j++) da[j] += gd * vt[j];
-        }
-        float dot = 0.0f;
-        for (int j = 0; j < n; j++) dot += a[j] * da[j];
-        /* da becomes the gradient of the scaled scores, times the scale */
-        for (int j = 0; j < n; j++) da[j] = a[j] * (da[j] - dot) * g->scale;
-        float *dqi = dqkv + i * ld;
-        for (int d = 0; d < HS; d++) dqi[d] = 0.0f;
-        for (int j = 0; j < n; j++) {
-            const float dj = da[j], aj = a[j], *kj = qkv + j * ld + E;
-            float *dk = dqkv + j * ld + E, *dv = dqkv + j * ld + 2 * E;
-            for (int d = 0; d < HS; d++) {
-                dqi[d] += dj * kj[d];
-                dk[d] += dj * qi[d];
-                dv[d] += aj * dyi[d];
-            }
-        }
+        const float *a = att + (long)i * T;
+        float *d = dp + (long)i * T, dot = 0.0f;
+        for (int j = 0; j <= i; j++) dot += a[j] * d[j];
+        /* the gradient of the scaled scores, times the scale; 0 above the diagonal */
+        for (int j = 0; j < T; j++) d[j] = a[j] * (d[j] - dot) * g->scale;
     }
+    mm_gemm_small(dqkv, ld, dp, T, 1, qkv + E, ld, T, HS, T, 0);          /* dq = dp k */
+    mm_gemm_small(dqkv + E, ld, dp, 1, T, qkv, ld, T, HS, T, 0);          /* dk = dp^T q */
+    mm_gemm_small(dqkv + 2 * E, ld, att, 1, T, dy, E, T, HS, T, 0);       /* dv = att^T dy */
 }
 
 void mm_attention_backward(float *dqkv, float *scratch, const float *dy, const float *att,
@@ -133,7 +112,7 @@ void mm_attention_backward(float *dqkv, float *scratch, const float *dy, const f
     for (int p = 0; p < pairs; p++) {
         const int b = p / NH, h = p % NH;
         const long row0 = (long)b * T;
-        backward_pair(dqkv + row0 * 3 * E + h * g.HS, scratch + (long)p * T * (g.HS + 1),
+        backward_pair(dqkv + row0 * 3 * E + h * g.HS, scratch + (long)p * T * (g.HS + T),
                       dy + row0 * E + h * g.HS, att + (long)p * T * T,
                       qkv + row0 * 3 * E + h * g.HS, &g);
     }

@@ -12,8 +12,8 @@
 #ifndef MM_ATTENTION_H
 #define MM_ATTENTION_H
 
-/* Floats of scratch the kernels below need: B * T * (E + NH), a slice for
- * each (example, head), so threads never share one. */
+/* Floats of scratch the kernels below need: B * T * (E + NH * T), a slice
+ * for each (example, head), so threads never share one. */
 long mm_attention_scratch(int B, int T, int E, int NH);
 
 /* y (B*T, E) = softmax(q k^T / sqrt(HS), causal) v, heads side by side;

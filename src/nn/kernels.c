@@ -64,6 +64,7 @@ typedef struct {
     const float *bias; /* (N), INIT_BIAS */
     int M, N, K, init;
     int bn0;           /* the column of C that Bm's column 0 feeds (a packed panel's) */
+    int nopack;        /* 1: never pack B (products too small for it to pay) */
 } gemm;
 
 #ifdef MM_AVX2
@@ -184,7 +185,7 @@ static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
     const int NV = nvec == 4 ? 4 : 3, MR = NV == 4 ? 2 : 4;
     const int tail = (n1 - n0) % 8;
     const __m256i mask = mm_mask8(tail ? tail : 8);
-    const int pack = g->ldb % 64 == 0 && g->K >= 8 && m1 - m0 > MR;
+    const int pack = !g->nopack && g->ldb % 64 == 0 && g->K >= 8 && m1 - m0 > MR;
     for (int n = n0; n < n1; n += 8 * NV) {
         const int nv = MIN(NV, (n1 - n + 7) / 8);
         const int partial = tail && n + 8 * nv > n1;
@@ -407,7 +408,7 @@ static void din_panels(float *din, const float *dout, const float *W, int b0, in
     for (int k = 0; k < K; k += kc) {
         const int w = MIN(kc, K - k);
         transpose(panel, w, W + (long)k * J, J, w, J, 0);
-        gemm g = {din + k, K, dout, J, 1, panel, w, NULL, b1, w, J, INIT_ZERO, 0};
+        gemm g = {din + k, K, dout, J, 1, panel, w, NULL, b1, w, J, INIT_ZERO, 0, 0};
         gemm_block(&g, b0, b1, 0, w);
     }
 }
@@ -431,10 +432,17 @@ static void linear_backward_input(float *din, const float *dout, const float *W,
         if (t * rows < B) din_panels(din, dout, W, t * rows, MIN(B, (t + 1) * rows), K, J);
 }
 
+void mm_gemm_small(float *C, long ldc, const float *A, long rsa, long csa, const float *Bm, long ldb,
+                   int M, int N, int K, int accumulate)
+{
+    gemm g = {C, ldc, A, rsa, csa, Bm, ldb, NULL, M, N, K, accumulate ? INIT_ACCUM : INIT_ZERO, 0, 1};
+    gemm_block(&g, 0, M, 0, N);
+}
+
 void mm_linear_forward(float *out, const float *in, const float *W, const float *bias,
                        int B, int K, int J, int nthreads)
 {
-    gemm g = {out, J, in, K, 1, W, J, bias, B, J, K, bias ? INIT_BIAS : INIT_ZERO, 0};
+    gemm g = {out, J, in, K, 1, W, J, bias, B, J, K, bias ? INIT_BIAS : INIT_ZERO, 0, 0};
     gemm_run(&g, nthreads);
 }
 
@@ -510,7 +518,7 @@ static void dw_panels(float *dW, const float *dout, const float *in, int B, int 
     const int kc = PANEL_FLOATS / J / 8 * 8;
     for (int k = k0; k < k1; k += kc) {
         const int w = MIN(kc, k1 - k);
-        gemm g = {panel, w, dout, 1, J, in + k, K, NULL, J, w, B, INIT_ZERO, 0};
+        gemm g = {panel, w, dout, 1, J, in + k, K, NULL, J, w, B, INIT_ZERO, 0, 0};
         gemm_block(&g, 0, J, 0, w);
         transpose(dW + (long)k * J, J, panel, w, J, w, 1);
     }
@@ -528,7 +536,7 @@ void mm_linear_backward_weights(float *dW, const float *dout, const float *in, i
         dw_panels(dW, dout, in, B, K, J, k0, k1);
         return;
     }
-    gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0};
+    gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0, 0};
     gemm_block(&g, k0, k1, 0, J);
 }
 
@@ -536,7 +544,7 @@ static void linear_backward_weights(float *dW, const float *dout, const float *i
                                     int B, int K, int J, int nthreads)
 {
     if (!dw_by_panels(K, J)) {
-        gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0};
+        gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0, 0};
         gemm_run(&g, nthreads);
         return;
     }
@@ -557,6 +565,14 @@ void mm_bias_backward(float *dbias, const float *dout, int B, int J)
         const float *d = dout + (long)b * J;
         for (int j = 0; j < J; j++) dbias[j] += d[j];
     }
+}
+
+void mm_linear_backward_input_packed(float *din, float *Wt, const float *dout, const float *W, int B,
+                                     int K, int J, int nthreads)
+{
+    transpose(Wt, K, W, J, K, J, 0);
+    gemm g = {din, K, dout, J, 1, Wt, K, NULL, B, K, J, INIT_ZERO, 0, 0};
+    gemm_run(&g, nthreads);
 }
 
 void mm_linear_backward_input(float *din, const float *dout, const float *W, int B, int K, int J)
