@@ -21,6 +21,13 @@ typedef struct {
 
 enum { MM_TRAIN, MM_DEV, MM_TEST, MM_NSPLITS };
 
+/* How the items are divided into the splits (stored in model.bin). */
+typedef enum {
+    MM_SPLIT_LECTURE = 0,  /* Python's random.seed(split_seed); random.shuffle; 80/10/10 */
+    MM_SPLIT_MAKEMORE = 1  /* makemore.py's: torch.manual_seed(3407); torch.randperm(n);
+                              the last min(1000, int(0.1 n)) are test, the rest train, no dev */
+} mm_split_kind;
+
 typedef struct {
     mm_split split[MM_NSPLITS];
     size_t nwords[MM_NSPLITS];
