@@ -136,21 +136,32 @@ int main(int argc, char **argv)
     mm_rng_seed_torch(&r, 3407);
     mm_model_init(&m, MM_INIT_TORCH, &r);
     int32_t X[N], Y[N];
-    double *t = malloc(sizeof(double) * (size_t)steps * 2), *tc = t + steps, loss = 0;
+    double *t = malloc(sizeof(double) * (size_t)steps * 6), *tc = t + steps, loss = 0;
+    double *phase[4] = {t + 2 * steps, t + 3 * steps, t + 4 * steps, t + 5 * steps}; /* CPU time of each part */
     for (int i = -10; i < steps; i++) {
         make_batch(X, Y, &r);
-        const double t0 = now(), c0 = cpu();
+        double ck[5];
+        const double t0 = now();
+        ck[0] = cpu();
         mm_model_zero_grad(&m);
+        ck[1] = cpu();
         loss = mm_model_forward(&m, &a, X, Y, B, nt);
+        ck[2] = cpu();
         mm_model_backward(&m, &a, X, B, nt);
+        ck[3] = cpu();
         mm_optim_step(&o, &s, &m, 5e-4, i + 11);
-        if (i >= 0) t[i] = now() - t0, tc[i] = cpu() - c0;
+        ck[4] = cpu();
+        if (i < 0) continue;
+        t[i] = now() - t0, tc[i] = ck[4] - ck[0];
+        for (int k = 0; k < 4; k++) phase[k][i] = ck[k + 1] - ck[k];
     }
     const double step = median(t, steps), step_cpu = median(tc, steps);
     printf("transformer V %d T %d E %d L %d heads %d B %d, %d thread(s): %.0f us/step wall, %.0f us CPU (all "
            "threads), medians of %d; %.2f GFLOP/s wall at 6 x params x tokens; last loss %.4f\n",
            V, T, E, L, NH, B, nt, 1e6 * step, 1e6 * step_cpu, steps, 6.0 * m.ntrainable * N / step * 1e-9, loss);
 
+    const char *part[4] = {"zero grad", "forward + loss", "backward", "adamw"};
+    for (int k = 0; k < 4; k++) printf("  in the step: %-16s %7.0f us CPU\n", part[k], 1e6 * median(phase[k], steps));
     bufs u = {.m = &m, .s = &s, .nt = nt};
     u.x = buf(N * E, &r), u.y = buf(N * E, &r), u.w = buf(4 * E * E, &r), u.wt = buf(4 * E * E, &r), u.b = buf(4 * E, &r);
     u.dw = buf(4 * E * E, &r), u.db = buf(2 * N + 4 * E, &r), u.big = buf(N * 4 * E, &r), u.big2 = buf(N * 4 * E, &r);

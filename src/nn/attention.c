@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "simd.h"
 
 long mm_attention_scratch(int B, int T, int E, int NH)
 {
@@ -80,6 +81,19 @@ void mm_attention_forward(float *y, float *att, float *scratch, const float *qkv
     }
 }
 
+/* dot + a b in one rounding where there is FMA. Written out because gcc
+ * may vectorise `dot += a * b` as in-order adds of separate products with
+ * wide enough vectors (AVX-512), and the results would then depend on the
+ * vector width the compiler chose. */
+static inline float dot_step(float dot, float a, float b)
+{
+#ifdef MM_AVX2
+    return fmaf(a, b, dot);
+#else
+    return dot + a * b;
+#endif
+}
+
 /* One pair's backward; dqkv and qkv point at the pair's q columns of its
  * first row, dy at its y columns; work holds HS*T + T*T floats. */
 static void backward_pair(float *dqkv, float *work, const float *dy, const float *att,
@@ -93,7 +107,7 @@ static void backward_pair(float *dqkv, float *work, const float *dy, const float
     for (int i = 0; i < T; i++) {
         const float *a = att + (long)i * T;
         float *d = dp + (long)i * T, dot = 0.0f;
-        for (int j = 0; j <= i; j++) dot += a[j] * d[j];
+        for (int j = 0; j <= i; j++) dot = dot_step(dot, a[j], d[j]);
         /* the gradient of the scaled scores, times the scale; 0 above the diagonal */
         for (int j = 0; j < T; j++) d[j] = a[j] * (d[j] - dot) * g->scale;
     }

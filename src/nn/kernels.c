@@ -5,6 +5,7 @@
 #include <omp.h>
 #endif
 
+#include "gemm.h"
 #include "simd.h"
 
 /* A second thread only joins a kernel with at least this many multiply-adds
@@ -47,26 +48,7 @@ void mm_embed_backward(float *dC, const float *demb, const int32_t *X, int B, in
     }
 }
 
-/* ---- C (M, N) = init + A (M, K) @ Bm (K, N), broadcasting A -------------
- * A's element (m, k) is at A[m*rsa + k*csa], so the same code serves
- * in @ W (rsa = K, csa = 1) and in^T @ dout (rsa = 1, csa = K). Every output
- * element is one lane summing k = 0, 1, ... K-1 in order, whatever tile it
- * falls in: results do not depend on the tiling or the thread split. */
-enum { INIT_ZERO, INIT_BIAS, INIT_ACCUM };
-
-typedef struct {
-    float *C;
-    long ldc;
-    const float *A;
-    long rsa, csa;
-    const float *Bm;
-    long ldb;
-    const float *bias; /* (N), INIT_BIAS */
-    int M, N, K, init;
-    int bn0;           /* the column of C that Bm's column 0 feeds (a packed panel's) */
-    int nopack;        /* 1: never pack B (products too small for it to pay) */
-} gemm;
-
+/* ---- C (M, N) = init + A (M, K) @ Bm (K, N), broadcasting A (gemm.h) --- */
 #ifdef MM_AVX2
 /* Register tiles of MR rows by NV vectors of 8 columns. MR and NV are
  * constants in every call (see tile_dispatch), so the accumulators live in
@@ -145,13 +127,6 @@ static void tile_rows(const gemm *g, int m0, int m1, int n, int MR, int nv, int 
     if (m < m1) tile_dispatch(g, m, n, m1 - m, nv, partial, mask);
 }
 
-/* Rows of B a multiple of 256 bytes apart share a few of L1's 64 sets, and
- * a tile's pass down a column block then misses on every row (H = 512 or
- * 1024 ran at half speed). Such a block is first copied into a contiguous
- * panel of at most PACK_K rows: results are unchanged, since each element
- * still sums k = 0, 1, ... in order. */
-#define PACK_K 256
-
 static void gemm_block_packed(const gemm *g, int m0, int m1, int n, int MR, int nv, int partial,
                               __m256i mask)
 {
@@ -178,6 +153,10 @@ static void gemm_block_packed(const gemm *g, int m0, int m1, int n, int MR, int 
 /* Rows m0..m1-1, columns n0..n1-1 (n0 a multiple of 8). */
 static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
 {
+#ifdef MM_AVX512
+    mm_gemm_block512(g, m0, m1, n0, n1);
+    return;
+#endif
     /* 12 accumulators fill the 16 registers with the loaded B vectors and
      * the broadcast; a row of exactly 4 vectors (N = 25..32, as V = 27)
      * goes 2 by 4 (3 by 4 would spill) rather than 4 by 3 plus a lone 4 by 1. */
@@ -185,7 +164,7 @@ static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
     const int NV = nvec == 4 ? 4 : 3, MR = NV == 4 ? 2 : 4;
     const int tail = (n1 - n0) % 8;
     const __m256i mask = mm_mask8(tail ? tail : 8);
-    const int pack = !g->nopack && g->ldb % 64 == 0 && g->K >= 8 && m1 - m0 > MR;
+    const int pack = gemm_packs(g, m1 - m0, MR);
     for (int n = n0; n < n1; n += 8 * NV) {
         const int nv = MIN(NV, (n1 - n + 7) / 8);
         const int partial = tail && n + 8 * nv > n1;
