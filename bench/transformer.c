@@ -87,14 +87,14 @@ static void run_op(int op, bufs *u)
     case ATT_F: mm_attention_forward(u->y, u->att, u->scratch, u->qkv, B, T, E, NH, u->nt); break;
     case PROJ_F: mm_linear_forward(u->y, u->x, u->w, u->b, N, E, E, u->nt); break;
     case FC_F: mm_linear_forward(u->big, u->x, u->w, u->b, N, E, 4 * E, u->nt); break;
-    case GELU_F: mm_gelu_forward(u->big2, u->big, (long)N * 4 * E); break;
+    case GELU_F: mm_gelu_forward(u->big2, u->big, (long)N * 4 * E, u->nt); break;
     case FC2_F: mm_linear_forward(u->y, u->big, u->w, u->b, N, 4 * E, E, u->nt); break;
     case HEAD_F: mm_linear_forward(u->logits, u->x, u->w, NULL, N, E, V, u->nt); break;
     case XENT: mm_softmax_xent_masked(u->logits + N * V, u->logits, u->Y, N, V, 0); break;
     case HEAD_B: BWD(u->y, NULL, u->logits, u->x, E, V); break;
-    case LN_B: mm_layernorm_backward(u->y, u->dw, u->db, u->x, u->big, u->db, u->db + N, u->w, N, E); break;
+    case LN_B: mm_layernorm_backward(u->y, u->dw, u->b, u->x, u->big, u->db, u->db + N, u->w, N, E, u->nt); break;
     case FC2_B: BWD(u->big2, u->db, u->y, u->big, 4 * E, E); break;
-    case GELU_B: mm_gelu_backward(u->big3, u->big2, u->big, (long)N * 4 * E); break;
+    case GELU_B: mm_gelu_backward(u->big3, u->big2, u->big, (long)N * 4 * E, u->nt); break;
     case FC_B: BWD(u->y, u->db, u->big, u->x, E, 4 * E); break;
     case PROJ_B: BWD(u->y, u->db, u->x, u->x, E, E); break;
     case ATT_B: mm_attention_backward(u->big, u->scratch, u->y, u->att, u->qkv, B, T, E, NH, u->nt); break;

@@ -113,7 +113,7 @@ static void check_layernorm(int N, int E, mm_rng *r)
 
     /* backward against central differences of sum(dout * layernorm(x)) */
     for (int i = 0; i < N * E; i++) dx[i] = 0.5f; /* it accumulates: start off zero */
-    mm_layernorm_backward(dx, dw, db, dout, x, mean, rstd, w, N, E);
+    mm_layernorm_backward(dx, dw, db, dout, x, mean, rstd, w, N, E, 1);
     double *fd = malloc(sizeof(double) * (N * E + 2 * E)), h = 1e-5;
     double *ys = malloc(sizeof(double) * N * E);
     for (int i = 0; i < N * E + 2 * E; i++) {
@@ -152,8 +152,8 @@ static void check_gelu(mm_rng *r)
         const double h = 1e-6;
         dwant[i] = d[i] * (ref_gelu(x[i] + h) - ref_gelu(x[i] - h)) / (2 * h);
     }
-    mm_gelu_forward(y, x, n);
-    mm_gelu_backward(dx, d, x, n);
+    mm_gelu_forward(y, x, n, 1);
+    mm_gelu_backward(dx, d, x, n, 1);
     double ey = 0, ed = 0;
     for (int i = 0; i < n; i++) {
         /* (1 + tanh) cancels for x < 0: tanh's few ulp there weigh x/2 */
@@ -416,6 +416,46 @@ static void check_threads(mm_rng *r)
     mm_model_free(&m);
 }
 
+/* The kernels at sizes where they split between threads: 1 and 2 threads
+ * give the same bits. */
+static void check_kernel_threads(mm_rng *r)
+{
+    enum { N = 2048, E = 64, B = 64, T = 16, NH = 4 };
+    const long big = (long)N * 4 * E + 5; /* gelu: a tail too */
+    float *x = malloc(sizeof(float) * (big * 6 + 2L * B * NH * T * T + mm_attention_scratch(B, T, E, NH)));
+    float *y[2] = {x + big, x + 2 * big}, *d = x + 3 * big, *g[2] = {x + 4 * big, x + 5 * big};
+    float *att[2] = {x + 6 * big, x + 6 * big + (long)B * NH * T * T}, *scratch = att[1] + (long)B * NH * T * T;
+    float w[E], b[E], st[2][2 * N], dw[2][2 * E];
+    rand_fill(x, big, r, -3, 3);
+    rand_fill(d, big, r, -1, 1);
+    rand_fill(w, E, r, 0.5, 1.5);
+    rand_fill(b, E, r, -0.5, 0.5);
+    int same = 1;
+    for (int k = 0; k < 2; k++) {
+        memset(g[k], 0, sizeof(float) * N * E);
+        memset(dw[k], 0, sizeof dw[k]);
+        mm_layernorm_forward(y[k], st[k], st[k] + N, x, w, b, N, E, k + 1);
+        mm_layernorm_backward(g[k], dw[k], dw[k] + E, d, x, st[k], st[k] + N, w, N, E, k + 1);
+    }
+    same &= !memcmp(y[0], y[1], sizeof(float) * N * E) && !memcmp(g[0], g[1], sizeof(float) * N * E) &&
+            !memcmp(dw[0], dw[1], sizeof dw[0]);
+    CHECK(same, "layernorm forward and backward (N %d, E %d): 1 and 2 threads to the bit", N, E);
+    for (int k = 0; k < 2; k++) {
+        mm_gelu_forward(y[k], x, big, k + 1);
+        mm_gelu_backward(g[k], d, x, big, k + 1);
+    }
+    CHECK(!memcmp(y[0], y[1], sizeof(float) * big) && !memcmp(g[0], g[1], sizeof(float) * big),
+          "gelu forward and backward (%ld elements): 1 and 2 threads to the bit", big);
+    for (int k = 0; k < 2; k++) {
+        mm_attention_forward(y[k], att[k], scratch, x, B, T, E, NH, k + 1);
+        mm_attention_backward(g[k], scratch, d, att[k], x, B, T, E, NH, k + 1);
+    }
+    CHECK(!memcmp(y[0], y[1], sizeof(float) * B * T * E) && !memcmp(att[0], att[1], sizeof(float) * B * NH * T * T) &&
+              !memcmp(g[0], g[1], sizeof(float) * B * T * 3 * E),
+          "attention forward and backward (B %d, T %d, E %d, %d heads): 1 and 2 threads to the bit", B, T, E, NH);
+    free(x);
+}
+
 int main(void)
 {
     mm_rng r;
@@ -428,5 +468,6 @@ int main(void)
     check_gradients(&r);
     check_layout();
     check_threads(&r);
+    check_kernel_threads(&r);
     return CHECK_DONE();
 }

@@ -260,7 +260,7 @@ static void run_forward(const mm_model *m, tfm_acts *t, const int32_t *X, int B,
         add(mid, x, t->tmp, (long)N * E);
         mm_layernorm_forward(ln2, st2, st2 + N, mid, w.ln2_w, w.ln2_b, N, E, nthreads);
         mm_linear_forward(fc, ln2, w.fc_w, w.fc_b, N, E, 4 * E, nthreads);
-        mm_gelu_forward(act, fc, (long)N * 4 * E);
+        mm_gelu_forward(act, fc, (long)N * 4 * E, nthreads);
         mm_linear_forward(t->tmp, act, w.fc2_w, w.fc2_b, N, 4 * E, E, nthreads);
         add(x + NE, mid, t->tmp, (long)N * E);
     }
@@ -306,13 +306,13 @@ static void block_backward(const mm_model *m, tfm_acts *t, int l, int B, int nth
     const float *fc = t->fc + 4 * l * NE, *act = t->act + 4 * l * NE;
     const float *att = t->att + (long)l * t->B * NH * T * T;
     linear_backward(t, t->dfc, g.fc2_w, g.fc2_b, t->dres, act, w.fc2_w, N, 4 * E, E, nthreads);
-    mm_gelu_backward(t->dfc, t->dfc, fc, (long)N * 4 * E);
+    mm_gelu_backward(t->dfc, t->dfc, fc, (long)N * 4 * E, nthreads);
     linear_backward(t, t->tmp, g.fc_w, g.fc_b, t->dfc, ln2, w.fc_w, N, E, 4 * E, nthreads);
-    mm_layernorm_backward(t->dres, g.ln2_w, g.ln2_b, t->tmp, mid, st2, st2 + N, w.ln2_w, N, E);
+    mm_layernorm_backward(t->dres, g.ln2_w, g.ln2_b, t->tmp, mid, st2, st2 + N, w.ln2_w, N, E, nthreads);
     linear_backward(t, t->tmp, g.proj_w, g.proj_b, t->dres, atty, w.proj_w, N, E, E, nthreads);
     mm_attention_backward(t->dqkv, t->scratch, t->tmp, att, qkv, B, T, E, NH, nthreads);
     linear_backward(t, t->tmp, g.qkv_w, g.qkv_b, t->dqkv, ln1, w.qkv_w, N, E, 3 * E, nthreads);
-    mm_layernorm_backward(t->dres, g.ln1_w, g.ln1_b, t->tmp, x, st1, st1 + N, w.ln1_w, N, E);
+    mm_layernorm_backward(t->dres, g.ln1_w, g.ln1_b, t->tmp, x, st1, st1 + N, w.ln1_w, N, E, nthreads);
 }
 
 static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
@@ -326,7 +326,7 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
                     tensor_at(m, m->params, f + 2), N, E, V, nthreads);
     memset(t->dres, 0, (size_t)N * E * sizeof *t->dres);
     mm_layernorm_backward(t->dres, tensor_at(m, m->grads, f), tensor_at(m, m->grads, f + 1), t->tmp,
-                          t->res + L * NE, t->stf, t->stf + N, tensor_at(m, m->params, f), N, E);
+                          t->res + L * NE, t->stf, t->stf + N, tensor_at(m, m->params, f), N, E, nthreads);
     for (int l = L - 1; l >= 0; l--) block_backward(m, t, l, B, nthreads);
     /* the embeddings' gradients, rows in order */
     float *dwte = tensor_at(m, m->grads, T_WTE), *dwpe = tensor_at(m, m->grads, T_WPE);

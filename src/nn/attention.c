@@ -26,7 +26,42 @@ static void gather_t(float *restrict dst, const float *restrict src, long ld, in
 }
 
 /* Rows of att (T, T) hold scores; each becomes its causal softmax, zeros
- * above the diagonal. One exp call for the whole block. */
+ * above the diagonal. */
+#ifdef MM_AVX2
+/* Row i in 8-wide pieces: lanes past the diagonal are masked out of the
+ * max and the sum, and stored as 0. */
+static void causal_softmax(float *att, int T, float scale)
+{
+    const __m256 sc = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-INFINITY);
+    for (int i = 0; i < T; i++) {
+        float *a = att + (long)i * T;
+        const int n = i + 1;
+        __m256 mx8 = ninf;
+        for (int c = 0; c < n; c += 8) {
+            const __m256i in = mm_mask8(n - c < 8 ? n - c : 8);
+            mx8 = _mm256_max_ps(mx8, _mm256_blendv_ps(ninf, _mm256_maskload_ps(a + c, in), _mm256_castsi256_ps(in)));
+        }
+        const __m256 mx = _mm256_set1_ps(mm_hmax8(mx8) * scale);
+        __m256 s8 = _mm256_setzero_ps();
+        for (int c = 0; c < T; c += 8) {
+            const __m256i row = mm_mask8(T - c < 8 ? T - c : 8);
+            __m256 e = _mm256_setzero_ps();
+            if (c < n) {
+                const __m256i in = mm_mask8(n - c < 8 ? n - c : 8);
+                e = _mm256_and_ps(mm_exp8(_mm256_sub_ps(_mm256_mul_ps(_mm256_maskload_ps(a + c, in), sc), mx)),
+                                  _mm256_castsi256_ps(in));
+                s8 = _mm256_add_ps(s8, e);
+            }
+            _mm256_maskstore_ps(a + c, row, e);
+        }
+        const __m256 inv = _mm256_set1_ps(1.0f / mm_hsum8(s8));
+        for (int c = 0; c < n; c += 8) {
+            const __m256i in = mm_mask8(n - c < 8 ? n - c : 8);
+            _mm256_maskstore_ps(a + c, in, _mm256_mul_ps(_mm256_maskload_ps(a + c, in), inv));
+        }
+    }
+}
+#else
 static void causal_softmax(float *att, int T, float scale)
 {
     for (int i = 0; i < T; i++) {
@@ -45,6 +80,7 @@ static void causal_softmax(float *att, int T, float scale)
         for (int j = i + 1; j < T; j++) a[j] = 0.0f;
     }
 }
+#endif
 
 /* The products below run over whole T x T blocks, zeros above the
  * diagonal included: adding those zeros leaves every sum as the causal
@@ -71,7 +107,8 @@ void mm_attention_forward(float *y, float *att, float *scratch, const float *qkv
 {
     const geom g = make_geom(T, E, NH);
     const int pairs = B * NH;
-    const int nt = mm_kernel_threads((long)pairs * T * T * g.HS, nthreads);
+    /* two products and the softmax, weighed as multiply-adds */
+    const int nt = mm_kernel_threads(3L * pairs * T * T * g.HS, nthreads);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (int p = 0; p < pairs; p++) {
         const int b = p / NH, h = p % NH;
@@ -121,7 +158,7 @@ void mm_attention_backward(float *dqkv, float *scratch, const float *dy, const f
 {
     const geom g = make_geom(T, E, NH);
     const int pairs = B * NH;
-    const int nt = mm_kernel_threads(2L * pairs * T * T * g.HS, nthreads);
+    const int nt = mm_kernel_threads(4L * pairs * T * T * g.HS, nthreads);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (int p = 0; p < pairs; p++) {
         const int b = p / NH, h = p % NH;

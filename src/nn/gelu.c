@@ -1,5 +1,6 @@
 #include "gelu.h"
 
+#include "kernels.h"
 #include "simd.h"
 
 #define GELU_C 0.7978845608028654f /* sqrt(2 / pi) */
@@ -33,7 +34,11 @@ static inline __m256 gelu_grad8(__m256 x)
 }
 #endif
 
-void mm_gelu_forward(float *out, const float *x, long n)
+/* Elements per thread's piece: a multiple of 8, so every element but the
+ * last few of the whole array takes the vector path whatever the split. */
+#define PIECE 4096L
+
+static void gelu_forward(float *out, const float *x, long n)
 {
     long i = 0;
 #ifdef MM_AVX2
@@ -42,7 +47,7 @@ void mm_gelu_forward(float *out, const float *x, long n)
     for (; i < n; i++) out[i] = 0.5f * x[i] * (1.0f + mm_tanh1(GELU_C * x[i] * (1.0f + GELU_A * x[i] * x[i])));
 }
 
-void mm_gelu_backward(float *dx, const float *dout, const float *x, long n)
+static void gelu_backward(float *dx, const float *dout, const float *x, long n)
 {
     long i = 0;
 #ifdef MM_AVX2
@@ -50,4 +55,24 @@ void mm_gelu_backward(float *dx, const float *dout, const float *x, long n)
         _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dout + i), gelu_grad8(_mm256_loadu_ps(x + i))));
 #endif
     for (; i < n; i++) dx[i] = dout[i] * gelu_grad1(x[i]);
+}
+
+/* about 40 vector operations an element, weighed as multiply-adds */
+static int gelu_threads(long n, int nthreads)
+{
+    return mm_kernel_threads(5 * n, nthreads);
+}
+
+void mm_gelu_forward(float *out, const float *x, long n, int nthreads)
+{
+    const int nt = gelu_threads(n, nthreads);
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (long i = 0; i < n; i += PIECE) gelu_forward(out + i, x + i, n - i < PIECE ? n - i : PIECE);
+}
+
+void mm_gelu_backward(float *dx, const float *dout, const float *x, long n, int nthreads)
+{
+    const int nt = gelu_threads(n, nthreads);
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (long i = 0; i < n; i += PIECE) gelu_backward(dx + i, dout + i, x + i, n - i < PIECE ? n - i : PIECE);
 }

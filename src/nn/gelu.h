@@ -4,9 +4,10 @@
 #ifndef MM_GELU_H
 #define MM_GELU_H
 
-/* out (n) = gelu(x (n)); out may alias x */
-void mm_gelu_forward(float *out, const float *x, long n);
+/* out (n) = gelu(x (n)); out may alias x. Each element is computed alone,
+ * the same whatever the thread count. */
+void mm_gelu_forward(float *out, const float *x, long n, int nthreads);
 /* dx (n) = dout * gelu'(x); dx may alias dout */
-void mm_gelu_backward(float *dx, const float *dout, const float *x, long n);
+void mm_gelu_backward(float *dx, const float *dout, const float *x, long n, int nthreads);
 
 #endif

@@ -1,6 +1,9 @@
 #include "layernorm.h"
 
 #include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "kernels.h"
 #include "simd.h"
@@ -98,27 +101,56 @@ static void forward_row(float *out, float *mean, float *rstd, const float *x, co
 void mm_layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *w,
                           const float *b, int N, int E, int nthreads)
 {
-    /* about 8 flops a feature: count them as multiply-adds for the split */
-    const int nt = mm_kernel_threads(8L * N * E, nthreads);
+    /* weighed as multiply-adds by its time against a product's */
+    const int nt = mm_kernel_threads(16L * N * E, nthreads);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (int n = 0; n < N; n++)
         forward_row(out + (long)n * E, mean + n, rstd + n, x + (long)n * E, w, b, E);
 }
 
-void mm_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
-                           const float *mean, const float *rstd, const float *w, int N, int E)
+/* dx (E) += one row's input gradient, given the row's means of
+ * g = dout * w and of g * xhat */
+static void row_backward(float *restrict dx, const float *restrict d, const float *restrict x,
+                         const float *restrict w, float m, float r, float mg, float mgx, int E)
+{
+    for (int e = 0; e < E; e++) dx[e] += r * (d[e] * w[e] - mg - (x[e] - m) * r * mgx);
+}
+
+/* columns e0..e1-1 of dw, db (E) += the sums over rows of dout * xhat and dout */
+static void params_backward(float *restrict dw, float *restrict db, const float *restrict dout,
+                            const float *restrict x, const float *mean, const float *rstd, int N, int E,
+                            int e0, int e1)
 {
     for (int n = 0; n < N; n++) {
-        const float *d = dout + (long)n * E, *xr = x + (long)n * E;
-        float *dxr = dx + (long)n * E;
-        const float m = mean[n], r = rstd[n];
-        float mg, mgx;
-        row_grad_means(&mg, &mgx, d, w, xr, m, r, E);
-        for (int e = 0; e < E; e++) {
-            const float xhat = (xr[e] - m) * r;
-            dw[e] += d[e] * xhat;
+        const float *d = dout + (long)n * E, *xr = x + (long)n * E, m = mean[n], r = rstd[n];
+        for (int e = e0; e < e1; e++) {
+            dw[e] += d[e] * ((xr[e] - m) * r);
             db[e] += d[e];
-            dxr[e] += r * (d[e] * w[e] - mg - xhat * mgx);
+        }
+    }
+}
+
+void mm_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
+                           const float *mean, const float *rstd, const float *w, int N, int E,
+                           int nthreads)
+{
+    const int nt = mm_kernel_threads(16L * N * E, nthreads);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+#ifdef _OPENMP
+        const int id = omp_get_thread_num(), n = omp_get_num_threads();
+#else
+        const int id = 0, n = 1;
+#endif
+        /* rows for dx; columns, whole and in row order, for dw and db */
+        const int cols = (E + n - 1) / n, e0 = id * cols < E ? id * cols : E, e1 = e0 + cols < E ? e0 + cols : E;
+        params_backward(dw, db, dout, x, mean, rstd, N, E, e0, e1);
+#pragma omp for schedule(static)
+        for (int r = 0; r < N; r++) {
+            const float *d = dout + (long)r * E, *xr = x + (long)r * E;
+            float mg, mgx;
+            row_grad_means(&mg, &mgx, d, w, xr, mean[r], rstd[r], E);
+            row_backward(dx + (long)r * E, d, xr, w, mean[r], rstd[r], mg, mgx, E);
         }
     }
 }

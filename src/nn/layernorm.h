@@ -15,9 +15,11 @@
 void mm_layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *w,
                           const float *b, int N, int E, int nthreads);
 /* dx (N, E) += the input gradient of dout (N, E); dw, db (E) += the
- * parameter gradients, summed over rows in order. x, mean and rstd are
- * the forward's. */
+ * parameter gradients, summed over rows in order (threads take whole
+ * columns of them). x, mean and rstd are the forward's; dx must not alias
+ * the others. */
 void mm_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
-                           const float *mean, const float *rstd, const float *w, int N, int E);
+                           const float *mean, const float *rstd, const float *w, int N, int E,
+                           int nthreads);
 
 #endif
