@@ -19,6 +19,7 @@ int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 /* train's flag parsing and checks alone, touching no file: 0 if training
  * would go on (or --help was printed), else the exit status (the fuzz
  * harness's entry). */
@@ -32,15 +33,23 @@ typedef struct {
     mm_words words;
     mm_vocab vocab;
     mm_dataset data;
+    mm_data_opts opts; /* as built: the block size resolved */
 } cli_data;
 
 /* Reads path and builds the splits. With vocab non-NULL the file is encoded
- * with that vocabulary (a checkpoint's); else its own is built. */
-mm_status cli_data_load(cli_data *d, const char *path, int T, uint64_t split_seed,
-                        const mm_vocab *vocab, mm_err *err);
+ * with that vocabulary (a checkpoint's); else its own is built. o->T 0
+ * means the longest item + 1. makemore.py's split reads the items as
+ * makemore.py does (mm_words_strip_python). */
+mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
+                        mm_err *err);
 void cli_data_free(cli_data *d);
-/* Bytes the loaded data holds once its examples of block size T are built */
-uint64_t cli_data_mem(const cli_data *d, int T);
+/* Bytes the loaded data holds once its examples are built as o says */
+uint64_t cli_data_mem(const cli_data *d, const mm_data_opts *o);
+/* The examples a run's checkpoint was trained on: its block, its kind's
+ * layout, its split */
+mm_data_opts cli_run_data_opts(const mm_run *r);
+/* Prints a loss, or null (JSON) / "-" (text) for an empty split's NaN */
+void cli_print_loss(FILE *f, double loss, int json);
 /* The memory a job may plan on: the machine's, or less under ulimit -v/-d */
 uint64_t cli_memory_available(void);
 
@@ -52,6 +61,9 @@ void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n);
 /* Writes s as a JSON string literal */
 void cli_json_string(FILE *f, const char *s);
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b);
+/* Creates DIR if need be and checks that DIR/model.bin (ckpt) can be
+ * replaced; 0, or the exit status after printing an error. */
+int cli_make_workdir(const char *dir, const char *ckpt);
 /* A save killed mid-write leaves DIR/model.bin.tmp.PID (or log.csv.tmp.PID);
  * removes those whose process is gone, so they never pile up. */
 void cli_remove_stale_temps(const char *dir);

@@ -99,7 +99,8 @@ int cmd_lrfind(int argc, char **argv)
     if (mm_lrfind_config_check(&c, &err)) return cli_error("lr-find: %s", err.msg);
     if ((rc = make_dir(f.workdir))) return rc;
     cli_data d;
-    if (cli_data_load(&d, f.input, f.block_size, f.split_seed, NULL, &err)) return cli_error("%s", err.msg);
+    mm_data_opts o = {.T = f.block_size, .split_kind = MM_SPLIT_LECTURE, .split_seed = f.split_seed};
+    if (cli_data_load(&d, f.input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if (d.data.split[MM_TRAIN].n == 0) rc = cli_error("%s: the training split is empty: the input needs more items", f.input);
     else rc = sweep(&f, &d);
     cli_data_free(&d);

@@ -35,7 +35,7 @@ static void catch_stop_signals(void)
 }
 
 typedef struct {
-    const char *input, *workdir, *init, *schedule;
+    const char *input, *workdir, *init, *schedule, *split;
     int resume, json, samples, threads;
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
     int lr_find, mix_ngram;
@@ -45,7 +45,7 @@ typedef struct {
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 25
+#define NBASE_SPECS 26
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -66,7 +66,8 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default: the model's; mlp 200)", 0},
         {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
         {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
-        {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "Python random.seed for the split (default 42)", 0},
+        {"--split", NULL, ARG_STRING, &f->split, 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)", 0},
+        {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)", 0},
         {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores)", 0},
         {"--json", NULL, ARG_FLAG, &f->json, 0, 0, "print one JSON object with the results", 0},
         {"--samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
@@ -97,6 +98,7 @@ static void flag_defaults(train_flags *f)
     f->workdir = DEFAULT_WORKDIR;
     f->init = "torch";
     f->schedule = "step";
+    f->split = "lecture";
     f->max_steps = 200000;
     f->batch_size = 32;
     f->block_size = 3;
@@ -154,6 +156,7 @@ static int check_memory(const mm_config *c, uint64_t nparams, int B, uint64_t da
 static int check_flags(const train_flags *f, const arg_spec *specs)
 {
     if (parse_init(f->init) < 0) return cli_error("--init '%s': expected torch or scaled", f->init);
+    if (mm_split_kind_parse(f->split) < 0) return cli_error("--split '%s': expected lecture or makemore", f->split);
     int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size, f->resume);
     if (mrc) return mrc;
     const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
@@ -168,7 +171,9 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
     char ckpt[MM_MAX_PATH];
     if (cli_path(ckpt, sizeof ckpt, f->workdir, "model.bin")) return cli_error("-o: path too long");
     mm_err err;
-    mm_config cfg = {.vocab_size = 2, .block_size = f->block_size, .n_embd = f->n_embd, .n_hidden = f->n_hidden};
+    /* block 0, the longest item + 1, stands in as 1 until the data is read */
+    mm_config cfg = {.vocab_size = 2, .block_size = f->block_size ? f->block_size : 1, .n_embd = f->n_embd,
+                     .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &tc);
     if (mm_config_check(&cfg, &err) || mm_train_config_check(&tc, 1, &err))
         return cli_error("train: %s", err.msg);
@@ -248,22 +253,6 @@ static int on_step(void *vctx, long step, double loss, double lr)
     return stop_signal != 0;
 }
 
-/* Called once the data and flags are known good, so a typo in -i leaves no
- * empty folder behind; fails before any training if model.bin could not be
- * replaced at the end. */
-static int make_workdir(const char *dir, const char *ckpt)
-{
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return cli_error("-o %s: cannot create the folder: %s", dir, strerror(errno));
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return cli_error("-o %s: not a folder", dir);
-    if (stat(ckpt, &sb) == 0 && !S_ISREG(sb.st_mode))
-        return cli_error("%s: exists and is not a regular file; move it away or choose another -o", ckpt);
-    cli_remove_stale_temps(dir);
-    return 0;
-}
-
 /* Flags that fix the model or the data may not change on --resume. */
 static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_run *r)
 {
@@ -279,8 +268,9 @@ static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_
             return cli_error("%s %ld disagrees with the checkpoint's %ld; drop the flag to resume, "
                              "or train afresh in another -o folder", fixed[i].name, fixed[i].want, fixed[i].have);
     if ((args_seen(s, NSPECS, "--seed") && f->seed != r->seed) ||
-        (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed))
-        return cli_error("--seed/--split-seed disagree with the checkpoint; drop them to resume");
+        (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed) ||
+        (args_seen(s, NSPECS, "--split") && mm_split_kind_parse(f->split) != r->split_kind))
+        return cli_error("--seed/--split/--split-seed disagree with the checkpoint; drop them to resume");
     if (args_seen(s, NSPECS, "--max-steps") && f->max_steps < r->state.step)
         return cli_error("--max-steps %ld is before the checkpoint's step %ld", f->max_steps, r->state.step);
     return model_flags_check_resume(&f->mf, s, NSPECS, r);
@@ -294,15 +284,15 @@ static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_f
     if (rc) return rc;
     if (args_seen(s, NSPECS, "--max-steps")) r->train.max_steps = f->max_steps;
     if (args_seen(s, NSPECS, "--input")) snprintf(r->input, sizeof r->input, "%s", f->input);
-    if (cli_data_load(d, r->input, r->model.cfg.block_size, r->split_seed, NULL, &err))
-        return cli_error("%s", err.msg);
+    mm_data_opts o = cli_run_data_opts(r);
+    if (cli_data_load(d, r->input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if (!cli_vocab_equal(&d->vocab, &r->vocab))
         return cli_error("%s: its characters differ from the checkpoint's vocabulary; "
                          "resume on the file the run started with", r->input);
     return 0;
 }
 
-static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthreads)
+static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const train_flags *f, int nthreads)
 {
     mm_err err;
     memset(r, 0, sizeof *r);
@@ -313,16 +303,21 @@ static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthread
     r->train.batch_size = f->batch_size;
     r->train.optim.weight_decay = f->weight_decay;
     r->seed = f->seed;
-    r->split_seed = f->split_seed;
+    r->split_kind = mm_split_kind_parse(f->split);
+    r->split_seed = args_seen(specs, NSPECS, "--split-seed") || r->split_kind == MM_SPLIT_LECTURE ? f->split_seed
+                                                                                                : MM_MAKEMORE_SEED;
     r->init_kind = init;
     snprintf(r->input, sizeof r->input, "%s", f->input);
-    if (cli_data_load(d, f->input, f->block_size, f->split_seed, NULL, &err)) return cli_error("%s", err.msg);
-    mm_config cfg = {.vocab_size = d->vocab.size, .block_size = f->block_size, .n_embd = f->n_embd,
+    const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
+    mm_data_opts o = {.T = f->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
+                      .split_kind = r->split_kind, .split_seed = r->split_seed};
+    if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
+    mm_config cfg = {.vocab_size = d->vocab.size, .block_size = d->opts.T, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);
     if (mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, &err) || mm_config_check(&cfg, &err))
         return cli_error("%s", err.msg);
-    if ((rc = check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, cli_data_mem(d, f->block_size))))
+    if ((rc = check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, cli_data_mem(d, &d->opts))))
         return rc;
     if (mm_model_build(&r->model, &cfg, &err)) return cli_error("%s", err.msg);
     if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
@@ -344,10 +339,12 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
     const mm_dataset *ds = &d->data;
     printf("vocab %d  examples train %zu dev %zu test %zu  params %zu\n", r->vocab.size,
            ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n, r->model.ntrainable);
-    printf("init  train loss %.4f  dev loss %.4f  (uniform: %.4f)\n", r->state.init_train_loss,
-           r->state.init_dev_loss, log((double)r->vocab.size));
-    printf("step %ld  train loss %.4f  dev loss %.4f  (%.2f s, %.1f us/step)\n", r->state.step,
-           fl->train_loss, fl->dev_loss, r->state.train_seconds,
+    printf("init  train loss %.4f  dev loss ", r->state.init_train_loss);
+    cli_print_loss(stdout, r->state.init_dev_loss, 0);
+    printf("  (uniform: %.4f)\n", log((double)r->vocab.size));
+    printf("step %ld  train loss %.4f  dev loss ", r->state.step, fl->train_loss);
+    cli_print_loss(stdout, fl->dev_loss, 0);
+    printf("  (%.2f s, %.1f us/step)\n", r->state.train_seconds,
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0);
 }
 
@@ -381,15 +378,19 @@ static void print_json(const mm_run *r, const cli_data *d, const final_losses *f
     const mm_dataset *ds = &d->data;
     printf("{\"vocab_size\": %d, \"ntrain\": %zu, \"ndev\": %zu, \"ntest\": %zu, \"params\": %zu, "
            "\"block_size\": %d, \"n_embd\": %d, \"n_hidden\": %d, \"batch_size\": %d, "
-           "\"init_train_loss\": %.6f, \"init_dev_loss\": %.6f, \"train_loss\": %.6f, "
-           "\"dev_loss\": %.6f, \"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, "
-           "\"threads\": %d, \"model\": \"%s\", \"optimizer\": \"%s\", \"input\": ",
+           "\"init_train_loss\": %.6f, \"init_dev_loss\": ",
            r->vocab.size, ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n,
            r->model.ntrainable, r->model.cfg.block_size, r->model.cfg.n_embd, r->model.cfg.n_hidden,
-           r->train.batch_size, r->state.init_train_loss, r->state.init_dev_loss, fl->train_loss,
-           fl->dev_loss, r->state.step, r->state.train_seconds,
+           r->train.batch_size, r->state.init_train_loss);
+    cli_print_loss(stdout, r->state.init_dev_loss, 1);
+    printf(", \"train_loss\": %.6f, \"dev_loss\": ", fl->train_loss);
+    cli_print_loss(stdout, fl->dev_loss, 1);
+    printf(", \"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, "
+           "\"threads\": %d, \"model\": \"%s\", \"optimizer\": \"%s\", \"split\": \"%s\", \"input\": ",
+           r->state.step, r->state.train_seconds,
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads,
-           model_kind_name(r->model.cfg.kind), optim_kind_name(r->train.optim.kind));
+           model_kind_name(r->model.cfg.kind), optim_kind_name(r->train.optim.kind),
+           mm_split_kind_name(r->split_kind));
     cli_json_string(stdout, r->input);
     trainfiles_json(t, stdout);
     print_samples(r, samples, 1, stdout);
@@ -491,8 +492,8 @@ int cmd_train(int argc, char **argv)
     cli_data data;
     memset(&run, 0, sizeof run);
     memset(&data, 0, sizeof data);
-    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, &f, nthreads);
-    if (!rc) rc = make_workdir(f.workdir, ckpt);
+    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, specs, &f, nthreads);
+    if (!rc) rc = cli_make_workdir(f.workdir, ckpt);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
                         .nthreads = nthreads, .t_start = progress_now()};
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files);

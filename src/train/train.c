@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kind.h"
+
 #define MAX_BATCH (1 << 20)
 
 static double now_seconds(void)
@@ -29,13 +31,14 @@ mm_status mm_train_config_check(const mm_train_config *tc, size_t ntrain, mm_err
     return MM_OK;
 }
 
+/* Xb (B, T) and Yb (B, ny): the examples ix (B) of s */
 static void gather_batch(int32_t *Xb, int32_t *Yb, const int32_t *ix, const mm_split *s, int B)
 {
-    const int T = s->T;
+    const int T = s->T, ny = s->ny > 1 ? s->ny : 1;
     for (int b = 0; b < B; b++) {
-        const int32_t *x = s->X + (size_t)ix[b] * T;
+        const int32_t *x = s->X + (size_t)ix[b] * T, *y = s->Y + (size_t)ix[b] * ny;
         for (int t = 0; t < T; t++) Xb[b * T + t] = x[t];
-        Yb[b] = s->Y[ix[b]];
+        for (int t = 0; t < ny; t++) Yb[b * ny + t] = y[t];
     }
 }
 
@@ -51,11 +54,15 @@ mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *t
     if (ts->opt.nslots != mm_optim_slots(tc->optim.kind) || (ts->opt.nslots && ts->opt.n != m->nparams))
         return mm_fail(err, MM_EINVAL, "the optimizer's state does not fit the optimizer or the model");
     const int B = tc->batch_size, T = train->T;
+    const int ny = train->ny > 1 ? train->ny : 1, want = m->kind->layout == MM_LAYOUT_SEQUENCE ? T : 1;
+    if (T != m->cfg.block_size || ny != want)
+        return mm_fail(err, MM_EINVAL, "examples of block %d with %d targets each do not fit a %s model of block %d",
+                       T, ny, m->kind->name, m->cfg.block_size);
     mm_acts a;
     if ((st = mm_acts_build(&a, &m->cfg, B, err))) return st;
     int32_t *ix = malloc((size_t)B * sizeof *ix);
     int32_t *Xb = malloc((size_t)B * T * sizeof *Xb);
-    int32_t *Yb = malloc((size_t)B * sizeof *Yb);
+    int32_t *Yb = malloc((size_t)B * (train->ny > 1 ? (size_t)train->ny : 1) * sizeof *Yb);
     if (!ix || !Xb || !Yb) {
         st = mm_fail(err, MM_ENOMEM, "out of memory for batch %d", B);
         goto done;
