@@ -25,16 +25,25 @@ Checked, with tolerances:
     so its gradient is 0 in exact arithmetic. These elements are checked
     apart, within 1e-4 absolute (20 steps of 1% of lr 5e-4), and counted;
   - the driver's files are the same, byte for byte, on 1 and 2 threads.
+End to end through the CLI, on a generated names file: `makemore train
+--model transformer --split makemore` for a few steps, `export
+--safetensors`, our reference module loads the file (strict) and computes
+the test split's token-mean loss (makemore.py's split and encoding written
+out here) within 1e-5 relative of `makemore eval --split test`; `makemore
+import` of the same file evaluates to the same loss.
 """
-import filecmp, os, struct, subprocess, sys, tempfile
+import filecmp, json, os, random, struct, subprocess, sys, tempfile
 
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "tools"))
+from st_torch import load_safetensors  # noqa: E402
 from torch_ref.transformer import Transformer  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
+MM = os.environ.get("MAKEMORE", "./makemore")
 BIN_DIR = os.environ.get("TEST_BIN_DIR", os.path.join(ROOT, "build", "tests"))
 DRIVER = os.path.join(BIN_DIR, "tools", "tfm_steps")
 V, T, E, L, NH, B, STEPS = 27, 16, 64, 4, 4, 32, 20
@@ -132,7 +141,58 @@ def main():
     check(small_diff <= 1e-4, "the %d elements with a gradient below 1e-7 at some step (the key biases among "
           "them) within %.2e of torch's (tolerance 1e-4)" % (nsmall, small_diff))
 
+def makemore_test_split(path, seed=3407):
+    """makemore.py's test split and encoding: X = 0, ids, 0 padding;
+    Y = ids, 0, then -1"""
+    words = [w.strip() for w in open(path, encoding="utf-8").read().splitlines()]
+    words = [w for w in words if w]
+    stoi = {c: i + 1 for i, c in enumerate(sorted(set("".join(words))))}
+    ntest = min(1000, int(len(words) * 0.1))
+    torch.manual_seed(seed)
+    test = [words[i] for i in torch.randperm(len(words)).tolist()[-ntest:]]
+    T = max(len(w) for w in words) + 1
+    X = torch.zeros(len(test), T, dtype=torch.long)
+    Y = torch.full((len(test), T), -1, dtype=torch.long)
+    for i, w in enumerate(test):
+        ix = [stoi[c] for c in w]
+        X[i, 1:1 + len(ix)] = torch.tensor(ix, dtype=torch.long)
+        Y[i, :len(ix)] = torch.tensor(ix, dtype=torch.long)
+        Y[i, len(ix)] = 0
+    return len(stoi) + 1, T, X, Y
+
+
+def end_to_end():
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as d:
+        data = os.path.join(d, "names.txt")
+        with open(data, "w") as f:
+            for _ in range(400):
+                f.write("".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 9))) + "\n")
+        run = lambda *a: subprocess.run([MM, *a], check=True, capture_output=True, text=True).stdout
+        out = json.loads(run("train", "--model", "transformer", "-i", data, "-o", os.path.join(d, "a"), "--split",
+                             "makemore", "--max-steps", "40", "--optimizer", "adamw", "-l", "3e-3", "--beta2", "0.99",
+                             "--weight-decay", "0.01", "--n-embd", "16", "--n-layers", "2", "--n-head", "2",
+                             "--lr-find", "0", "--samples", "0", "-t", "1", "--json"))
+        st = os.path.join(d, "w.safetensors")
+        run("export", "-o", os.path.join(d, "a"), "--safetensors", st)
+        ours = json.loads(run("eval", "-o", os.path.join(d, "a"), "--split", "test", "--json"))["test_loss"]
+        V, T, X, Y = makemore_test_split(data)
+        model = Transformer(V, T, 16, 2, 2)
+        model.load_state_dict(load_safetensors(st), strict=True)
+        with torch.no_grad():
+            _, loss = model(X, Y)
+        rel = abs(loss.item() - ours) / loss.item()
+        check(out["params"] == sum(p.numel() for p in model.parameters()) and rel < 1e-5,
+              "CLI: train, export; torch loads it (strict) and its test loss %.6f is makemore eval's %.6f "
+              "(%.1e relative, tolerance 1e-5)" % (loss.item(), ours, rel))
+        run("import", "--safetensors", st, "--model", "transformer", "-i", data, "--split", "makemore",
+            "--n-embd", "16", "--n-layers", "2", "--n-head", "2", "-o", os.path.join(d, "b"))
+        again = json.loads(run("eval", "-o", os.path.join(d, "b"), "--split", "test", "--json"))["test_loss"]
+        check(again == ours, "CLI: import of the export evaluates to the same test loss (%.6f, %.6f)" % (again, ours))
+
+
 if __name__ == "__main__":
     main()
+    end_to_end()
     print("# %d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
