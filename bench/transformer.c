@@ -116,6 +116,34 @@ static void make_batch(int32_t *X, int32_t *Y, mm_rng *r)
     }
 }
 
+/* Each kernel alone at the step's shapes; percentages of step_us. */
+static void time_kernels(mm_model *m, mm_optim_state *s, int nt, int32_t *Y, mm_rng *r, double step_us)
+{
+    bufs u = {.m = m, .s = s, .nt = nt};
+    u.x = buf(N * E, r), u.y = buf(N * E, r), u.w = buf(4 * E * E, r), u.wt = buf(4 * E * E, r), u.b = buf(4 * E, r);
+    u.dw = buf(4 * E * E, r), u.db = buf(2 * N + 4 * E, r), u.big = buf(N * 4 * E, r), u.big2 = buf(N * 4 * E, r);
+    u.big3 = buf(N * 4 * E, r);
+    u.qkv = buf(N * 3 * E, r), u.att = buf((long)B * NH * T * T, r), u.logits = buf(2 * N * V, r);
+    u.scratch = buf(mm_attention_scratch(B, T, E, NH), r);
+    u.Y = Y;
+    for (int i = 0; i < N; i++) u.db[N + i] = 1.0f; /* rstd */
+    double total = 0, reps[51];
+    for (int op = 0; op < NOPS; op++) {
+        for (int k = 0; k < 51; k++) {
+            const double t0 = now();
+            run_op(op, &u);
+            reps[k] = now() - t0;
+        }
+        const double us = 1e6 * median(reps, 51) * CALLS[op];
+        total += us;
+        printf("  %-30s %2d x %7.1f us = %7.1f us  %5.1f%%\n", NAMES[op], CALLS[op], us / CALLS[op], us,
+               100 * us / step_us);
+    }
+    printf("  %-30s %21.1f us  %5.1f%% of the step\n", "sum", total, 100 * total / step_us);
+    float *all[] = {u.x, u.y, u.w, u.wt, u.b, u.dw, u.db, u.big, u.big2, u.big3, u.qkv, u.att, u.logits, u.scratch};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) free(all[i]);
+}
+
 int main(int argc, char **argv)
 {
     const int nt = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 1;
@@ -162,27 +190,8 @@ int main(int argc, char **argv)
 
     const char *part[4] = {"zero grad", "forward + loss", "backward", "adamw"};
     for (int k = 0; k < 4; k++) printf("  in the step: %-16s %7.0f us CPU\n", part[k], 1e6 * median(phase[k], steps));
-    bufs u = {.m = &m, .s = &s, .nt = nt};
-    u.x = buf(N * E, &r), u.y = buf(N * E, &r), u.w = buf(4 * E * E, &r), u.wt = buf(4 * E * E, &r), u.b = buf(4 * E, &r);
-    u.dw = buf(4 * E * E, &r), u.db = buf(2 * N + 4 * E, &r), u.big = buf(N * 4 * E, &r), u.big2 = buf(N * 4 * E, &r);
-    u.big3 = buf(N * 4 * E, &r);
-    u.qkv = buf(N * 3 * E, &r), u.att = buf((long)B * NH * T * T, &r), u.logits = buf(2 * N * V, &r);
-    u.scratch = buf(mm_attention_scratch(B, T, E, NH), &r);
-    u.Y = Y;
-    for (int i = 0; i < N * E; i++) u.db[i % N + N] = 1.0f; /* rstd */
-    double total = 0, reps[51];
-    for (int op = 0; op < NOPS; op++) {
-        for (int k = 0; k < 51; k++) {
-            const double t0 = now();
-            run_op(op, &u);
-            reps[k] = now() - t0;
-        }
-        const double us = 1e6 * median(reps, 51) * CALLS[op];
-        total += us;
-        printf("  %-30s %2d x %7.1f us = %7.1f us  %5.1f%%\n", NAMES[op], CALLS[op], us / CALLS[op], us,
-               100 * us / (1e6 * step));
-    }
-    printf("  %-30s %21.1f us  %5.1f%% of the step\n", "sum", total, 100 * total / (1e6 * step));
+    /* a 1-thread step's CPU time is its time on a free core */
+    time_kernels(&m, &s, nt, Y, &r, 1e6 * (nt == 1 ? step_cpu : step));
     free(t);
     mm_optim_state_free(&s);
     mm_acts_free(&a);
