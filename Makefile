@@ -30,6 +30,8 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# Drivers the parity tests run (not tests themselves)
+TOOL_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 # Each fuzz harness is also built as a test that replays its committed
 # inputs (fuzz/corpus, fuzz/regressions) without libFuzzer.
 FUZZ_NAMES := text checkpoint args
@@ -92,12 +94,12 @@ $(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/
 # Unit tests, end-to-end CLI tests, make install into a temporary DESTDIR
 # with the README's C example, the Python module, (when ./makemore-mpi was
 # built) the MPI tests, and (when torch imports) PyTorch parity.
-test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(MPI_BIN)
+test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(TOOL_BIN) $(MPI_BIN)
 	@MAKEMORE=./$(BIN) MAKEMORE_MPI=$(if $(MPI_BIN),./$(MPI_BIN)) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
 # makemore against the PyTorch peer side by side (about 6 minutes): writes
 # bench/RESULTS.md. Needs python3-torch and names.txt (NAMES_TXT).
-BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels)
+BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer)
 bench: $(BIN) $(BENCH_BIN)
 	MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench /usr/bin/python3 bench/bench.py
 

@@ -14,7 +14,8 @@
     X(MAKEMORE_MLP, makemore_mlp)  \
     X(RNN, rnn)                    \
     X(GRU, gru)                    \
-    X(BOW, bow)
+    X(BOW, bow)                    \
+    X(TRANSFORMER, transformer)
 
 #define DECLARE(ID, name) extern const mm_kind mm_kind_##name;
 #define ENTRY(ID, name) [MM_MODEL_##ID] = &mm_kind_##name,

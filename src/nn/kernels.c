@@ -5,6 +5,7 @@
 #include <omp.h>
 #endif
 
+#include "gemm.h"
 #include "simd.h"
 
 /* A second thread only joins a kernel with at least this many multiply-adds
@@ -47,25 +48,7 @@ void mm_embed_backward(float *dC, const float *demb, const int32_t *X, int B, in
     }
 }
 
-/* ---- C (M, N) = init + A (M, K) @ Bm (K, N), broadcasting A -------------
- * A's element (m, k) is at A[m*rsa + k*csa], so the same code serves
- * in @ W (rsa = K, csa = 1) and in^T @ dout (rsa = 1, csa = K). Every output
- * element is one lane summing k = 0, 1, ... K-1 in order, whatever tile it
- * falls in: results do not depend on the tiling or the thread split. */
-enum { INIT_ZERO, INIT_BIAS, INIT_ACCUM };
-
-typedef struct {
-    float *C;
-    long ldc;
-    const float *A;
-    long rsa, csa;
-    const float *Bm;
-    long ldb;
-    const float *bias; /* (N), INIT_BIAS */
-    int M, N, K, init;
-    int bn0;           /* the column of C that Bm's column 0 feeds (a packed panel's) */
-} gemm;
-
+/* ---- C (M, N) = init + A (M, K) @ Bm (K, N), broadcasting A (gemm.h) --- */
 #ifdef MM_AVX2
 /* Register tiles of MR rows by NV vectors of 8 columns. MR and NV are
  * constants in every call (see tile_dispatch), so the accumulators live in
@@ -144,13 +127,6 @@ static void tile_rows(const gemm *g, int m0, int m1, int n, int MR, int nv, int 
     if (m < m1) tile_dispatch(g, m, n, m1 - m, nv, partial, mask);
 }
 
-/* Rows of B a multiple of 256 bytes apart share a few of L1's 64 sets, and
- * a tile's pass down a column block then misses on every row (H = 512 or
- * 1024 ran at half speed). Such a block is first copied into a contiguous
- * panel of at most PACK_K rows: results are unchanged, since each element
- * still sums k = 0, 1, ... in order. */
-#define PACK_K 256
-
 static void gemm_block_packed(const gemm *g, int m0, int m1, int n, int MR, int nv, int partial,
                               __m256i mask)
 {
@@ -177,6 +153,10 @@ static void gemm_block_packed(const gemm *g, int m0, int m1, int n, int MR, int 
 /* Rows m0..m1-1, columns n0..n1-1 (n0 a multiple of 8). */
 static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
 {
+#ifdef MM_AVX512
+    mm_gemm_block512(g, m0, m1, n0, n1);
+    return;
+#endif
     /* 12 accumulators fill the 16 registers with the loaded B vectors and
      * the broadcast; a row of exactly 4 vectors (N = 25..32, as V = 27)
      * goes 2 by 4 (3 by 4 would spill) rather than 4 by 3 plus a lone 4 by 1. */
@@ -184,7 +164,7 @@ static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
     const int NV = nvec == 4 ? 4 : 3, MR = NV == 4 ? 2 : 4;
     const int tail = (n1 - n0) % 8;
     const __m256i mask = mm_mask8(tail ? tail : 8);
-    const int pack = g->ldb % 64 == 0 && g->K >= 8 && m1 - m0 > MR;
+    const int pack = gemm_packs(g, m1 - m0, MR);
     for (int n = n0; n < n1; n += 8 * NV) {
         const int nv = MIN(NV, (n1 - n + 7) / 8);
         const int partial = tail && n + 8 * nv > n1;
@@ -407,7 +387,7 @@ static void din_panels(float *din, const float *dout, const float *W, int b0, in
     for (int k = 0; k < K; k += kc) {
         const int w = MIN(kc, K - k);
         transpose(panel, w, W + (long)k * J, J, w, J, 0);
-        gemm g = {din + k, K, dout, J, 1, panel, w, NULL, b1, w, J, INIT_ZERO, 0};
+        gemm g = {din + k, K, dout, J, 1, panel, w, NULL, b1, w, J, INIT_ZERO, 0, 0};
         gemm_block(&g, b0, b1, 0, w);
     }
 }
@@ -431,10 +411,17 @@ static void linear_backward_input(float *din, const float *dout, const float *W,
         if (t * rows < B) din_panels(din, dout, W, t * rows, MIN(B, (t + 1) * rows), K, J);
 }
 
+void mm_gemm_small(float *C, long ldc, const float *A, long rsa, long csa, const float *Bm, long ldb,
+                   int M, int N, int K, int accumulate)
+{
+    gemm g = {C, ldc, A, rsa, csa, Bm, ldb, NULL, M, N, K, accumulate ? INIT_ACCUM : INIT_ZERO, 0, 1};
+    gemm_block(&g, 0, M, 0, N);
+}
+
 void mm_linear_forward(float *out, const float *in, const float *W, const float *bias,
                        int B, int K, int J, int nthreads)
 {
-    gemm g = {out, J, in, K, 1, W, J, bias, B, J, K, bias ? INIT_BIAS : INIT_ZERO, 0};
+    gemm g = {out, J, in, K, 1, W, J, bias, B, J, K, bias ? INIT_BIAS : INIT_ZERO, 0, 0};
     gemm_run(&g, nthreads);
 }
 
@@ -510,7 +497,7 @@ static void dw_panels(float *dW, const float *dout, const float *in, int B, int 
     const int kc = PANEL_FLOATS / J / 8 * 8;
     for (int k = k0; k < k1; k += kc) {
         const int w = MIN(kc, k1 - k);
-        gemm g = {panel, w, dout, 1, J, in + k, K, NULL, J, w, B, INIT_ZERO, 0};
+        gemm g = {panel, w, dout, 1, J, in + k, K, NULL, J, w, B, INIT_ZERO, 0, 0};
         gemm_block(&g, 0, J, 0, w);
         transpose(dW + (long)k * J, J, panel, w, J, w, 1);
     }
@@ -528,7 +515,7 @@ void mm_linear_backward_weights(float *dW, const float *dout, const float *in, i
         dw_panels(dW, dout, in, B, K, J, k0, k1);
         return;
     }
-    gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0};
+    gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0, 0};
     gemm_block(&g, k0, k1, 0, J);
 }
 
@@ -536,7 +523,7 @@ static void linear_backward_weights(float *dW, const float *dout, const float *i
                                     int B, int K, int J, int nthreads)
 {
     if (!dw_by_panels(K, J)) {
-        gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0};
+        gemm g = {dW, J, in, 1, K, dout, J, NULL, K, J, B, INIT_ACCUM, 0, 0};
         gemm_run(&g, nthreads);
         return;
     }
@@ -557,6 +544,14 @@ void mm_bias_backward(float *dbias, const float *dout, int B, int J)
         const float *d = dout + (long)b * J;
         for (int j = 0; j < J; j++) dbias[j] += d[j];
     }
+}
+
+void mm_linear_backward_input_packed(float *din, float *Wt, const float *dout, const float *W, int B,
+                                     int K, int J, int nthreads)
+{
+    transpose(Wt, K, W, J, K, J, 0);
+    gemm g = {din, K, dout, J, 1, Wt, K, NULL, B, K, J, INIT_ZERO, 0, 0};
+    gemm_run(&g, nthreads);
 }
 
 void mm_linear_backward_input(float *din, const float *dout, const float *W, int B, int K, int J)

@@ -49,11 +49,25 @@ void mm_linear_backward(float *din, float *dW, float *dbias, const float *dout,
  * others. Results are those of the whole kernels, bit for bit. */
 /* din (B, K) = dout (B, J) @ W (K, J)^T */
 void mm_linear_backward_input(float *din, const float *dout, const float *W, int B, int K, int J);
+/* din (B, K) = dout (B, J) @ W (K, J)^T for a tall batch (hundreds of
+ * rows): W^T is first copied into Wt (J, K), then din is a broadcasting
+ * product like the forward pass, faster there than dot products or
+ * panels. Its sums run in a different order from mm_linear_backward's. */
+void mm_linear_backward_input_packed(float *din, float *Wt, const float *dout, const float *W, int B,
+                                     int K, int J, int nthreads);
 /* rows k0..k1-1 of dW (K, J) += in (B, K)^T @ dout (B, J) */
 void mm_linear_backward_weights(float *dW, const float *dout, const float *in, int B, int K, int J,
                                 int k0, int k1);
 /* dbias (J) += column sums of dout (B, J) */
 void mm_bias_backward(float *dbias, const float *dout, int B, int J);
+
+/* C (M, N) = A @ Bm, or += if accumulate, on one thread, for the small
+ * products inside a fused kernel (attention per head): A's element (m, k)
+ * is at A[m*rsa + k*csa] (so A may be read transposed), Bm (K, N) and C
+ * have rows ldb and ldc floats apart. Each element sums k = 0..K-1 in
+ * order, as every product here. */
+void mm_gemm_small(float *C, long ldc, const float *A, long rsa, long csa, const float *Bm, long ldb,
+                   int M, int N, int K, int accumulate);
 
 /* How many of nthreads a kernel of `work` multiply-adds uses. */
 int mm_kernel_threads(long work, int nthreads);

@@ -1,0 +1,48 @@
+/* The register-tiled product behind the kernels (internal header, for
+ * kernels.c and gemm512.c).
+ *
+ * C (M, N) = init + A (M, K) @ Bm (K, N), broadcasting A: A's element
+ * (m, k) is at A[m*rsa + k*csa], so the same code serves in @ W (rsa = K,
+ * csa = 1) and in^T @ dout (rsa = 1, csa = K). Every output element is one
+ * lane summing k = 0, 1, ... K-1 in order with one fused multiply-add a
+ * term, whatever tile or vector width it falls in: results do not depend
+ * on the tiling, the thread split, or on 8- or 16-wide vectors. */
+#ifndef MM_GEMM_H
+#define MM_GEMM_H
+
+#include "simd.h"
+
+enum { INIT_ZERO, INIT_BIAS, INIT_ACCUM };
+
+typedef struct {
+    float *C;
+    long ldc;
+    const float *A;
+    long rsa, csa;
+    const float *Bm;
+    long ldb;
+    const float *bias; /* (N), INIT_BIAS */
+    int M, N, K, init;
+    int bn0;           /* the column of C that Bm's column 0 feeds (a packed panel's) */
+    int nopack;        /* 1: never pack B (products too small for it to pay) */
+} gemm;
+
+/* Rows of B a multiple of 256 bytes apart share a few of L1's 64 sets, and
+ * a tile's pass down a column block then misses on every row (H = 512 or
+ * 1024 ran at half speed). Such a block is first copied into a contiguous
+ * panel of at most PACK_K rows: results are unchanged, since each element
+ * still sums k = 0, 1, ... in order. */
+#define PACK_K 256
+
+static inline int gemm_packs(const gemm *g, int rows, int MR)
+{
+    return !g->nopack && g->ldb % 64 == 0 && g->K >= 8 && rows > MR;
+}
+
+#if defined(MM_AVX2) && defined(__AVX512F__)
+#define MM_AVX512 1
+/* Rows m0..m1-1, columns n0..n1-1 of g with 16-wide vectors (gemm512.c). */
+void mm_gemm_block512(const gemm *g, int m0, int m1, int n0, int n1);
+#endif
+
+#endif
