@@ -85,6 +85,11 @@ typedef struct mm_kind {
      * (inspect.h); also called before any forward, for the shape. */
     const float *(*hidden)(const mm_acts *a, int *rows_per_example, int *width);
 
+    /* Optional: makemore.py's --type name for this kind ("bigram", "mlp",
+     * ...): --preset makemore-TYPE then trains it with makemore.py's
+     * settings (cli/train_model.c). NULL for the lecture's kinds. */
+    const char *makemore_type;
+
     /* Optional: constant data of the kind's own, for kinds that share code
      * (bnmlp and wavenet share the batch-norm stack of bnstack.h). */
     const void *priv;
