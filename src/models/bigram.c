@@ -59,6 +59,7 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
 }
 
 const mm_kind mm_kind_bigram = {
+    .makemore_type = "bigram",
     .name = "bigram",
     .summary = "makemore.py's bigram: a table of next-character logits per character",
     .layout = MM_LAYOUT_SEQUENCE,

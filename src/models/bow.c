@@ -173,6 +173,7 @@ static const float *hidden(const mm_acts *a, int *rows_per_example, int *width)
 }
 
 const mm_kind mm_kind_bow = {
+    .makemore_type = "bow",
     .name = "bow",
     .summary = "makemore.py's BoW: causal mean of token+position embeddings, a tanh MLP, residuals",
     .layout = MM_LAYOUT_SEQUENCE,

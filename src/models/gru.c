@@ -8,6 +8,7 @@ static mm_status check(const mm_config *c, mm_err *err)
 }
 
 const mm_kind mm_kind_gru = {
+    .makemore_type = "gru",
     .name = "gru",
     .summary = "makemore.py's GRU: gated recurrence (reset r, update z) from a learned start state",
     .layout = MM_LAYOUT_SEQUENCE,

@@ -144,6 +144,7 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
 }
 
 const mm_kind mm_kind_makemore_mlp = {
+    .makemore_type = "mlp",
     .name = "makemore-mlp",
     .summary = "makemore.py's MLP: the whole block's embeddings (blank before the start), tanh layer",
     .layout = MM_LAYOUT_SEQUENCE,

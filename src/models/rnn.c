@@ -8,6 +8,7 @@ static mm_status check(const mm_config *c, mm_err *err)
 }
 
 const mm_kind mm_kind_rnn = {
+    .makemore_type = "rnn",
     .name = "rnn",
     .summary = "makemore.py's RNN: h = tanh([x, h] @ W + b) from a learned start state",
     .layout = MM_LAYOUT_SEQUENCE,

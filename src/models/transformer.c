@@ -341,6 +341,7 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
 }
 
 const mm_kind mm_kind_transformer = {
+    .makemore_type = "transformer",
     .name = "transformer",
     .summary = "makemore.py's Transformer: GPT-2 blocks (pre-LayerNorm, causal self-attention, "
                "tanh GELU MLP)",
