@@ -2,7 +2,7 @@
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
 #              make MPI=1 (also ./makemore-mpi, data-parallel training on Open MPI)
 #              make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
-#              make web (the page: web/dist/makemore.html)
+#              make web (the page: web/dist/makemore.html, and report.html's panel)
 
 CC      ?= gcc
 PORTABLE ?= 0
