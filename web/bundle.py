@@ -2,7 +2,7 @@
 worker, the wasm module and names.txt inlined (base64), so that it opens
 from file:// and makes no network request. With --panel, the interactive
 panel of report.html instead: web/report-panel.html with the module, the
-WASI host and report.js inlined, an HTML fragment `makemore train` copies
+worker (the WASI host and worker.js) and report.js inlined, an HTML fragment `makemore train` copies
 into each report (after the model, base64 in #mm-model).
 
 usage: python3 web/bundle.py MODULE.wasm NAMES.txt OUT.html
@@ -46,6 +46,7 @@ def main():
         wasm, out = sys.argv[2:]
         write(out, fill("report-panel.html", {
             "/*@WASI@*/": text("wasi.js"),
+            "/*@WORKER@*/": text("worker.js"),
             "/*@REPORT@*/": text("report.js"),
             "@WASM_BASE64@": b64(wasm),
         }))

@@ -1,40 +1,53 @@
 // report.html's interactive panel (web/README.md). Each question is one
 // command of makemore's CLI compiled to WebAssembly (the module of make
-// web, inlined with wasi.js) over an in-memory folder m/ that holds this
-// report's model.bin: `probs` for the bars, `sample` for the samples, so
-// the numbers are the C forward pass's, the same as on the command line.
-// Runs on the main thread: one command is a fresh instance and one pass
-// over a small model, short enough not to hold up typing.
+// web) over an in-memory folder m/ that holds this report's model.bin:
+// `probs` for the bars, `sample` for the samples, so the numbers are the C
+// forward pass's, the same as on the command line. The commands run in
+// the web page's worker (worker.js, inlined with wasi.js), one at a time,
+// so a big model's samples never hold up typing.
 // window.makemore, for tests: ready(), nextProbs(prefix) -> {char: prob},
 // sample({n, temperature, seed, prefix}) -> [text].
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
   const bytes = (id) => Uint8Array.from(atob($(id).textContent.trim()), (c) => c.charCodeAt(0));
-  const fs = new MakemoreWasi.MakemoreFS();
   const N_SAMPLES = 20;
-  let module = null;
+  const worker = new Worker(URL.createObjectURL(new Blob([$('mm-worker-src').textContent],
+                                                         {type: 'text/javascript'})));
+  const waiting = new Map(); // id -> {resolve, reject}
+  let nextId = 0;
+
+  const ready = new Promise((resolve, reject) => {
+    worker.onmessage = (ev) => {
+      const m = ev.data;
+      if (m.type === 'ready') resolve();
+      if (m.type !== 'done' || !waiting.has(m.id)) return;
+      const {resolve: ok, reject: fail} = waiting.get(m.id);
+      waiting.delete(m.id);
+      if (m.code === 0) return ok(m.stdout);
+      const lines = m.stderr.trim().split('\n');
+      fail(new Error(lines[lines.length - 1] || `makemore exited with status ${m.code}`));
+    };
+    worker.onerror = (e) => { e.preventDefault(); reject(new Error(e.message || 'the worker failed')); };
+  });
+  const wasm = bytes('mm-wasm'), model = bytes('mm-model');
+  worker.postMessage({type: 'init', wasm: wasm.buffer, files: {'m/model.bin': model.buffer}},
+                     [wasm.buffer, model.buffer]);
 
   // One CLI command: its stdout, or an Error carrying the CLI's message.
-  function run(args) {
-    const r = MakemoreWasi.runMakemore(module, fs, args);
-    if (r.code !== 0) {
-      const lines = r.stderr.trim().split('\n');
-      throw new Error(lines[lines.length - 1] || `makemore exited with status ${r.code}`);
-    }
-    return r.stdout;
+  async function run(args) {
+    await ready;
+    const id = ++nextId;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, {resolve, reject});
+      worker.postMessage({type: 'run', id, args});
+    });
   }
-
-  const ready = WebAssembly.compile(bytes('mm-wasm')).then((m) => {
-    module = m;
-    fs.writeFile('m/model.bin', bytes('mm-model'));
-  });
 
   // [{char, prob}], likeliest first, as `makemore probs --json` gives them
   async function ranked(prefix) {
-    await ready;
     // (the CLI refuses an empty --prefix: the default is the empty one)
-    return JSON.parse(run(['probs', '-o', 'm', '--json', ...(prefix ? ['--prefix=' + prefix] : [])])).probs;
+    return JSON.parse(await run(['probs', '-o', 'm', '--json', ...(prefix ? ['--prefix=' + prefix] : [])])).probs;
   }
 
   async function nextProbs(prefix) {
@@ -44,11 +57,10 @@
   }
 
   async function sample({n = N_SAMPLES, temperature = 1, seed = 1, prefix = ''} = {}) {
-    await ready;
     const args = ['sample', '-o', 'm', '-n', String(n), '--temperature', String(temperature),
                   '--seed', String(seed), '--json'];
     if (prefix) args.push('--prefix=' + prefix);
-    return JSON.parse(run(args)).samples.map((s) => s.text);
+    return JSON.parse(await run(args)).samples.map((s) => s.text);
   }
 
   function drawBars(probs) {
