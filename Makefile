@@ -2,7 +2,7 @@
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
 #              make MPI=1 (also ./makemore-mpi, data-parallel training on Open MPI)
 #              make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
-#              make web (the page: web/dist/makemore.html)
+#              make web (the page: web/dist/makemore.html, and report.html's panel)
 
 CC      ?= gcc
 PORTABLE ?= 0
@@ -65,6 +65,10 @@ $(BUILD)/src/%.o: src/%.c $(HEADERS)
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# train puts the interactive panel that make web builds into report.html
+# when the file is there (web/README.md); MAKEMORE_REPORT_PANEL overrides.
+$(BUILD)/cli/trainfiles.o: CFLAGS += -DMM_REPORT_PANEL='"$(CURDIR)/web/dist/report-panel.html"'
 
 $(BUILD)/libmakemore.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -158,7 +162,7 @@ WASM_SRC    := $(LIB_SRC) $(filter-out cli/cmd_sweep.c,$(CLI_SRC)) web/stubs.c
 WASM_OBJ    := $(WASM_SRC:%.c=build-wasm/%.o)
 WEB_PARTS   := web/page.html web/app.js web/wasi.js web/worker.js web/bundle.py
 
-web: web/dist/makemore.html
+web: web/dist/makemore.html web/dist/report-panel.html
 
 build-wasm/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -170,6 +174,11 @@ build-wasm/makemore.wasm: $(WASM_OBJ)
 web/dist/makemore.html: build-wasm/makemore.wasm data/names.txt $(WEB_PARTS)
 	@mkdir -p $(dir $@)
 	python3 web/bundle.py build-wasm/makemore.wasm data/names.txt $@
+
+# report.html's panel: the same module, wasi.js and report.js in one HTML fragment
+web/dist/report-panel.html: build-wasm/makemore.wasm web/report-panel.html web/report.js web/wasi.js web/bundle.py
+	@mkdir -p $(dir $@)
+	python3 web/bundle.py --panel build-wasm/makemore.wasm $@
 
 data: data/names.txt
 data/names.txt:

@@ -12,6 +12,13 @@
 #include "report.h"
 #include "progress.h"
 
+/* Where make web leaves the report's panel in this build's tree (the
+ * Makefile says; the WebAssembly build has none). */
+#ifndef MM_REPORT_PANEL
+#define MM_REPORT_PANEL NULL
+#endif
+#define PANEL_MAX_BYTES (64u << 20)
+
 #define SATURATION_THRESHOLD 0.97
 #define SATURATION_EXAMPLES 10000
 #define REPORT_SAMPLES 20
@@ -244,6 +251,44 @@ static int make_figures(figures *f, trainfiles *t, const mm_run *r, const cli_da
     return 0;
 }
 
+/* Reads path whole into b, as it is or in base64; 0, or -1 with the
+ * reason in why. */
+static int read_into(mm_sbuf *b, const char *path, int base64, char *why, size_t n)
+{
+    unsigned char *buf;
+    size_t len;
+    mm_err err;
+    if (mm_read_file(path, PANEL_MAX_BYTES, &buf, &len, &err)) {
+        snprintf(why, n, "%s", err.msg);
+        return -1;
+    }
+    if (base64) mm_sbuf_base64(b, buf, len);
+    else mm_sbuf_put(b, (const char *)buf, len);
+    free(buf);
+    if (b->oom) snprintf(why, n, "%s: out of memory", path);
+    else if (!len) snprintf(why, n, "%s is empty", path);
+    return b->oom || !len ? -1 : 0;
+}
+
+/* The interactive panel (web/dist/report-panel.html, which make web
+ * builds: MAKEMORE_REPORT_PANEL, else this tree's copy) and DIR/model.bin
+ * in base64 for it. Without them the page keeps its static content and
+ * says why in note; never an error, as the panel is optional. */
+static void load_panel(const char *workdir, mm_sbuf *html, mm_sbuf *model, char *note, size_t n)
+{
+    const char *env = getenv("MAKEMORE_REPORT_PANEL"), *path = env && *env ? env : MM_REPORT_PANEL;
+    char why[600] = "this build has no path to web/dist/report-panel.html", ckpt[MM_MAX_PATH];
+    if (path && !read_into(html, path, 0, why, sizeof why) && !cli_path(ckpt, sizeof ckpt, workdir, "model.bin") &&
+        !read_into(model, ckpt, 1, why, sizeof why))
+        return;
+    mm_sbuf_free(html);
+    mm_sbuf_free(model);
+    snprintf(note, n, "Here the page would let you type a prefix and see the next-character probabilities, "
+             "and draw samples at any temperature, computed in the page by makemore compiled to "
+             "WebAssembly. That needs the WebAssembly build: run make web (or set MAKEMORE_REPORT_PANEL "
+             "to its web/dist/report-panel.html), then train again. (%s)", why);
+}
+
 static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const figures *f)
 {
     mm_report *rep = malloc(sizeof *rep);
@@ -279,10 +324,17 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
     rep->samples_note = "Drawn from the trained model with the lecture's sampling seed (training seed + 10), "
                         "as printed at the end of training; each marked as a copy of a train, dev or test "
                         "item, or new.";
-    mm_sbuf html = {0};
+    mm_sbuf panel = {0}, model = {0}, html = {0};
+    char note[1200];
+    load_panel(t->workdir, &panel, &model, note, sizeof note);
+    rep->panel_html = panel.len ? mm_sbuf_str(&panel) : NULL;
+    rep->model_base64 = panel.len ? mm_sbuf_str(&model) : NULL;
+    rep->panel_note = panel.len ? NULL : note;
     mm_err err;
     int rc = mm_report_html(rep, &html, &err) ? cli_error("%s", err.msg) : save_in(t->workdir, "report.html", &html);
     mm_sbuf_free(&html);
+    mm_sbuf_free(&panel);
+    mm_sbuf_free(&model);
     free(rep);
     return rc;
 }

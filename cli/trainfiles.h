@@ -1,6 +1,7 @@
 /* What `makemore train` writes beside model.bin and log.csv: the
  * learning-rate sweep (lr_find.csv/.svg), loss.svg, embedding.svg and
- * report.html, and the n-gram mixture of --mix-ngram. */
+ * report.html (with the interactive panel of make web, when it is
+ * there), and the n-gram mixture of --mix-ngram. */
 #ifndef MM_TRAINFILES_H
 #define MM_TRAINFILES_H
 

@@ -221,6 +221,29 @@ static void test_report(void)
     free(r);
 }
 
+/* The interactive panel goes in verbatim after the model; without it, the note. */
+static void test_report_panel(void)
+{
+    mm_report *r = malloc(sizeof *r);
+    mm_sbuf out;
+    mm_err e;
+    mm_report_init(r, "t");
+    r->panel_html = "<div id=\"mm-panel\"></div>";
+    r->model_base64 = "Zm9v";
+    r->panel_note = "not this";
+    CHECK(mm_report_html(r, &out, &e) == MM_OK &&
+          strstr(mm_sbuf_str(&out), "<script type=\"application/octet-stream\" id=\"mm-model\">Zm9v</script>\n"
+                                    "<div id=\"mm-panel\"></div>") && !strstr(mm_sbuf_str(&out), "not this"),
+          "the report holds the model, then the panel");
+    mm_sbuf_free(&out);
+    r->panel_html = NULL;
+    r->panel_note = "run make <web>";
+    CHECK(mm_report_html(r, &out, &e) == MM_OK && strstr(mm_sbuf_str(&out), "<p>run make &lt;web&gt;</p>") &&
+          !strstr(mm_sbuf_str(&out), "mm-model"), "without the panel, the report holds the note, escaped");
+    mm_sbuf_free(&out);
+    free(r);
+}
+
 int main(void)
 {
     test_ngram();
@@ -230,5 +253,6 @@ int main(void)
     test_lrfind_csv();
     test_sweep();
     test_report();
+    test_report_panel();
     return CHECK_DONE();
 }

@@ -28,7 +28,7 @@ else
     echo "not ok - train failed: $(tail -n 2 "$tmp/stderr")"
     exit 1
 fi
-python3 - "$out" "$tmp/stdout" "$tmp/stderr" "$data" <<'PY'
+REPO=$(cd "$here/.." && pwd) python3 - "$out" "$tmp/stdout" "$tmp/stderr" "$data" <<'PY'
 import csv, math, re, sys, xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 d, stdout, stderr = sys.argv[1], open(sys.argv[2]).read(), open(sys.argv[3]).read()
@@ -84,13 +84,25 @@ class Page(HTMLParser):
         a = dict(attrs)
         if tag == "svg": self.svg_ids.append(a.get("id"))
         if tag == "li": self.li += 1
-        if tag in ("script", "link", "img", "iframe") or "src" in a or "href" in a: self.fetch.append(tag)
+        if tag in ("link", "img", "iframe") or "src" in a or "href" in a: self.fetch.append(tag)
 page = Page()
 html = open(d + "/report.html", encoding="utf-8").read()
 page.feed(html)
 check(page.svg_ids == ["lr_find", "loss", "embedding"], f"report.html inlines the three plots ({page.svg_ids})")
-check(not page.fetch and "http://www.w3.org/2000/svg" in html and html.count("http") == html.count("http://www.w3.org/2000/svg"),
-      "report.html is self-contained: no scripts, links, images or URLs to fetch")
+# base64 (the panel's module and model) may hold any 4 letters; the CSP names http-equiv
+text = re.sub(r'<script type="application/octet-stream" id="mm-\w+">[A-Za-z0-9+/=]*</script>', "", html)
+text = text.replace('http-equiv="Content-Security-Policy"', "")
+check(not page.fetch and "http://www.w3.org/2000/svg" in text and text.count("http") == text.count("http://www.w3.org/2000/svg"),
+      "report.html is self-contained: no links, images, script sources or URLs to fetch")
+check("default-src 'none'" in html, "report.html's Content Security Policy forbids every fetch")
+import base64, os
+panel = os.path.join(os.environ.get("REPO", "."), "web/dist/report-panel.html")
+m = re.search(r'<script type="application/octet-stream" id="mm-model">([A-Za-z0-9+/=]*)</script>', html)
+if os.path.exists(panel):
+    check(m and base64.b64decode(m.group(1)) == open(d + "/model.bin", "rb").read() and open(panel).read() in html,
+          "report.html holds the panel of make web and model.bin in base64, byte for byte")
+else:
+    check(not m and "run make web" in html, "without make web's panel, report.html says how to get it")
 params = re.search(r"<td>parameters</td><td>(\d+) trainable</td>", html)
 printed = re.search(r"params (\d+)", stdout)
 check(page.li == 20 and params and printed and params.group(1) == printed.group(1),
@@ -105,6 +117,13 @@ check(all(re.search(p, html) for p in (r"<td>model</td><td>mlp: ", r"<td>optimiz
 check(f"wrote {d}/model.bin and {d}/report.html" in stdout, "train says where model.bin and report.html were written")
 check("mixed with a character n-gram" in html and "tanh saturation at init" in html, "report.html: n-gram mix and init saturation")
 PY
+if MAKEMORE_REPORT_PANEL=$tmp/none.html "$MM" train -i "$data" -o "$tmp/nopanel" --max-steps 20 --lr-find 0 -n 1 -t 1 \
+        >/dev/null 2>&1 && grep -q "run make web .*$tmp/none.html" "$tmp/nopanel/report.html" &&
+        ! grep -q 'id="mm-model"' "$tmp/nopanel/report.html"; then
+    echo "ok - with MAKEMORE_REPORT_PANEL missing, train still writes report.html, saying why it has no panel"
+else
+    echo "not ok - with MAKEMORE_REPORT_PANEL missing, the report has a panel or no note (or train failed)"
+fi
 chrome=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chrome" ]; then
     echo "skip - report.html in a browser: chromium is not installed (apt-get install chromium)"

@@ -150,8 +150,30 @@ static void test_html(void)
     CHECK(!strstr(d, "<script") && strstr(d, "&lt;script&gt;"), "list items escaped");
     CHECK(strstr(d, "<td>&lt;k&gt;</td><td></td>") != NULL, "cells escaped, NULL cells empty");
     CHECK(strstr(d, "<figure>\n<svg id=\"x\"></svg><figcaption>fig &lt;1&gt;") != NULL, "SVG inlined verbatim, caption escaped");
-    CHECK(!strstr(d, "http") && !strstr(d, "src=") && !strstr(d, "href"), "nothing to fetch");
+    CHECK(!strstr(d, "http:") && !strstr(d, "https:") && !strstr(d, "src=") && !strstr(d, "href"), "nothing to fetch");
+    CHECK(strstr(d, "Content-Security-Policy\" content=\"default-src 'none';") != NULL, "a policy that forbids every fetch");
     mm_html_free(&h);
+}
+
+static void test_base64(void)
+{
+    /* RFC 4648's test vectors, section 10 */
+    static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const want[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    int ok = 1;
+    for (int i = 0; i < 7; i++) {
+        mm_sbuf b = {0};
+        mm_sbuf_base64(&b, (const unsigned char *)in[i], strlen(in[i]));
+        ok = ok && !strcmp(mm_sbuf_str(&b), want[i]);
+        mm_sbuf_free(&b);
+    }
+    CHECK(ok, "base64 of RFC 4648's test vectors");
+    unsigned char all[256];
+    for (int i = 0; i < 256; i++) all[i] = (unsigned char)(255 - i);
+    mm_sbuf b = {0};
+    mm_sbuf_base64(&b, all, sizeof all);
+    CHECK(b.len == 344 && !strncmp(b.s, "//79/Pv6", 8) && !strcmp(b.s + 340, "AA=="), "base64 of every byte value");
+    mm_sbuf_free(&b);
 }
 
 static int write_samples(const char *dir)
@@ -182,5 +204,6 @@ int main(int argc, char **argv)
     test_smoothing();
     test_svg();
     test_html();
+    test_base64();
     return CHECK_DONE();
 }

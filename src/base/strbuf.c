@@ -101,6 +101,22 @@ void mm_sbuf_csv(mm_sbuf *b, const char *s)
     mm_sbuf_put(b, "\"", 1);
 }
 
+void mm_sbuf_base64(mm_sbuf *b, const unsigned char *p, size_t n)
+{
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char q[4];
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned long w = (unsigned long)p[i] << 16;
+        if (i + 1 < n) w |= (unsigned long)p[i + 1] << 8;
+        if (i + 2 < n) w |= p[i + 2];
+        q[0] = A[w >> 18 & 63];
+        q[1] = A[w >> 12 & 63];
+        q[2] = i + 1 < n ? A[w >> 6 & 63] : '=';
+        q[3] = i + 2 < n ? A[w & 63] : '=';
+        mm_sbuf_put(b, q, 4);
+    }
+}
+
 const char *mm_sbuf_str(const mm_sbuf *b)
 {
     return b->s ? b->s : "";

@@ -26,6 +26,9 @@ void mm_sbuf_printf(mm_sbuf *b, const char *fmt, ...) __attribute__((format(prin
 void mm_sbuf_xml(mm_sbuf *b, const char *s);
 /* Appends s as one CSV field, quoted when it holds a comma, quote or newline. */
 void mm_sbuf_csv(mm_sbuf *b, const char *s);
+/* Appends the n bytes of p in base64 (RFC 4648, padded, one line), e.g. a
+ * file a page embeds and decodes with atob. */
+void mm_sbuf_base64(mm_sbuf *b, const unsigned char *p, size_t n); // p: (n)
 /* The text so far ("" when empty). */
 const char *mm_sbuf_str(const mm_sbuf *b);
 /* Writes the buffer to path atomically; fails with MM_ENOMEM if an append

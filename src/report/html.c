@@ -21,7 +21,9 @@ static const char *CSS =
 void mm_html_begin(mm_html *h, const char *title)
 {
     memset(h, 0, sizeof *h);
-    mm_sbuf_puts(&h->out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    mm_sbuf_puts(&h->out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    mm_sbuf_puts(&h->out, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                          "script-src 'unsafe-inline' 'wasm-unsafe-eval'; worker-src blob:; style-src 'unsafe-inline'\">\n<title>");
     mm_sbuf_xml(&h->out, title);
     mm_sbuf_printf(&h->out, "</title>\n<style>%s</style>\n</head>\n<body>\n", CSS);
     mm_html_heading(h, 1, title);

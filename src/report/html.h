@@ -1,9 +1,12 @@
 /* A builder for self-contained HTML report pages: one file with inline CSS
- * and inline SVG, no scripts, fonts or links to fetch, so it opens the same
- * offline, from a CI artifact or attached to a mail.
+ * and inline SVG, no fonts, links or scripts to fetch, so it opens the same
+ * offline, from a CI artifact or attached to a mail. Its Content Security
+ * Policy allows inline scripts, WebAssembly and workers made from a Blob
+ * (the report's interactive panel) and forbids every fetch, so nothing on
+ * the page can go online.
  *
  * Text arguments are escaped; only mm_html_raw and the SVG of mm_html_figure
- * go in verbatim (documents made by mm_svg). */
+ * go in verbatim (documents made by mm_svg, the report's panel). */
 #ifndef MM_HTML_H
 #define MM_HTML_H
 

@@ -66,6 +66,20 @@ static void loss_table(mm_html *h, const mm_report *r)
     mm_html_table_end(h);
 }
 
+/* The panel's script reads the model from the element #mm-model. */
+static void panel(mm_html *h, const mm_report *r)
+{
+    mm_html_heading(h, 2, "Ask the model");
+    if (!r->panel_html || !r->model_base64) {
+        if (r->panel_note) mm_html_para(h, r->panel_note);
+        return;
+    }
+    mm_html_raw(h, "<script type=\"application/octet-stream\" id=\"mm-model\">");
+    mm_html_raw(h, r->model_base64);
+    mm_html_raw(h, "</script>\n");
+    mm_html_raw(h, r->panel_html);
+}
+
 mm_status mm_report_html(const mm_report *r, mm_sbuf *out, mm_err *err)
 {
     mm_html h;
@@ -81,6 +95,7 @@ mm_status mm_report_html(const mm_report *r, mm_sbuf *out, mm_err *err)
         if (r->samples_note) mm_html_para(&h, r->samples_note);
         mm_html_list(&h, r->samples, r->sample_marks, r->nsamples);
     }
+    if (r->panel_html || r->panel_note) panel(&h, r);
     mm_html_heading(&h, 2, "Run");
     section_table(&h, r, MM_REP_CONFIG);
     section_table(&h, r, MM_REP_TIMING);

@@ -1,5 +1,6 @@
 /* DIR/report.html: one self-contained page about a training run (tables,
- * the lecture's pictures inline, samples). The caller fills an mm_report
+ * the lecture's pictures inline, samples, and when the caller has it the
+ * interactive panel with the model inside). The caller fills an mm_report
  * with plain text; mm_report_html does all the markup. */
 #ifndef MM_REPORT_H
 #define MM_REPORT_H
@@ -34,6 +35,13 @@ typedef struct {
     const char *const *sample_marks; /* (nsamples) "train", "dev", "test", "new"; or NULL */
     int nsamples;
     const char *samples_note;
+    /* The interactive panel: panel_html (web/dist/report-panel.html, which
+     * make web builds: the CLI in WebAssembly and the panel's code) goes in
+     * verbatim after model_base64 (base64 of model.bin, which it runs on).
+     * Either NULL: panel_note says instead how to get the panel. */
+    const char *panel_html;
+    const char *model_base64;
+    const char *panel_note;
 } mm_report;
 
 void mm_report_init(mm_report *r, const char *title);
