@@ -11,7 +11,7 @@
  *                       Y (B, T) = the item's ids, the stop token 0, then -1
  *                       (ignored). Logits and targets are (B*T) rows.
  * The loss is the mean over the batch's targets that are not -1
- * (mm_softmax_xent_ignore in kernels.h computes it, a->loss_norm included). */
+ * (mm_softmax_xent_masked in seqloss.h computes it, a->loss_norm included). */
 #ifndef MM_KIND_H
 #define MM_KIND_H
 
