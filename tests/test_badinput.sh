@@ -3,34 +3,11 @@
 # case must end with exit status 2 (never a signal or a crash), exactly one
 # line on stderr, and that line must name the file (and line) or the flag.
 #   MAKEMORE  the binary under test
-set -u
-M=${MAKEMORE:-./makemore}
-case $M in /*) ;; *) M=$PWD/$M ;; esac
-tmp=$(mktemp -d)
-trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
+plan 61
 cd "$tmp" || exit 1
-
 # expect NAME REGEX COMMAND...: status 2, one stderr line matching REGEX
-expect() {
-    local name=$1 want=$2
-    shift 2
-    "$@" >out.txt 2>err.txt </dev/null
-    local rc=$? lines msg
-    lines=$(wc -l <err.txt)
-    msg=$(head -c 300 err.txt | tr '\n' '|')
-    failed=$((failed + 1))
-    if [ "$rc" -ne 2 ]; then
-        echo "not ok - $name: exit status $rc, expected 2 ($msg)"
-    elif [ "$lines" -ne 1 ]; then
-        echo "not ok - $name: $lines lines on stderr, expected 1 ($msg)"
-    elif ! grep -qE -- "$want" err.txt; then
-        echo "not ok - $name: message does not match '$want': $msg"
-    else
-        failed=$((failed - 1))
-        echo "ok - $name: $(cat err.txt)"
-    fi
-}
-failed=0
+expect() { expect_error "$@"; }
 
 # --- fixtures ---------------------------------------------------------------
 printf 'emma\nolivia\nava\nisabella\nsophia\nmia\namelia\nharper\nevelyn\nabigail\n' >ok.txt
@@ -48,12 +25,12 @@ printf 'xyz\nqqq\n' >other.txt
 touch afile
 mkdir -p ckdir/model.bin
 # a small trained model, and damaged copies of it
-"$M" train -i ok.txt -o good --max-steps 20 --n-hidden 8 --n-embd 2 --samples 0 -t 1 >/dev/null 2>&1 ||
-    echo "not ok - could not train the fixture model"
+"$M" train -i ok.txt -o good --max-steps 20 --n-hidden 8 --n-embd 2 --samples 0 -t 1 >/dev/null 2>&1
+check "the fixture model trains" test $? -eq 0
 mkdir -p trunc magic version crc nan emptyck
 head -c 1000 good/model.bin >trunc/model.bin
 : >emptyck/model.bin
-/usr/bin/python3 - <<'EOF'
+py "damaged checkpoints" <<'EOF'
 import struct, zlib
 b = open('good/model.bin', 'rb').read()
 def put(path, data, fix_crc=False):
@@ -80,8 +57,7 @@ expect "over 4095 distinct characters" "many\.txt: 4200 distinct characters, ove
     "$M" "${T[@]}" -i many.txt
 expect "-i path too long" "^makemore: -i: path too long" "$M" "${T[@]}" -i "$(printf 'x%.0s' {1..5000})"
 expect "eval -i missing file" "nope\.txt: No such file" "$M" eval -o good -i nope.txt
-[ ! -e out ] && echo "ok - no -o folder is left behind by a failed start" ||
-    echo "not ok - a failed start created the -o folder"
+check "no -o folder is left behind by a failed start" test ! -e out
 
 # An unreadable file. root reads anything, so as root the case runs as the
 # unprivileged user nobody (setpriv, util-linux); without setpriv it skips.
@@ -92,9 +68,9 @@ else
     chmod 755 "$tmp"
     nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
     if ! command -v setpriv >/dev/null; then
-        echo "skip - unreadable file: running as root, which reads any file, and setpriv is missing"
+        skip "unreadable file: running as root, which reads any file, and setpriv is missing"
     elif ! "${nobody[@]}" "$M" --help >/dev/null 2>&1; then
-        echo "skip - unreadable file: running as root, and user nobody cannot run $M (a folder above it is closed)"
+        skip "unreadable file: running as root, and user nobody cannot run $M (a folder above it is closed)"
     else
         expect "unreadable file (as nobody)" "locked\.txt: Permission denied" "${nobody[@]}" "$M" "${T[@]}" -i locked.txt
     fi
@@ -165,4 +141,4 @@ expect "negative --top-k" "--top-k: -1 is outside" "$M" sample -o good --top-k -
 expect "unknown --split" "--split 'foo'" "$M" eval -o good --split foo
 expect "export without --safetensors" "--safetensors FILE is required" "$M" export -o good
 expect "unknown command" "unknown command 'bogus'" "$M" bogus
-[ "$failed" -eq 0 ]
+finish

@@ -1,31 +1,14 @@
 #!/usr/bin/env bash
 # The command line end to end: train briefly, sample, eval, export, resume;
 # and the basic usage errors (exit status 2, one line on stderr).
-set -u
-MM=${MAKEMORE:-./makemore}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "$0")/lib.sh"
+plan 34
 
 # a small made-up list, so this test needs no download
 for i in $(seq 1 400); do
     printf '%s\n' anna bob carla dmitri elena farouk gita hiro ines jomo kaia lars mira noor | sed -n "$(( i % 14 + 1 ))p"
 done > "$tmp/small.txt"
 printf 'zoë\nrené\n' >> "$tmp/small.txt"
-
-expect_error() { # description, expected text in the message, command...
-    local what=$1 text=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$? lines
-    lines=$(wc -l <"$tmp/err")
-    if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$text" "$tmp/err"; then
-        ok "$what: $(cat "$tmp/err")"
-    else
-        bad "$what: exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err")"
-    fi
-}
 
 for c in train sample eval export; do
     check "$c --help exits 0 and shows options" bash -c "'$MM' $c --help | grep -q -- '--'"
@@ -89,3 +72,4 @@ import json,sys; a=json.load(open('$tmp/a.json')); c=json.load(open('$tmp/c.json
 sys.exit(0 if (a['train_loss'],a['dev_loss'])==(c['train_loss'],c['dev_loss']) else 1)"
 check "resumed log.csv equals the straight run's" cmp -s "$tmp/a/log.csv" "$tmp/c/log.csv"
 expect_error "resume with a different --n-hidden" "--n-hidden" "$MM" train -o "$tmp/c" --resume --n-hidden 64
+finish

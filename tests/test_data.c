@@ -60,7 +60,7 @@ static void test_vocab_and_examples(void)
 static void test_names_split(void)
 {
     const char *path = getenv("NAMES_TXT");
-    if (!path) { printf("skip - names.txt split: NAMES_TXT is not set\n"); return; }
+    if (!path) { SKIP("names.txt split: NAMES_TXT is not set"); return; }
     mm_words w;
     mm_vocab v;
     mm_dataset d;
