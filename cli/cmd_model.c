@@ -27,66 +27,107 @@ static int parse_or_help(arg_spec *s, int n, int argc, char **argv, const char *
     return 0;
 }
 
+/* Prints n items, as lines or as one JSON object; 0 or the exit status. */
+static int print_items(const mm_run *r, const char *workdir, mm_sampler *sm, uint64_t seed, int n, int json)
+{
+    int max_len = sm->opts.max_len;
+    int *ids = malloc((size_t)max_len * sizeof *ids);
+    char *item = malloc((size_t)max_len * 4 + 1);
+    mm_json j;
+    mm_json_begin(&j);
+    mm_json_array(&j, "samples");
+    mm_rng g;
+    mm_rng_seed_torch(&g, seed);
+    int rc = ids && item ? 0 : cli_error("out of memory");
+    for (int i = 0; i < n && !rc; i++) {
+        int len = mm_sample_item(sm, &g, ids);
+        if (len < 0) {
+            rc = cli_error("%s/model.bin: %s; it cannot be sampled", workdir, MM_LOGITS_NOT_FINITE);
+        } else if (json) {
+            cli_item_string(item, &r->vocab, ids, len);
+            mm_json_item(&j, item);
+        } else {
+            cli_print_item(stdout, &r->vocab, ids, len);
+            putchar('\n');
+        }
+    }
+    if (!rc && json) rc = cli_json_print(&j);
+    else mm_json_free(&j);
+    free(ids);
+    free(item);
+    return rc;
+}
+
 int cmd_sample(int argc, char **argv)
 {
     const char *workdir = DEFAULT_WORKDIR;
-    int n = 20, top_k = 0, max_len = MM_MAX_LINE_CHARS;
+    int n = 20, top_k = 0, max_len = MM_MAX_LINE_CHARS, json = 0;
     double temperature = 1.0;
     uint64_t seed = LECTURE_SEED + 10;
     arg_spec s[] = {
         {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--num-samples", "-n", ARG_INT, &n, 0, 100000000, "how many items (default 20)", 0},
+        {"--samples", NULL, ARG_INT, &n, 0, 100000000, "the same as --num-samples (as in train)", 0},
         {"--seed", NULL, ARG_U64, &seed, 0, 0, "random seed (default 2147483657, the lecture's)", 0},
-        {"--temperature", NULL, ARG_DOUBLE, &temperature, 1e-3, 1e3, "divide logits by T (default 1)", 0},
+        {"--temperature", NULL, ARG_DOUBLE, &temperature, 0, 1e3, "divide logits by T, 0.001..1000 (default 1)", 0},
         {"--top-k", NULL, ARG_INT, &top_k, 0, 1 << 20, "draw only from the k likeliest characters (default 0: all)", 0},
         {"--max-len", NULL, ARG_INT, &max_len, 1, 1 << 20, "cut items at this many characters (default 256)", 0},
+        {"--json", NULL, ARG_FLAG, &json, 0, 0, "print one JSON object: {\"samples\": [...]}", 0},
     };
     int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "sample",
                            "usage: makemore sample [-o DIR] [-n N] [--seed S] [--temperature T] [--top-k K]\n\n"
                            "Prints new items from DIR/model.bin, one per line.");
     if (rc) return rc < 0 ? 0 : rc;
+    if (temperature < 1e-3)
+        return cli_error("--temperature %g: must be at least 0.001; for the likeliest character every time "
+                         "(greedy), use --top-k 1", temperature);
     mm_run r;
     if ((rc = load_checkpoint(&r, workdir))) return rc;
     mm_sampler sm;
     mm_sample_opts o = {temperature, top_k, max_len};
     mm_err err;
-    int *ids = malloc((size_t)max_len * sizeof *ids);
-    if (!ids || mm_sampler_build(&sm, &r.model, &o, &err)) {
-        free(ids);
+    if (mm_sampler_build(&sm, &r.model, &o, &err)) {
         mm_run_free(&r);
-        return cli_error("%s", ids ? err.msg : "out of memory");
+        return cli_error("%s", err.msg);
     }
-    mm_rng g;
-    mm_rng_seed_torch(&g, seed);
-    for (int i = 0; i < n; i++) {
-        int len = mm_sample_item(&sm, &g, ids);
-        cli_print_item(stdout, &r.vocab, ids, len);
-        putchar('\n');
-    }
-    free(ids);
+    rc = print_items(&r, workdir, &sm, seed, n, json);
     mm_sampler_free(&sm);
     mm_run_free(&r);
-    return 0;
+    return rc;
 }
 
 static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, int nthreads, int mix)
 {
     mm_err err;
-    if (json) printf("{\"step\": %ld", r->state.step);
+    mm_json j;
+    mm_json_begin(&j);
+    mm_json_int(&j, "step", r->state.step);
     for (int s = 0; s < MM_NSPLITS; s++) {
         if (only >= 0 ? s != only : s == MM_TEST) continue;
         double loss;
-        if (mm_model_split_loss(&r->model, &d->data.split[s], nthreads, &loss, &err))
+        char key[32];
+        if (mm_model_split_loss(&r->model, &d->data.split[s], nthreads, &loss, &err)) {
+            mm_json_free(&j);
             return cli_error("%s", err.msg);
-        if (json) printf(", \"%s_loss\": %.6f, \"n%s\": %zu", mm_split_name(s), loss, mm_split_name(s), d->data.split[s].n);
-        else printf("%-5s loss %.4f  (%zu examples)\n", mm_split_name(s), loss, d->data.split[s].n);
+        }
+        snprintf(key, sizeof key, "%s_loss", mm_split_name(s));
+        mm_json_num(&j, key, loss, 6);
+        snprintf(key, sizeof key, "n%s", mm_split_name(s));
+        mm_json_int(&j, key, (long long)d->data.split[s].n);
+        if (!json) printf("%-5s loss %.4f  (%zu examples)\n", mm_split_name(s), loss, d->data.split[s].n);
     }
     if (mix > 0) {
-        int rc = trainfiles_eval_mix(r, d, mix, only, json);
-        if (rc) return rc;
+        int rc = trainfiles_eval_mix(r, d, mix, only, json ? &j : NULL);
+        if (rc) {
+            mm_json_free(&j);
+            return rc;
+        }
     }
-    if (json) printf("}\n");
-    return 0;
+    if (!json) {
+        mm_json_free(&j);
+        return 0;
+    }
+    return cli_json_print(&j);
 }
 
 int cmd_eval(int argc, char **argv)

@@ -35,7 +35,7 @@ static void catch_stop_signals(void)
 
 typedef struct {
     const char *input, *workdir, *init, *schedule;
-    int resume, json, samples, threads;
+    int resume, force, json, samples, threads;
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
     int lr_find, mix_ngram;
     int batch_size, block_size, n_embd, n_hidden;
@@ -44,7 +44,7 @@ typedef struct {
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 25
+#define NBASE_SPECS 27
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -52,6 +52,7 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--input", "-i", ARG_STRING, &f->input, 0, 0, "text file, one item per line (default " DEFAULT_INPUT ")", 0},
         {"--work-dir", "-o", ARG_STRING, &f->workdir, 0, 0, "folder for model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--resume", NULL, ARG_FLAG, &f->resume, 0, 0, "continue the run saved in the work dir", 0},
+        {"--force", NULL, ARG_FLAG, &f->force, 0, 0, "replace the work dir's model.bin of an earlier run (default: refuse)", 0},
         {"--max-steps", NULL, ARG_LONG, &f->max_steps, 0, 1e12, "training steps (default 200000; 0 only evaluates)", 0},
         {"--batch-size", "-b", ARG_INT, &f->batch_size, 1, 1 << 20, "minibatch size (default 32)", 0},
         {"--learning-rate", "-l", ARG_DOUBLE, &f->lr, 0, 1e6, "initial learning rate (default 0.1)", 0},
@@ -66,12 +67,13 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
         {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
         {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "Python random.seed for the split (default 42)", 0},
-        {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores)", 0},
+        {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)", 0},
         {"--json", NULL, ARG_FLAG, &f->json, 0, 0, "print one JSON object with the results", 0},
-        {"--samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
+        {"--num-samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
+        {"--samples", NULL, ARG_INT, &f->samples, 0, 100000, "the same as --num-samples (as in sample)", 0},
         {"--save-every", NULL, ARG_LONG, &f->save_every, 0, 1e12, "checkpoint every N steps (default 10000; 0: at the end)", 0},
         {"--print-every", NULL, ARG_LONG, &f->print_every, 0, 1e12, "progress line every N steps off a terminal (default 10000)", 0},
-        {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: start and end)", 0},
+        {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: at step 0 only; the final losses are printed and in report.html)", 0},
         {"--lr-find", NULL, ARG_INT, &f->lr_find, 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none)", 0},
         {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
     };
@@ -310,6 +312,7 @@ static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthread
     r->init_kind = init;
     snprintf(r->input, sizeof r->input, "%s", f->input);
     if (cli_data_load(d, f->input, f->block_size, f->split_seed, NULL, &err)) return cli_error("%s", err.msg);
+    if (d->data.split[MM_TRAIN].n == 0) return cli_empty_train_split(f->input, d->words.nwords);
     mm_config cfg = {.vocab_size = d->vocab.size, .block_size = f->block_size, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);
@@ -344,49 +347,72 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0);
 }
 
-static void print_samples(const mm_run *r, int n, int json, FILE *out)
+/* n items from the lecture's sampling seed, as lines on stdout or into j's
+ * "samples". Logits that are not finite stop the samples with a warning:
+ * the run itself is saved. */
+static void print_samples(const mm_run *r, int n, mm_json *j)
 {
     if (n <= 0) return;
     mm_sampler s;
     mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
     mm_err err;
-    if (mm_sampler_build(&s, &r->model, &o, &err)) return;
+    int *ids = malloc(MM_MAX_LINE_CHARS * sizeof *ids);
+    char *item = malloc(4 * MM_MAX_LINE_CHARS + 1);
+    if (!ids || !item || mm_sampler_build(&s, &r->model, &o, &err)) {
+        free(ids);
+        free(item);
+        return;
+    }
     mm_rng g;
     mm_rng_seed_torch(&g, r->seed + 10); /* the lecture samples from seed + 10 */
-    int *ids = malloc(MM_MAX_LINE_CHARS * sizeof *ids);
-    if (!ids) { mm_sampler_free(&s); return; }
-    if (json) fputs(", \"samples\": [", out);
-    else fputs("samples:\n", out);
+    if (j) mm_json_array(j, "samples");
+    else fputs("samples:\n", stdout);
     for (int i = 0; i < n; i++) {
         int len = mm_sample_item(&s, &g, ids);
-        if (json) fputs(i ? ", \"" : "\"", out);
-        cli_print_item(out, &r->vocab, ids, len);
-        fputs(json ? "\"" : "\n", out);
+        if (len < 0) {
+            fprintf(stderr, "makemore: warning: no samples: %s\n", MM_LOGITS_NOT_FINITE);
+            break;
+        }
+        cli_item_string(item, &r->vocab, ids, len);
+        if (j) mm_json_item(j, item);
+        else printf("%s\n", item);
     }
-    if (json) fputs("]", out);
+    if (j) mm_json_array_end(j);
     free(ids);
+    free(item);
     mm_sampler_free(&s);
 }
 
-static void print_json(const mm_run *r, const cli_data *d, const final_losses *fl, int nthreads, int samples,
-                       const trainfiles *t)
+static int print_json(const mm_run *r, const cli_data *d, const final_losses *fl, int nthreads, int samples,
+                      const trainfiles *t)
 {
     const mm_dataset *ds = &d->data;
-    printf("{\"vocab_size\": %d, \"ntrain\": %zu, \"ndev\": %zu, \"ntest\": %zu, \"params\": %zu, "
-           "\"block_size\": %d, \"n_embd\": %d, \"n_hidden\": %d, \"batch_size\": %d, "
-           "\"init_train_loss\": %.6f, \"init_dev_loss\": %.6f, \"train_loss\": %.6f, "
-           "\"dev_loss\": %.6f, \"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, "
-           "\"threads\": %d, \"model\": \"%s\", \"optimizer\": \"%s\", \"input\": ",
-           r->vocab.size, ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n,
-           r->model.ntrainable, r->model.cfg.block_size, r->model.cfg.n_embd, r->model.cfg.n_hidden,
-           r->train.batch_size, r->state.init_train_loss, r->state.init_dev_loss, fl->train_loss,
-           fl->dev_loss, r->state.step, r->state.train_seconds,
-           r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads,
-           model_kind_name(r->model.cfg.kind), optim_kind_name(r->train.optim.kind));
-    cli_json_string(stdout, r->input);
-    trainfiles_json(t, stdout);
-    print_samples(r, samples, 1, stdout);
-    printf("}\n");
+    long step = r->state.step;
+    mm_json j;
+    mm_json_begin(&j);
+    mm_json_int(&j, "vocab_size", r->vocab.size);
+    mm_json_int(&j, "ntrain", (long long)ds->split[MM_TRAIN].n);
+    mm_json_int(&j, "ndev", (long long)ds->split[MM_DEV].n);
+    mm_json_int(&j, "ntest", (long long)ds->split[MM_TEST].n);
+    mm_json_int(&j, "params", (long long)r->model.ntrainable);
+    mm_json_int(&j, "block_size", r->model.cfg.block_size);
+    mm_json_int(&j, "n_embd", r->model.cfg.n_embd);
+    mm_json_int(&j, "n_hidden", r->model.cfg.n_hidden);
+    mm_json_int(&j, "batch_size", r->train.batch_size);
+    mm_json_num(&j, "init_train_loss", r->state.init_train_loss, 6);
+    mm_json_num(&j, "init_dev_loss", r->state.init_dev_loss, 6);
+    mm_json_num(&j, "train_loss", fl->train_loss, 6);
+    mm_json_num(&j, "dev_loss", fl->dev_loss, 6);
+    mm_json_int(&j, "steps", step);
+    mm_json_num(&j, "train_seconds", r->state.train_seconds, 4);
+    mm_json_num(&j, "us_per_step", step ? 1e6 * r->state.train_seconds / (double)step : 0.0, 3);
+    mm_json_int(&j, "threads", nthreads);
+    mm_json_str(&j, "model", model_kind_name(r->model.cfg.kind));
+    mm_json_str(&j, "optimizer", optim_kind_name(r->train.optim.kind));
+    mm_json_str(&j, "input", r->input);
+    trainfiles_json(t, &j);
+    print_samples(r, samples, &j);
+    return cli_json_print(&j);
 }
 
 /* A NaN loss (stopped in train.c before its update) or NaN weights (refused
@@ -418,13 +444,10 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
     t->final_dev = fl.dev_loss;
     int rc = trainfiles_after(t, r, d);
     if (rc) return rc;
-    if (f->json) {
-        print_json(r, d, &fl, nthreads, f->samples, t);
-    } else {
-        print_text_summary(r, d, &fl);
-        trainfiles_print(t, stdout);
-        print_samples(r, f->samples, 0, stdout);
-    }
+    if (f->json) return print_json(r, d, &fl, nthreads, f->samples, t);
+    print_text_summary(r, d, &fl);
+    trainfiles_print(t, stdout);
+    print_samples(r, f->samples, NULL);
     return 0;
 }
 
@@ -470,16 +493,29 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     return finish(r, d, ckpt, f, nthreads, ctx.saved_step, files);
 }
 
+/* A fresh run into a folder that holds a model refuses to replace it
+ * unless told to: a finished model is hours of work. */
+static int check_overwrite(const train_flags *f, const char *ckpt)
+{
+    struct stat sb;
+    if (f->resume && f->force) return cli_error("--resume and --force: choose one (continue the run, or replace it)");
+    if (f->resume || f->force || stat(ckpt, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
+    return cli_error("%s exists, from an earlier run: pass --resume to continue that run, or --force to "
+                     "replace it (or choose another -o)", ckpt);
+}
+
 int cmd_train(int argc, char **argv)
 {
     train_flags f;
     arg_spec specs[NSPECS];
     int rc = parse_flags(&f, specs, argc, argv);
     if (rc) return rc < 0 ? 0 : rc;
-    int nthreads = cli_threads(f.threads);
-    catch_stop_signals();
     char ckpt[MM_MAX_PATH];
     cli_path(ckpt, sizeof ckpt, f.workdir, "model.bin"); /* fits: check_flags */
+    if ((rc = check_overwrite(&f, ckpt))) return rc;
+    if (!f.resume && (rc = cli_check_input(f.input, args_seen(specs, NSPECS, "--input")))) return rc;
+    int nthreads = cli_threads(f.threads);
+    catch_stop_signals();
     mm_run run;
     cli_data data;
     memset(&run, 0, sizeof run);

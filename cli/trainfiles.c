@@ -120,9 +120,10 @@ static int final_log(trainfiles *t, const mm_run *r, mm_losslog *log)
     return 0;
 }
 
-/* REPORT_SAMPLES items drawn as the end of training prints them. */
-static char **draw_samples(const mm_run *r, int n)
+/* Up to n items (*got of them) drawn as the end of training prints them. */
+static char **draw_samples(const mm_run *r, int n, int *got)
 {
+    *got = 0;
     mm_sampler s;
     mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
     mm_err err;
@@ -137,11 +138,9 @@ static char **draw_samples(const mm_run *r, int n)
     mm_rng_seed_torch(&g, r->seed + 10); /* the lecture samples from seed + 10 */
     for (int i = 0; i < n; i++) {
         int len = mm_sample_item(&s, &g, ids);
-        out[i] = malloc((size_t)len * 4 + 1);
-        if (!out[i]) continue;
-        size_t k = 0;
-        for (int j = 0; j < len; j++) k += (size_t)mm_utf8_encode(r->vocab.cp[ids[j]], out[i] + k);
-        out[i][k] = 0;
+        if (len < 0 || !(out[i] = malloc((size_t)len * 4 + 1))) break; /* logits not finite, or no memory */
+        cli_item_string(out[i], &r->vocab, ids, len);
+        *got = i + 1;
     }
     free(ids);
     mm_sampler_free(&s);
@@ -197,6 +196,7 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
 typedef struct {
     mm_sbuf loss, emb, lr;
     char **samples;
+    int nsamples;
 } figures;
 
 static int make_figures(figures *f, trainfiles *t, const mm_run *r)
@@ -211,7 +211,7 @@ static int make_figures(figures *f, trainfiles *t, const mm_run *r)
     if (t->have_lr && t->lr.n > 0 && mm_fig_lrfind(&f->lr, &t->lr, &err)) return cli_error("%s", err.msg);
     if ((rc = save_in(t->workdir, "loss.svg", &f->loss)) || (rc = save_in(t->workdir, "embedding.svg", &f->emb)))
         return rc;
-    f->samples = draw_samples(r, REPORT_SAMPLES);
+    f->samples = draw_samples(r, REPORT_SAMPLES, &f->nsamples);
     return 0;
 }
 
@@ -244,7 +244,7 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
                          "Where training put each character in embedding space. Characters that play similar "
                          "roles (the vowels, for instance) tend to end up near each other.");
     rep->samples = (const char *const *)f->samples;
-    rep->nsamples = f->samples ? REPORT_SAMPLES : 0;
+    rep->nsamples = f->samples ? f->nsamples : 0;
     rep->samples_note = "Drawn from the trained model with the lecture's sampling seed (training seed + 10), "
                         "as printed at the end of training.";
     mm_sbuf html = {0};
@@ -283,28 +283,33 @@ void trainfiles_print(const trainfiles *t, FILE *out)
     if (t->have_mix) print_mix(out, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
-static void json_mix(FILE *out, const mm_mix_result *m, unsigned mask)
+static void json_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
 {
-    fprintf(out, ", \"mix_ngram\": %d, \"mix_weight\": %.6f", m->order, m->weight);
-    for (int s = 0; s < MM_NSPLITS; s++)
-        if (mask & (1u << s))
-            fprintf(out, ", \"ngram_%s_loss\": %.6f, \"mix_%s_loss\": %.6f", mm_split_name(s), m->ngram_loss[s],
-                    mm_split_name(s), m->mix_loss[s]);
+    mm_json_int(j, "mix_ngram", m->order);
+    mm_json_num(j, "mix_weight", m->weight, 6);
+    for (int s = 0; s < MM_NSPLITS; s++) {
+        if (!(mask & (1u << s))) continue;
+        char key[32];
+        snprintf(key, sizeof key, "ngram_%s_loss", mm_split_name(s));
+        mm_json_num(j, key, m->ngram_loss[s], 6);
+        snprintf(key, sizeof key, "mix_%s_loss", mm_split_name(s));
+        mm_json_num(j, key, m->mix_loss[s], 6);
+    }
 }
 
-void trainfiles_json(const trainfiles *t, FILE *out)
+void trainfiles_json(const trainfiles *t, mm_json *j)
 {
-    if (t->have_mix) json_mix(out, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
+    if (t->have_mix) json_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
-int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, int json)
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, mm_json *j)
 {
     mm_mix_result m;
     mm_err err;
     if (mm_mix_run(&r->model, &d->words, &r->vocab, &d->data, order, only == MM_TEST, &m, &err))
         return cli_error("--mix-ngram: %s", err.msg);
     unsigned mask = only >= 0 ? 1u << only : (1u << MM_TRAIN | 1u << MM_DEV);
-    if (json) json_mix(stdout, &m, mask);
+    if (j) json_mix(j, &m, mask);
     else print_mix(stdout, &m, mask);
     return 0;
 }

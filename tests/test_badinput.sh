@@ -4,7 +4,7 @@
 # line on stderr, and that line must name the file (and line) or the flag.
 #   MAKEMORE  the binary under test
 source "$(dirname "$0")/lib.sh"
-plan 61
+plan 68
 cd "$tmp" || exit 1
 # expect NAME REGEX COMMAND...: status 2, one stderr line matching REGEX
 expect() { expect_error "$@"; }
@@ -85,6 +85,19 @@ expect "model.bin is a folder" "ckdir/model\.bin: exists and is not a regular fi
 expect "export to an unwritable path" "afile/w\.safetensors: cannot write" \
     "$M" export -o good --safetensors afile/w.safetensors
 
+# --- an earlier run's model -----------------------------------------------
+expect "train over an earlier run's model.bin" "good/model\.bin exists, from an earlier run: pass --resume .* or --force" \
+    "$M" train -i ok.txt -o good --max-steps 1
+expect "--resume with --force" "--resume and --force: choose one" "$M" train -o good --resume --force
+printf 'onlyone\n' >one.txt
+expect "a 1-line file names the file" "one\.txt: 1 item leaves the training split empty" \
+    "$M" train -i one.txt -o out1 --max-steps 1
+expect "lr-find on a 1-line file names the file" "one\.txt: 1 item leaves the training split empty" \
+    "$M" lr-find -i one.txt -o out1
+expect "train without -i and without data/names.txt" "no -i FILE given, and the default data/names\.txt does not exist: pass -i FILE" \
+    "$M" train -o out2 --max-steps 1
+expect "sweep without -i and without data/names.txt" "no -i FILE given.*pass -i FILE" "$M" sweep -o out2
+
 # --- checkpoints ------------------------------------------------------------
 expect "no checkpoint" "nowhere/model\.bin: No such file" "$M" sample -o nowhere
 expect "empty checkpoint" "emptyck/model\.bin: truncated" "$M" sample -o emptyck
@@ -135,7 +148,9 @@ expect "empty value" "--work-dir needs a non-empty value" "$M" train -i ok.txt -
 expect "stray argument" "unexpected argument 'extra'" "$M" "${F[@]}" extra
 expect "value for a switch" "--json takes no value" "$M" "${F[@]}" --json=1
 expect "negative -n" "--num-samples: -1 is outside" "$M" sample -o good -n -1
-expect "zero --temperature" "--temperature: 0 is outside" "$M" sample -o good --temperature 0
+expect "zero --temperature points to --top-k 1" "--temperature 0: must be at least 0\.001; .*use --top-k 1" \
+    "$M" sample -o good --temperature 0
+expect "negative --temperature" "--temperature: -1 is outside" "$M" sample -o good --temperature -1
 expect "NaN --temperature" "--temperature: 'nan' is not a finite number" "$M" sample -o good --temperature nan
 expect "negative --top-k" "--top-k: -1 is outside" "$M" sample -o good --top-k -1
 expect "unknown --split" "--split 'foo'" "$M" eval -o good --split foo

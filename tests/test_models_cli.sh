@@ -72,7 +72,7 @@ raw=open('$tmp/deep16.st','rb').read(); n=struct.unpack('<Q',raw[:8])[0]; h=json
 sys.exit(0 if len(h)-1==83 and 'bn16_var' in h and h['Wo']['shape'][0]==8 else 1)"
 
 # presets expand to flags; flags given beside them win
-preset_json() { "$MM" "${T[@]}" -o "$tmp/p" --max-steps 0 --json "$@" 2>/dev/null; }
+preset_json() { "$MM" "${T[@]}" -o "$tmp/p" --force --max-steps 0 --json "$@" 2>/dev/null; }
 check "--preset lecture is the defaults" /usr/bin/python3 -c "
 import json,subprocess,sys
 a=json.loads(subprocess.check_output(['$MM','train','-i','$tmp/small.txt','-o','$tmp/p1','--max-steps','0','--json','--samples','0','--lr-find','0'],stderr=subprocess.DEVNULL))

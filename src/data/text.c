@@ -100,6 +100,9 @@ mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
     w->start[0] = 0;
     const unsigned char *p = (const unsigned char *)buf;
     size_t lineno = 0, pos = 0;
+    /* a byte-order mark (Windows editors write one) is not part of the
+     * first item: kept, it would become a character of the vocabulary */
+    if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) pos = 3;
     while (pos < len) {
         const unsigned char *nl = memchr(p + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - p) : len;

@@ -40,7 +40,8 @@ mm_status mm_words_read_within(mm_words *w, const char *path, uint64_t max_bytes
  * its peak: the file, 4 bytes of code point per byte (an upper bound) and
  * 16 per line for start offsets and line numbers. */
 uint64_t mm_words_mem(uint64_t len, uint64_t nlines);
-/* The same from a buffer in memory; name is used in messages. */
+/* The same from a buffer in memory; name is used in messages. A leading
+ * UTF-8 byte-order mark (EF BB BF) is skipped. */
 mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
                          const char *name, mm_err *err);
 void mm_words_free(mm_words *w);

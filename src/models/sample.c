@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "kernels.h"
 
 /* Floats of distributions the sampler keeps (4 MiB). */
@@ -105,52 +106,10 @@ static void logits_after(mm_sampler *s, const int *ctx)
     mm_gemv_forward(s->probs, h, s->W2, s->ldw, m->b2, H, V);
 }
 
-static void softmax_scaled(float *p, int V, float inv_temp)
-{
-    float mx = p[0];
-    for (int v = 1; v < V; v++) mx = p[v] > mx ? p[v] : mx;
-    for (int v = 0; v < V; v++) p[v] = (p[v] - mx) * inv_temp;
-    mm_exp_forward(p, V);
-    float sum = 0.0f;
-    for (int v = 0; v < V; v++) sum += p[v];
-    const float inv = 1.0f / sum;
-    for (int v = 0; v < V; v++) p[v] *= inv;
-}
-
-void mm_sampler_probs(mm_sampler *s, const int *ctx)
+int mm_sampler_probs(mm_sampler *s, const int *ctx)
 {
     logits_after(s, ctx);
-    softmax_scaled(s->probs, s->m->cfg.vocab_size, 1.0f);
-}
-
-/* Zeroes all but the k largest probabilities (ties keep the lower id). */
-static void keep_top_k(mm_sampler *s, int k)
-{
-    const int V = s->m->cfg.vocab_size;
-    float *p = s->probs;
-    for (int i = 0; i < k; i++) {
-        int best = -1;
-        for (int v = 0; v < V; v++)
-            if (p[v] >= 0 && (best < 0 || p[v] > p[best])) best = v;
-        s->order[i] = best;
-        p[best] = -1.0f - p[best]; /* mark as taken, recoverable */
-    }
-    for (int v = 0; v < V; v++) p[v] = p[v] < 0 ? -1.0f - p[v] : 0.0f;
-}
-
-static int draw(const float *p, int V, mm_rng *rng)
-{
-    float total = 0.0f;
-    for (int v = 0; v < V; v++) total += p[v];
-    float u = mm_rng_uniform(rng) * total, acc = 0.0f;
-    int last = 0;
-    for (int v = 0; v < V; v++) {
-        if (p[v] <= 0) continue;
-        acc += p[v];
-        last = v;
-        if (u < acc) return v;
-    }
-    return last; /* rounding left u at the very top */
+    return mm_probs_softmax(s->probs, s->m->cfg.vocab_size, 1.0f);
 }
 
 /* Room for one more kept distribution; 0 if there is none. */
@@ -167,7 +126,8 @@ static int room_for_one(mm_sampler *s, size_t V)
     return 1;
 }
 
-/* The drawing distribution after s->ctx: kept, or computed and kept. */
+/* The drawing distribution after s->ctx: kept, or computed and kept; NULL
+ * when the model's logits are not finite. */
 static const float *distribution(mm_sampler *s, float inv_temp, int k)
 {
     const int T = s->m->cfg.block_size, V = s->m->cfg.vocab_size;
@@ -175,8 +135,8 @@ static const float *distribution(mm_sampler *s, float inv_temp, int k)
     long u = s->fresh ? -1 : mm_contexts_find(&s->seen, s->x);
     if (u >= 0) return s->dist + (size_t)u * V;
     logits_after(s, s->ctx);
-    softmax_scaled(s->probs, V, inv_temp);
-    if (k) keep_top_k(s, k);
+    if (mm_probs_softmax(s->probs, V, inv_temp)) return NULL;
+    if (k) mm_probs_top_k(s->probs, s->order, V, k);
     if (!s->fresh && room_for_one(s, (size_t)V) && (u = mm_contexts_add(&s->seen, s->x, s->cap)) >= 0)
         memcpy(s->dist + (size_t)u * V, s->probs, (size_t)V * sizeof *s->probs);
     return s->probs;
@@ -190,7 +150,9 @@ int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out)
     memset(s->ctx, 0, (size_t)T * sizeof *s->ctx);
     int n = 0;
     while (n < s->opts.max_len) {
-        int id = draw(distribution(s, inv_temp, k), V, rng);
+        const float *p = distribution(s, inv_temp, k);
+        if (!p) return -1;
+        int id = mm_probs_draw(p, V, rng);
         if (id == 0) break;
         out[n++] = id;
         memmove(s->ctx, s->ctx + 1, (size_t)(T - 1) * sizeof *s->ctx);
