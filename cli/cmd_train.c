@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kind.h"
 #include "memory.h"
 #include "args.h"
 #include "cli.h"
@@ -61,9 +62,9 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--lr-decay-step", NULL, ARG_LONG, &f->lr_decay_step, 0, 1e12, "step: when to decay (default max-steps/2); cosine: where it ends (default max-steps)", 0},
         {"--lr-decay-rate", NULL, ARG_DOUBLE, &f->lr_rate, 0, 1e6, "inv schedule: rate r (default 1e-4)", 0},
         {"--weight-decay", NULL, ARG_DOUBLE, &f->weight_decay, 0, 1e6, "on weights and embeddings: L2 for sgd/momentum, decoupled for adamw (default 0)", 0},
-        {"--block-size", NULL, ARG_INT, &f->block_size, 1, 1024, "context length in characters (default 3)", 0},
-        {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default 10)", 0},
-        {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default 200)", 0},
+        {"--block-size", NULL, ARG_INT, &f->block_size, 1, 1024, "context length in characters (default: the model's; mlp 3)", 0},
+        {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default: the model's; mlp 10)", 0},
+        {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default: the model's; mlp 200)", 0},
         {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
         {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
         {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "Python random.seed for the split (default 42)", 0},
@@ -87,7 +88,8 @@ static const char *TRAIN_USAGE =
     "Trains a model and saves DIR/model.bin. The defaults are the lecture's run:\n"
     "the MLP, block 3, embedding 10, hidden 200, 200000 SGD steps of batch 32,\n"
     "lr 0.1 then 0.01, weights from torch's generator seeded 2147483647.\n"
-    "--model bnmlp and wavenet are the lecture series' batch-normalised models;\n"
+    "--model picks another kind (--model list describes them), with its own default\n"
+    "sizes; bnmlp and wavenet are the lecture series' batch-normalised models;\n"
     "--preset best and small are the best configurations found (docs/RESULTS.md).";
 
 static void flag_defaults(train_flags *f)
@@ -154,8 +156,12 @@ static int check_memory(const mm_config *c, uint64_t nparams, int B, uint64_t da
 static int check_flags(const train_flags *f, const arg_spec *specs)
 {
     if (parse_init(f->init) < 0) return cli_error("--init '%s': expected torch or scaled", f->init);
-    int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size);
+    int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size, f->resume);
     if (mrc) return mrc;
+    const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
+    if (f->mix_ngram > 0 && !f->resume && k->layout != MM_LAYOUT_CONTEXT)
+        return cli_error("--mix-ngram: a %s model predicts from the whole item so far, not from a context of "
+                         "--block-size characters as the n-gram does; mix with a context model instead", k->name);
     mm_train_config tc = {.max_steps = f->max_steps, .batch_size = f->batch_size};
     tc.optim.weight_decay = f->weight_decay;
     int rc = parse_schedule(f, &tc.sched);
@@ -182,6 +188,7 @@ static int parse_flags(train_flags *f, arg_spec *specs, int argc, char **argv)
     rc = args_parse(specs, NSPECS, argc, argv, msg, sizeof msg);
     if (rc < 0) return cli_error("train: %s", msg);
     if (rc > 0) { args_usage(TRAIN_USAGE, specs, NSPECS); return -1; }
+    if (model_flags_list(&f->mf)) return -1;
     model_flags_sizes(&f->mf, specs, NSPECS, &f->block_size, &f->n_embd, &f->n_hidden);
     return check_flags(f, specs);
 }

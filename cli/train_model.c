@@ -1,15 +1,16 @@
 #include "train_model.h"
 
+#include <stdio.h>
 #include <string.h>
 
-#include "model_deep.h"
+#include "kind.h"
 
-static const char *const KIND_NAMES[] = {"mlp", "bnmlp", "wavenet"};
 static const char *const OPTIM_NAMES[] = {"sgd", "momentum", "adamw"};
 
 const char *model_kind_name(int kind)
 {
-    return kind >= 0 && kind < 3 ? KIND_NAMES[kind] : "?";
+    const mm_kind *k = mm_kind_at(kind);
+    return k ? k->name : "?";
 }
 
 const char *optim_kind_name(int kind)
@@ -24,12 +25,15 @@ static int lookup_name(const char *const *names, int n, const char *s)
     return -1;
 }
 
+int model_flags_kind(const model_flags *f) { return mm_kind_find(f->model); }
+
 void model_flags_defaults(model_flags *f)
 {
     memset(f, 0, sizeof *f);
     f->model = "mlp";
     f->optimizer = "sgd";
     f->n_layers = 1;
+    f->n_heads = 1;
     f->bn_momentum = 0.001; /* the lecture's; torch's default 0.1 follows ~10 batches only */
     f->momentum = 0.9;
     f->beta1 = 0.9;
@@ -39,10 +43,14 @@ void model_flags_defaults(model_flags *f)
 
 void model_flags_specs(arg_spec *s, model_flags *f)
 {
+    static char model_help[640];
+    snprintf(model_help, sizeof model_help, "%s (default mlp, the lecture's); --model list describes them",
+             mm_kind_names());
     arg_spec specs[MODEL_NSPECS] = {
         {"--preset", NULL, ARG_STRING, &f->preset, 0, 0, "lecture (the defaults), best or small: flags given too override it", 0},
-        {"--model", NULL, ARG_STRING, &f->model, 0, 0, "mlp (lecture), bnmlp (Part 3) or wavenet (Part 5)", 0},
-        {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, MM_MAX_LAYERS, "bnmlp: hidden Linear-BatchNorm-tanh layers (default 1)", 0},
+        {"--model", NULL, ARG_STRING, &f->model, 0, 0, model_help, 0},
+        {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, 64, "layers, for the models that take it (default: the model's)", 0},
+        {"--n-head", NULL, ARG_INT, &f->n_heads, 1, 1024, "attention heads, for the models that take it (default: the model's)", 0},
         {"--bn-momentum", NULL, ARG_DOUBLE, &f->bn_momentum, 1e-6, 1, "batch norm running-statistics momentum (default 0.001)", 0},
         {"--direct", NULL, ARG_FLAG, &f->direct, 0, 0, "mlp: direct connections embeddings -> logits (E03)", 0},
         {"--optimizer", NULL, ARG_STRING, &f->optimizer, 0, 0, "sgd (lecture), momentum or adamw", 0},
@@ -92,7 +100,8 @@ int model_preset_apply(arg_spec *specs, int nspecs, int argc, char **argv)
 {
     const char *name = find_preset_name(argc, argv);
     if (!name) return 0;
-    for (size_t i = 0; i < sizeof PRESETS / sizeof *PRESETS; i++) {
+    const int npresets = (int)(sizeof PRESETS / sizeof *PRESETS);
+    for (int i = 0; i < npresets; i++) {
         if (strcmp(PRESETS[i].name, name)) continue;
         int n = 0;
         while (PRESETS[i].argv[n]) n++;
@@ -101,38 +110,78 @@ int model_preset_apply(arg_spec *specs, int nspecs, int argc, char **argv)
             return cli_error("--preset %s: %s", name, msg);
         return 0;
     }
-    return cli_error("--preset '%s': expected lecture, best or small", name);
+    char names[512];
+    size_t len = 0;
+    for (int i = 0; i < npresets && len < sizeof names; i++)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", PRESETS[i].name);
+    return cli_error("--preset '%s': expected one of %s", name, names);
 }
 
-void model_flags_sizes(const model_flags *f, const arg_spec *specs, int nspecs, int *block_size,
+int model_flags_list(const model_flags *f)
+{
+    if (strcmp(f->model, "list")) return 0;
+    for (int i = 0; i < mm_kind_count(); i++) {
+        const mm_kind *k = mm_kind_at(i);
+        if (k) printf("%-12s %s\n", k->name, k->summary);
+    }
+    return 1;
+}
+
+void model_flags_sizes(model_flags *f, const arg_spec *specs, int nspecs, int *block_size,
                        int *n_embd, int *n_hidden)
 {
-    if (strcmp(f->model, "wavenet")) return;
-    if (!args_seen(specs, nspecs, "--block-size")) *block_size = 8;
-    if (!args_seen(specs, nspecs, "--n-embd")) *n_embd = 24;
-    if (!args_seen(specs, nspecs, "--n-hidden")) *n_hidden = 128;
+    const mm_kind *k = mm_kind_at(mm_kind_find(f->model));
+    if (!k) return;
+    if (!args_seen(specs, nspecs, "--block-size")) *block_size = k->def_block;
+    if (!args_seen(specs, nspecs, "--n-embd")) *n_embd = k->def_embd;
+    if (!args_seen(specs, nspecs, "--n-hidden")) *n_hidden = k->def_hidden;
+    if (!args_seen(specs, nspecs, "--n-layers")) f->n_layers = k->def_layers;
+    if (!args_seen(specs, nspecs, "--n-head")) f->n_heads = k->def_heads;
 }
 
-int model_flags_check(const model_flags *f, const arg_spec *specs, int nspecs, int batch_size)
+/* The flags only some kinds take, by the kind.h bit that says so. */
+static const struct {
+    const char *flag;
+    unsigned use;
+} KIND_FLAGS[] = {
+    {"--n-embd", MM_USES_EMBD}, {"--n-hidden", MM_USES_HIDDEN}, {"--n-layers", MM_USES_LAYERS},
+    {"--n-head", MM_USES_HEADS}, {"--direct", MM_USES_DIRECT}, {"--init", MM_USES_INIT},
+    {"--bn-momentum", MM_USES_BN},
+};
+#define NKIND_FLAGS ((int)(sizeof KIND_FLAGS / sizeof *KIND_FLAGS))
+
+static int refuse_flag(const char *flag, const mm_kind *k)
 {
-    int kind = lookup_name(KIND_NAMES, 3, f->model);
-    if (kind < 0) return cli_error("--model '%s': expected mlp, bnmlp or wavenet", f->model);
+    char takes[256] = "";
+    size_t len = 0;
+    for (int i = 0; i < NKIND_FLAGS && len < sizeof takes; i++)
+        if (k->uses & KIND_FLAGS[i].use)
+            len += (size_t)snprintf(takes + len, sizeof takes - len, "%s%s", len ? ", " : "", KIND_FLAGS[i].flag);
+    return cli_error("%s is not a setting of --model %s (it takes %s)", flag, k->name, len ? takes : "none of the model flags");
+}
+
+int model_flags_check(const model_flags *f, const arg_spec *specs, int nspecs, int batch_size, int resume)
+{
+    const mm_kind *k = mm_kind_at(mm_kind_find(f->model));
+    if (!k) return cli_error("--model '%s': expected %s (--model list describes them)", f->model, mm_kind_names());
     if (lookup_name(OPTIM_NAMES, 3, f->optimizer) < 0)
         return cli_error("--optimizer '%s': expected sgd, momentum or adamw", f->optimizer);
-    if (kind != MM_MODEL_BNMLP && args_seen(specs, nspecs, "--n-layers"))
-        return cli_error("--n-layers is for --model bnmlp; the wavenet has log2(--block-size) layers");
-    if (kind != MM_MODEL_MLP && f->direct) return cli_error("--direct is for --model mlp only");
-    if (kind != MM_MODEL_MLP && args_seen(specs, nspecs, "--init"))
-        return cli_error("--init is for --model mlp; the batch-normalised models start as the lecture's Part 5");
-    if (kind != MM_MODEL_MLP && batch_size < 2)
+    if (resume) return 0; /* the checkpoint's kind decides: model_flags_check_resume */
+    for (int i = 0; i < NKIND_FLAGS; i++) {
+        if (args_seen(specs, nspecs, KIND_FLAGS[i].flag) && !(k->uses & KIND_FLAGS[i].use))
+            return refuse_flag(KIND_FLAGS[i].flag, k);
+    }
+    if ((k->uses & MM_USES_BN) && batch_size < 2)
         return cli_error("--batch-size %d: batch norm needs at least 2 rows", batch_size);
     return 0;
 }
 
 void model_flags_apply(const model_flags *f, mm_config *c, mm_train_config *tc)
 {
-    c->kind = lookup_name(KIND_NAMES, 3, f->model);
-    c->n_layers = c->kind == MM_MODEL_BNMLP ? f->n_layers : 0;
+    c->kind = mm_kind_find(f->model);
+    const mm_kind *k = mm_kind_at(c->kind);
+    c->n_layers = k->uses & MM_USES_LAYERS ? f->n_layers : 0;
+    c->n_heads = k->uses & MM_USES_HEADS ? f->n_heads : 0;
     c->direct = f->direct;
     c->bn_momentum = (float)f->bn_momentum;
     tc->optim.kind = (mm_optim_kind)lookup_name(OPTIM_NAMES, 3, f->optimizer);
@@ -147,19 +196,21 @@ void model_flags_apply(const model_flags *f, mm_config *c, mm_train_config *tc)
 static int resume_mismatch(const char *flag, const mm_run *r)
 {
     const mm_config *c = &r->model.cfg;
-    return cli_error("%s disagrees with the checkpoint (model %s, %d layers%s, bn momentum %g, optimizer %s); "
-                     "drop it to resume, or train afresh in another -o folder", flag, model_kind_name(c->kind),
-                     mm_deep_layers(c), c->direct ? ", direct" : "", (double)c->bn_momentum,
-                     optim_kind_name(r->train.optim.kind));
+    return cli_error("%s disagrees with the checkpoint (model %s, %d layers, %d heads%s, bn momentum %g, "
+                     "optimizer %s); drop it to resume, or train afresh in another -o folder", flag,
+                     model_kind_name(c->kind), c->n_layers, c->n_heads, c->direct ? ", direct" : "",
+                     (double)c->bn_momentum, optim_kind_name(r->train.optim.kind));
 }
 
 int model_flags_check_resume(const model_flags *f, const arg_spec *specs, int nspecs, const mm_run *r)
 {
     const mm_config *c = &r->model.cfg;
-    if (args_seen(specs, nspecs, "--model") && lookup_name(KIND_NAMES, 3, f->model) != c->kind)
+    if (args_seen(specs, nspecs, "--model") && mm_kind_find(f->model) != c->kind)
         return resume_mismatch("--model", r);
-    if (args_seen(specs, nspecs, "--n-layers") && (c->kind != MM_MODEL_BNMLP || f->n_layers != c->n_layers))
+    if (args_seen(specs, nspecs, "--n-layers") && f->n_layers != c->n_layers)
         return resume_mismatch("--n-layers", r);
+    if (args_seen(specs, nspecs, "--n-head") && f->n_heads != c->n_heads)
+        return resume_mismatch("--n-head", r);
     if (args_seen(specs, nspecs, "--direct") && !c->direct) return resume_mismatch("--direct", r);
     if (args_seen(specs, nspecs, "--bn-momentum") && (float)f->bn_momentum != c->bn_momentum)
         return resume_mismatch("--bn-momentum", r);

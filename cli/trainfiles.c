@@ -6,6 +6,7 @@
 
 #include "bytes.h"
 #include "figures.h"
+#include "kind.h"
 #include "mix.h"
 #include "report.h"
 #include "progress.h"
@@ -50,13 +51,14 @@ static int fresh_probe(trainfiles *t, const mm_run *r, const cli_data *d)
     mm_rng_seed_torch(&g, r->seed);
     mm_model_init(&m, (mm_init_kind)r->init_kind, &g);
     const mm_split *train = &d->data.split[MM_TRAIN];
-    /* the lecture's saturation picture is of the MLP's one tanh layer */
-    if (m.cfg.kind == MM_MODEL_MLP &&
+    /* the lecture's saturation picture: of the tanh layer the kind shows
+     * (the MLP's one; the deeper models' last) */
+    t->have_sat = m.kind->hidden != NULL;
+    if (t->have_sat &&
         mm_tanh_saturation(&m, train, SATURATION_EXAMPLES, SATURATION_THRESHOLD, t->nthreads, &t->sat, &err)) {
         mm_model_free(&m);
         return cli_error("%s", err.msg);
     }
-    t->have_sat = m.cfg.kind == MM_MODEL_MLP;
     if (t->have_sat) fprintf(stderr, "init tanh saturation: %.1f%% of activations have |h| > %.2f, %.0f%% of units saturated "
             "on over 99%% of examples (%ld training examples)\n", 100 * t->sat.frac, t->sat.threshold,
             100 * t->sat.dead_units, t->sat.examples);
@@ -164,6 +166,7 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
     char sched[160];
     describe_schedule(sched, sizeof sched, &r->train.sched);
     mm_report_add(rep, MM_REP_CONFIG, "input", "%s", r->input);
+    mm_report_add(rep, MM_REP_CONFIG, "model", "%s: %s", r->model.kind->name, r->model.kind->summary);
     mm_report_add(rep, MM_REP_CONFIG, "block size, embedding, hidden", "%d, %d, %d", c->block_size, c->n_embd, c->n_hidden);
     mm_report_add(rep, MM_REP_CONFIG, "steps, batch size", "%ld of %ld, batch %d", r->state.step, r->train.max_steps, r->train.batch_size);
     mm_report_add(rep, MM_REP_CONFIG, "learning rate", "%s", sched);
@@ -184,7 +187,7 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
         mm_report_add(rep, MM_REP_RESULTS, "learning-rate sweep", "suggests %.3g, where the smoothed loss is lowest",
                       t->lr.suggested_lr);
     if (t->have_mix)
-        mm_report_add(rep, MM_REP_RESULTS, "mixed with a character n-gram", "n = %d, weight on the MLP %.3f (fitted on dev): train %.4f, dev %.4f",
+        mm_report_add(rep, MM_REP_RESULTS, "mixed with a character n-gram", "n = %d, weight on the model %.3f (fitted on dev): train %.4f, dev %.4f",
                       t->mix_ngram, t->mix.weight, t->mix.mix_loss[MM_TRAIN], t->mix.mix_loss[MM_DEV]);
     double ts = r->state.train_seconds;
     mm_report_add(rep, MM_REP_TIMING, "training", "%.2f s, %.1f us/step", ts, r->state.step ? 1e6 * ts / (double)r->state.step : 0.0);
@@ -207,9 +210,13 @@ static int make_figures(figures *f, trainfiles *t, const mm_run *r)
     if (rc) return rc;
     mm_status st = mm_fig_loss(&f->loss, &log, &err);
     mm_losslog_free(&log);
-    if (st || mm_fig_embedding(&f->emb, &r->model, &r->vocab, &err)) return cli_error("%s", err.msg);
+    if (st) return cli_error("%s", err.msg);
+    /* a kind without a character embedding (m->embedding < 0) has no map */
+    if (r->model.embedding >= 0 && mm_fig_embedding(&f->emb, &r->model, &r->vocab, &err))
+        return cli_error("%s", err.msg);
     if (t->have_lr && t->lr.n > 0 && mm_fig_lrfind(&f->lr, &t->lr, &err)) return cli_error("%s", err.msg);
-    if ((rc = save_in(t->workdir, "loss.svg", &f->loss)) || (rc = save_in(t->workdir, "embedding.svg", &f->emb)))
+    if ((rc = save_in(t->workdir, "loss.svg", &f->loss)) ||
+        (f->emb.len && (rc = save_in(t->workdir, "embedding.svg", &f->emb))))
         return rc;
     f->samples = draw_samples(r, REPORT_SAMPLES, &f->nsamples);
     return 0;
@@ -224,9 +231,8 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
     snprintf(title, sizeof title, "makemore: %.200s", base ? base + 1 : r->input);
     mm_report_init(rep, title);
     snprintf(rep->subtitle, sizeof rep->subtitle,
-             "A character-level MLP language model (Bengio et al. 2003, as in the lecture "
-             "\"Building makemore Part 2: MLP\"), trained on %.150s; the model is in %.150s/model.bin.",
-             r->input, t->workdir);
+             "A character-level language model, --model %.20s: %.120s. Trained on %.120s; the model is in "
+             "%.120s/model.bin.", r->model.kind->name, r->model.kind->summary, r->input, t->workdir);
     rep->loss[0][0] = r->state.init_train_loss;
     rep->loss[0][1] = r->state.init_dev_loss;
     rep->loss[1][0] = t->final_train;
@@ -240,9 +246,10 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
     mm_report_figure_add(rep, mm_sbuf_str(&f->loss),
                          "log10 of the loss: every step's minibatch loss, its moving mean, and the loss on the "
                          "whole train and dev splits where evaluated (log.csv; more points with --eval-every N).");
-    mm_report_figure_add(rep, mm_sbuf_str(&f->emb),
-                         "Where training put each character in embedding space. Characters that play similar "
-                         "roles (the vowels, for instance) tend to end up near each other.");
+    if (f->emb.len)
+        mm_report_figure_add(rep, mm_sbuf_str(&f->emb),
+                             "Where training put each character in embedding space. Characters that play similar "
+                             "roles (the vowels, for instance) tend to end up near each other.");
     rep->samples = (const char *const *)f->samples;
     rep->nsamples = f->samples ? f->nsamples : 0;
     rep->samples_note = "Drawn from the trained model with the lecture's sampling seed (training seed + 10), "
@@ -270,7 +277,7 @@ static void print_mix(FILE *out, const mm_mix_result *m, unsigned mask)
 {
     for (int k = 0; k < 2; k++) {
         if (k == 0) fprintf(out, "%d-gram alone:", m->order);
-        else fprintf(out, "mixed (%.3f MLP + %.3f %d-gram, weight fitted on dev):", m->weight, 1 - m->weight, m->order);
+        else fprintf(out, "mixed (%.3f model + %.3f %d-gram, weight fitted on dev):", m->weight, 1 - m->weight, m->order);
         for (int s = 0; s < MM_NSPLITS; s++)
             if (mask & (1u << s))
                 fprintf(out, "  %s loss %.4f", mm_split_name(s), k ? m->mix_loss[s] : m->ngram_loss[s]);

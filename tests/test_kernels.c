@@ -8,6 +8,7 @@
 
 #include "groups.h"
 #include "kernels.h"
+#include "mlp.h"
 #include "model.h"
 #include "check.h"
 
@@ -251,13 +252,14 @@ static void test_groups(void)
     float *g[2];
     int grouped = 0;
     for (int pass = 0; pass < 2; pass++) {
+        mm_mlp_acts *ma = mm_mlp_acts_of(&a);
         if (pass == 1) { /* the same step with the groups taken away */
-            mm_groups_free(a.groups);
-            a.groups = NULL;
+            mm_groups_free(ma->groups);
+            ma->groups = NULL;
         }
         mm_model_zero_grad(&m);
         loss[pass] = mm_model_forward(&m, &a, X, Y, B, 1);
-        if (pass == 0 && a.groups && a.groups->active) grouped = a.groups->n[0] + a.groups->n[1] + a.groups->n[2];
+        if (pass == 0 && ma->groups && ma->groups->active) grouped = ma->groups->n[0] + ma->groups->n[1] + ma->groups->n[2];
         mm_model_backward(&m, &a, X, B, 1);
         g[pass] = malloc(m.nparams * sizeof(float));
         memcpy(g[pass], m.grads, m.nparams * sizeof(float));
@@ -282,7 +284,7 @@ static void test_groups(void)
 static void check_split_loss(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int N,
                              const char *what)
 {
-    mm_split s = {(size_t)N, 3, (int32_t *)X, (int32_t *)Y};
+    mm_split s = {.n = (size_t)N, .T = 3, .X = (int32_t *)X, .Y = (int32_t *)Y, .ny = 1, .ntargets = (size_t)N};
     double split[2], total = 0;
     mm_err err;
     mm_model_split_loss(m, &s, 1, &split[0], &err);

@@ -99,14 +99,15 @@ int main(void)
     CHECK(doubled, "backward accumulates into the gradients");
 
     /* a whole-split loss equals the mean of batch losses */
-    mm_split s = {B, T, X, Y};
+    mm_split s = {.n = B, .T = T, .X = X, .Y = Y, .ny = 1, .ntargets = B};
     double split_loss;
     mm_err err;
     CHECK(mm_model_split_loss(&m, &s, 2, &split_loss, &err) == MM_OK && fabs(split_loss - got) < 1e-6,
           "split loss %.8f equals the batch loss %.8f", split_loss, got);
 
     /* huge logits stay finite: the softmax is shifted by its max */
-    for (size_t i = 0; i < m.tensors[4].size; i++) m.b2[i] = 1e30f * (float)(i % 2);
+    float *b2 = mm_model_param(&m, 4);
+    for (size_t i = 0; i < m.tensors[4].size; i++) b2[i] = 1e30f * (float)(i % 2);
     double big = mm_model_forward(&m, &a, X, Y, B, 1);
     CHECK(isfinite(big), "loss with logits of 1e30 is finite (%g)", big);
     free(g1);

@@ -239,7 +239,7 @@ static void check_kind(const char *what, const mm_config *c, mm_rng *r)
           what, (double)MOMENTUM, maxd);
     for (size_t i = 0; i < m.nparams; i++) p[i] = m.params[i];
     double want_eval = ref_loss(&m, p, X, Y, 0, NULL);
-    mm_split s = {B, c->block_size, X, Y};
+    mm_split s = {.n = B, .T = c->block_size, .X = X, .Y = Y, .ny = 1, .ntargets = B};
     double eval1, eval2;
     mm_err err;
     mm_model_split_loss(&m, &s, 1, &eval1, &err);

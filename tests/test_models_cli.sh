@@ -15,12 +15,16 @@ expect_error "unknown optimizer" "--optimizer" "$MM" "${T[@]}" -o "$tmp/e" --opt
 expect_error "unknown schedule" "--lr-schedule" "$MM" "${T[@]}" -o "$tmp/e" --lr-schedule linear
 expect_error "beta1 out of range" "--beta1" "$MM" "${T[@]}" -o "$tmp/e" --beta1 1.5
 expect_error "min-lr above the learning rate" "--min-lr" "$MM" "${T[@]}" -o "$tmp/e" --lr-schedule cosine --min-lr 5
-expect_error "unknown model" "--model" "$MM" "${T[@]}" -o "$tmp/e" --model transformer
+expect_error "unknown model" "--model" "$MM" "${T[@]}" -o "$tmp/e" --model lstm
 expect_error "unknown preset" "--preset" "$MM" "${T[@]}" -o "$tmp/e" --preset huge
 expect_error "--n-layers needs bnmlp" "--n-layers" "$MM" "${T[@]}" -o "$tmp/e" --n-layers 3
 expect_error "--direct needs mlp" "--direct" "$MM" "${T[@]}" -o "$tmp/e" --model wavenet --direct
 expect_error "wavenet needs a power-of-two block" "--block-size" "$MM" "${T[@]}" -o "$tmp/e" --model wavenet --block-size 6
 expect_error "batch norm needs two rows" "--batch-size" "$MM" "${T[@]}" -o "$tmp/e" --model bnmlp --batch-size 1
+expect_error "--bn-momentum needs batch norm" "--bn-momentum is not a setting of --model mlp" "$MM" "${T[@]}" -o "$tmp/e" --bn-momentum 0.1
+expect_error "--n-head needs a model with heads" "--n-head" "$MM" "${T[@]}" -o "$tmp/e" --model bnmlp --n-head 2
+check "--model list names every kind with a description" bash -c "'$MM' train --model list >'$tmp/list' &&
+    grep -q '^mlp .*MLP' '$tmp/list' && grep -q '^bnmlp ' '$tmp/list' && grep -q '^wavenet ' '$tmp/list'"
 check "--help lists the new flags" bash -c "'$MM' train --help | grep -q -- '--optimizer' && '$MM' train --help | grep -q -- '--preset'"
 
 # name, flags...: 300 steps straight, and 120 + resume to 300, must agree

@@ -1,7 +1,7 @@
 /* Optimizers and schedules against torch.optim's formulas written out in
  * double, over several steps of made-up gradients; buffers stay untouched
- * and only weights decay. Checkpoint version 2 keeps the optimizer's state,
- * and a version 1 file still loads. */
+ * and only weights decay. The checkpoint keeps the optimizer's state, and
+ * version 1 and 2 files still load. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,9 +153,26 @@ static void check_checkpoint(const char *path)
           !memcmp(a.model.params, b.model.params, a.model.nparams * 4),
           "a version 1 checkpoint loads as an SGD run of the MLP%s%s", st ? ": " : "", st ? e.msg : "");
     if (!st) mm_run_free(&b);
-    buf[8] = 3;
+    buf[8] = 4;
     st = write_with_crc(path, buf, len) ? MM_EIO : mm_checkpoint_load(&b, path, &e);
-    CHECK(st == MM_EFORMAT && strstr(e.msg, "version 3"), "version 3 refused: %s", e.msg);
+    CHECK(st == MM_EFORMAT && strstr(e.msg, "version 4"), "version 4 refused: %s", e.msg);
+    free(buf);
+    mm_run_free(&a);
+
+    /* a version 2 file: what version 3 added (heads, split kind) is zero */
+    make_run(&a, MM_OPT_MOMENTUM);
+    mm_checkpoint_save(&a, path, &e);
+    mm_read_file(path, 1 << 30, &buf, &len, &e);
+    buf[8] = 2;
+    memset(buf + 224, 0, 32);
+    st = write_with_crc(path, buf, len) ? MM_EIO : mm_checkpoint_load(&b, path, &e);
+    CHECK(st == MM_OK && b.train.optim.kind == MM_OPT_MOMENTUM && b.split_kind == MM_SPLIT_LECTURE &&
+          b.model.cfg.n_heads == 0 && !memcmp(a.model.params, b.model.params, a.model.nparams * 4),
+          "a version 2 checkpoint loads, with the lecture's split%s%s", st ? ": " : "", st ? e.msg : "");
+    if (!st) mm_run_free(&b);
+    buf[228] = 1; /* a split kind where version 2 has reserved zeros */
+    st = write_with_crc(path, buf, len) ? MM_EIO : mm_checkpoint_load(&b, path, &e);
+    CHECK(st == MM_EFORMAT && strstr(e.msg, "reserved"), "version 2 with version 3's fields refused: %s", e.msg);
     free(buf);
     mm_run_free(&a);
 }

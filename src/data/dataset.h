@@ -14,10 +14,19 @@ typedef struct {
     size_t n;     /* number of examples */
     int T;        /* context length (block size) */
     int32_t *X;   /* (n, T) context ids */
-    int32_t *Y;   /* (n) next id */
+    int32_t *Y;   /* (n, ny) targets; -1: ignored */
+    int ny;       /* targets per example: 1 (context layout) or T (sequence); 0 reads as 1 */
+    size_t ntargets; /* targets that are not -1 */
 } mm_split;
 
 enum { MM_TRAIN, MM_DEV, MM_TEST, MM_NSPLITS };
+
+/* How the items are divided into the splits (stored in model.bin). */
+typedef enum {
+    MM_SPLIT_LECTURE = 0,  /* Python's random.seed(split_seed); random.shuffle; 80/10/10 */
+    MM_SPLIT_MAKEMORE = 1  /* makemore.py's: torch.manual_seed(3407); torch.randperm(n);
+                              the last min(1000, int(0.1 n)) are test, the rest train, no dev */
+} mm_split_kind;
 
 typedef struct {
     mm_split split[MM_NSPLITS];

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "model_deep.h"
+#include "kind.h"
 
 #define MAX_CKPT_BYTES (16ull << 30)
 #define RNG_BYTES (4 * MM_MT_N + 4 + 4 + 8) /* see put_rng */
@@ -51,6 +51,9 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     mm_wbuf_u64(w, (uint64_t)t->sched.warmup);
     mm_wbuf_f64(w, t->sched.min_lr);
     mm_wbuf_f64(w, (double)c->bn_momentum);
+    /* version 3 */
+    mm_wbuf_u32(w, (uint32_t)c->n_heads);
+    mm_wbuf_u32(w, (uint32_t)r->split_kind);
     mm_wbuf_pad(w, MM_CKPT_HEADER);
 }
 
@@ -133,6 +136,16 @@ static mm_status get_header_v2(mm_rbuf *rb, mm_run *r, const char *path, mm_err 
     return MM_OK;
 }
 
+/* What version 3 added: the attention heads and the split kind. */
+static mm_status get_header_v3(mm_rbuf *rb, mm_run *r, const char *path, mm_err *err)
+{
+    r->model.cfg.n_heads = (int)mm_rbuf_u32(rb);
+    uint32_t split_kind = mm_rbuf_u32(rb);
+    if (split_kind > MM_SPLIT_MAKEMORE) return mm_fail(err, MM_EFORMAT, "%s: unknown split kind %u", path, split_kind);
+    r->split_kind = (int)split_kind;
+    return MM_OK;
+}
+
 /* Reads the fixed header; returns the length of the input path after it. */
 static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t *pathlen,
                             const char *path, mm_err *err)
@@ -141,12 +154,12 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     if (!magic || memcmp(magic, MM_CKPT_MAGIC, 8))
         return mm_fail(err, MM_EFORMAT, "%s: not a makemore checkpoint (wrong magic)", path);
     uint32_t version = mm_rbuf_u32(rb);
-    if (version != 1 && version != MM_CKPT_VERSION)
-        return mm_fail(err, MM_EFORMAT, "%s: checkpoint version %u, this makemore reads versions 1 and %d",
+    if (version < 1 || version > MM_CKPT_VERSION)
+        return mm_fail(err, MM_EFORMAT, "%s: checkpoint version %u, this makemore reads versions 1 to %d",
                        path, version, MM_CKPT_VERSION);
     uint32_t hsize = mm_rbuf_u32(rb);
     uint32_t kind = mm_rbuf_u32(rb);
-    if (hsize != MM_CKPT_HEADER || kind > MM_MODEL_WAVENET)
+    if (hsize != MM_CKPT_HEADER || !mm_kind_at((int)kind))
         return mm_fail(err, MM_EFORMAT, "%s: unsupported header size %u or model kind %u", path, hsize, kind);
     mm_config *c = &r->model.cfg;
     c->kind = (int)kind;
@@ -171,8 +184,9 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     r->state.init_train_loss = mm_rbuf_f64(rb);
     r->state.init_dev_loss = mm_rbuf_f64(rb);
     *pathlen = mm_rbuf_u32(rb);
-    /* version 1 holds zeros here: SGD, no more */
+    /* older versions hold zeros here: SGD, no heads, the lecture's split */
     mm_status st = version >= 2 ? get_header_v2(rb, r, path, err) : MM_OK;
+    if (!st && version >= 3) st = get_header_v3(rb, r, path, err);
     if (st) return st;
     /* the rest of the header is reserved: a later version may use it only
      * with a new version number, so anything but zeros is damage */
@@ -305,8 +319,8 @@ mm_status mm_export_safetensors(const mm_model *m, const char *path, mm_err *err
     for (int i = 0; i < m->ntensors; i++) {
         const mm_tensor *t = &m->tensors[i];
         char shape[64];
-        if (t->ndim == 2) snprintf(shape, sizeof shape, "%d,%d", t->shape[0], t->shape[1]);
-        else snprintf(shape, sizeof shape, "%d", t->shape[0]);
+        int k = 0;
+        for (int d = 0; d < t->ndim; d++) k += snprintf(shape + k, sizeof shape - (size_t)k, "%s%d", d ? "," : "", t->shape[d]);
         n += snprintf(header + n, sizeof header - (size_t)n,
                       ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%s],\"data_offsets\":[%zu,%zu]}",
                       t->name, shape, 4 * t->offset, 4 * (t->offset + t->size));

@@ -8,7 +8,8 @@
 #include "train.h"
 
 #define MM_CKPT_MAGIC "MKMORE\x1a\n"
-#define MM_CKPT_VERSION 2 /* 2 added the optimizer and the deeper models; 1 is still read */
+#define MM_CKPT_VERSION 3 /* 3 added the attention heads and the split kind, 2 the optimizer
+                             and the deeper models; 1 and 2 are still read */
 #define MM_CKPT_HEADER 256
 #define MM_MAX_PATH 4096
 
@@ -20,7 +21,8 @@ typedef struct {
     mm_train_config train;
     mm_train_state state;
     uint64_t seed;       /* torch generator seed for init and batches */
-    uint64_t split_seed; /* Python random.seed for the split */
+    uint64_t split_seed; /* Python random.seed for the lecture's split */
+    int split_kind;      /* mm_split_kind */
     int init_kind;       /* mm_init_kind */
     char input[MM_MAX_PATH]; /* the text file trained on */
 } mm_run;

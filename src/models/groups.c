@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "mlp.h"
 
 mm_groups *mm_groups_new(const mm_config *c, int B)
 {
@@ -70,20 +71,22 @@ int mm_groups_build(mm_groups *g, const int32_t *X, int B)
 void mm_groups_tables(mm_groups *g, const mm_model *m)
 {
     const int E = g->E, H = g->H;
+    const float *Cm = mm_model_param(m, MLP_C), *W1 = mm_model_param(m, MLP_W1);
     for (int t = 0; t < g->T; t++) {
         float *C = g->C + (long)t * g->G * E;
         for (int i = 0; i < g->n[t]; i++)
-            memcpy(C + (long)i * E, m->C + (long)g->id[(long)t * g->G + i] * E, (size_t)E * sizeof *C);
-        mm_linear_forward(g->P + (long)t * g->G * H, C, m->W1 + (long)t * E * H, NULL, g->n[t], E, H, 1);
+            memcpy(C + (long)i * E, Cm + (long)g->id[(long)t * g->G + i] * E, (size_t)E * sizeof *C);
+        mm_linear_forward(g->P + (long)t * g->G * H, C, W1 + (long)t * E * H, NULL, g->n[t], E, H, 1);
     }
 }
 
 void mm_groups_hidden(const mm_groups *g, const mm_model *m, float *h, int r0, int r1)
 {
     const int T = g->T, H = g->H;
+    const float *b1 = mm_model_param(m, MLP_B1);
     for (int b = r0; b < r1; b++) {
         float *row = h + (long)b * H;
-        memcpy(row, m->b1, (size_t)H * sizeof *row);
+        memcpy(row, b1, (size_t)H * sizeof *row);
         for (int t = 0; t < T; t++) {
             const float *p = g->P + ((long)t * g->G + g->of[(long)b * T + t]) * H;
             for (int j = 0; j < H; j++) row[j] += p[j];
@@ -108,15 +111,17 @@ static void sum_groups(mm_groups *g, const float *dh, int B, int t)
 void mm_groups_backward(mm_groups *g, mm_model *m, const float *dh, int B)
 {
     const int E = g->E, H = g->H;
+    const float *W1 = mm_model_param(m, MLP_W1);
+    float *dW1 = mm_model_grad(m, MLP_W1), *dC = mm_model_grad(m, MLP_C);
     for (int t = 0; t < g->T; t++) {
         const int n = g->n[t];
         const float *C = g->C + (long)t * g->G * E, *P = g->P + (long)t * g->G * H;
         sum_groups(g, dh, B, t);
         /* W1_t's gradient is C[id]^T @ (summed dh); C[id]'s is (summed dh) @ W1_t^T */
-        mm_linear_backward_weights(m->dW1 + (long)t * E * H, P, C, n, E, H, 0, E);
-        mm_linear_backward_input(g->dC, P, m->W1 + (long)t * E * H, n, E, H);
+        mm_linear_backward_weights(dW1 + (long)t * E * H, P, C, n, E, H, 0, E);
+        mm_linear_backward_input(g->dC, P, W1 + (long)t * E * H, n, E, H);
         for (int i = 0; i < n; i++) {
-            float *d = m->dC + (long)g->id[(long)t * g->G + i] * E;
+            float *d = dC + (long)g->id[(long)t * g->G + i] * E;
             for (int e = 0; e < E; e++) d[e] += g->dC[(long)i * E + e];
         }
     }

@@ -1,5 +1,5 @@
 /* A batch's rows grouped by the id they hold at each context position, for
- * the MLP's first layer (internal to mlp.c).
+ * the MLP's first layer (internal to the mlp kind: mlp_passes.c).
  *
  * The embedding is a lookup, that is a product with a one-hot matrix, so
  * all rows holding id v at position t share C[v]: the first layer's product

@@ -50,7 +50,9 @@ typedef struct mm_kind {
 
     /* Activations for batches of up to B examples: a->kind_acts is the
      * kind's own, a->logits must hold (B * rows, V) floats, rows being 1 or
-     * T by layout. */
+     * T by layout. a arrives zeroed but for kind, B and rows. On failure
+     * mm_acts_build calls acts_free, so acts_free must accept a partly
+     * built a (NULL pointers); it frees logits too, and need not clear a. */
     mm_status (*acts_build)(mm_acts *a, const mm_config *c, int B, mm_err *err);
     void (*acts_free)(mm_acts *a);
     /* Bytes acts_build allocates for B examples (memory.h's estimate). */
@@ -70,21 +72,29 @@ typedef struct mm_kind {
      * drawing items one id at a time. step gets the item so far, seq[0] = 0
      * (the start token) then the ids drawn, and writes the next id's logits
      * (V). It is called with len = 1, 2, 3, ... for each item, so a
-     * recurrent kind can carry its state from one call to the next. */
+     * recurrent kind can carry its state from one call to the next (a
+     * context-layout kind's step must depend on the last T ids only: the
+     * sampler keeps its distributions by context). gen_build may leave
+     * *state NULL to have the sampler run logits after all. */
     mm_status (*gen_build)(void **state, const mm_model *m, mm_err *err);
     void (*gen_step)(void *state, const int32_t *seq, int len, float *logits);
     void (*gen_free)(void *state);
 
-    /* Optional: the tanh activations of the last forward, (rows, *width),
-     * for the saturation diagnosis (inspect.h). */
+    /* Optional: the tanh activations of the last training forward,
+     * (B * rows_per_example, width), for the saturation diagnosis
+     * (inspect.h); also called before any forward, for the shape. */
     const float *(*hidden)(const mm_acts *a, int *rows_per_example, int *width);
+
+    /* Optional: constant data of the kind's own, for kinds that share code
+     * (bnmlp and wavenet share the batch-norm stack of bnstack.h). */
+    const void *priv;
 } mm_kind;
 
-/* The registry (kinds.c). */
-int mm_kind_count(void);
+/* The registry (kinds.c). Ids without a kind in this build are NULL. */
+int mm_kind_count(void);                      /* 1 + the largest id */
 const mm_kind *mm_kind_at(int id);            /* NULL outside 0..count-1 */
 int mm_kind_find(const char *name);           /* id, or -1 */
-/* "mlp, bnmlp, ... or transformer", for messages. */
+/* "mlp, bnmlp, wavenet, ...": every kind's name, for messages. */
 const char *mm_kind_names(void);
 
 #endif

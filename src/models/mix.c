@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kind.h"
 #include "sample.h"
 
-mm_status mm_mlp_target_probs(const mm_model *m, const mm_split *s, double *out, mm_err *err)
+mm_status mm_model_target_probs(const mm_model *m, const mm_split *s, double *out, mm_err *err)
 {
     mm_sampler sm;
     mm_sample_opts o = {1.0, 0, 1};
@@ -70,7 +71,7 @@ static mm_status split_probs(const mm_model *m, const mm_ngram *g, const mm_word
     *a = malloc((n ? n : 1) * sizeof **a);
     *b = malloc((n ? n : 1) * sizeof **b);
     if (!*a || !*b) return mm_fail(err, MM_ENOMEM, "out of memory for %zu probabilities", n);
-    mm_status st = mm_mlp_target_probs(m, &d->split[split], *a, err);
+    mm_status st = mm_model_target_probs(m, &d->split[split], *a, err);
     if (!st) st = mm_ngram_split_probs(g, w, v, d, split, *b, err);
     return st;
 }
@@ -80,6 +81,9 @@ mm_status mm_mix_run(const mm_model *m, const mm_words *w, const mm_vocab *v, co
 {
     memset(r, 0, sizeof *r);
     r->order = order;
+    if (m->kind->layout != MM_LAYOUT_CONTEXT)
+        return mm_fail(err, MM_EINVAL, "a %s model predicts from the whole item so far, not from a context of "
+                       "the last characters as the n-gram does: only context models mix", m->kind->name);
     for (int s = 0; s < MM_NSPLITS; s++) r->mlp_loss[s] = r->ngram_loss[s] = r->mix_loss[s] = NAN;
     if (d->split[MM_DEV].n == 0) return mm_fail(err, MM_EINVAL, "--mix-ngram needs a non-empty dev split to fit its weight");
     mm_ngram g;

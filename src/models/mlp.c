@@ -1,177 +1,180 @@
+/* The kind "mlp": the lecture's MLP (mlp.h). Without direct connections
+ * training goes through the threaded passes of mlp_passes.c; with them,
+ * through plain kernel calls. */
 #include "mlp.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-#include <time.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "groups.h"
 #include "kernels.h"
+#include "layers.h"
 
-/* Multiply-adds per thread below which a second thread costs more (the
- * fork, the barrier, a cold cache) than it saves: measured on 2 cores. */
-#define MLP_PAR_MIN_WORK 250000L
+#define MAX_DIM 65536
 
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-
-int mm_mlp_threads(const mm_config *c, int B, int nthreads)
+static mm_status mlp_check(const mm_config *c, mm_err *err)
 {
-    const long K = (long)c->block_size * c->n_embd, H = c->n_hidden, V = c->vocab_size;
-    const long work = (long)B * 3 * (K * H + H * V); /* forward + backward */
-    long nt = MIN((long)nthreads, work / MLP_PAR_MIN_WORK);
-    nt = MIN(nt, B / 4);
-    return nt < 1 ? 1 : (int)nt;
+    unsigned long long k = (unsigned long long)c->block_size * c->n_embd;
+    if (k > MAX_DIM)
+        return mm_fail(err, MM_EINVAL, "--block-size x --n-embd = %llu is over %d", k, MAX_DIM);
+    if (c->direct != 0 && c->direct != 1) return mm_fail(err, MM_EINVAL, "direct must be 0 or 1");
+    return MM_OK;
 }
 
-/* A trial times TRIAL_STEPS steps each way (1 thread, then all), the first
- * TRIAL_WARMUP of them untimed while caches and threads wake up. A split
- * that wins is re-checked every FIRST_INTERVAL steps; one that loses, at
- * doubling intervals, so that on a busy machine, where a trial with two
- * threads can cost as much as a thousand plain steps, trials stay rare. */
-#define TRIAL_STEPS 16
-#define TRIAL_WARMUP 2
-#define FIRST_INTERVAL 4096L
-#define MAX_INTERVAL (1L << 17)
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Threads for the current step's passes, most being what the shape allows. */
-static int tuned_threads(mm_thread_tuner *t, int most)
-{
-    if (most <= 1) return 1;
-    if (t->interval == 0) { /* a new tuner: try both at once */
-        t->interval = FIRST_INTERVAL;
-        t->nt = 1;
-    }
-    const long k = t->step - t->next;
-    if (k >= 0 && k < 2 * TRIAL_STEPS) return k < TRIAL_STEPS ? 1 : most;
-    return t->nt;
-}
-
-/* After a step's backward pass: its time counts towards a running trial.
- * A split step slower than 4 plain ones ends the trial at once: on a busy
- * machine one such step can cost as much as a hundred plain ones. */
-static void tuner_step_done(mm_thread_tuner *t, int most)
-{
-    const long k = t->step++ - t->next;
-    if (most <= 1 || k < 0 || k >= 2 * TRIAL_STEPS) return;
-    const double dt = now_seconds() - t->t0;
-    if (k % TRIAL_STEPS >= TRIAL_WARMUP) t->spent[k >= TRIAL_STEPS] += dt;
-    const int hopeless = k >= TRIAL_STEPS && dt > 4 * t->spent[0] / (TRIAL_STEPS - TRIAL_WARMUP);
-    if (k < 2 * TRIAL_STEPS - 1 && !hopeless) return;
-    const int split_wins = !hopeless && t->spent[1] < t->spent[0];
-    t->nt = split_wins ? most : 1;
-    t->interval = split_wins ? FIRST_INTERVAL : MIN(2 * t->interval, MAX_INTERVAL);
-    t->next = t->step + t->interval;
-    t->spent[0] = t->spent[1] = 0;
-}
-
-/* The share [*lo, *hi) of n items for thread id of nt, in multiples of
- * `align` so that threads get whole register tiles. */
-static void share(int n, int id, int nt, int align, int *lo, int *hi)
-{
-    int per = ((n + nt - 1) / nt + align - 1) / align * align;
-    *lo = MIN(n, id * per);
-    *hi = MIN(n, *lo + per);
-}
-
-static void forward_rows(const mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y,
-                         int r0, int r1, float scale)
+static void mlp_layout(mm_model *m)
 {
     const mm_config *c = &m->cfg;
-    const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden, V = c->vocab_size;
-    const int n = r1 - r0;
-    if (n <= 0) return;
-    float *emb = a->emb + (long)r0 * K, *h = a->h + (long)r0 * H, *l = a->logits + (long)r0 * V;
-    if (a->groups && a->groups->active) {
-        mm_groups_hidden(a->groups, m, a->h, r0, r1);
-    } else {
-        mm_embed_forward(emb, m->C, X + (long)r0 * T, n, T, E);
-        mm_linear_tanh_forward(h, emb, m->W1, m->b1, n, K, H, 1);
-    }
-    mm_linear_forward(l, h, m->W2, m->b2, n, H, V, 1);
-    mm_softmax_xent_rows(l, a->rowloss + r0, l, Y + r0, n, V, scale);
+    const int V = c->vocab_size, K = c->block_size * c->n_embd, H = c->n_hidden;
+    mm_model_add_tensor(m, "C", 2, (int[]){V, c->n_embd}, 1, 0);
+    mm_model_add_tensor(m, "W1", 2, (int[]){K, H}, 1, 0);
+    mm_model_add_tensor(m, "b1", 1, (int[]){H}, 0, 0);
+    mm_model_add_tensor(m, "W2", 2, (int[]){H, V}, 1, 0);
+    mm_model_add_tensor(m, "b2", 1, (int[]){V}, 0, 0);
+    if (c->direct) mm_model_add_tensor(m, "Wd", 2, (int[]){K, V}, 1, 0);
+    m->embedding = MLP_C;
 }
 
-double mm_mlp_forward(const mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
-                      int nthreads)
+static void scale(float *x, size_t n, float s)
 {
-    a->tuner.t0 = now_seconds();
-    const int nt = tuned_threads(&a->tuner, mm_mlp_threads(&m->cfg, B, nthreads));
-    const float scale = 1.0f / (float)B;
-    mm_groups *g = a->groups;
-    if (g) { /* the group tables are small: one thread makes them */
-        g->active = mm_groups_build(g, X, B);
-        if (g->active) mm_groups_tables(g, m);
-    }
-    if (nt == 1) {
-        forward_rows(m, a, X, Y, 0, B, scale);
-    } else {
-#pragma omp parallel num_threads(nt)
-        {
-            int r0 = 0, r1 = B;
-#ifdef _OPENMP
-            share(B, omp_get_thread_num(), omp_get_num_threads(), 4, &r0, &r1);
-#endif
-            forward_rows(m, a, X, Y, r0, r1, scale);
-        }
-    }
-    double total = 0.0;
-    for (int b = 0; b < B; b++) total += a->rowloss[b]; /* in row order */
-    return total / B;
+    for (size_t i = 0; i < n; i++) x[i] *= s;
 }
 
-/* Thread id of nt: the input gradients of its rows, then (after the
- * barrier, which makes every row's dh visible) its rows of dW1. dW2 only
- * needs the forward pass, so it goes before the barrier. */
-static void backward_share(mm_model *m, mm_acts *a, const int32_t *X, int B, int id, int nt)
+/* MM_INIT_TORCH: torch.randn for C, W1, b1, W2, b2 in that order, as the
+ * lecture. MM_INIT_SCALED draws the same numbers, then scales them so the
+ * first loss is near uniform (see README, exercise E02). */
+static void mlp_init(mm_model *m, mm_init_kind kind, mm_rng *rng)
+{
+    /* Direct connections start at zero and draw nothing: the model starts
+     * as the plain MLP, on the same random stream, so a comparison with and
+     * without them is paired. */
+    const int ndraw = m->cfg.direct ? MLP_WD : m->ntensors;
+    if (m->cfg.direct) memset(mm_model_param(m, MLP_WD), 0, m->tensors[MLP_WD].size * sizeof(float));
+    for (int i = 0; i < ndraw; i++) mm_rng_randn_torch(rng, mm_model_param(m, i), m->tensors[i].size);
+    if (kind == MM_INIT_SCALED) {
+        const mm_config *c = &m->cfg;
+        int K = c->block_size * c->n_embd;
+        /* Hidden pre-activations with unit variance keep tanh in its linear
+         * range; tiny output weights make the first softmax almost uniform,
+         * so the first loss is -ln(1/V) rather than a confident mistake. */
+        scale(mm_model_param(m, MLP_W1), (size_t)K * c->n_hidden, 1.0f / sqrtf((float)K));
+        scale(mm_model_param(m, MLP_B1), (size_t)c->n_hidden, 0.01f);
+        scale(mm_model_param(m, MLP_W2), (size_t)c->n_hidden * c->vocab_size, 0.01f);
+        scale(mm_model_param(m, MLP_B2), (size_t)c->vocab_size, 0.0f);
+    }
+}
+
+static mm_status mlp_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
+{
+    size_t K = (size_t)c->block_size * c->n_embd, H = (size_t)c->n_hidden, V = (size_t)c->vocab_size;
+    mm_mlp_acts *ma = calloc(1, sizeof *ma);
+    a->kind_acts = ma;
+    if (!ma) return mm_fail(err, MM_ENOMEM, "out of memory for activations of batch %d", B);
+    ma->H = c->n_hidden;
+    ma->emb = malloc((size_t)B * K * sizeof(float));
+    ma->h = malloc((size_t)B * H * sizeof(float));
+    a->logits = malloc((size_t)B * V * sizeof(float));
+    ma->dh = malloc((size_t)B * H * sizeof(float));
+    ma->demb = malloc((size_t)B * K * sizeof(float));
+    ma->rowloss = malloc((size_t)B * sizeof(double));
+    ma->groups = mm_groups_new(c, B); /* NULL is fine: rows are then taken one by one */
+    if (!ma->emb || !ma->h || !a->logits || !ma->dh || !ma->demb || !ma->rowloss)
+        return mm_fail(err, MM_ENOMEM, "out of memory for activations of batch %d", B);
+    return MM_OK;
+}
+
+static void mlp_acts_free(mm_acts *a)
+{
+    mm_mlp_acts *ma = mm_mlp_acts_of(a);
+    free(a->logits);
+    if (!ma) return;
+    free(ma->emb);
+    free(ma->h);
+    free(ma->dh);
+    free(ma->demb);
+    free(ma->rowloss);
+    mm_groups_free(ma->groups);
+    free(ma);
+}
+
+/* emb, h, logits, dh and demb, the row losses, and the group tables at
+ * their largest (groups.h) */
+static uint64_t mlp_acts_bytes(const mm_config *c, int B)
+{
+    uint64_t K = (uint64_t)c->block_size * (uint64_t)c->n_embd;
+    uint64_t H = (uint64_t)c->n_hidden, V = (uint64_t)c->vocab_size, T = (uint64_t)c->block_size;
+    uint64_t G = (uint64_t)(B < c->vocab_size ? B : c->vocab_size);
+    uint64_t E = (uint64_t)c->n_embd;
+    uint64_t groups = T * G <= 4 * (uint64_t)B ? 4 * (T + T * G * (E + H + 1) + B * T + G * E + 2 * V) : 0;
+    return (uint64_t)B * (4 * (2 * K + 2 * H + V) + 8) + groups;
+}
+
+static void logits_pass(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
     const mm_config *c = &m->cfg;
-    const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden, V = c->vocab_size;
-    int r0, r1, k0, k1;
-    share(B, id, nt, 4, &r0, &r1);
-    const int grouped = a->groups && a->groups->active;
-    if (r1 > r0) {
-        float *dh = a->dh + (long)r0 * H;
-        mm_linear_backward_input(dh, a->logits + (long)r0 * V, m->W2, r1 - r0, H, V);
-        mm_tanh_backward(dh, dh, a->h + (long)r0 * H, (long)(r1 - r0) * H);
-        if (!grouped) mm_linear_backward_input(a->demb + (long)r0 * K, dh, m->W1, r1 - r0, K, H);
-    }
-    share(H, id, nt, 8, &k0, &k1);
-    if (k1 > k0) mm_linear_backward_weights(m->dW2, a->logits, a->h, B, H, V, k0, k1);
-    if (id == nt - 1) mm_bias_backward(m->db2, a->logits, B, V);
-#pragma omp barrier
-    if (id == nt - 1) mm_bias_backward(m->db1, a->dh, B, H);
-    if (grouped) {
-        if (id == 0) mm_groups_backward(a->groups, m, a->dh, B);
+    int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden, V = c->vocab_size;
+    mm_mlp_acts *ma = mm_mlp_acts_of(a);
+    mm_embed_forward(ma->emb, mm_model_param(m, MLP_C), X, B, T, E);
+    mm_linear_tanh_forward(ma->h, ma->emb, mm_model_param(m, MLP_W1), mm_model_param(m, MLP_B1), B, K, H,
+                           nthreads);
+    mm_linear_forward(a->logits, ma->h, mm_model_param(m, MLP_W2), mm_model_param(m, MLP_B2), B, H, V,
+                      nthreads);
+    if (c->direct) mm_linear_forward_add(a->logits, ma->emb, mm_model_param(m, MLP_WD), B, K, V);
+}
+
+static double mlp_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
+                          int nthreads)
+{
+    if (!m->cfg.direct) return mm_mlp_forward(m, a, X, Y, B, nthreads);
+    logits_pass(m, a, X, B, nthreads);
+    return mm_softmax_xent_ignore(a->logits, a->logits, Y, B, m->cfg.vocab_size, a->loss_norm);
+}
+
+static void mlp_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    if (!m->cfg.direct) {
+        mm_mlp_backward(m, a, X, B, nthreads);
         return;
     }
-    share(K, id, nt, 4, &k0, &k1);
-    if (k1 > k0) mm_linear_backward_weights(m->dW1, a->dh, a->emb, B, K, H, k0, k1);
-    if (id == 0) mm_embed_backward(m->dC, a->demb, X, B, T, E);
+    const mm_config *c = &m->cfg;
+    int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden, V = c->vocab_size;
+    mm_mlp_acts *ma = mm_mlp_acts_of(a);
+    mm_linear_backward(ma->dh, mm_model_grad(m, MLP_W2), mm_model_grad(m, MLP_B2), a->logits, ma->h,
+                       mm_model_param(m, MLP_W2), B, H, V, nthreads);
+    mm_tanh_backward(ma->dh, ma->dh, ma->h, (long)B * H);
+    mm_linear_backward(ma->demb, mm_model_grad(m, MLP_W1), mm_model_grad(m, MLP_B1), ma->dh, ma->emb,
+                       mm_model_param(m, MLP_W1), B, K, H, nthreads);
+    /* the logits' gradient reaches the embeddings a second way */
+    mm_linear_backward(NULL, mm_model_grad(m, MLP_WD), NULL, a->logits, ma->emb, mm_model_param(m, MLP_WD),
+                       B, K, V, nthreads);
+    mm_linear_backward_input_add(ma->demb, a->logits, mm_model_param(m, MLP_WD), B, K, V);
+    mm_embed_backward(mm_model_grad(m, MLP_C), ma->demb, X, B, T, E);
 }
 
-void mm_mlp_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+static const float *mlp_hidden(const mm_acts *a, int *rows_per_example, int *width)
 {
-    const int most = mm_mlp_threads(&m->cfg, B, nthreads);
-    const int nt = tuned_threads(&a->tuner, most);
-    if (nt == 1) {
-        backward_share(m, a, X, B, 0, 1);
-    } else {
-#pragma omp parallel num_threads(nt)
-        {
-#ifdef _OPENMP
-            backward_share(m, a, X, B, omp_get_thread_num(), omp_get_num_threads());
-#else
-            backward_share(m, a, X, B, 0, 1);
-#endif
-        }
-    }
-    tuner_step_done(&a->tuner, most);
+    *rows_per_example = 1;
+    *width = mm_mlp_acts_of(a)->H;
+    return mm_mlp_acts_of(a)->h;
 }
+
+const mm_kind mm_kind_mlp = {
+    .name = "mlp",
+    .summary = "the lecture's MLP (Part 2): embedding, one tanh layer, softmax",
+    .layout = MM_LAYOUT_CONTEXT,
+    .uses = MM_USES_EMBD | MM_USES_HIDDEN | MM_USES_DIRECT | MM_USES_INIT,
+    .def_block = 3, .def_embd = 10, .def_hidden = 200, .def_layers = 0, .def_heads = 0,
+    .check = mlp_check,
+    .layout_tensors = mlp_layout,
+    .init = mlp_init,
+    .acts_build = mlp_acts_build,
+    .acts_free = mlp_acts_free,
+    .acts_bytes = mlp_acts_bytes,
+    .forward = mlp_forward,
+    .backward = mlp_backward,
+    .logits = logits_pass,
+    .gen_build = mm_mlp_gen_build,
+    .gen_step = mm_mlp_gen_step,
+    .gen_free = mm_mlp_gen_free,
+    .hidden = mlp_hidden,
+};

@@ -1,30 +1,72 @@
-/* The lecture's MLP, one training pass at a time, with the batch split
- * between threads inside a single parallel region per pass (internal to
- * model.c, which keeps the public API).
+/* The lecture's MLP (Bengio et al. 2003, "Building makemore Part 2: MLP"),
+ * the kind "mlp" (mlp.c), internal to the files that implement it:
+ *   emb = C[X] viewed as (B, T*E);  h = tanh(emb @ W1 + b1);
+ *   logits = h @ W2 + b2 [+ emb @ Wd with --direct];  loss = cross_entropy(logits, Y).
  *
- * At the lecture's shapes a kernel is a few microseconds: a parallel region
- * per kernel would cost as much as it saves, so each pass forks once. The
- * forward pass and the input gradients need no synchronisation at all (the
- * rows of a batch are independent); the weight gradients are split by rows
- * of dW, after one barrier. Every number is computed by the same code in
- * the same order whatever the thread count, so results are bit-identical.
- * Whether to split at all is timed as training goes (mm_thread_tuner in
- * model.h): it pays on an idle machine and costs dearly on a busy one.
- * When a batch's ids repeat, the first layer goes through groups.h. */
+ * Its training passes (mlp_passes.c) split each batch between threads
+ * inside a single parallel region per pass: at the lecture's shapes a
+ * kernel is a few microseconds, and a parallel region per kernel would
+ * cost as much as it saves. The forward pass and the input gradients need
+ * no synchronisation (the rows of a batch are independent); the weight
+ * gradients are split by rows of dW, after one barrier. Every number is
+ * computed by the same code in the same order whatever the thread count,
+ * so results are bit-identical. Whether to split at all is timed as
+ * training goes (mm_thread_tuner): it pays on an idle machine and costs
+ * dearly on a busy one. When a batch's ids repeat, the first layer goes
+ * through groups.h. Sampling tables the first layer (mlp_gen.c). */
 #ifndef MM_MLP_H
 #define MM_MLP_H
 
-#include "model.h"
+#include "kind.h"
+
+/* The tensors, in params order (Wd only with --direct). */
+enum { MLP_C, MLP_W1, MLP_B1, MLP_W2, MLP_B2, MLP_WD };
+
+/* Whether the passes split each batch between threads is decided by timing
+ * both ways now and then: on a busy machine a thread that waits for a core
+ * makes every pass wait, and a split that saves 10 us can cost
+ * milliseconds. Results are the same either way. */
+typedef struct {
+    int nt;          /* threads the passes use now */
+    int trying;      /* 0, else the threads under trial */
+    long step;       /* backward passes so far */
+    long next;       /* step at which the next trial starts */
+    long interval;   /* steps between trials */
+    double t0;       /* when the current forward pass started */
+    double spent[2]; /* trial time with 1 thread, with more */
+} mm_thread_tuner;
+
+/* The MLP's activations for batches of up to B rows (a->kind_acts). */
+typedef struct {
+    int H;
+    float *emb;      /* (B, T*E) */
+    float *h;        /* (B, H) tanh outputs, kept for backward */
+    float *dh;       /* (B, H) */
+    float *demb;     /* (B, T*E) */
+    double *rowloss; /* (B) each row's loss in the last forward, summed in order */
+    mm_thread_tuner tuner;
+    struct mm_groups *groups; /* the rows grouped by id (groups.h), or NULL */
+} mm_mlp_acts;
+
+static inline mm_mlp_acts *mm_mlp_acts_of(const mm_acts *a) { return (mm_mlp_acts *)a->kind_acts; }
 
 /* The most threads a pass over B rows may use: 4 rows or more each, and
  * enough work that an idle second core can pay for the fork and barrier. */
 int mm_mlp_threads(const mm_config *c, int B, int nthreads);
 
-/* mm_model_forward for the plain MLP: a->rowloss receives each row's loss,
- * a->logits the loss gradient. Returns the mean loss. */
+/* The training forward pass without direct connections: rowloss receives
+ * each row's loss, a->logits the loss gradient. Returns the mean loss (or
+ * the sum over a->loss_norm). */
 double mm_mlp_forward(const mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
                       int nthreads);
-/* mm_model_backward for the plain MLP. */
 void mm_mlp_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
+
+/* Sampling (mlp_gen.c): the first layer is linear in the one-hot context,
+ * so C[v] @ W1 for each position and character is tabled once, and a step
+ * adds T rows instead of multiplying (T*E) x H. With direct connections
+ * gen_build leaves *state NULL and the sampler takes the model's logits. */
+mm_status mm_mlp_gen_build(void **state, const mm_model *m, mm_err *err);
+void mm_mlp_gen_step(void *state, const int32_t *seq, int len, float *logits);
+void mm_mlp_gen_free(void *state);
 
 #endif

@@ -62,8 +62,8 @@ typedef struct {
     const struct mm_kind *kind;
     size_t nparams;    /* floats in params, buffers included */
     size_t ntrainable; /* nparams less the buffers: what torch counts as parameters */
-    int ntensors;
-    mm_tensor tensors[MM_MAX_TENSORS];
+    int ntensors;   /* MM_MAX_TENSORS + 1: the layout overflowed (mm_config_check refuses it) */
+    mm_tensor tensors[MM_MAX_TENSORS + 1]; /* the last is scratch for a layout that overflows */
     int embedding;  /* index of the character embedding (rows by id, E columns), or -1 */
     float *params;  /* (nparams) */
     float *grads;   /* (nparams) */
@@ -79,6 +79,7 @@ typedef struct {
 
 /* Activations for batches of up to B examples. */
 typedef struct {
+    const struct mm_kind *kind; /* set by mm_acts_build */
     int B;
     int rows;        /* logits rows per example: 1 (context layout) or T (sequence) */
     float *logits;   /* (B * rows, V); after a training forward, the loss gradient */

@@ -1,5 +1,13 @@
-/* Drawing new items from a trained model, one character at a time, from an
- * all-stop context until the stop token or a length limit. */
+/* Drawing new items from a trained model of any kind, one character at a
+ * time from the start token until the stop token or a length limit.
+ *
+ * Each step's logits come from the kind's gen_step when it has one (the
+ * MLP's table of its first layer, a recurrent kind's carried state), else
+ * from the model's evaluation-mode logits on one example: for the context
+ * layout the last T ids of the item so far, stop tokens before its start;
+ * for the sequence layout the item so far (its last T ids once it is
+ * longer, as makemore.py crops), padded with 0 to T, read at its last
+ * position. */
 #ifndef MM_SAMPLE_H
 #define MM_SAMPLE_H
 
@@ -20,25 +28,16 @@ typedef struct {
 typedef struct {
     const mm_model *m;
     mm_sample_opts opts;
-    /* The first layer is linear in the one-hot context, so C[v] @ W1 for each
-     * position and character can be tabled once: a step then adds T rows
-     * instead of multiplying (T*E) x H. */
-    float *table;  /* (T, V, H) */
-    float *W2;     /* (H, ldw) the model's W2 with rows padded to ldw, a
-                      multiple of 8, for mm_gemv_forward */
-    int ldw;
-    float *h;      /* (H) */
+    void *gen;     /* the kind's sampling state, or NULL */
+    mm_acts acts;  /* for B = 1, without gen */
     float *probs;  /* (V) */
     int *order;    /* (V) scratch for top-k */
-    int *ctx;      /* (T) */
-    /* Other kinds, and the MLP with direct connections, take the model's own
-     * evaluation-mode forward pass on one row instead of the table. */
-    int generic;
-    mm_acts acts;  /* for B = 1 */
-    int32_t *x;    /* (T) the context as the model takes it */
-    /* Each context's drawing distribution (temperature and top-k applied),
-     * kept once computed: names revisit the same few thousand contexts, and
-     * the numbers are the same either way. Up to 1M floats. */
+    int32_t *seq;  /* (max_len + 1) the start token, then the ids drawn */
+    int32_t *x;    /* (T) the example as the model takes it */
+    /* Context layout: each context's drawing distribution (temperature and
+     * top-k applied), kept once computed: names revisit the same few
+     * thousand contexts, and the numbers are the same either way. Up to 1M
+     * floats. */
     mm_contexts seen;
     float *dist;   /* (cap, V) the distribution of context seen.X[i] */
     size_t cap;
@@ -52,8 +51,9 @@ void mm_sampler_free(mm_sampler *s);
  * stop token is not included. Returns -1 when the model's logits are NaN or
  * infinite (finite weights can overflow them): the item cannot be drawn. */
 int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out);
-/* The next-character distribution after ctx (T ids) into s->probs, without
- * temperature or top-k. Returns 0, or -1 when the logits are not finite. */
+/* Context layout only: the next-character distribution after ctx (T ids)
+ * into s->probs, without temperature or top-k. Returns 0, or -1 when the
+ * logits are not finite. */
 int mm_sampler_probs(mm_sampler *s, const int *ctx);
 
 #endif

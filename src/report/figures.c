@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pca.h"
+#include "kind.h"
 #include "plot.h"
 
 #define BLUE "#1f77b4"
@@ -61,15 +62,19 @@ mm_status mm_fig_loss(mm_sbuf *out, const mm_losslog *log, mm_err *err)
     return finish(&s, out, st, err);
 }
 
+/* The embedding's first V rows (a kind may add a padding row) and its width. */
+static int embedding_width(const mm_model *m) { return m->tensors[m->embedding].shape[1]; }
+
 static mm_status embedding_panels(mm_svg *s, const mm_model *m, const char *const *labels, int W)
 {
-    const int V = m->cfg.vocab_size, E = m->cfg.n_embd;
+    const int V = m->cfg.vocab_size, E = embedding_width(m);
     double *x = malloc((size_t)V * sizeof *x), *y = malloc((size_t)V * sizeof *y);
     double *pc = malloc(2 * (size_t)V * sizeof *pc);
     if (!x || !y || !pc) { free(x); free(y); free(pc); return MM_ENOMEM; }
+    const float *C = mm_model_param(m, m->embedding);
     for (int v = 0; v < V; v++) {
-        x[v] = m->C[(size_t)v * E];
-        y[v] = E > 1 ? m->C[(size_t)v * E + 1] : 0.0;
+        x[v] = C[(size_t)v * E];
+        y[v] = E > 1 ? C[(size_t)v * E + 1] : 0.0;
     }
     double half = E > 2 ? W / 2.0 : W;
     mm_axes_opts o = {E > 1 ? "Embedding dimensions 0 and 1" : "Embedding (one dimension)",
@@ -78,7 +83,7 @@ static mm_status embedding_panels(mm_svg *s, const mm_model *m, const char *cons
     mm_status st = MM_OK;
     if (E > 2) {
         double frac[2];
-        st = mm_pca2(m->C, V, E, pc, frac, NULL);
+        st = mm_pca2(C, V, E, pc, frac, NULL);
         if (!st) {
             for (int v = 0; v < V; v++) { x[v] = pc[2 * v]; y[v] = pc[2 * v + 1]; }
             char title[96];
@@ -94,7 +99,9 @@ static mm_status embedding_panels(mm_svg *s, const mm_model *m, const char *cons
 
 mm_status mm_fig_embedding(mm_sbuf *out, const mm_model *m, const mm_vocab *v, mm_err *err)
 {
-    const int V = m->cfg.vocab_size, E = m->cfg.n_embd;
+    if (m->embedding < 0 || m->tensors[m->embedding].ndim != 2)
+        return mm_fail(err, MM_EINVAL, "a %s model has no character embedding to draw", m->kind->name);
+    const int V = m->cfg.vocab_size, E = embedding_width(m);
     char (*text)[8] = malloc((size_t)V * sizeof *text);
     const char **labels = malloc((size_t)V * sizeof *labels);
     if (!text || !labels) {

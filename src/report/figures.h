@@ -15,7 +15,8 @@
 mm_status mm_fig_loss(mm_sbuf *out, const mm_losslog *log, mm_err *err);
 /* Each character at its embedding: dimensions 0 and 1 (the lecture's
  * picture); for wider embeddings a second panel with the first two
- * principal components, titled with their share of the variance. */
+ * principal components, titled with their share of the variance.
+ * MM_EINVAL for a model without an embedding (m->embedding < 0). */
 mm_status mm_fig_embedding(mm_sbuf *out, const mm_model *m, const mm_vocab *v, mm_err *err);
 /* Loss against log10 learning rate, raw and smoothed, with the lowest
  * smoothed point and the suggestion marked. */

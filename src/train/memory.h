@@ -18,7 +18,7 @@
 
 /* Training nparams parameters in batches of B: parameters, gradients, the
  * checkpoint's write buffer, opt_slots optimizer buffers (0 for SGD), and
- * one batch's activations of the lecture's MLP of shape c. */
+ * one batch's activations of a model of shape c (its kind's acts_bytes). */
 uint64_t mm_mem_training(const mm_config *c, uint64_t nparams, int opt_slots, int B);
 
 #endif
