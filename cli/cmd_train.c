@@ -11,6 +11,7 @@
 #include "args.h"
 #include "cli.h"
 #include "progress.h"
+#include "resume.h"
 #include "trainfiles.h"
 #include "trainlog.h"
 #include "train_model.h"
@@ -288,16 +289,21 @@ static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_
     return model_flags_check_resume(&f->mf, s, NSPECS, r);
 }
 
-static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_flags *f, const char *ckpt)
+/* changes (n bytes) receives the training settings the flags changed. */
+static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_flags *f, const char *ckpt,
+                        char *changes, size_t n)
 {
     mm_err err;
     if (mm_checkpoint_load(r, ckpt, &err)) return cli_error("--resume: %s", err.msg);
     int rc = check_resume_flags(s, f, r);
     if (rc) return rc;
     if (args_seen(s, NSPECS, "--max-steps")) r->train.max_steps = f->max_steps;
+    if ((rc = resume_check_unfinished(r, ckpt)) || (rc = resume_apply_settings(r, s, NSPECS, changes, n)))
+        return rc;
     if (args_seen(s, NSPECS, "--input")) snprintf(r->input, sizeof r->input, "%s", f->input);
     if (cli_data_load(d, r->input, r->model.cfg.block_size, r->split_seed, NULL, &err))
         return cli_error("%s", err.msg);
+    if ((rc = resume_check_data(r, d, ckpt))) return rc;
     if (!cli_vocab_equal(&d->vocab, &r->vocab))
         return cli_error("%s: its characters differ from the checkpoint's vocabulary; "
                          "resume on the file the run started with", r->input);
@@ -320,6 +326,7 @@ static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthread
     snprintf(r->input, sizeof r->input, "%s", f->input);
     if (cli_data_load(d, f->input, f->block_size, f->split_seed, NULL, &err)) return cli_error("%s", err.msg);
     if (d->data.split[MM_TRAIN].n == 0) return cli_empty_train_split(f->input, d->words.nwords);
+    resume_record_data(r, d);
     mm_config cfg = {.vocab_size = d->vocab.size, .block_size = f->block_size, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);
@@ -527,10 +534,13 @@ int cmd_train(int argc, char **argv)
     cli_data data;
     memset(&run, 0, sizeof run);
     memset(&data, 0, sizeof data);
-    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, &f, nthreads);
+    char changes[512] = "";
+    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt, changes, sizeof changes)
+                  : setup_fresh(&run, &data, &f, nthreads);
     if (!rc) rc = make_workdir(f.workdir, ckpt);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
-                        .nthreads = nthreads, .t_start = progress_now()};
+                        .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
+                        .resume_step = run.state.step};
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files);
     trainfiles_free(&files);
     cli_data_free(&data);

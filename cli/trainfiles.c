@@ -171,6 +171,9 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
     mm_report_add(rep, MM_REP_CONFIG, "steps, batch size", "%ld of %ld, batch %d", r->state.step, r->train.max_steps, r->train.batch_size);
     mm_report_add(rep, MM_REP_CONFIG, "learning rate", "%s", sched);
     mm_report_add(rep, MM_REP_CONFIG, "weight decay", "%g", r->train.optim.weight_decay);
+    if (t->resume_changes && *t->resume_changes)
+        mm_report_add(rep, MM_REP_CONFIG, "changed at --resume", "from step %ld: %s", t->resume_step,
+                      t->resume_changes);
     mm_report_add(rep, MM_REP_CONFIG, "initialisation", "%s, seed %llu", r->init_kind == MM_INIT_SCALED ? "scaled" : "torch (lecture)",
                   (unsigned long long)r->seed);
     mm_report_add(rep, MM_REP_CONFIG, "split", "Python random.seed(%llu), 80/10/10 of %zu items", (unsigned long long)r->split_seed,

@@ -15,6 +15,8 @@ typedef struct {
     int mix_ngram;         /* --mix-ngram N, 0 for none */
     int nthreads;
     double t_start;        /* when the command started */
+    const char *resume_changes; /* settings --resume changed ("" or NULL: none) */
+    long resume_step;      /* the step they apply from */
     double eval_seconds;   /* spent in --eval-every evaluations */
     double lrfind_seconds;
     int have_lr;

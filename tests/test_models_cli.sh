@@ -4,7 +4,7 @@
 # state and batch-norm running statistics included), every kind samples and
 # evaluates, and bad flags get one line naming the flag and exit status 2.
 source "$(dirname "$0")/lib.sh"
-plan 44
+plan 47
 
 for i in $(seq 1 400); do
     printf '%s\n' anna bob carla dmitri elena farouk gita hiro ines jomo kaia lars mira noor | sed -n "$(( i % 14 + 1 ))p"

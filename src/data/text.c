@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sha256.h"
+
 /* Decodes one code point at s (n bytes left). Returns its length, or 0 if the
  * bytes are not well-formed UTF-8 (overlong forms and surrogates included). */
 static int utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
@@ -117,6 +119,7 @@ mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
         mm_words_free(w);
         return mm_fail(err, MM_EFORMAT, "%s: no items (the file is empty or has only blank lines)", name);
     }
+    mm_sha256_of(buf, len, w->sha256);
     return MM_OK;
 }
 

@@ -26,6 +26,7 @@ typedef struct {
     uint32_t *chars; /* (nchars) code points of all words, back to back */
     size_t *start;   /* (nwords + 1) word w is chars[start[w] .. start[w+1]) */
     size_t *line;    /* (nwords) 1-based line number of each word */
+    unsigned char sha256[32]; /* of the file's bytes: which data a run saw */
 } mm_words;
 
 /* Reads path, skipping blank lines and stripping a trailing CR. Errors name
