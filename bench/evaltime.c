@@ -80,7 +80,7 @@ int main(int argc, char **argv)
     mm_err err;
     if (mm_checkpoint_load(&r, path, &err)) return fail(path, &err);
     if (mm_words_read(&w, argv[2], &err) ||
-        mm_dataset_build(&d, &w, &r.vocab, r.model.cfg.block_size, r.split_seed, argv[2], &err))
+        mm_dataset_build(&d, &w, &r.vocab, &(mm_data_opts){.T = r.model.cfg.block_size, .split_kind = r.split_kind, .split_seed = r.split_seed}, argv[2], &err))
         return fail(argv[2], &err);
     if (mm_acts_build(&a, &r.model.cfg, 512, &err)) return fail("activations", &err);
     const mm_split *s = &d.split[MM_TRAIN];

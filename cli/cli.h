@@ -33,20 +33,28 @@ typedef struct {
     mm_words words;
     mm_vocab vocab;
     mm_dataset data;
+    mm_data_opts opts; /* as built: the block size resolved */
 } cli_data;
 
 /* Reads path and builds the splits. With vocab non-NULL the file is encoded
- * with that vocabulary (a checkpoint's); else its own is built. */
-mm_status cli_data_load(cli_data *d, const char *path, int T, uint64_t split_seed,
-                        const mm_vocab *vocab, mm_err *err);
+ * with that vocabulary (a checkpoint's); else its own is built. o->T 0
+ * means the longest item + 1. makemore.py's split reads the items as
+ * makemore.py does (mm_words_strip_python). */
+mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
+                        mm_err *err);
 void cli_data_free(cli_data *d);
 /* 0 if the input can be tried; when -i was not given (given 0) and the
  * default file is missing, prints how to pass -i and returns EXIT_USAGE. */
 int cli_check_input(const char *input, int given);
 /* Prints that path's nitems items leave no training examples; EXIT_USAGE. */
 int cli_empty_train_split(const char *path, size_t nitems);
-/* Bytes the loaded data holds once its examples of block size T are built */
-uint64_t cli_data_mem(const cli_data *d, int T);
+/* Bytes the loaded data holds once its examples are built as o says */
+uint64_t cli_data_mem(const cli_data *d, const mm_data_opts *o);
+/* The examples a run's checkpoint was trained on: its block, its kind's
+ * layout, its split */
+mm_data_opts cli_run_data_opts(const mm_run *r);
+/* Prints a loss, or null (JSON) / "-" (text) for an empty split's NaN */
+void cli_print_loss(FILE *f, double loss, int json);
 /* The memory a job may plan on: the machine's, or less under ulimit -v/-d */
 uint64_t cli_memory_available(void);
 

@@ -100,7 +100,8 @@ int cmd_lrfind(int argc, char **argv)
     if ((rc = cli_check_input(f.input, args_seen(s, n, "--input")))) return rc;
     if ((rc = make_dir(f.workdir))) return rc;
     cli_data d;
-    if (cli_data_load(&d, f.input, f.block_size, f.split_seed, NULL, &err)) return cli_error("%s", err.msg);
+    mm_data_opts o = {.T = f.block_size, .split_kind = MM_SPLIT_LECTURE, .split_seed = f.split_seed};
+    if (cli_data_load(&d, f.input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if (d.data.split[MM_TRAIN].n == 0) rc = cli_empty_train_split(f.input, d.words.nwords);
     else rc = sweep(&f, &d);
     cli_data_free(&d);

@@ -114,7 +114,11 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
         mm_json_num(&j, key, loss, 6);
         snprintf(key, sizeof key, "n%s", mm_split_name(s));
         mm_json_int(&j, key, (long long)d->data.split[s].n);
-        if (!json) printf("%-5s loss %.4f  (%zu examples)\n", mm_split_name(s), loss, d->data.split[s].n);
+        if (!json) {
+            printf("%-5s loss ", mm_split_name(s));
+            cli_print_loss(stdout, loss, 0);
+            printf("  (%zu examples%s)\n", d->data.split[s].n, d->data.split[s].n ? "" : ": this split is empty");
+        }
     }
     if (mix > 0) {
         int rc = trainfiles_eval_mix(r, d, mix, only, json ? &j : NULL);
@@ -144,8 +148,9 @@ int cmd_eval(int argc, char **argv)
     };
     int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "eval",
                            "usage: makemore eval [-o DIR] [-i FILE] [--split train|dev|test]\n\n"
-                           "Prints the loss of DIR/model.bin on the splits of its input file (made with\n"
-                           "the checkpoint's split seed). The test split only when asked for.");
+                           "Prints the loss of DIR/model.bin on the splits of its input file (made as the\n"
+                           "checkpoint's run made them): the mean over every target of the split. The test\n"
+                           "split only when asked for; makemore.py's split has no dev split.");
     if (rc) return rc < 0 ? 0 : rc;
     int only = -1;
     if (split && (only = mm_split_parse(split)) < 0)
@@ -155,7 +160,8 @@ int cmd_eval(int argc, char **argv)
     cli_data d;
     mm_err err;
     const char *path = input ? input : r.input;
-    if (cli_data_load(&d, path, r.model.cfg.block_size, r.split_seed, &r.vocab, &err)) {
+    mm_data_opts o = cli_run_data_opts(&r);
+    if (cli_data_load(&d, path, &o, &r.vocab, &err)) {
         mm_run_free(&r);
         return cli_error("%s", err.msg);
     }

@@ -269,7 +269,8 @@ int cmd_sweep(int argc, char **argv)
     if ((rc = make_dir(f.workdir))) return rc;
     cli_data d;
     /* the vocabulary and words are shared; each trial builds its own splits */
-    if (cli_data_load(&d, f.input, 1, f.split_seed, NULL, &err)) return cli_error("%s", err.msg);
+    mm_data_opts o = {.T = 1, .split_kind = MM_SPLIT_LECTURE, .split_seed = f.split_seed};
+    if (cli_data_load(&d, f.input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if (d.data.split[MM_TRAIN].n == 0) rc = cli_empty_train_split(f.input, d.words.nwords);
     else rc = sweep_on(&f, &d);
     cli_data_free(&d);

@@ -36,7 +36,7 @@ static void catch_stop_signals(void)
 }
 
 typedef struct {
-    const char *input, *workdir, *init, *schedule;
+    const char *input, *workdir, *init, *schedule, *split;
     int resume, force, json, samples, threads;
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
     int lr_find, mix_ngram;
@@ -46,7 +46,7 @@ typedef struct {
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 27
+#define NBASE_SPECS 28
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -68,7 +68,8 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default: the model's; mlp 200)", 0},
         {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
         {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
-        {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "Python random.seed for the split (default 42)", 0},
+        {"--split", NULL, ARG_STRING, &f->split, 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)", 0},
+        {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)", 0},
         {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)", 0},
         {"--json", NULL, ARG_FLAG, &f->json, 0, 0, "print one JSON object with the results", 0},
         {"--num-samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
@@ -100,6 +101,7 @@ static void flag_defaults(train_flags *f)
     f->workdir = DEFAULT_WORKDIR;
     f->init = "torch";
     f->schedule = "step";
+    f->split = "lecture";
     f->max_steps = 200000;
     f->batch_size = 32;
     f->block_size = 3;
@@ -157,6 +159,7 @@ static int check_memory(const mm_config *c, uint64_t nparams, int B, uint64_t da
 static int check_flags(const train_flags *f, const arg_spec *specs)
 {
     if (parse_init(f->init) < 0) return cli_error("--init '%s': expected torch or scaled", f->init);
+    if (mm_split_kind_parse(f->split) < 0) return cli_error("--split '%s': expected lecture or makemore", f->split);
     int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size, f->resume);
     if (mrc) return mrc;
     const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
@@ -171,7 +174,9 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
     char ckpt[MM_MAX_PATH];
     if (cli_path(ckpt, sizeof ckpt, f->workdir, "model.bin")) return cli_error("-o: path too long");
     mm_err err;
-    mm_config cfg = {.vocab_size = 2, .block_size = f->block_size, .n_embd = f->n_embd, .n_hidden = f->n_hidden};
+    /* block 0, the longest item + 1, stands in as 1 until the data is read */
+    mm_config cfg = {.vocab_size = 2, .block_size = f->block_size ? f->block_size : 1, .n_embd = f->n_embd,
+                     .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &tc);
     if (mm_config_check(&cfg, &err) || mm_train_config_check(&tc, 1, &err))
         return cli_error("train: %s", err.msg);
@@ -282,8 +287,9 @@ static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_
             return cli_error("%s %ld disagrees with the checkpoint's %ld; drop the flag to resume, "
                              "or train afresh in another -o folder", fixed[i].name, fixed[i].want, fixed[i].have);
     if ((args_seen(s, NSPECS, "--seed") && f->seed != r->seed) ||
-        (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed))
-        return cli_error("--seed/--split-seed disagree with the checkpoint; drop them to resume");
+        (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed) ||
+        (args_seen(s, NSPECS, "--split") && mm_split_kind_parse(f->split) != r->split_kind))
+        return cli_error("--seed/--split/--split-seed disagree with the checkpoint; drop them to resume");
     if (args_seen(s, NSPECS, "--max-steps") && f->max_steps < r->state.step)
         return cli_error("--max-steps %ld is before the checkpoint's step %ld", f->max_steps, r->state.step);
     return model_flags_check_resume(&f->mf, s, NSPECS, r);
@@ -301,8 +307,8 @@ static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_f
     if ((rc = resume_check_unfinished(r, ckpt)) || (rc = resume_apply_settings(r, s, NSPECS, changes, n)))
         return rc;
     if (args_seen(s, NSPECS, "--input")) snprintf(r->input, sizeof r->input, "%s", f->input);
-    if (cli_data_load(d, r->input, r->model.cfg.block_size, r->split_seed, NULL, &err))
-        return cli_error("%s", err.msg);
+    mm_data_opts o = cli_run_data_opts(r);
+    if (cli_data_load(d, r->input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if ((rc = resume_check_data(r, d, ckpt))) return rc;
     if (!cli_vocab_equal(&d->vocab, &r->vocab))
         return cli_error("%s: its characters differ from the checkpoint's vocabulary; "
@@ -310,7 +316,7 @@ static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_f
     return 0;
 }
 
-static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthreads)
+static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const train_flags *f, int nthreads)
 {
     mm_err err;
     memset(r, 0, sizeof *r);
@@ -321,18 +327,23 @@ static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f, int nthread
     r->train.batch_size = f->batch_size;
     r->train.optim.weight_decay = f->weight_decay;
     r->seed = f->seed;
-    r->split_seed = f->split_seed;
+    r->split_kind = mm_split_kind_parse(f->split);
+    r->split_seed = args_seen(specs, NSPECS, "--split-seed") || r->split_kind == MM_SPLIT_LECTURE ? f->split_seed
+                                                                                                : MM_MAKEMORE_SEED;
     r->init_kind = init;
     snprintf(r->input, sizeof r->input, "%s", f->input);
-    if (cli_data_load(d, f->input, f->block_size, f->split_seed, NULL, &err)) return cli_error("%s", err.msg);
+    const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
+    mm_data_opts o = {.T = f->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
+                      .split_kind = r->split_kind, .split_seed = r->split_seed};
+    if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if (d->data.split[MM_TRAIN].n == 0) return cli_empty_train_split(f->input, d->words.nwords);
     resume_record_data(r, d);
-    mm_config cfg = {.vocab_size = d->vocab.size, .block_size = f->block_size, .n_embd = f->n_embd,
+    mm_config cfg = {.vocab_size = d->vocab.size, .block_size = d->opts.T, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);
     if (mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, &err) || mm_config_check(&cfg, &err))
         return cli_error("%s", err.msg);
-    if ((rc = check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, cli_data_mem(d, f->block_size))))
+    if ((rc = check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, cli_data_mem(d, &d->opts))))
         return rc;
     if (mm_model_build(&r->model, &cfg, &err)) return cli_error("%s", err.msg);
     if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
@@ -354,10 +365,12 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
     const mm_dataset *ds = &d->data;
     printf("vocab %d  examples train %zu dev %zu test %zu  params %zu\n", r->vocab.size,
            ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n, r->model.ntrainable);
-    printf("init  train loss %.4f  dev loss %.4f  (uniform: %.4f)\n", r->state.init_train_loss,
-           r->state.init_dev_loss, log((double)r->vocab.size));
-    printf("step %ld  train loss %.4f  dev loss %.4f  (%.2f s, %.1f us/step)\n", r->state.step,
-           fl->train_loss, fl->dev_loss, r->state.train_seconds,
+    printf("init  train loss %.4f  dev loss ", r->state.init_train_loss);
+    cli_print_loss(stdout, r->state.init_dev_loss, 0);
+    printf("  (uniform: %.4f)\n", log((double)r->vocab.size));
+    printf("step %ld  train loss %.4f  dev loss ", r->state.step, fl->train_loss);
+    cli_print_loss(stdout, fl->dev_loss, 0);
+    printf("  (%.2f s, %.1f us/step)\n", r->state.train_seconds,
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0);
 }
 
@@ -423,6 +436,7 @@ static int print_json(const mm_run *r, const cli_data *d, const final_losses *fl
     mm_json_int(&j, "threads", nthreads);
     mm_json_str(&j, "model", model_kind_name(r->model.cfg.kind));
     mm_json_str(&j, "optimizer", optim_kind_name(r->train.optim.kind));
+    mm_json_str(&j, "split", mm_split_kind_name(r->split_kind));
     mm_json_str(&j, "input", r->input);
     trainfiles_json(t, &j);
     print_samples(r, samples, &j);
@@ -536,7 +550,7 @@ int cmd_train(int argc, char **argv)
     memset(&data, 0, sizeof data);
     char changes[512] = "";
     rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt, changes, sizeof changes)
-                  : setup_fresh(&run, &data, &f, nthreads);
+                  : setup_fresh(&run, &data, specs, &f, nthreads);
     if (!rc) rc = make_workdir(f.workdir, ckpt);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,

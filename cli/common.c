@@ -1,8 +1,10 @@
 #include "cli.h"
+#include "kind.h"
 #include "memory.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,21 +28,27 @@ int cli_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-mm_status cli_data_load(cli_data *d, const char *path, int T, uint64_t split_seed,
-                        const mm_vocab *vocab, mm_err *err)
+mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
+                        mm_err *err)
 {
     memset(d, 0, sizeof *d);
+    d->opts = *o;
     uint64_t avail = cli_memory_available();
     mm_status st = mm_words_read_within(&d->words, path, avail, err);
+    if (!st && o->split_kind == MM_SPLIT_MAKEMORE) st = mm_words_strip_python(&d->words, path, err);
+    if (!st && d->opts.T == 0) {
+        size_t T = mm_words_longest(&d->words) + 1;
+        d->opts.T = T <= 1024 ? (int)T : 1024; /* a longer item is refused by name below */
+    }
     if (!st) st = mm_vocab_build(&d->vocab, &d->words, path, err);
     if (!st) {
-        uint64_t need = cli_data_mem(d, T);
+        uint64_t need = cli_data_mem(d, &d->opts);
         if (need > avail)
             st = mm_fail(err, MM_ENOMEM, "%s: %zu items at --block-size %d need about %llu MiB of memory, "
-                         "over the %llu MiB available (see docs/LIMITS.md)", path, d->words.nwords, T,
+                         "over the %llu MiB available (see docs/LIMITS.md)", path, d->words.nwords, d->opts.T,
                          (unsigned long long)(need >> 20), (unsigned long long)(avail >> 20));
     }
-    if (!st) st = mm_dataset_build(&d->data, &d->words, vocab ? vocab : &d->vocab, T, split_seed, path, err);
+    if (!st) st = mm_dataset_build(&d->data, &d->words, vocab ? vocab : &d->vocab, &d->opts, path, err);
     if (st) cli_data_free(d);
     return st;
 }
@@ -55,19 +63,32 @@ int cli_check_input(const char *input, int given)
 
 int cli_empty_train_split(const char *path, size_t nitems)
 {
-    return cli_error("%s: %zu item%s leave%s the training split empty (it takes 80%% of the items, rounded "
-                     "down): the input needs more items", path, nitems, nitems == 1 ? "" : "s",
-                     nitems == 1 ? "s" : "");
+    return cli_error("%s: %zu item%s leave%s the training split empty: the input needs more items", path,
+                     nitems, nitems == 1 ? "" : "s", nitems == 1 ? "s" : "");
 }
 
-uint64_t cli_data_mem(const cli_data *d, int T)
+mm_data_opts cli_run_data_opts(const mm_run *r)
+{
+    return (mm_data_opts){.T = r->model.cfg.block_size,
+                          .sequence = r->model.kind->layout == MM_LAYOUT_SEQUENCE,
+                          .split_kind = r->split_kind,
+                          .split_seed = r->split_seed};
+}
+
+void cli_print_loss(FILE *f, double loss, int json)
+{
+    if (isnan(loss)) fputs(json ? "null" : "-", f);
+    else fprintf(f, json ? "%.6f" : "%.4f", loss);
+}
+
+uint64_t cli_data_mem(const cli_data *d, const mm_data_opts *o)
 {
     /* the words stay loaded beside their examples: 4 bytes a character and
      * 16 a line (chars was sized by bytes, but only its used pages count);
      * evaluating a split adds scratch for a while */
     const mm_words *w = &d->words;
     uint64_t examples = (uint64_t)w->nchars + w->nwords;
-    return 4 * (uint64_t)w->nchars + 16 * (uint64_t)w->nwords + mm_dataset_mem(w, T) +
+    return 4 * (uint64_t)w->nchars + 16 * (uint64_t)w->nwords + mm_dataset_mem(w, o) +
            MM_MEM_EVAL_PER_EXAMPLE * examples;
 }
 

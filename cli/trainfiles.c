@@ -176,8 +176,12 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
                       t->resume_changes);
     mm_report_add(rep, MM_REP_CONFIG, "initialisation", "%s, seed %llu", r->init_kind == MM_INIT_SCALED ? "scaled" : "torch (lecture)",
                   (unsigned long long)r->seed);
-    mm_report_add(rep, MM_REP_CONFIG, "split", "Python random.seed(%llu), 80/10/10 of %zu items", (unsigned long long)r->split_seed,
-                  d->words.nwords);
+    if (r->split_kind == MM_SPLIT_MAKEMORE)
+        mm_report_add(rep, MM_REP_CONFIG, "split", "makemore.py's: torch.manual_seed(%llu), torch.randperm(%zu), the last "
+                      "%zu test, no dev", (unsigned long long)r->split_seed, d->words.nwords, d->data.nwords[MM_TEST]);
+    else
+        mm_report_add(rep, MM_REP_CONFIG, "split", "Python random.seed(%llu), 80/10/10 of %zu items",
+                      (unsigned long long)r->split_seed, d->words.nwords);
     mm_report_add(rep, MM_REP_CONFIG, "threads", "%d", t->nthreads);
     mm_report_add(rep, MM_REP_RESULTS, "parameters", "%zu", r->model.nparams);
     mm_report_add(rep, MM_REP_RESULTS, "vocabulary", "%d characters including the stop token '.'", r->vocab.size);

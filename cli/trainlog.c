@@ -1,6 +1,7 @@
 #include "trainlog.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,9 +61,14 @@ void trainlog_step(trainlog *l, long step, double lr, double loss)
     fprintf(l->f, "%ld,%.6g,%.7g,,\n", step, lr, loss);
 }
 
+/* An empty split (makemore.py's has no dev) leaves its field empty. */
 void trainlog_eval(trainlog *l, long step, double train_loss, double dev_loss)
 {
-    fprintf(l->f, "%ld,,,%.7g,%.7g\n", step, train_loss, dev_loss);
+    fprintf(l->f, "%ld,,,", step);
+    if (!isnan(train_loss)) fprintf(l->f, "%.7g", train_loss);
+    fputc(',', l->f);
+    if (!isnan(dev_loss)) fprintf(l->f, "%.7g", dev_loss);
+    fputc('\n', l->f);
 }
 
 int trainlog_close(trainlog *l)

@@ -40,10 +40,42 @@ static void check_missing_char(const mm_words *w, const mm_vocab *v, int T)
     mm_err err;
     REQUIRE(mm_vocab_from_codepoints(&small, v->cp + 1, v->size - 2, &err) == MM_OK);
     mm_dataset d;
-    mm_status st = mm_dataset_build(&d, w, &small, T, 1, "fuzz.txt", &err);
+    const mm_data_opts o = {.T = T, .split_seed = 1};
+    mm_status st = mm_dataset_build(&d, w, &small, &o, "fuzz.txt", &err);
     REQUIRE(st == MM_EFORMAT);
     REQUIRE(strstr(err.msg, "fuzz.txt:") == err.msg);
     mm_vocab_free(&small);
+}
+
+/* makemore.py's reading (stripped items) and split, in the sequence
+ * layout: one example per item, every target in the vocabulary or -1, and
+ * len + 1 of them per item. */
+static void check_sequence(mm_words *w, uint64_t seed)
+{
+    mm_err err;
+    if (mm_words_strip_python(w, "fuzz.txt", &err)) {
+        REQUIRE(strncmp(err.msg, "fuzz.txt", 8) == 0);
+        return;
+    }
+    mm_vocab v;
+    REQUIRE(mm_vocab_build(&v, w, "fuzz.txt", &err) == MM_OK);
+    const mm_data_opts o = {.T = (int)mm_words_longest(w) + 1, .sequence = 1, .split_kind = MM_SPLIT_MAKEMORE,
+                            .split_seed = seed};
+    mm_dataset d;
+    REQUIRE(mm_dataset_build(&d, w, &v, &o, "fuzz.txt", &err) == MM_OK);
+    size_t items = 0, targets = 0;
+    for (int s = 0; s < MM_NSPLITS; s++) {
+        const mm_split *sp = &d.split[s];
+        REQUIRE(sp->n == d.nwords[s] && sp->ny == o.T);
+        items += sp->n;
+        for (size_t i = 0; i < sp->n * (size_t)o.T; i++) {
+            REQUIRE(sp->Y[i] >= -1 && sp->Y[i] < v.size && sp->X[i] >= 0 && sp->X[i] < v.size);
+            targets += sp->Y[i] >= 0;
+        }
+    }
+    REQUIRE(items == w->nwords && targets == w->nchars + w->nwords);
+    mm_dataset_free(&d);
+    mm_vocab_free(&v);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -67,11 +99,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mm_vocab_build(&v, &w, "fuzz.txt", &err) == MM_OK) {
         for (size_t i = 0; i < w.nchars; i++) REQUIRE(mm_vocab_id(&v, w.chars[i]) >= 1);
         /* the file's own vocabulary always covers it */
-        REQUIRE(mm_dataset_build(&d, &w, &v, T, seed, "fuzz.txt", &err) == MM_OK);
+        const mm_data_opts o = {.T = T, .split_seed = seed};
+        REQUIRE(mm_dataset_build(&d, &w, &v, &o, "fuzz.txt", &err) == MM_OK);
         check_dataset(&d, &w, v.size);
         mm_dataset_free(&d);
         check_missing_char(&w, &v, T);
         mm_vocab_free(&v);
+        check_sequence(&w, seed);
     }
     mm_words_free(&w);
     return 0;

@@ -28,7 +28,7 @@ static int corpus_build(corpus *c, const char *text, int T)
 {
     mm_err e;
     return mm_words_parse(&c->w, text, strlen(text), "mem", &e) || mm_vocab_build(&c->v, &c->w, "mem", &e) ||
-           mm_dataset_build(&c->d, &c->w, &c->v, T, 42, "mem", &e);
+           mm_dataset_build(&c->d, &c->w, &c->v, &(mm_data_opts){.T = T, .split_seed = 42}, "mem", &e);
 }
 
 static void corpus_free(corpus *c)

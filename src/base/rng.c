@@ -181,3 +181,28 @@ double mm_rng_random_python(mm_rng *r)
     uint32_t a = mm_rng_u32(r) >> 5, b = mm_rng_u32(r) >> 6;
     return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
 }
+
+/* PyTorch's randperm_cpu (aten/src/ATen/native/TensorFactories.cpp): below
+ * 2^32 / 20 items a Fisher-Yates shuffle from the front, each draw one
+ * 32-bit word modulo the items left; above, since PyTorch 2.6, the
+ * "inside-out" variant with 64-bit draws (older versions kept the 32-bit
+ * draws there too). */
+void mm_rng_randperm_torch(mm_rng *r, uint32_t *out, size_t n)
+{
+    if (n < 0xffffffffu / 20) {
+        for (size_t i = 0; i < n; i++) out[i] = (uint32_t)i;
+        for (size_t i = 0; i + 1 < n; i++) {
+            const size_t z = mm_rng_u32(r) % (n - i);
+            const uint32_t t = out[i];
+            out[i] = out[i + z];
+            out[i + z] = t;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const size_t z = (size_t)(mm_rng_u64(r) % (i + 1));
+        out[i] = (uint32_t)i;
+        out[i] = out[z];
+        out[z] = (uint32_t)i;
+    }
+}

@@ -41,6 +41,9 @@ void mm_rng_randn_torch(mm_rng *r, float *out, size_t n);
 /* torch.randint(0, n, (count,), generator=g) into out */
 void mm_rng_randint_torch(mm_rng *r, int32_t *out, size_t count, uint32_t n);
 
+/* torch.randperm(n, generator=g) on the CPU into out (n) */
+void mm_rng_randperm_torch(mm_rng *r, uint32_t *out, size_t n);
+
 /* Python's random.shuffle on an array of count indices */
 void mm_rng_shuffle_python(mm_rng *r, uint32_t *idx, size_t count);
 

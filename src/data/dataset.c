@@ -5,13 +5,13 @@
 
 #include "rng.h"
 
-static size_t count_examples(const mm_words *w, const uint32_t *order, size_t a, size_t b)
+static size_t word_len(const mm_words *w, size_t k) { return w->start[k + 1] - w->start[k]; }
+
+static size_t count_examples(const mm_words *w, const uint32_t *order, size_t a, size_t b, int sequence)
 {
+    if (sequence) return b - a;
     size_t n = 0;
-    for (size_t i = a; i < b; i++) {
-        size_t k = order[i];
-        n += w->start[k + 1] - w->start[k] + 1;
-    }
+    for (size_t i = a; i < b; i++) n += word_len(w, order[i]) + 1;
     return n;
 }
 
@@ -23,64 +23,128 @@ static mm_status missing_char(const mm_words *w, size_t k, uint32_t c, const cha
                    name, w->line[k], u, (unsigned)c);
 }
 
-static mm_status fill_split(mm_split *s, const mm_words *w, const mm_vocab *v,
-                            const uint32_t *order, size_t a, size_t b, int T,
-                            const char *name, mm_err *err)
+/* Word k's ids into ids (its length); 0 or the error. */
+static mm_status encode(int32_t *ids, const mm_words *w, const mm_vocab *v, size_t k, const char *name,
+                        mm_err *err)
 {
-    s->T = T;
-    s->n = count_examples(w, order, a, b);
-    s->X = malloc((s->n ? s->n : 1) * (size_t)T * sizeof *s->X);
-    s->Y = malloc((s->n ? s->n : 1) * sizeof *s->Y);
-    if (!s->X || !s->Y) return mm_fail(err, MM_ENOMEM, "out of memory building %zu examples", s->n);
-    size_t e = 0;
-    for (size_t i = a; i < b; i++) {
-        size_t k = order[i];
-        int32_t *ctx = s->X + e * (size_t)T;
-        memset(ctx, 0, (size_t)T * sizeof *ctx);
-        size_t len = w->start[k + 1] - w->start[k];
-        for (size_t c = 0; c <= len; c++) {
-            int id = c < len ? mm_vocab_id(v, w->chars[w->start[k] + c]) : 0;
-            if (id < 0) return missing_char(w, k, w->chars[w->start[k] + c], name, err);
-            s->Y[e] = id;
-            if (c < len) {
-                /* the next context drops the oldest id and appends this one */
-                int32_t *next = s->X + (e + 1) * (size_t)T;
-                memcpy(next, ctx + 1, (size_t)(T - 1) * sizeof *ctx);
-                next[T - 1] = id;
-                ctx = next;
-            }
-            e++;
-        }
+    for (size_t c = 0; c < word_len(w, k); c++) {
+        const uint32_t cp = w->chars[w->start[k] + c];
+        const int id = mm_vocab_id(v, cp);
+        if (id < 0) return missing_char(w, k, cp, name, err);
+        ids[c] = id;
     }
     return MM_OK;
 }
 
-mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v,
-                           int T, uint64_t split_seed, const char *name, mm_err *err)
+/* The context layout: word k's len + 1 examples from e on. */
+static void fill_contexts(mm_split *s, size_t e, const int32_t *ids, size_t len)
+{
+    const int T = s->T;
+    int32_t *ctx = s->X + e * (size_t)T;
+    memset(ctx, 0, (size_t)T * sizeof *ctx);
+    for (size_t c = 0; c <= len; c++, e++) {
+        const int id = c < len ? ids[c] : 0;
+        s->Y[e] = id;
+        if (c < len) {
+            /* the next context drops the oldest id and appends this one */
+            int32_t *next = s->X + (e + 1) * (size_t)T;
+            memcpy(next, ctx + 1, (size_t)(T - 1) * sizeof *ctx);
+            next[T - 1] = id;
+            ctx = next;
+        }
+    }
+}
+
+/* The sequence layout: word k as example e. */
+static void fill_sequence(mm_split *s, size_t e, const int32_t *ids, size_t len)
+{
+    const size_t T = (size_t)s->T;
+    int32_t *x = s->X + e * T, *y = s->Y + e * T;
+    x[0] = 0;
+    for (size_t t = 1; t < T; t++) x[t] = t <= len ? ids[t - 1] : 0;
+    for (size_t t = 0; t < T; t++) y[t] = t < len ? ids[t] : t == len ? 0 : -1;
+}
+
+static mm_status fill_split(mm_split *s, const mm_words *w, const mm_vocab *v, const uint32_t *order,
+                            size_t a, size_t b, const mm_data_opts *o, const char *name, mm_err *err)
+{
+    s->T = o->T;
+    s->ny = o->sequence ? o->T : 1;
+    s->n = count_examples(w, order, a, b, o->sequence);
+    s->X = malloc((s->n ? s->n : 1) * (size_t)s->T * sizeof *s->X);
+    s->Y = malloc((s->n ? s->n : 1) * (size_t)s->ny * sizeof *s->Y);
+    int32_t ids[MM_MAX_LINE_CHARS];
+    if (!s->X || !s->Y) return mm_fail(err, MM_ENOMEM, "out of memory building %zu examples", s->n);
+    size_t e = 0;
+    for (size_t i = a; i < b; i++) {
+        const size_t k = order[i], len = word_len(w, k);
+        if (len > MM_MAX_LINE_CHARS)
+            return mm_fail(err, MM_EINVAL, "%s:%zu: line longer than %d characters", name, w->line[k], MM_MAX_LINE_CHARS);
+        mm_status st = encode(ids, w, v, k, name, err);
+        if (st) return st;
+        if (o->sequence && len + 1 > (size_t)o->T)
+            return mm_fail(err, MM_EINVAL, "%s:%zu: an item of %zu characters does not fit --block-size %d: a "
+                           "sequence model needs the longest item + 1 (%zu)", name, w->line[k], len, o->T,
+                           mm_words_longest(w) + 1);
+        if (o->sequence) {
+            fill_sequence(s, e++, ids, len);
+        } else {
+            fill_contexts(s, e, ids, len);
+            e += len + 1;
+        }
+        s->ntargets += len + 1;
+    }
+    return MM_OK;
+}
+
+void mm_split_order(uint32_t *order, size_t n, int split_kind, uint64_t split_seed, size_t cut[4])
+{
+    mm_rng rng;
+    cut[0] = 0;
+    cut[3] = n;
+    if (split_kind == MM_SPLIT_MAKEMORE) {
+        mm_rng_seed_torch(&rng, split_seed);
+        mm_rng_randperm_torch(&rng, order, n);
+        /* Python's int(len(words) * 0.1); rp[:-0] is empty, so with no test
+         * items makemore.py trains on none and tests on all */
+        size_t ntest = (size_t)((double)n * 0.1);
+        ntest = ntest < 1000 ? ntest : 1000;
+        cut[1] = cut[2] = ntest ? n - ntest : 0;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
+    mm_rng_seed_python(&rng, split_seed);
+    mm_rng_shuffle_python(&rng, order, n);
+    /* the same double arithmetic as Python's int(0.8*n) */
+    cut[1] = (size_t)(0.8 * (double)n);
+    cut[2] = (size_t)(0.9 * (double)n);
+}
+
+mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v, const mm_data_opts *o,
+                           const char *name, mm_err *err)
 {
     memset(d, 0, sizeof *d);
-    if (T < 1) return mm_fail(err, MM_EINVAL, "block size must be at least 1");
-    d->order = malloc(w->nwords * sizeof *d->order);
+    if (o->T < 1) return mm_fail(err, MM_EINVAL, "block size must be at least 1");
+    if (o->split_kind != MM_SPLIT_LECTURE && o->split_kind != MM_SPLIT_MAKEMORE)
+        return mm_fail(err, MM_EINVAL, "unknown split kind %d", o->split_kind);
+    d->order = malloc((w->nwords ? w->nwords : 1) * sizeof *d->order);
     if (!d->order) return mm_fail(err, MM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < w->nwords; i++) d->order[i] = (uint32_t)i;
-    mm_rng rng;
-    mm_rng_seed_python(&rng, split_seed);
-    mm_rng_shuffle_python(&rng, d->order, w->nwords);
-    /* the same double arithmetic as Python's int(0.8*n) */
-    size_t n = w->nwords;
-    size_t cut[4] = {0, (size_t)(0.8 * (double)n), (size_t)(0.9 * (double)n), n};
+    size_t cut[4];
+    mm_split_order(d->order, w->nwords, o->split_kind, o->split_seed, cut);
     for (int s = 0; s < MM_NSPLITS; s++) {
         d->nwords[s] = cut[s + 1] - cut[s];
-        mm_status st = fill_split(&d->split[s], w, v, d->order, cut[s], cut[s + 1], T, name, err);
+        mm_status st = fill_split(&d->split[s], w, v, d->order, cut[s], cut[s + 1], o, name, err);
         if (st) { mm_dataset_free(d); return st; }
     }
     return MM_OK;
 }
 
-uint64_t mm_dataset_mem(const mm_words *w, int T)
+uint64_t mm_dataset_mem(const mm_words *w, const mm_data_opts *o)
 {
+    const uint64_t T = (uint64_t)(o->T > 0 ? o->T : 1), order = 4 * (uint64_t)w->nwords;
+    if (o->sequence) return 4 * (uint64_t)w->nwords * 2 * T + order;
     uint64_t examples = (uint64_t)w->nchars + w->nwords;
-    return 4 * examples * ((uint64_t)T + 1) + 4 * (uint64_t)w->nwords;
+    return 4 * examples * (T + 1) + order;
 }
 
 void mm_dataset_free(mm_dataset *d)
@@ -105,4 +169,16 @@ int mm_split_parse(const char *name)
     if (!strcmp(name, "dev") || !strcmp(name, "val")) return MM_DEV;
     if (!strcmp(name, "test")) return MM_TEST;
     return -1;
+}
+
+int mm_split_kind_parse(const char *name)
+{
+    if (!strcmp(name, "lecture")) return MM_SPLIT_LECTURE;
+    if (!strcmp(name, "makemore")) return MM_SPLIT_MAKEMORE;
+    return -1;
+}
+
+const char *mm_split_kind_name(int kind)
+{
+    return kind == MM_SPLIT_MAKEMORE ? "makemore" : kind == MM_SPLIT_LECTURE ? "lecture" : "?";
 }

@@ -1,8 +1,17 @@
-/* Training examples: (context of T ids, next id) pairs, split as the lecture.
+/* Training examples in one of two layouts (kind.h), split in one of two ways.
  *
- * Each word w contributes len(w)+1 examples: the context starts as T stop
- * tokens and slides over w + '.'. Words are shuffled with Python's
- * random.seed(S); random.shuffle(words) and cut at int(0.8n), int(0.9n). */
+ * Context layout (the lecture's models): each item w contributes len(w)+1
+ * examples, a context of T ids and the next id; the context starts as T
+ * stop tokens and slides over w + '.'.
+ * Sequence layout (makemore.py's): each item is one example, X = the start
+ * token 0, the item's ids, 0 padding; Y = the item's ids, the stop token 0,
+ * then -1 (ignored) to the end of the block. T must be at least the longest
+ * item + 1.
+ *
+ * The lecture's split: Python's random.seed(S); random.shuffle(words), cut
+ * at int(0.8n), int(0.9n). makemore.py's: torch.manual_seed(S);
+ * torch.randperm(n), the last min(1000, int(0.1 n)) test, the rest train,
+ * no dev. */
 #ifndef MM_DATASET_H
 #define MM_DATASET_H
 
@@ -24,29 +33,46 @@ enum { MM_TRAIN, MM_DEV, MM_TEST, MM_NSPLITS };
 /* How the items are divided into the splits (stored in model.bin). */
 typedef enum {
     MM_SPLIT_LECTURE = 0,  /* Python's random.seed(split_seed); random.shuffle; 80/10/10 */
-    MM_SPLIT_MAKEMORE = 1  /* makemore.py's: torch.manual_seed(3407); torch.randperm(n);
+    MM_SPLIT_MAKEMORE = 1  /* makemore.py's: torch.manual_seed(split_seed); torch.randperm(n);
                               the last min(1000, int(0.1 n)) are test, the rest train, no dev */
 } mm_split_kind;
+
+/* makemore.py's seed (its --seed default), for its split */
+#define MM_MAKEMORE_SEED 3407
+
+typedef struct {
+    int T;               /* block size */
+    int sequence;        /* 1: the sequence layout, else the context layout */
+    int split_kind;      /* mm_split_kind */
+    uint64_t split_seed;
+} mm_data_opts;
 
 typedef struct {
     mm_split split[MM_NSPLITS];
     size_t nwords[MM_NSPLITS];
-    uint32_t *order;  /* (nwords) word indices after the shuffle */
+    uint32_t *order;  /* (nwords) word indices in split order: train, dev, test */
 } mm_dataset;
 
-/* Encodes every word with vocab, shuffles them with split_seed and builds
- * the three splits for block size T. A character missing from vocab is an
- * error naming the file (name) and line. */
-mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v,
-                           int T, uint64_t split_seed, const char *name, mm_err *err);
+/* Encodes every word with vocab, splits them and builds the examples. A
+ * character missing from vocab, or an item too long for a sequence block,
+ * is an error naming the file (name) and line. */
+mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v, const mm_data_opts *o,
+                           const char *name, mm_err *err);
 void mm_dataset_free(mm_dataset *d);
-/* Bytes mm_dataset_build allocates: each item of n characters gives n+1
- * examples of T context ids and a target, 4 bytes each, plus the shuffled
- * order of the items. */
-uint64_t mm_dataset_mem(const mm_words *w, int T);
+/* Bytes mm_dataset_build allocates: the examples' ids and targets, 4 bytes
+ * each, and the split order of the items. */
+uint64_t mm_dataset_mem(const mm_words *w, const mm_data_opts *o);
+
+/* The item order of each split kind: order (n) receives indices 0..n-1
+ * permuted, cut[0..3] the split boundaries in it (train [cut0, cut1), dev
+ * [cut1, cut2), test [cut2, cut3)). */
+void mm_split_order(uint32_t *order, size_t n, int split_kind, uint64_t split_seed, size_t cut[4]);
 
 const char *mm_split_name(int which);
 /* MM_TRAIN/MM_DEV/MM_TEST for "train"/"dev"/"test" ("val" too), else -1 */
 int mm_split_parse(const char *name);
+/* MM_SPLIT_LECTURE/MM_SPLIT_MAKEMORE for "lecture"/"makemore", else -1 */
+int mm_split_kind_parse(const char *name);
+const char *mm_split_kind_name(int kind);
 
 #endif

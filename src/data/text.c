@@ -268,3 +268,67 @@ int mm_vocab_id(const mm_vocab *v, uint32_t c)
     }
     return -1;
 }
+
+/* Python's str.isspace() */
+static int py_space(uint32_t c)
+{
+    return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f ||
+           c == 0x3000;
+}
+
+/* Where Python's str.splitlines() breaks, besides \n (which ends our lines) */
+static int py_break(uint32_t c)
+{
+    return c == 0x0b || c == 0x0c || c == 0x0d || (c >= 0x1c && c <= 0x1e) || c == 0x85 || c == 0x2028 ||
+           c == 0x2029;
+}
+
+size_t mm_words_longest(const mm_words *w)
+{
+    size_t most = 0;
+    for (size_t k = 0; k < w->nwords; k++) {
+        const size_t len = w->start[k + 1] - w->start[k];
+        most = len > most ? len : most;
+    }
+    return most;
+}
+
+mm_status mm_words_strip_python(mm_words *w, const char *name, mm_err *err)
+{
+    size_t nseg = w->nwords;
+    for (size_t i = 0; i < w->nchars; i++) nseg += (size_t)py_break(w->chars[i]);
+    size_t *start = malloc((nseg + 1) * sizeof *start), *line = malloc((nseg ? nseg : 1) * sizeof *line);
+    if (!start || !line) {
+        free(start);
+        free(line);
+        return mm_fail(err, MM_ENOMEM, "%s: out of memory", name);
+    }
+    size_t out = 0, n = 0; /* the kept characters only move left: out <= each segment's start */
+    start[0] = 0;
+    for (size_t k = 0; k < w->nwords; k++) {
+        const size_t end = w->start[k + 1];
+        for (size_t a = w->start[k]; a <= end;) {
+            size_t b = a;
+            while (b < end && !py_break(w->chars[b])) b++;
+            size_t s0 = a, s1 = b;
+            while (s0 < s1 && py_space(w->chars[s0])) s0++;
+            while (s1 > s0 && py_space(w->chars[s1 - 1])) s1--;
+            if (s1 > s0) {
+                memmove(w->chars + out, w->chars + s0, (s1 - s0) * sizeof *w->chars);
+                out += s1 - s0;
+                line[n] = w->line[k];
+                start[++n] = out;
+            }
+            a = b + 1;
+        }
+    }
+    free(w->start);
+    free(w->line);
+    w->start = start;
+    w->line = line;
+    w->nwords = n;
+    w->nchars = out;
+    if (n == 0) return mm_fail(err, MM_EFORMAT, "%s: no items once white space is stripped", name);
+    return MM_OK;
+}

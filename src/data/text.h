@@ -46,6 +46,14 @@ uint64_t mm_words_mem(uint64_t len, uint64_t nlines);
 mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
                          const char *name, mm_err *err);
 void mm_words_free(mm_words *w);
+/* As makemore.py reads its input (Python's splitlines, then strip(), then
+ * dropping empty items): splits items at the other line boundaries Python
+ * knows (\r, \v, \f, \x1c-\x1e, U+0085, U+2028, U+2029), strips leading
+ * and trailing whitespace (str.isspace) and drops the items left empty. An
+ * error if none is left; name is used in messages. */
+mm_status mm_words_strip_python(mm_words *w, const char *name, mm_err *err);
+/* The longest item, in code points. */
+size_t mm_words_longest(const mm_words *w);
 
 mm_status mm_vocab_build(mm_vocab *v, const mm_words *w, const char *name,
                          mm_err *err);

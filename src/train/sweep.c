@@ -140,7 +140,8 @@ mm_status mm_sweep_run(mm_trial *t, const mm_sweep_setup *su, int nthreads, mm_e
     mm_dataset d;
     t->train_loss = t->dev_loss = NAN;
     double t0 = now_seconds();
-    mm_status st = mm_dataset_build(&d, su->words, su->vocab, t->block, su->split_seed, su->input, err);
+    const mm_data_opts o = {.T = t->block, .split_kind = MM_SPLIT_LECTURE, .split_seed = su->split_seed};
+    mm_status st = mm_dataset_build(&d, su->words, su->vocab, &o, su->input, err);
     if (st) return st;
     st = train_trial(t, su, &d, nthreads, err);
     if (!(t->seconds > 0)) t->seconds = now_seconds() - t0;

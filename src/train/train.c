@@ -29,13 +29,14 @@ mm_status mm_train_config_check(const mm_train_config *tc, size_t ntrain, mm_err
     return MM_OK;
 }
 
+/* Xb (B, T) and Yb (B, ny): the examples ix (B) of s */
 static void gather_batch(int32_t *Xb, int32_t *Yb, const int32_t *ix, const mm_split *s, int B)
 {
-    const int T = s->T;
+    const int T = s->T, ny = s->ny > 1 ? s->ny : 1;
     for (int b = 0; b < B; b++) {
-        const int32_t *x = s->X + (size_t)ix[b] * T;
+        const int32_t *x = s->X + (size_t)ix[b] * T, *y = s->Y + (size_t)ix[b] * ny;
         for (int t = 0; t < T; t++) Xb[b * T + t] = x[t];
-        Yb[b] = s->Y[ix[b]];
+        for (int t = 0; t < ny; t++) Yb[b * ny + t] = y[t];
     }
 }
 
@@ -55,7 +56,7 @@ mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *t
     if ((st = mm_acts_build(&a, &m->cfg, B, err))) return st;
     int32_t *ix = malloc((size_t)B * sizeof *ix);
     int32_t *Xb = malloc((size_t)B * T * sizeof *Xb);
-    int32_t *Yb = malloc((size_t)B * sizeof *Yb);
+    int32_t *Yb = malloc((size_t)B * (train->ny > 1 ? (size_t)train->ny : 1) * sizeof *Yb);
     if (!ix || !Xb || !Yb) {
         st = mm_fail(err, MM_ENOMEM, "out of memory for batch %d", B);
         goto done;
