@@ -20,6 +20,7 @@ int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 /* train's flag parsing and checks alone, touching no file: 0 if training
  * would go on (or --help was printed), else the exit status (the fuzz
  * harness's entry). */
@@ -71,6 +72,9 @@ void cli_item_string(char *out, const mm_vocab *v, const int *ids, int n);
  * could not be built (out of memory) or written. */
 int cli_json_print(mm_json *j);
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b);
+/* Creates DIR if need be and checks that DIR/model.bin (ckpt) can be
+ * replaced; 0, or the exit status after printing an error. */
+int cli_make_workdir(const char *dir, const char *ckpt);
 /* A save killed mid-write leaves DIR/model.bin.tmp.PID (or log.csv.tmp.PID);
  * removes those whose process is gone, so they never pile up. */
 void cli_remove_stale_temps(const char *dir);

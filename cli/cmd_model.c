@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "safetensors.h"
 #include "trainfiles.h"
 
 static int load_checkpoint(mm_run *r, const char *workdir)

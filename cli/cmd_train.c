@@ -256,22 +256,6 @@ static int on_step(void *vctx, long step, double loss, double lr)
     return stop_signal != 0;
 }
 
-/* Called once the data and flags are known good, so a typo in -i leaves no
- * empty folder behind; fails before any training if model.bin could not be
- * replaced at the end. */
-static int make_workdir(const char *dir, const char *ckpt)
-{
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return cli_error("-o %s: cannot create the folder: %s", dir, strerror(errno));
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return cli_error("-o %s: not a folder", dir);
-    if (stat(ckpt, &sb) == 0 && !S_ISREG(sb.st_mode))
-        return cli_error("%s: exists and is not a regular file; move it away or choose another -o", ckpt);
-    cli_remove_stale_temps(dir);
-    return 0;
-}
-
 /* Flags that fix the model or the data may not change on --resume. */
 static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_run *r)
 {
@@ -551,7 +535,7 @@ int cmd_train(int argc, char **argv)
     char changes[512] = "";
     rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt, changes, sizeof changes)
                   : setup_fresh(&run, &data, specs, &f, nthreads);
-    if (!rc) rc = make_workdir(f.workdir, ckpt);
+    if (!rc) rc = cli_make_workdir(f.workdir, ckpt);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
                         .resume_step = run.state.step};

@@ -187,3 +187,19 @@ void cli_remove_stale_temps(const char *dir)
     }
     closedir(d);
 }
+
+/* Called once the data and flags are known good, so a typo in -i leaves no
+ * empty folder behind; fails before any training if model.bin could not be
+ * replaced at the end. */
+int cli_make_workdir(const char *dir, const char *ckpt)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return cli_error("-o %s: cannot create the folder: %s", dir, strerror(errno));
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return cli_error("-o %s: not a folder", dir);
+    if (stat(ckpt, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return cli_error("%s: exists and is not a regular file; move it away or choose another -o", ckpt);
+    cli_remove_stale_temps(dir);
+    return 0;
+}

@@ -7,14 +7,16 @@
 static const char *USAGE =
     "usage: makemore COMMAND [options]\n"
     "\n"
-    "A character-level MLP language model (Bengio et al. 2003) that learns from a\n"
-    "text file with one item per line and generates more items like them.\n"
+    "Character-level language models (the lecture series' MLPs; see train --model\n"
+    "list) that learn from a text file with one item per line and generate more\n"
+    "items like them.\n"
     "\n"
     "commands:\n"
     "  train    train a model (the lecture's run by default) and save DIR/model.bin\n"
     "  sample   print new items from a trained model\n"
     "  eval     print the loss of a trained model on the train/dev/test split\n"
     "  export   write a model's weights as safetensors\n"
+    "  import   make DIR/model.bin from safetensors weights (makemore.py's state_dict)\n"
     "  lr-find  the lecture's learning-rate sweep: lr_find.csv, lr_find.svg, a suggestion\n"
     "  sweep    random search over learning rate, sizes and batch; sweep.csv, sweep.md\n"
     "\n"
@@ -31,7 +33,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "sample")) return cmd_sample(argc - 2, argv + 2);
     if (!strcmp(cmd, "eval")) return cmd_eval(argc - 2, argv + 2);
     if (!strcmp(cmd, "export")) return cmd_export(argc - 2, argv + 2);
+    if (!strcmp(cmd, "import")) return cmd_import(argc - 2, argv + 2);
     if (!strcmp(cmd, "lr-find")) return cmd_lrfind(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 2, argv + 2);
-    return cli_error("unknown command '%s' (commands: train, sample, eval, export, lr-find, sweep)", cmd);
+    return cli_error("unknown command '%s' (commands: train, sample, eval, export, import, lr-find, sweep)", cmd);
 }

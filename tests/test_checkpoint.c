@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "safetensors.h"
 #include "checkpoint.h"
 #include "check.h"
 

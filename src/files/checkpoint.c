@@ -328,30 +328,3 @@ void mm_run_free(mm_run *r)
     mm_vocab_free(&r->vocab);
     mm_optim_state_free(&r->state.opt);
 }
-
-mm_status mm_export_safetensors(const mm_model *m, const char *path, mm_err *err)
-{
-    char header[MM_MAX_TENSORS * 128 + 64]; /* a tensor's entry is under 128 bytes */
-    int n = snprintf(header, sizeof header, "{\"__metadata__\":{\"format\":\"pt\"}");
-    for (int i = 0; i < m->ntensors; i++) {
-        const mm_tensor *t = &m->tensors[i];
-        char shape[64];
-        int k = 0;
-        for (int d = 0; d < t->ndim; d++) k += snprintf(shape + k, sizeof shape - (size_t)k, "%s%d", d ? "," : "", t->shape[d]);
-        n += snprintf(header + n, sizeof header - (size_t)n,
-                      ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%s],\"data_offsets\":[%zu,%zu]}",
-                      t->name, shape, 4 * t->offset, 4 * (t->offset + t->size));
-    }
-    n += snprintf(header + n, sizeof header - (size_t)n, "}");
-    /* the spec lets the header be padded with spaces; 8-byte alignment keeps
-     * the tensor data aligned for readers that map the file */
-    while (n % 8) header[n++] = ' ';
-    mm_wbuf w = {0};
-    mm_wbuf_u64(&w, (uint64_t)n);
-    mm_wbuf_put(&w, header, (size_t)n);
-    mm_wbuf_f32s(&w, m->params, m->nparams);
-    mm_status st = w.oom ? mm_fail(err, MM_ENOMEM, "%s: out of memory", path)
-                         : mm_write_file_atomic(path, w.buf, w.len, err);
-    mm_wbuf_free(&w);
-    return st;
-}

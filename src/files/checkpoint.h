@@ -47,7 +47,4 @@ mm_status mm_checkpoint_parse(mm_run *r, const unsigned char *buf, size_t len, c
                               mm_err *err);
 void mm_run_free(mm_run *r);
 
-/* Writes the parameters as safetensors (F32, tensors named as in the model). */
-mm_status mm_export_safetensors(const mm_model *m, const char *path, mm_err *err);
-
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kind.h"
+
 #define MAX_BATCH (1 << 20)
 
 static double now_seconds(void)
@@ -52,6 +54,10 @@ mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *t
     if (ts->opt.nslots != mm_optim_slots(tc->optim.kind) || (ts->opt.nslots && ts->opt.n != m->nparams))
         return mm_fail(err, MM_EINVAL, "the optimizer's state does not fit the optimizer or the model");
     const int B = tc->batch_size, T = train->T;
+    const int ny = train->ny > 1 ? train->ny : 1, want = m->kind->layout == MM_LAYOUT_SEQUENCE ? T : 1;
+    if (T != m->cfg.block_size || ny != want)
+        return mm_fail(err, MM_EINVAL, "examples of block %d with %d targets each do not fit a %s model of block %d",
+                       T, ny, m->kind->name, m->cfg.block_size);
     mm_acts a;
     if ((st = mm_acts_build(&a, &m->cfg, B, err))) return st;
     int32_t *ix = malloc((size_t)B * sizeof *ix);

@@ -21,3 +21,20 @@ def load_safetensors(path):
         t = torch.frombuffer(bytearray(raw[8 + n + a:8 + n + b]), dtype=torch.float32)
         out[name] = t.reshape(info["shape"]).clone()
     return out
+
+
+def save_safetensors(tensors, path, dtypes=None):
+    """Writes {name: tensor} as safetensors: F32 unless dtypes[name] says
+    "F16" (for tests of files makemore must refuse)."""
+    dtypes = dtypes or {}
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        kind = dtypes.get(name, "F32")
+        data = t.detach().to(torch.float16 if kind == "F16" else torch.float32).contiguous().numpy().tobytes()
+        header[name] = {"dtype": kind, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))

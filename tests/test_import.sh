@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# export then import from the command line: the imported model.bin evaluates
+# and samples as the original does; an existing model.bin is kept unless
+# --force; missing or mismatched input is one line, exit 2. (Torch-written
+# files: tests/parity_import.py; the format's corner cases: test_safetensors.)
+set -u
+MM=${MAKEMORE:-./makemore}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ok() { echo "ok - $*"; }
+bad() { echo "not ok - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+one_line_error() { # description, expected text, command...
+    local what=$1 text=$2; shift 2
+    "$@" >/dev/null 2>"$tmp/err"
+    local rc=$?
+    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$text" "$tmp/err"; then
+        ok "$what: $(cat "$tmp/err")"
+    else
+        bad "$what: exit $rc: $(head -c 300 "$tmp/err")"
+    fi
+}
+
+for i in $(seq 1 300); do
+    printf '%s\n' anna bob carla dmitri elena farouk gita hiro ines jomo | sed -n "$(( i % 10 + 1 ))p"
+done > "$tmp/small.txt"
+"$MM" train -i "$tmp/small.txt" -o "$tmp/a" --model wavenet --block-size 4 --n-embd 6 --n-hidden 12 --max-steps 50 \
+    --threads 1 --samples 0 --lr-find 0 >/dev/null 2>&1 &&
+    "$MM" export -o "$tmp/a" --safetensors "$tmp/a.st" 2>/dev/null
+check "a wavenet trained and exported" test -s "$tmp/a.st"
+IMPORT=(import --safetensors "$tmp/a.st" --model wavenet --block-size 4 --n-embd 6 --n-hidden 12 -i "$tmp/small.txt"
+        --split lecture)
+"$MM" "${IMPORT[@]}" -o "$tmp/b" 2>"$tmp/err"
+check "import writes model.bin" test -s "$tmp/b/model.bin"
+"$MM" eval -o "$tmp/a" >"$tmp/ea" 2>/dev/null
+"$MM" eval -o "$tmp/b" >"$tmp/eb" 2>/dev/null
+check "the imported model's losses equal the original's" cmp -s "$tmp/ea" "$tmp/eb"
+"$MM" sample -o "$tmp/a" -n 20 >"$tmp/sa" 2>/dev/null
+"$MM" sample -o "$tmp/b" -n 20 --seed 2147483657 >"$tmp/sb" 2>/dev/null
+check "and its samples (same seed) equal the original's" cmp -s "$tmp/sa" "$tmp/sb"
+cp "$tmp/b/model.bin" "$tmp/keep.bin"
+one_line_error "an existing model.bin is kept" "give --force" "$MM" "${IMPORT[@]}" -o "$tmp/b"
+check "... unchanged" cmp -s "$tmp/b/model.bin" "$tmp/keep.bin"
+"$MM" "${IMPORT[@]}" -o "$tmp/b" --force 2>/dev/null
+check "--force replaces it" test $? -eq 0
+one_line_error "--model is required" "--model TYPE is required" "$MM" import --safetensors "$tmp/a.st" -i "$tmp/small.txt" -o "$tmp/c"
+one_line_error "--safetensors is required" "--safetensors FILE is required" "$MM" import --model mlp -i "$tmp/small.txt" -o "$tmp/c"
+one_line_error "another shape names the tensor" "tensor 'C' has shape \[[0-9]*, 6\]; --model wavenet" \
+    "$MM" import --safetensors "$tmp/a.st" --model wavenet --block-size 4 --n-embd 5 --n-hidden 12 -i "$tmp/small.txt" -o "$tmp/c"
+one_line_error "a flag the kind does not take" "--n-layers is not a setting of --model wavenet" \
+    "$MM" "${IMPORT[@]}" -o "$tmp/c" --n-layers 2
+check "nothing written after a refusal" test ! -e "$tmp/c"
