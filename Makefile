@@ -26,7 +26,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each fuzz harness is also built as a test that replays its committed
 # inputs (fuzz/corpus, fuzz/regressions) without libFuzzer.
-FUZZ_NAMES := text checkpoint args
+FUZZ_NAMES := text checkpoint args safetensors
 CLI_LIB_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 TEST_BIN += $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 BIN     := makemore$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)
