@@ -7,7 +7,7 @@
 # three plots. Chromium missing: those two checks print "skip - ".
 #   MAKEMORE  the binary;  NAMES_TXT  names.txt (else made-up names)
 source "$(dirname "$0")/lib.sh"
-plan 20
+plan 23
 here=$TESTS_DIR
 if [ -n "${NAMES_TXT:-}" ] && [ -f "$NAMES_TXT" ]; then
     data=$NAMES_TXT
