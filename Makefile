@@ -34,7 +34,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 # Each fuzz harness is also built as a test that replays its committed
 # inputs (fuzz/corpus, fuzz/regressions) without libFuzzer.
-FUZZ_NAMES := text checkpoint args
+FUZZ_NAMES := text checkpoint args safetensors
 CLI_LIB_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 TEST_BIN += $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 BIN     := makemore$(if $(filter 1,$(PORTABLE)),-portable,)$(BUILD_SUFFIX)

@@ -54,7 +54,7 @@ def run(cmd, log):
 
 def ours(steps, threads, log, workdir, batch=32, hidden=200, rss=False):
     cmd = [MM, "train", "-i", NAMES, "-o", workdir, "--max-steps", str(steps), "--batch-size", str(batch),
-           "--n-hidden", str(hidden), "--threads", str(threads), "--json", "--samples", "0", "--save-every", "0"]
+           "--n-hidden", str(hidden), "--threads", str(threads), "--json", "--samples", "0", "--save-every", "0", "--force"]
     if rss:
         cmd = ["/usr/bin/time", "-f", "maxrss_kib %M"] + cmd
         log.append(" ".join(cmd))

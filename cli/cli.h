@@ -8,6 +8,7 @@
 
 #include "checkpoint.h"
 #include "dataset.h"
+#include "json.h"
 #include "sample.h"
 
 #define EXIT_USAGE 2
@@ -47,6 +48,11 @@ typedef struct {
 mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
                         mm_err *err);
 void cli_data_free(cli_data *d);
+/* 0 if the input can be tried; when -i was not given (given 0) and the
+ * default file is missing, prints how to pass -i and returns EXIT_USAGE. */
+int cli_check_input(const char *input, int given);
+/* Prints that path's nitems items leave no training examples; EXIT_USAGE. */
+int cli_empty_train_split(const char *path, size_t nitems);
 /* Bytes the loaded data holds once its examples are built as o says */
 uint64_t cli_data_mem(const cli_data *d, const mm_data_opts *o);
 /* The examples a run's checkpoint was trained on: its block, its kind's
@@ -57,13 +63,18 @@ void cli_print_loss(FILE *f, double loss, int json);
 /* The memory a job may plan on: the machine's, or less under ulimit -v/-d */
 uint64_t cli_memory_available(void);
 
+/* --threads: 0 means every core; more than the cores is clamped to them,
+ * with a warning on stderr. */
 int cli_threads(int requested);
 /* DIR/name into out; returns -1 if it does not fit */
 int cli_path(char *out, size_t n, const char *dir, const char *name);
 /* Writes one item of ids as UTF-8 to f */
 void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n);
-/* Writes s as a JSON string literal */
-void cli_json_string(FILE *f, const char *s);
+/* One item of ids as a UTF-8 string in out, which holds 4 * n + 1 bytes */
+void cli_item_string(char *out, const mm_vocab *v, const int *ids, int n);
+/* Ends j, prints it to stdout and frees it: 0, or the exit status when it
+ * could not be built (out of memory) or written. */
+int cli_json_print(mm_json *j);
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b);
 /* Creates DIR if need be and checks that DIR/model.bin (ckpt) can be
  * replaced; 0, or the exit status after printing an error. */

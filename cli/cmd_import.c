@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "cli.h"
 #include "kind.h"
+#include "resume.h"
 #include "safetensors.h"
 #include "train_model.h"
 
@@ -102,6 +103,7 @@ static int build_model(mm_run *r, cli_data *d, const import_flags *f, const arg_
     mm_data_opts o = {.T = f->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
                       .split_kind = r->split_kind, .split_seed = r->split_seed};
     if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
+    resume_record_data(r, d); /* train --resume then goes on only with this data */
     mm_config cfg = {.vocab_size = d->vocab.size, .block_size = d->opts.T, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);

@@ -62,9 +62,9 @@ static int sweep(const lrfind_flags *f, const cli_data *d)
         char rule[256];
         mm_lrfind_rule(&r, rule, sizeof rule);
         if (!rc && r.n > 0) printf("suggested learning rate: %.3g\nrule: %s\n", r.suggested_lr, rule);
-        if (!rc && r.diverged)
-            printf("the loss became NaN or infinite at step %d (lr %.3g); the sweep stopped there\n", r.n + 1,
-                   r.n < r.count ? 1.0 * r.lr_exp[r.n] : 0.0);
+        char stop[256];
+        mm_lrfind_stop(&r, stop, sizeof stop);
+        if (!rc && *stop) printf("%s\n", stop);
         if (!rc && r.n == 0) rc = cli_error("lr-find: the first step already diverged; lower --lr-min-exp");
         if (!rc) fprintf(stderr, "wrote %s/lr_find.csv and %s/lr_find.svg\n", f->workdir, f->workdir);
         mm_lrfind_free(&r);
@@ -102,11 +102,12 @@ int cmd_lrfind(int argc, char **argv)
     mm_lrfind_config c = {.lo_exp = f.lo, .hi_exp = f.hi, .count = f.count, .batch_size = f.batch_size};
     mm_err err;
     if (mm_lrfind_config_check(&c, &err)) return cli_error("lr-find: %s", err.msg);
+    if ((rc = cli_check_input(f.input, args_seen(s, n, "--input")))) return rc;
     if ((rc = make_dir(f.workdir))) return rc;
     cli_data d;
     mm_data_opts o = {.T = f.block_size, .split_kind = MM_SPLIT_LECTURE, .split_seed = f.split_seed};
     if (cli_data_load(&d, f.input, &o, NULL, &err)) return cli_error("%s", err.msg);
-    if (d.data.split[MM_TRAIN].n == 0) rc = cli_error("%s: the training split is empty: the input needs more items", f.input);
+    if (d.data.split[MM_TRAIN].n == 0) rc = cli_empty_train_split(f.input, d.words.nwords);
     else rc = sweep(&f, &d);
     cli_data_free(&d);
     return rc;

@@ -38,8 +38,9 @@ int cmd_sample(int argc, char **argv)
     arg_spec s[] = {
         {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--num-samples", "-n", ARG_INT, &n, 0, 100000000, "how many items (default 20)", 0},
+        {"--samples", NULL, ARG_INT, &n, 0, 100000000, "the same as --num-samples (as in train)", 0},
         {"--seed", NULL, ARG_U64, &seed, 0, 0, "random seed (default 2147483657, the lecture's)", 0},
-        {"--temperature", NULL, ARG_DOUBLE, &temperature, 1e-3, 1e3, "divide logits by T (default 1)", 0},
+        {"--temperature", NULL, ARG_DOUBLE, &temperature, 0, 1e3, "divide logits by T, 0.001..1000 (default 1)", 0},
         {"--top-k", NULL, ARG_INT, &top_k, 0, 1 << 20, "draw only from the k likeliest characters (default 0: all)", 0},
         {"--max-len", NULL, ARG_INT, &max_len, 1, 1 << 20, "cut items at this many characters (default 256)", 0},
         {"--prefix", NULL, ARG_STRING, &prefix, 0, 0, "only items that start with this text: the model completes it", 0},
@@ -51,14 +52,22 @@ int cmd_sample(int argc, char **argv)
                            "train, dev or test when it is a copy of an item of that split of the training\n"
                            "file, else new; the counts go to stderr.");
     if (rc) return rc < 0 ? 0 : rc;
+    if (temperature < 1e-3)
+        return cli_error("--temperature %g: must be at least 0.001; for the likeliest character every time "
+                         "(greedy), use --top-k 1", temperature);
+    char ckpt[MM_MAX_PATH]; /* named when the model cannot be sampled */
+    if (cli_path(ckpt, sizeof ckpt, workdir, "model.bin")) return cli_error("-o: path too long");
     mm_run r;
     if ((rc = load_checkpoint(&r, workdir))) return rc;
     cli_marks marks;
     cli_marks_load(&marks, &r);
     mm_sample_opts o = {temperature, top_k, max_len};
-    rc = cli_samples_print(stdout, json ? NULL : stderr, json ? "{\"samples\": [" : NULL, &r,
-                           marks.ok ? &marks.set : NULL, &o, seed, prefix, n);
-    if (json && !rc) fputs("}\n", stdout);
+    mm_json j;
+    mm_json_begin(&j);
+    rc = cli_samples_print(stdout, json ? NULL : stderr, json ? &j : NULL, &r, marks.ok ? &marks.set : NULL, &o,
+                           seed, prefix, n, ckpt);
+    if (json && !rc) rc = cli_json_print(&j);
+    else mm_json_free(&j);
     cli_marks_free(&marks);
     mm_run_free(&r);
     return rc;
@@ -67,28 +76,39 @@ int cmd_sample(int argc, char **argv)
 static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, int nthreads, int mix)
 {
     mm_err err;
-    if (json) printf("{\"step\": %ld", r->state.step);
+    mm_json j;
+    mm_json_begin(&j);
+    mm_json_int(&j, "step", r->state.step);
     for (int s = 0; s < MM_NSPLITS; s++) {
         if (only >= 0 ? s != only : s == MM_TEST) continue;
         double loss;
-        if (mm_model_split_loss(&r->model, &d->data.split[s], nthreads, &loss, &err))
+        char key[32];
+        if (mm_model_split_loss(&r->model, &d->data.split[s], nthreads, &loss, &err)) {
+            mm_json_free(&j);
             return cli_error("%s", err.msg);
-        if (json) {
-            printf(", \"%s_loss\": ", mm_split_name(s));
-            cli_print_loss(stdout, loss, 1);
-            printf(", \"n%s\": %zu", mm_split_name(s), d->data.split[s].n);
-        } else {
+        }
+        snprintf(key, sizeof key, "%s_loss", mm_split_name(s));
+        mm_json_num(&j, key, loss, 6);
+        snprintf(key, sizeof key, "n%s", mm_split_name(s));
+        mm_json_int(&j, key, (long long)d->data.split[s].n);
+        if (!json) {
             printf("%-5s loss ", mm_split_name(s));
             cli_print_loss(stdout, loss, 0);
             printf("  (%zu examples%s)\n", d->data.split[s].n, d->data.split[s].n ? "" : ": this split is empty");
         }
     }
     if (mix > 0) {
-        int rc = trainfiles_eval_mix(r, d, mix, only, json);
-        if (rc) return rc;
+        int rc = trainfiles_eval_mix(r, d, mix, only, json ? &j : NULL);
+        if (rc) {
+            mm_json_free(&j);
+            return rc;
+        }
     }
-    if (json) printf("}\n");
-    return 0;
+    if (!json) {
+        mm_json_free(&j);
+        return 0;
+    }
+    return cli_json_print(&j);
 }
 
 int cmd_eval(int argc, char **argv)

@@ -20,28 +20,30 @@ static int by_prob(const void *a, const void *b)
     return x->id - y->id;
 }
 
-static void print_ranked(const mm_vocab *v, const ranked *r, int V, const char *prefix, int json)
+static int print_ranked(const mm_vocab *v, const ranked *r, int V, const char *prefix, int json)
 {
-    if (json) {
-        fputs("{\"prefix\": ", stdout);
-        cli_json_string(stdout, prefix);
-        fputs(", \"probs\": [", stdout);
-    }
+    mm_json j;
+    mm_json_begin(&j);
+    mm_json_str(&j, "prefix", prefix);
+    mm_json_array(&j, "probs");
     for (int i = 0; i < V; i++) {
         char c[8] = ".";
         if (r[i].id) c[mm_utf8_encode(v->cp[r[i].id], c)] = 0;
         if (json) {
-            fputs(i ? ", {\"char\": " : "{\"char\": ", stdout);
-            cli_json_string(stdout, c);
-            printf(", \"prob\": %.9g}", (double)r[i].p);
+            mm_json_item_object(&j);
+            mm_json_str(&j, "char", c);
+            mm_json_g(&j, "prob", (double)r[i].p, 9);
+            mm_json_item_object_end(&j);
         } else {
             printf("%s %.6f\n", c, (double)r[i].p);
         }
     }
-    if (json) fputs("]}\n", stdout);
+    if (json) return cli_json_print(&j);
+    mm_json_free(&j);
+    return 0;
 }
 
-static int probs_of(const mm_run *r, const char *prefix, int json)
+static int probs_of(const mm_run *r, const char *ckpt, const char *prefix, int json)
 {
     const int V = r->vocab.size;
     mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
@@ -55,11 +57,15 @@ static int probs_of(const mm_run *r, const char *prefix, int json)
              mm_sampler_build(&s, &r->model, &o, &err))
         rc = cli_error("%s", err.msg);
     if (!rc) {
-        mm_sampler_probs_after(&s, ids, n);
+        int bad = mm_sampler_probs_after(&s, ids, n);
         for (int v = 0; v < V; v++) rk[v] = (ranked){v, s.probs[v]};
         mm_sampler_free(&s);
-        qsort(rk, (size_t)V, sizeof *rk, by_prob);
-        print_ranked(&r->vocab, rk, V, prefix, json);
+        if (bad) {
+            rc = cli_error("%s: %s; it has no distribution to print", ckpt, MM_LOGITS_NOT_FINITE);
+        } else {
+            qsort(rk, (size_t)V, sizeof *rk, by_prob);
+            rc = print_ranked(&r->vocab, rk, V, prefix, json);
+        }
     }
     free(ids);
     free(rk);
@@ -90,7 +96,7 @@ int cmd_probs(int argc, char **argv)
     mm_err err;
     if (cli_path(ckpt, sizeof ckpt, workdir, "model.bin")) return cli_error("-o: path too long");
     if (mm_checkpoint_load(&r, ckpt, &err)) return cli_error("%s", err.msg);
-    rc = probs_of(&r, prefix, json);
+    rc = probs_of(&r, ckpt, prefix, json);
     mm_run_free(&r);
     return rc;
 }

@@ -265,12 +265,13 @@ int cmd_sweep(int argc, char **argv)
     if ((rc = parse_schedules(&f))) return rc;
     mm_err err;
     if (mm_sweep_space_check(&f.space, 2, &err)) return cli_error("sweep: %s", err.msg);
+    if ((rc = cli_check_input(f.input, args_seen(specs, NSPECS, "--input")))) return rc;
     if ((rc = make_dir(f.workdir))) return rc;
     cli_data d;
     /* the vocabulary and words are shared; each trial builds its own splits */
     mm_data_opts o = {.T = 1, .split_kind = MM_SPLIT_LECTURE, .split_seed = f.split_seed};
     if (cli_data_load(&d, f.input, &o, NULL, &err)) return cli_error("%s", err.msg);
-    if (d.data.split[MM_TRAIN].n == 0) rc = cli_error("%s: the training split is empty: the input needs more items", f.input);
+    if (d.data.split[MM_TRAIN].n == 0) rc = cli_empty_train_split(f.input, d.words.nwords);
     else rc = sweep_on(&f, &d);
     cli_data_free(&d);
     return rc;

@@ -13,6 +13,7 @@
 #include "dist.h"
 #include "events.h"
 #include "progress.h"
+#include "resume.h"
 #include "samples.h"
 #include "trainfiles.h"
 #include "trainlog.h"
@@ -46,7 +47,7 @@ static void catch_stop_signals(void)
 
 typedef struct {
     const char *input, *workdir, *init, *schedule, *split;
-    int resume, json, samples, threads;
+    int resume, force, json, samples, threads;
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
     int lr_find, mix_ngram;
     int batch_size, block_size, n_embd, n_hidden;
@@ -55,7 +56,7 @@ typedef struct {
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 26
+#define NBASE_SPECS 28
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -63,6 +64,7 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--input", "-i", ARG_STRING, &f->input, 0, 0, "text file, one item per line (default " DEFAULT_INPUT ")", 0},
         {"--work-dir", "-o", ARG_STRING, &f->workdir, 0, 0, "folder for model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--resume", NULL, ARG_FLAG, &f->resume, 0, 0, "continue the run saved in the work dir", 0},
+        {"--force", NULL, ARG_FLAG, &f->force, 0, 0, "replace the work dir's model.bin of an earlier run (default: refuse)", 0},
         {"--max-steps", NULL, ARG_LONG, &f->max_steps, 0, 1e12, "training steps (default 200000; 0 only evaluates)", 0},
         {"--batch-size", "-b", ARG_INT, &f->batch_size, 1, 1 << 20, "minibatch size (default 32)", 0},
         {"--learning-rate", "-l", ARG_DOUBLE, &f->lr, 0, 1e6, "initial learning rate (default 0.1)", 0},
@@ -78,12 +80,13 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
         {"--split", NULL, ARG_STRING, &f->split, 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)", 0},
         {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)", 0},
-        {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores)", 0},
+        {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)", 0},
         {"--json", NULL, ARG_FLAG, &f->json, 0, 0, "print one JSON object with the results", 0},
-        {"--samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
+        {"--num-samples", "-n", ARG_INT, &f->samples, 0, 100000, "items to sample at the end (default 20)", 0},
+        {"--samples", NULL, ARG_INT, &f->samples, 0, 100000, "the same as --num-samples (as in sample)", 0},
         {"--save-every", NULL, ARG_LONG, &f->save_every, 0, 1e12, "checkpoint every N steps (default 10000; 0: at the end)", 0},
         {"--print-every", NULL, ARG_LONG, &f->print_every, 0, 1e12, "progress line every N steps off a terminal (default 10000)", 0},
-        {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: start and end)", 0},
+        {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: at step 0 only; the final losses are printed and in report.html)", 0},
         {"--lr-find", NULL, ARG_INT, &f->lr_find, 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none)", 0},
         {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
     };
@@ -296,16 +299,21 @@ static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_
     return model_flags_check_resume(&f->mf, s, NSPECS, r);
 }
 
-static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_flags *f, const char *ckpt)
+/* changes (n bytes) receives the training settings the flags changed. */
+static int setup_resume(mm_run *r, cli_data *d, const arg_spec *s, const train_flags *f, const char *ckpt,
+                        char *changes, size_t n)
 {
     mm_err err;
     if (mm_checkpoint_load(r, ckpt, &err)) return cli_error("--resume: %s", err.msg);
     int rc = check_resume_flags(s, f, r);
     if (rc) return rc;
     if (args_seen(s, NSPECS, "--max-steps")) r->train.max_steps = f->max_steps;
+    if ((rc = resume_check_unfinished(r, ckpt)) || (rc = resume_apply_settings(r, s, NSPECS, changes, n)))
+        return rc;
     if (args_seen(s, NSPECS, "--input")) snprintf(r->input, sizeof r->input, "%s", f->input);
     mm_data_opts o = cli_run_data_opts(r);
     if (cli_data_load(d, r->input, &o, NULL, &err)) return cli_error("%s", err.msg);
+    if ((rc = resume_check_data(r, d, ckpt))) return rc;
     if (!cli_vocab_equal(&d->vocab, &r->vocab))
         return cli_error("%s: its characters differ from the checkpoint's vocabulary; "
                          "resume on the file the run started with", r->input);
@@ -332,6 +340,8 @@ static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const trai
     mm_data_opts o = {.T = f->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
                       .split_kind = r->split_kind, .split_seed = r->split_seed};
     if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
+    if (d->data.split[MM_TRAIN].n == 0) return cli_empty_train_split(f->input, d->words.nwords);
+    resume_record_data(r, d);
     mm_config cfg = {.vocab_size = d->vocab.size, .block_size = d->opts.T, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);
@@ -377,47 +387,55 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
            r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0);
 }
 
-/* The lecture's samples (seed + 10), each marked train, dev, test or new. */
-static void print_samples(const mm_run *r, const cli_data *d, int n, int json, FILE *out)
+/* n items from the lecture's sampling seed (seed + 10), each marked
+ * train, dev, test or new: as lines on out or into j's "samples". Logits
+ * that are not finite stop the samples with a warning: the run itself is
+ * saved. */
+static void print_samples(const mm_run *r, const cli_data *d, int n, mm_json *j, FILE *out)
 {
     if (n <= 0) return;
     mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
     mm_itemset set;
     mm_err err;
     int marked = mm_itemset_build(&set, &d->words, &d->data, &err) == MM_OK;
-    if (!json) fputs("samples:\n", out);
-    cli_samples_print(out, json ? NULL : out, json ? ", \"samples\": [" : NULL, r, marked ? &set : NULL, &o,
-                      r->seed + 10, NULL, n);
+    if (!j) fputs("samples:\n", out);
+    cli_samples_print(out, j ? NULL : out, j, r, marked ? &set : NULL, &o, r->seed + 10, NULL, n, NULL);
     if (marked) mm_itemset_free(&set);
 }
 
-static void print_json(const mm_run *r, const cli_data *d, const final_losses *fl, int nthreads, int samples,
-                       const trainfiles *t, const char *ckpt, const char *report)
+static int print_json(const mm_run *r, const cli_data *d, const final_losses *fl, int nthreads, int samples,
+                      const trainfiles *t, const char *ckpt, const char *report)
 {
     const mm_dataset *ds = &d->data;
-    printf("{\"vocab_size\": %d, \"ntrain\": %zu, \"ndev\": %zu, \"ntest\": %zu, \"params\": %zu, "
-           "\"block_size\": %d, \"n_embd\": %d, \"n_hidden\": %d, \"batch_size\": %d, "
-           "\"init_train_loss\": %.6f, \"init_dev_loss\": ",
-           r->vocab.size, ds->split[MM_TRAIN].n, ds->split[MM_DEV].n, ds->split[MM_TEST].n,
-           r->model.ntrainable, r->model.cfg.block_size, r->model.cfg.n_embd, r->model.cfg.n_hidden,
-           r->train.batch_size, r->state.init_train_loss);
-    cli_print_loss(stdout, r->state.init_dev_loss, 1);
-    printf(", \"train_loss\": %.6f, \"dev_loss\": ", fl->train_loss);
-    cli_print_loss(stdout, fl->dev_loss, 1);
-    printf(", \"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, "
-           "\"threads\": %d, \"model\": \"%s\", \"optimizer\": \"%s\", \"split\": \"%s\", \"input\": ",
-           r->state.step, r->state.train_seconds,
-           r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads,
-           model_kind_name(r->model.cfg.kind), optim_kind_name(r->train.optim.kind),
-           mm_split_kind_name(r->split_kind));
-    cli_json_string(stdout, r->input);
-    fputs(", \"model_bin\": ", stdout);
-    cli_json_string(stdout, ckpt);
-    fputs(", \"report_html\": ", stdout);
-    cli_json_string(stdout, report);
-    trainfiles_json(t, stdout);
-    print_samples(r, d, samples, 1, stdout);
-    printf("}\n");
+    long step = r->state.step;
+    mm_json j;
+    mm_json_begin(&j);
+    mm_json_int(&j, "vocab_size", r->vocab.size);
+    mm_json_int(&j, "ntrain", (long long)ds->split[MM_TRAIN].n);
+    mm_json_int(&j, "ndev", (long long)ds->split[MM_DEV].n);
+    mm_json_int(&j, "ntest", (long long)ds->split[MM_TEST].n);
+    mm_json_int(&j, "params", (long long)r->model.ntrainable);
+    mm_json_int(&j, "block_size", r->model.cfg.block_size);
+    mm_json_int(&j, "n_embd", r->model.cfg.n_embd);
+    mm_json_int(&j, "n_hidden", r->model.cfg.n_hidden);
+    mm_json_int(&j, "batch_size", r->train.batch_size);
+    mm_json_num(&j, "init_train_loss", r->state.init_train_loss, 6);
+    mm_json_num(&j, "init_dev_loss", r->state.init_dev_loss, 6);
+    mm_json_num(&j, "train_loss", fl->train_loss, 6);
+    mm_json_num(&j, "dev_loss", fl->dev_loss, 6);
+    mm_json_int(&j, "steps", step);
+    mm_json_num(&j, "train_seconds", r->state.train_seconds, 4);
+    mm_json_num(&j, "us_per_step", step ? 1e6 * r->state.train_seconds / (double)step : 0.0, 3);
+    mm_json_int(&j, "threads", nthreads);
+    mm_json_str(&j, "model", model_kind_name(r->model.cfg.kind));
+    mm_json_str(&j, "optimizer", optim_kind_name(r->train.optim.kind));
+    mm_json_str(&j, "split", mm_split_kind_name(r->split_kind));
+    mm_json_str(&j, "input", r->input);
+    mm_json_str(&j, "model_bin", ckpt);
+    mm_json_str(&j, "report_html", report);
+    trainfiles_json(t, &j);
+    print_samples(r, d, samples, &j, stdout);
+    return cli_json_print(&j);
 }
 
 /* A NaN loss (stopped in train.c before its update) or NaN weights (refused
@@ -467,14 +485,11 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
     if (rc) return rc;
     char report[MM_MAX_PATH];
     if (cli_path(report, sizeof report, f->workdir, "report.html")) return cli_error("-o: path too long");
-    if (f->json) {
-        print_json(r, d, &fl, nthreads, f->samples, t, ckpt, report);
-    } else {
-        print_text_summary(r, d, &fl);
-        trainfiles_print(t, stdout);
-        print_samples(r, d, f->samples, 0, stdout);
-        printf("wrote %s and %s\n", ckpt, report);
-    }
+    if (f->json) return print_json(r, d, &fl, nthreads, f->samples, t, ckpt, report);
+    print_text_summary(r, d, &fl);
+    trainfiles_print(t, stdout);
+    print_samples(r, d, f->samples, NULL, stdout);
+    printf("wrote %s and %s\n", ckpt, report);
     return 0;
 }
 
@@ -555,6 +570,17 @@ static int check_dist_flags(const train_flags *f, const cli_dist *dist)
     return 0;
 }
 
+/* A fresh run into a folder that holds a model refuses to replace it
+ * unless told to: a finished model is hours of work. */
+static int check_overwrite(const train_flags *f, const char *ckpt)
+{
+    struct stat sb;
+    if (f->resume && f->force) return cli_error("--resume and --force: choose one (continue the run, or replace it)");
+    if (f->resume || f->force || stat(ckpt, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
+    return cli_error("%s exists, from an earlier run: pass --resume to continue that run, or --force to "
+                     "replace it (or choose another -o)", ckpt);
+}
+
 int cmd_train(int argc, char **argv)
 {
     return cmd_train_dist(argc, argv, NULL);
@@ -567,25 +593,30 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     cli_dist_quiet quiet;
     cli_dist_quiet_begin(&quiet, dist); /* a mistake every process makes is told once */
     int rc = parse_flags(&f, specs, argc, argv);
+    char ckpt[MM_MAX_PATH] = "";
     if (!rc) rc = check_dist_flags(&f, dist);
+    if (!rc) cli_path(ckpt, sizeof ckpt, f.workdir, "model.bin"); /* fits: check_flags */
+    if (!rc) rc = check_overwrite(&f, ckpt);
+    if (!rc && !f.resume) rc = cli_check_input(f.input, args_seen(specs, NSPECS, "--input"));
     if ((rc = cli_dist_agree(dist, &quiet, rc))) return rc < 0 ? 0 : rc;
     int nthreads = cli_threads(f.threads);
     if (dist && f.threads == 0 && (nthreads /= dist->local_ranks) < 1) nthreads = 1; /* they share the cores */
     catch_stop_signals();
-    char ckpt[MM_MAX_PATH];
-    cli_path(ckpt, sizeof ckpt, f.workdir, "model.bin"); /* fits: check_flags */
     mm_run run;
     cli_data data;
     memset(&run, 0, sizeof run);
     memset(&data, 0, sizeof data);
-    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt) : setup_fresh(&run, &data, specs, &f);
+    char changes[512] = "";
+    rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt, changes, sizeof changes)
+                  : setup_fresh(&run, &data, specs, &f);
     if (!rc && cli_dist_leader(dist)) rc = cli_make_workdir(f.workdir, ckpt);
     rc = cli_dist_agree(dist, &quiet, rc);
     if (!rc && !f.resume)
         rc = split_losses(&run, &data, dist, nthreads, &run.state.init_train_loss, &run.state.init_dev_loss);
     cli_dist_quiet_end(&quiet, dist);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
-                        .nthreads = nthreads, .t_start = progress_now()};
+                        .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
+                        .resume_step = run.state.step};
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);
     cli_data_free(&data);

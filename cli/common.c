@@ -55,6 +55,20 @@ mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, co
     return st;
 }
 
+int cli_check_input(const char *input, int given)
+{
+    struct stat sb;
+    if (given || stat(input, &sb) == 0) return 0;
+    return cli_error("no -i FILE given, and the default %s does not exist: pass -i FILE, a text file with one "
+                     "item per line (or run make data for names.txt)", input);
+}
+
+int cli_empty_train_split(const char *path, size_t nitems)
+{
+    return cli_error("%s: %zu item%s leave%s the training split empty: the input needs more items", path,
+                     nitems, nitems == 1 ? "" : "s", nitems == 1 ? "s" : "");
+}
+
 mm_data_opts cli_run_data_opts(const mm_run *r)
 {
     return (mm_data_opts){.T = r->model.cfg.block_size,
@@ -109,7 +123,14 @@ void cli_data_free(cli_data *d)
 int cli_threads(int requested)
 {
 #ifdef _OPENMP
-    return requested > 0 ? requested : omp_get_num_procs();
+    int cores = omp_get_num_procs();
+    if (requested > cores) {
+        /* more threads than cores only makes them wait for each other */
+        fprintf(stderr, "makemore: warning: --threads %d is more than the %d cores here; using %d\n", requested,
+                cores, cores);
+        return cores;
+    }
+    return requested > 0 ? requested : cores;
 #else
     (void)requested;
     return 1;
@@ -130,15 +151,22 @@ void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n)
     }
 }
 
-void cli_json_string(FILE *f, const char *s)
+void cli_item_string(char *out, const mm_vocab *v, const int *ids, int n)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
+    size_t k = 0;
+    for (int i = 0; i < n; i++) k += (size_t)mm_utf8_encode(v->cp[ids[i]], out + k);
+    out[k] = 0;
+}
+
+int cli_json_print(mm_json *j)
+{
+    mm_json_end(j);
+    int oom = j->b.oom;
+    if (!oom) fwrite(mm_sbuf_str(&j->b), 1, j->b.len, stdout);
+    mm_json_free(j);
+    if (oom) return cli_error("out of memory while writing the JSON output");
+    if (fflush(stdout) != 0) return cli_error("stdout: write failed");
+    return 0;
 }
 
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b)

@@ -7,6 +7,21 @@
 #include "cli.h"
 #include "text.h"
 
+/* One event, as a line of JSON (its writer keeps it strict: a NaN loss
+ * is null). */
+static void emit(events *e, mm_json *j)
+{
+    mm_json_end(j);
+    if (!j->b.oom) fputs(mm_sbuf_str(&j->b), e->f);
+    mm_json_free(j);
+}
+
+static void event_begin(mm_json *j, const char *name)
+{
+    mm_json_begin(j);
+    mm_json_str(j, "event", name);
+}
+
 int events_open(events *e, long first_step, long total)
 {
     memset(e, 0, sizeof *e);
@@ -16,31 +31,42 @@ int events_open(events *e, long first_step, long total)
     if (!e->f) return cli_error("MAKEMORE_EVENTS=%s: cannot write: %s", path, strerror(errno));
     /* about 100 snapshots over a run: enough to watch it move, few enough to draw */
     e->embed_every = total / 100 > 0 ? total / 100 : 1;
-    fprintf(e->f, "{\"event\": \"start\", \"step\": %ld, \"total\": %ld}\n", first_step, total);
+    mm_json j;
+    event_begin(&j, "start");
+    mm_json_int(&j, "step", first_step);
+    mm_json_int(&j, "total", total);
+    emit(e, &j);
     return 0;
 }
 
-static void doubles(FILE *f, const char *name, const double *x, int n)
+static void doubles(mm_json *j, const char *name, const double *x, int n)
 {
-    fprintf(f, ", \"%s\": [", name);
-    for (int i = 0; i < n; i++) fprintf(f, i ? ", %.6g" : "%.6g", x[i]);
-    fputc(']', f);
+    mm_json_array(j, name);
+    for (int i = 0; i < n; i++) mm_json_item_g(j, x[i], 6);
+    mm_json_array_end(j);
 }
 
 void events_lrfind(events *e, const mm_lrfind *lr)
 {
     if (!e->f || lr->n <= 0) return;
-    fputs("{\"event\": \"lr_find\"", e->f);
-    doubles(e->f, "lr_exp", lr->lr_exp, lr->n);
-    doubles(e->f, "loss", lr->loss, lr->n);
-    doubles(e->f, "smooth", lr->smooth, lr->n);
-    fprintf(e->f, ", \"suggested_lr\": %.6g}\n", lr->suggested_lr);
+    mm_json j;
+    event_begin(&j, "lr_find");
+    doubles(&j, "lr_exp", lr->lr_exp, lr->n);
+    doubles(&j, "loss", lr->loss, lr->n);
+    doubles(&j, "smooth", lr->smooth, lr->n);
+    mm_json_g(&j, "suggested_lr", lr->suggested_lr, 6);
+    emit(e, &j);
 }
 
 void events_step(events *e, const mm_run *r, long step, double loss, double lr)
 {
     if (!e->f) return;
-    fprintf(e->f, "{\"event\": \"step\", \"step\": %ld, \"loss\": %.7g, \"lr\": %.6g}\n", step, loss, lr);
+    mm_json j;
+    event_begin(&j, "step");
+    mm_json_int(&j, "step", step);
+    mm_json_g(&j, "loss", loss, 7);
+    mm_json_g(&j, "lr", lr, 6);
+    emit(e, &j);
     if (step % e->embed_every == 0) events_embedding(e, r, step);
 }
 
@@ -50,25 +76,33 @@ void events_embedding(events *e, const mm_run *r, long step)
     if (!e->f || m->embedding < 0 || m->cfg.n_embd < 2) return;
     const float *C = mm_model_param(m, m->embedding); /* (V, E) */
     const int V = r->vocab.size, E = m->cfg.n_embd;
-    fprintf(e->f, "{\"event\": \"embedding\", \"step\": %ld, \"chars\": [", step);
+    mm_json j;
+    event_begin(&j, "embedding");
+    mm_json_int(&j, "step", step);
+    mm_json_array(&j, "chars");
     for (int i = 0; i < V; i++) {
         char ch[5] = {0};
         ch[mm_utf8_encode(r->vocab.cp[i], ch)] = 0;
-        if (i) fputs(", ", e->f);
-        cli_json_string(e->f, ch);
+        mm_json_item(&j, ch);
     }
+    mm_json_array_end(&j);
     for (int d = 0; d < 2; d++) {
-        fprintf(e->f, "], \"%c\": [", "xy"[d]);
-        for (int i = 0; i < V; i++) fprintf(e->f, i ? ", %.6g" : "%.6g", C[(long)i * E + d]);
+        mm_json_array(&j, d ? "y" : "x");
+        for (int i = 0; i < V; i++) mm_json_item_g(&j, C[(long)i * E + d], 6);
+        mm_json_array_end(&j);
     }
-    fputs("]}\n", e->f);
+    emit(e, &j);
 }
 
 void events_eval(events *e, long step, double train_loss, double dev_loss)
 {
     if (!e->f) return;
-    fprintf(e->f, "{\"event\": \"eval\", \"step\": %ld, \"train_loss\": %.7g, \"dev_loss\": %.7g}\n", step,
-            train_loss, dev_loss);
+    mm_json j;
+    event_begin(&j, "eval");
+    mm_json_int(&j, "step", step);
+    mm_json_g(&j, "train_loss", train_loss, 7);
+    mm_json_g(&j, "dev_loss", dev_loss, 7);
+    emit(e, &j);
 }
 
 void events_close(events *e)

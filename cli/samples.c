@@ -34,40 +34,44 @@ void cli_samples_summary(FILE *out, const long count[MM_NSPLITS + 1])
             count[MM_TEST], count[MM_NSPLITS]);
 }
 
-static void print_one(FILE *out, int json, long i, const char *text, int split)
+static void print_one(FILE *out, mm_json *j, const char *text, int split)
 {
-    if (!json) {
+    if (!j) {
         fputs(text, out);
         if (split != MM_UNMARKED) fprintf(out, "\t%s", mm_item_label(split));
         fputc('\n', out);
         return;
     }
-    fputs(i ? ", {\"text\": " : "{\"text\": ", out);
-    cli_json_string(out, text);
-    if (split == MM_UNMARKED) fputs(", \"split\": null}", out);
-    else fprintf(out, ", \"split\": \"%s\"}", mm_item_label(split));
+    mm_json_item_object(j);
+    mm_json_str(j, "text", text);
+    mm_json_str_or_null(j, "split", split == MM_UNMARKED ? NULL : mm_item_label(split));
+    mm_json_item_object_end(j);
 }
 
-int cli_samples_print(FILE *out, FILE *summary, const char *json_open, const mm_run *r, const mm_itemset *set,
-                      const mm_sample_opts *o, uint64_t seed, const char *prefix, long n)
+int cli_samples_print(FILE *out, FILE *summary, mm_json *j, const mm_run *r, const mm_itemset *set,
+                      const mm_sample_opts *o, uint64_t seed, const char *prefix, long n, const char *ckpt)
 {
     mm_drawer d;
     mm_err err;
-    int json = json_open != NULL;
     if (mm_drawer_build(&d, &r->model, &r->vocab, o, seed, prefix, "--prefix", set, &err))
         return cli_error("%s", err.msg);
-    if (json) fputs(json_open, out);
-    for (long i = 0; i < n; i++) {
+    if (j) mm_json_array(j, "samples");
+    int rc = 0;
+    long i;
+    for (i = 0; i < n; i++) {
         int split;
         const char *text = mm_drawer_next(&d, &split);
-        print_one(out, json, i, text, split);
+        if (!text) break;
+        print_one(out, j, text, split);
     }
-    if (json) fputc(']', out);
-    if (summary && set) {
+    if (j) mm_json_array_end(j);
+    if (i < n && ckpt) rc = cli_error("%s: %s; it cannot be sampled", ckpt, MM_LOGITS_NOT_FINITE);
+    else if (i < n) fprintf(stderr, "makemore: warning: no samples: %s\n", MM_LOGITS_NOT_FINITE);
+    else if (summary && set) {
         fprintf(summary, "%ld samples: ", n);
         cli_samples_summary(summary, d.count);
         fputc('\n', summary);
     }
     mm_drawer_free(&d);
-    return 0;
+    return rc;
 }

@@ -17,13 +17,14 @@ typedef struct {
 void cli_marks_load(cli_marks *m, const mm_run *r);
 void cli_marks_free(cli_marks *m);
 
-/* Draws n items and prints them: as text (json_open NULL), one
- * "ITEM<tab>MARK" line each and the summary line to summary (NULL: none);
- * else json_open (e.g. "{\"samples\": [") once the options are known good,
- * then {"text": ..., "split": ...} for each item and "]". Returns 0 or the
- * exit status after printing an error (before anything is printed). */
-int cli_samples_print(FILE *out, FILE *summary, const char *json_open, const mm_run *r, const mm_itemset *set,
-                      const mm_sample_opts *o, uint64_t seed, const char *prefix, long n);
+/* Draws n items: into j's array "samples" as {"text": ..., "split": ...}
+ * objects when j is not NULL, else one "ITEM<tab>MARK" line each to out
+ * and the summary line to summary (NULL: none). When the model's logits
+ * are not finite, with ckpt (the file sampled) that is an error; without,
+ * one warning line and the items stop there (training's samples: the run
+ * itself is saved). Returns 0 or the exit status after printing an error. */
+int cli_samples_print(FILE *out, FILE *summary, mm_json *j, const mm_run *r, const mm_itemset *set,
+                      const mm_sample_opts *o, uint64_t seed, const char *prefix, long n, const char *ckpt);
 /* "7 in train / 0 in dev / 1 in test / 12 new" */
 void cli_samples_summary(FILE *out, const long count[MM_NSPLITS + 1]);
 

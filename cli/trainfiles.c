@@ -130,10 +130,12 @@ static int final_log(trainfiles *t, const mm_run *r, mm_losslog *log)
     return 0;
 }
 
-/* REPORT_SAMPLES items drawn as the end of training prints them, each
- * with its mark (train, dev, test or new) in marks. */
-static char **draw_samples(const mm_run *r, const cli_data *d, int n, const char **marks)
+/* Up to n items (*got of them) drawn as the end of training prints them,
+ * each with its mark (train, dev, test or new) in marks; fewer when the
+ * model's logits are not finite. */
+static char **draw_samples(const mm_run *r, const cli_data *d, int n, const char **marks, int *got)
 {
+    *got = 0;
     mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
     mm_itemset set;
     mm_drawer dr;
@@ -149,20 +151,15 @@ static char **draw_samples(const mm_run *r, const cli_data *d, int n, const char
         free(out);
         return NULL;
     }
-    int ok = 1;
     for (int i = 0; i < n; i++) {
         int split;
-        out[i] = strdup(mm_drawer_next(&dr, &split));
+        const char *text = mm_drawer_next(&dr, &split);
+        if (!text || !(out[i] = strdup(text))) break; /* logits not finite, or no memory */
         marks[i] = mm_item_label(split);
-        ok = ok && out[i];
+        *got = i + 1;
     }
     mm_drawer_free(&dr);
     mm_itemset_free(&set);
-    if (!ok) {
-        for (int i = 0; i < n; i++) free(out[i]);
-        free(out);
-        return NULL;
-    }
     return out;
 }
 
@@ -196,6 +193,9 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
     mm_report_add(rep, MM_REP_CONFIG, "steps, batch size", "%ld of %ld, batch %d", r->state.step, r->train.max_steps, r->train.batch_size);
     mm_report_add(rep, MM_REP_CONFIG, "learning rate", "%s", sched);
     mm_report_add(rep, MM_REP_CONFIG, "weight decay", "%g", r->train.optim.weight_decay);
+    if (t->resume_changes && *t->resume_changes)
+        mm_report_add(rep, MM_REP_CONFIG, "changed at --resume", "from step %ld: %s", t->resume_step,
+                      t->resume_changes);
     mm_report_add(rep, MM_REP_CONFIG, "initialisation", "%s, seed %llu", r->init_kind == MM_INIT_SCALED ? "scaled" : "torch (lecture)",
                   (unsigned long long)r->seed);
     if (r->split_kind == MM_SPLIT_MAKEMORE)
@@ -229,6 +229,7 @@ typedef struct {
     mm_sbuf loss, emb, lr;
     char **samples;
     const char *marks[REPORT_SAMPLES];
+    int nsamples;
 } figures;
 
 static int make_figures(figures *f, trainfiles *t, const mm_run *r, const cli_data *d)
@@ -247,7 +248,7 @@ static int make_figures(figures *f, trainfiles *t, const mm_run *r, const cli_da
     if ((rc = save_in(t->workdir, "loss.svg", &f->loss)) ||
         (f->emb.len && (rc = save_in(t->workdir, "embedding.svg", &f->emb))))
         return rc;
-    f->samples = draw_samples(r, d, REPORT_SAMPLES, f->marks);
+    f->samples = draw_samples(r, d, REPORT_SAMPLES, f->marks, &f->nsamples);
     return 0;
 }
 
@@ -320,7 +321,7 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
                              "roles (the vowels, for instance) tend to end up near each other.");
     rep->samples = (const char *const *)f->samples;
     rep->sample_marks = f->marks;
-    rep->nsamples = f->samples ? REPORT_SAMPLES : 0;
+    rep->nsamples = f->samples ? f->nsamples : 0;
     rep->samples_note = "Drawn from the trained model with the lecture's sampling seed (training seed + 10), "
                         "as printed at the end of training; each marked as a copy of a train, dev or test "
                         "item, or new.";
@@ -367,28 +368,33 @@ void trainfiles_print(const trainfiles *t, FILE *out)
     if (t->have_mix) print_mix(out, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
-static void json_mix(FILE *out, const mm_mix_result *m, unsigned mask)
+static void json_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
 {
-    fprintf(out, ", \"mix_ngram\": %d, \"mix_weight\": %.6f", m->order, m->weight);
-    for (int s = 0; s < MM_NSPLITS; s++)
-        if (mask & (1u << s))
-            fprintf(out, ", \"ngram_%s_loss\": %.6f, \"mix_%s_loss\": %.6f", mm_split_name(s), m->ngram_loss[s],
-                    mm_split_name(s), m->mix_loss[s]);
+    mm_json_int(j, "mix_ngram", m->order);
+    mm_json_num(j, "mix_weight", m->weight, 6);
+    for (int s = 0; s < MM_NSPLITS; s++) {
+        if (!(mask & (1u << s))) continue;
+        char key[32];
+        snprintf(key, sizeof key, "ngram_%s_loss", mm_split_name(s));
+        mm_json_num(j, key, m->ngram_loss[s], 6);
+        snprintf(key, sizeof key, "mix_%s_loss", mm_split_name(s));
+        mm_json_num(j, key, m->mix_loss[s], 6);
+    }
 }
 
-void trainfiles_json(const trainfiles *t, FILE *out)
+void trainfiles_json(const trainfiles *t, mm_json *j)
 {
-    if (t->have_mix) json_mix(out, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
+    if (t->have_mix) json_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
-int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, int json)
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, mm_json *j)
 {
     mm_mix_result m;
     mm_err err;
     if (mm_mix_run(&r->model, &d->words, &r->vocab, &d->data, order, only == MM_TEST, &m, &err))
         return cli_error("--mix-ngram: %s", err.msg);
     unsigned mask = only >= 0 ? 1u << only : (1u << MM_TRAIN | 1u << MM_DEV);
-    if (json) json_mix(stdout, &m, mask);
+    if (j) json_mix(j, &m, mask);
     else print_mix(stdout, &m, mask);
     return 0;
 }
@@ -404,7 +410,7 @@ int trainfiles_after(trainfiles *t, const mm_run *r, const cli_data *d)
     mm_sbuf_free(&f.emb);
     mm_sbuf_free(&f.lr);
     if (f.samples)
-        for (int i = 0; i < REPORT_SAMPLES; i++) free(f.samples[i]);
+        for (int i = 0; i < f.nsamples; i++) free(f.samples[i]);
     free(f.samples);
     return rc;
 }

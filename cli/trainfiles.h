@@ -16,6 +16,8 @@ typedef struct {
     int mix_ngram;         /* --mix-ngram N, 0 for none */
     int nthreads;
     double t_start;        /* when the command started */
+    const char *resume_changes; /* settings --resume changed ("" or NULL: none) */
+    long resume_step;      /* the step they apply from */
     double eval_seconds;   /* spent in --eval-every evaluations */
     double lrfind_seconds;
     int have_lr;
@@ -41,11 +43,12 @@ void trainfiles_free(trainfiles *t);
 /* The n-gram mixture's lines for the text summary, and its JSON fields
  * (", \"mix_weight\": ..."), when --mix-ngram was given. */
 void trainfiles_print(const trainfiles *t, FILE *out);
-void trainfiles_json(const trainfiles *t, FILE *out);
+void trainfiles_json(const trainfiles *t, mm_json *j);
 /* eval --mix-ngram: the same mixture for a loaded checkpoint (recounted
  * and refitted: deterministic, so it matches what train printed), for the
- * split only (or train and dev when only < 0). 0 or the exit status. */
-int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, int json);
+ * split only (or train and dev when only < 0), as lines on stdout or, with
+ * j, as fields of j. 0 or the exit status. */
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, mm_json *j);
 /* DIR/lr_find.csv and DIR/lr_find.svg of a sweep; 0 or the exit status. */
 int trainfiles_save_lrfind(const char *dir, const mm_lrfind *f);
 

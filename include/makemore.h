@@ -40,7 +40,8 @@ typedef enum {
     MAKEMORE_EIO,      /* a file could not be opened, read or written */
     MAKEMORE_EFORMAT,  /* a file's contents are malformed */
     MAKEMORE_ENOMEM,   /* out of memory, or a size limit exceeded */
-    MAKEMORE_ENUMERIC, /* training produced a NaN or infinite loss */
+    MAKEMORE_ENUMERIC, /* training produced a NaN or infinite loss, or a model has
+                          NaN or infinite logits (finite weights too large) */
     MAKEMORE_EINTR     /* stopped before the end */
 } makemore_status;
 
@@ -86,13 +87,15 @@ MAKEMORE_API makemore_sample_opts makemore_sample_defaults(void);
  * then a NUL. The draws start from o->seed on each call, so the same
  * options give the same items, and are those of `makemore sample --seed`.
  * n * (4 * max_len + 1) + 1 bytes always suffice; a smaller buf that turns
- * out too small gives MAKEMORE_ENOMEM. */
+ * out too small gives MAKEMORE_ENOMEM. A model whose logits are NaN or
+ * infinite gives MAKEMORE_ENUMERIC and a message. */
 MAKEMORE_API makemore_status makemore_sample(makemore_model *m, const makemore_sample_opts *o, int n, char *buf,
                                              size_t cap, makemore_error *err);
 
 /* The next-character distribution after prefix (NULL or "": the first
  * character): probs[id] for id 0..vocab_size-1, summing to 1; probs[0] is
- * the probability that the item ends there. */
+ * the probability that the item ends there. MAKEMORE_ENUMERIC when the
+ * model's logits are not finite. */
 MAKEMORE_API makemore_status makemore_next_probs(makemore_model *m, const char *prefix, double *probs,
                                                  makemore_error *err);
 

@@ -103,9 +103,13 @@ def run_kind(kind, tmp):
 
 def main():
     if not os.access(BIN, os.X_OK):
+        print("1..1")
         check(False, f"{BIN} not built (make {BIN})")
         return 1
     torch.set_num_threads(1)
+    # the plan: per kind, 4 checks and one per tensor of the reference
+    # module (the same at any size; makemore.py's are used)
+    print("1..%d" % sum(4 + len(build(k, Config(27, 16, 64, 64)).state_dict()) for k in KINDS), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for kind in KINDS:
             run_kind(kind, tmp)

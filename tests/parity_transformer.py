@@ -192,6 +192,8 @@ def end_to_end():
 
 
 if __name__ == "__main__":
+    # main's 6 checks (1 when the driver is missing), end_to_end's 2
+    print("1..%d" % (8 if os.access(DRIVER, os.X_OK) else 3), flush=True)
     main()
     end_to_end()
     print("# %d passed, %d failed" % (passed, failed))

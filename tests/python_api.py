@@ -5,15 +5,17 @@ message. Run by tests/test_python.sh with each Python it finds.
     argv: the makemore binary, a scratch folder"""
 import json
 import os
+import struct
 import subprocess
 import sys
+import zlib
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(here), "python"))
 import makemore  # noqa: E402
 
 MM, tmp = sys.argv[1], sys.argv[2]
-PLAN = 17
+PLAN = 19
 print(f"1..{PLAN}")
 done = 0
 
@@ -104,6 +106,21 @@ ref_w = json.loads(cli("probs", "-o", os.path.join(tmp, "wn"), "--prefix", "mi",
 diff = max(abs(w.next_probs("mi")[e["char"]] - e["prob"]) for e in ref_w["probs"])
 check(k["model"] == "wavenet" and w.kind == "wavenet" and diff < 1e-6 and len(w.sample(3)) == 3,
       f"another kind (wavenet) trains, samples and gives makemore probs' numbers (max diff {diff:.1e})")
+# Finite weights whose logits overflow: the MLP's W2 (the last H*V floats
+# before b2, which end an SGD run's parameters, before the CRC) set to 3e38.
+b = bytearray(open(os.path.join(tmp, "py", "model.bin"), "rb").read())
+V, T, E, H = struct.unpack_from("<4I", b, 20)
+P = struct.unpack_from("<Q", b, 40)[0]
+w2 = len(b) - 4 - 4 * P + 4 * (V * E + T * E * H + H)
+for i in range(H * V):
+    struct.pack_into("<f", b, w2 + 4 * i, 3e38)
+struct.pack_into("<I", b, len(b) - 4, zlib.crc32(bytes(b[:-4])))
+os.makedirs(os.path.join(tmp, "huge"))
+open(os.path.join(tmp, "huge", "model.bin"), "wb").write(b)
+huge = makemore.load(os.path.join(tmp, "huge"))
+for what, fn in [("sample()", lambda: huge.sample(3, top_k=2)), ("next_probs()", lambda: huge.next_probs("jo"))]:
+    ok, msg = raises(fn, "logits are NaN or infinite")
+    check(ok, f"{what} of a model whose logits overflow raises MakemoreError: {msg}")
 if done != PLAN:
     print(f"not ok - planned {PLAN} checks, ran {done}")
 sys.exit(0)

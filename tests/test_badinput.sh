@@ -3,34 +3,11 @@
 # case must end with exit status 2 (never a signal or a crash), exactly one
 # line on stderr, and that line must name the file (and line) or the flag.
 #   MAKEMORE  the binary under test
-set -u
-M=${MAKEMORE:-./makemore}
-case $M in /*) ;; *) M=$PWD/$M ;; esac
-tmp=$(mktemp -d)
-trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
+plan 68
 cd "$tmp" || exit 1
-
 # expect NAME REGEX COMMAND...: status 2, one stderr line matching REGEX
-expect() {
-    local name=$1 want=$2
-    shift 2
-    "$@" >out.txt 2>err.txt </dev/null
-    local rc=$? lines msg
-    lines=$(wc -l <err.txt)
-    msg=$(head -c 300 err.txt | tr '\n' '|')
-    failed=$((failed + 1))
-    if [ "$rc" -ne 2 ]; then
-        echo "not ok - $name: exit status $rc, expected 2 ($msg)"
-    elif [ "$lines" -ne 1 ]; then
-        echo "not ok - $name: $lines lines on stderr, expected 1 ($msg)"
-    elif ! grep -qE -- "$want" err.txt; then
-        echo "not ok - $name: message does not match '$want': $msg"
-    else
-        failed=$((failed - 1))
-        echo "ok - $name: $(cat err.txt)"
-    fi
-}
-failed=0
+expect() { expect_error "$@"; }
 
 # --- fixtures ---------------------------------------------------------------
 printf 'emma\nolivia\nava\nisabella\nsophia\nmia\namelia\nharper\nevelyn\nabigail\n' >ok.txt
@@ -48,12 +25,12 @@ printf 'xyz\nqqq\n' >other.txt
 touch afile
 mkdir -p ckdir/model.bin
 # a small trained model, and damaged copies of it
-"$M" train -i ok.txt -o good --max-steps 20 --n-hidden 8 --n-embd 2 --samples 0 -t 1 >/dev/null 2>&1 ||
-    echo "not ok - could not train the fixture model"
+"$M" train -i ok.txt -o good --max-steps 20 --n-hidden 8 --n-embd 2 --samples 0 -t 1 >/dev/null 2>&1
+check "the fixture model trains" test $? -eq 0
 mkdir -p trunc magic version crc nan emptyck
 head -c 1000 good/model.bin >trunc/model.bin
 : >emptyck/model.bin
-/usr/bin/python3 - <<'EOF'
+py "damaged checkpoints" <<'EOF'
 import struct, zlib
 b = open('good/model.bin', 'rb').read()
 def put(path, data, fix_crc=False):
@@ -80,8 +57,7 @@ expect "over 4095 distinct characters" "many\.txt: 4200 distinct characters, ove
     "$M" "${T[@]}" -i many.txt
 expect "-i path too long" "^makemore: -i: path too long" "$M" "${T[@]}" -i "$(printf 'x%.0s' {1..5000})"
 expect "eval -i missing file" "nope\.txt: No such file" "$M" eval -o good -i nope.txt
-[ ! -e out ] && echo "ok - no -o folder is left behind by a failed start" ||
-    echo "not ok - a failed start created the -o folder"
+check "no -o folder is left behind by a failed start" test ! -e out
 
 # An unreadable file. root reads anything, so as root the case runs as the
 # unprivileged user nobody (setpriv, util-linux); without setpriv it skips.
@@ -92,9 +68,9 @@ else
     chmod 755 "$tmp"
     nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
     if ! command -v setpriv >/dev/null; then
-        echo "skip - unreadable file: running as root, which reads any file, and setpriv is missing"
+        skip "unreadable file: running as root, which reads any file, and setpriv is missing"
     elif ! "${nobody[@]}" "$M" --help >/dev/null 2>&1; then
-        echo "skip - unreadable file: running as root, and user nobody cannot run $M (a folder above it is closed)"
+        skip "unreadable file: running as root, and user nobody cannot run $M (a folder above it is closed)"
     else
         expect "unreadable file (as nobody)" "locked\.txt: Permission denied" "${nobody[@]}" "$M" "${T[@]}" -i locked.txt
     fi
@@ -108,6 +84,19 @@ expect "model.bin is a folder" "ckdir/model\.bin: exists and is not a regular fi
     "$M" train -i ok.txt -o ckdir --max-steps 1 --samples 0
 expect "export to an unwritable path" "afile/w\.safetensors: cannot write" \
     "$M" export -o good --safetensors afile/w.safetensors
+
+# --- an earlier run's model -----------------------------------------------
+expect "train over an earlier run's model.bin" "good/model\.bin exists, from an earlier run: pass --resume .* or --force" \
+    "$M" train -i ok.txt -o good --max-steps 1
+expect "--resume with --force" "--resume and --force: choose one" "$M" train -o good --resume --force
+printf 'onlyone\n' >one.txt
+expect "a 1-line file names the file" "one\.txt: 1 item leaves the training split empty" \
+    "$M" train -i one.txt -o out1 --max-steps 1
+expect "lr-find on a 1-line file names the file" "one\.txt: 1 item leaves the training split empty" \
+    "$M" lr-find -i one.txt -o out1
+expect "train without -i and without data/names.txt" "no -i FILE given, and the default data/names\.txt does not exist: pass -i FILE" \
+    "$M" train -o out2 --max-steps 1
+expect "sweep without -i and without data/names.txt" "no -i FILE given.*pass -i FILE" "$M" sweep -o out2
 
 # --- checkpoints ------------------------------------------------------------
 expect "no checkpoint" "nowhere/model\.bin: No such file" "$M" sample -o nowhere
@@ -123,8 +112,8 @@ expect "--resume with another --n-hidden" "--n-hidden 16 disagrees with the chec
     "$M" train -o good --resume --n-hidden 16
 expect "--resume with another --block-size" "--block-size 5 disagrees with the checkpoint's 3" \
     "$M" train -o good --resume --block-size 5
-expect "--resume on a file with other characters" "other\.txt: its characters differ from the checkpoint" \
-    "$M" train -o good --resume -i other.txt
+expect "--resume on a file with other characters" "other\.txt: not the data of the run in good/model\.bin" \
+    "$M" train -o good --resume -i other.txt --max-steps 40
 expect "--resume without a checkpoint" "nowhere/model\.bin: No such file" "$M" train -o nowhere --resume
 expect "eval -i outside the vocabulary" "other\.txt:[12]: character '[xyzq]' \(U\+00[0-9A-F]{2}\) is not in" \
     "$M" eval -o good -i other.txt
@@ -159,10 +148,12 @@ expect "empty value" "--work-dir needs a non-empty value" "$M" train -i ok.txt -
 expect "stray argument" "unexpected argument 'extra'" "$M" "${F[@]}" extra
 expect "value for a switch" "--json takes no value" "$M" "${F[@]}" --json=1
 expect "negative -n" "--num-samples: -1 is outside" "$M" sample -o good -n -1
-expect "zero --temperature" "--temperature: 0 is outside" "$M" sample -o good --temperature 0
+expect "zero --temperature points to --top-k 1" "--temperature 0: must be at least 0\.001; .*use --top-k 1" \
+    "$M" sample -o good --temperature 0
+expect "negative --temperature" "--temperature: -1 is outside" "$M" sample -o good --temperature -1
 expect "NaN --temperature" "--temperature: 'nan' is not a finite number" "$M" sample -o good --temperature nan
 expect "negative --top-k" "--top-k: -1 is outside" "$M" sample -o good --top-k -1
 expect "unknown --split" "--split 'foo'" "$M" eval -o good --split foo
 expect "export without --safetensors" "--safetensors FILE is required" "$M" export -o good
 expect "unknown command" "unknown command 'bogus'" "$M" bogus
-[ "$failed" -eq 0 ]
+finish

@@ -1,31 +1,14 @@
 #!/usr/bin/env bash
 # The command line end to end: train briefly, sample, eval, export, resume;
 # and the basic usage errors (exit status 2, one line on stderr).
-set -u
-MM=${MAKEMORE:-./makemore}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "$0")/lib.sh"
+plan 39
 
 # a small made-up list, so this test needs no download
 for i in $(seq 1 400); do
     printf '%s\n' anna bob carla dmitri elena farouk gita hiro ines jomo kaia lars mira noor | sed -n "$(( i % 14 + 1 ))p"
 done > "$tmp/small.txt"
 printf 'zoë\nrené\n' >> "$tmp/small.txt"
-
-expect_error() { # description, expected text in the message, command...
-    local what=$1 text=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$? lines
-    lines=$(wc -l <"$tmp/err")
-    if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$text" "$tmp/err"; then
-        ok "$what: $(cat "$tmp/err")"
-    else
-        bad "$what: exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err")"
-    fi
-}
 
 for c in train sample eval export; do
     check "$c --help exits 0 and shows options" bash -c "'$MM' $c --help | grep -q -- '--'"
@@ -89,3 +72,27 @@ import json,sys; a=json.load(open('$tmp/a.json')); c=json.load(open('$tmp/c.json
 sys.exit(0 if (a['train_loss'],a['dev_loss'])==(c['train_loss'],c['dev_loss']) else 1)"
 check "resumed log.csv equals the straight run's" cmp -s "$tmp/a/log.csv" "$tmp/c/log.csv"
 expect_error "resume with a different --n-hidden" "--n-hidden" "$MM" train -o "$tmp/c" --resume --n-hidden 64
+
+# a leading UTF-8 byte-order mark is not a character of the vocabulary
+{ printf '\xef\xbb\xbf'; cat "$tmp/small.txt"; } >"$tmp/bom.txt"
+"$MM" train -i "$tmp/bom.txt" -o "$tmp/bom" --max-steps 50 --n-hidden 8 -t 1 --lr-find 0 --json -n 50 >"$tmp/bom.json" 2>/dev/null
+check "a BOM is stripped: the same vocabulary as without it, no U+FEFF in samples" "$PY" -c "
+import json, sys
+d = json.load(open('$tmp/bom.json'), parse_constant=lambda c: 1 / 0)
+sys.exit(0 if d['vocab_size'] == 23 and not any('\ufeff' in s['text'] for s in d['samples']) else 1)"
+
+# -n is the number of samples in train and in sample, under either long name
+"$MM" sample -o "$tmp/a" --samples 4 >"$tmp/n1" 2>/dev/null && "$MM" sample -o "$tmp/a" --num-samples 5 >"$tmp/n2" 2>/dev/null
+check "sample takes --samples and --num-samples" test "$(wc -l <"$tmp/n1") $(wc -l <"$tmp/n2")" = "4 5"
+"$MM" train -i "$tmp/small.txt" -o "$tmp/n" --max-steps 5 --n-hidden 8 -t 1 --lr-find 0 --json --num-samples 3 >"$tmp/n.json" 2>/dev/null
+check "train takes --num-samples like sample" "$PY" -c "
+import json, sys; sys.exit(0 if len(json.load(open('$tmp/n.json'))['samples']) == 3 else 1)"
+
+# --threads above the cores: clamped, with one warning line
+cores=$(nproc)
+"$MM" eval -o "$tmp/a" -t 1024 >"$tmp/t.out" 2>"$tmp/t.err"
+rc=$?
+check "--threads 1024 on $cores cores: clamped with a warning: $(cat "$tmp/t.err")" \
+    grep -q "warning: --threads 1024 is more than the $cores cores here; using $cores" "$tmp/t.err"
+check "... and the command still succeeds" test "$rc" -eq 0
+finish

@@ -5,11 +5,8 @@
 # and checksum hold), its step must never go back, and at most one temporary
 # file (the save that was in flight) may be left; the next start removes it.
 #   MAKEMORE  the binary under test
-set -u
-M=${MAKEMORE:-./makemore}
-case $M in /*) ;; *) M=$PWD/$M ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
+plan 5
 cd "$tmp" || exit 1
 KILLS=20
 
@@ -17,8 +14,6 @@ KILLS=20
 awk 'BEGIN { srand(7); for (i = 0; i < 3000; i++) { n = 3 + int(rand() * 6); s = "";
     for (j = 0; j < n; j++) s = s sprintf("%c", 97 + int(rand() * 26)); print s } }' >names.txt
 
-fail=0
-note() { echo "not ok - $*"; fail=1; }
 checked=0 last_step=0 stale_seen=0 torn=0 went_back=0 extra_tmp=0
 for i in $(seq 1 "$KILLS"); do
     resume=()
@@ -43,29 +38,31 @@ for i in $(seq 1 "$KILLS"); do
     if ! "$M" eval -o run -i names.txt --json -t 1 >eval.json 2>eval.err ||
         ! "$M" sample -o run -n 3 >/dev/null 2>>eval.err; then
         torn=1
-        note "kill $i: model.bin does not load: $(head -c 300 eval.err)"
+        echo "# kill $i: model.bin does not load: $(head -c 300 eval.err)"
         continue
     fi
     step=$(sed -n 's/.*"step": *\([0-9]*\).*/\1/p' eval.json)
     if [ -z "$step" ] || [ "$step" -lt "$last_step" ]; then
         went_back=1
-        note "kill $i: model.bin is at step '${step}', before the earlier $last_step"
+        echo "# kill $i: model.bin is at step '${step}', before the earlier $last_step"
     fi
     last_step=${step:-$last_step}
 done
 
 [ "$checked" -ge $((KILLS / 2)) ] &&
-    echo "ok - $checked of $KILLS kills left a model.bin to check (the rest came before the first save)" ||
-    note "only $checked of $KILLS kills came after a first save: the check says little"
-[ "$torn" -eq 0 ] && echo "ok - after each of $checked kills model.bin loaded, sampled and evaluated"
-[ "$went_back" -eq 0 ] && echo "ok - the saved step never went back (last: step $last_step)"
+    ok "$checked of $KILLS kills left a model.bin to check (the rest came before the first save)" ||
+    bad "only $checked of $KILLS kills came after a first save: the check says little"
+[ "$torn" -eq 0 ] && [ "$checked" -gt 0 ] && ok "after each of $checked kills model.bin loaded, sampled and evaluated" ||
+    bad "a model.bin left by a kill did not load (lines above)"
+[ "$went_back" -eq 0 ] && [ "$checked" -gt 0 ] && ok "the saved step never went back (last: step $last_step)" ||
+    bad "the saved step went back (lines above)"
 [ "$extra_tmp" -eq 0 ] &&
-    echo "ok - never more than the one in-flight temp file ($stale_seen kills left one)" ||
-    note "more than one temp file piled up in run/"
+    ok "never more than the one in-flight temp file ($stale_seen kills left one)" ||
+    bad "more than one temp file piled up in run/"
 # one clean, short run: the leftovers of the killed ones go away
-"$M" train -i names.txt -o run --resume --max-steps $((last_step + 10)) --samples 0 -t 1 >/dev/null 2>>train.err ||
-    note "the final resumed run failed: $(tail -n 2 train.err)"
-left=$(find run -name '*.tmp.*' | wc -l)
-[ "$left" -eq 0 ] && echo "ok - no temp file is left after a clean run" ||
-    note "$left temp files left after a clean run: $(ls run)"
-exit "$fail"
+"$M" train -i names.txt -o run --resume --max-steps $((last_step + 10)) --samples 0 -t 1 >/dev/null 2>>train.err
+rc=$?
+left=$(find run -name '*.tmp.*' 2>/dev/null | wc -l)
+[ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && ok "a clean resumed run succeeds and leaves no temp file" ||
+    bad "the final resumed run: status $rc, $left temp files left: $(tail -n 2 train.err | tr '\n' '|') $(ls run 2>/dev/null)"
+finish

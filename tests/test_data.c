@@ -28,6 +28,13 @@ static void test_parsing(void)
     memset(long_line, 'x', 300);
     long_line[300] = 0;
     CHECK(parse(&w, long_line, &e) == MM_EFORMAT && strstr(e.msg, "longer"), "over-long line: %s", e.msg);
+    /* a byte-order mark starts the file, not the first item */
+    CHECK(parse(&w, "\xef\xbb\xbf" "ab\ncd\n", &e) == MM_OK && w.nwords == 2 && w.start[1] == 2 &&
+              w.chars[0] == 'a', "a leading UTF-8 BOM is skipped");
+    mm_words_free(&w);
+    CHECK(parse(&w, "\xef\xbb\xbf\n\xef\xbb\xbf" "a\n", &e) == MM_OK && w.nwords == 1 && w.chars[0] == 0xfeff,
+          "only the file's first BOM is skipped: a later U+FEFF is a character");
+    mm_words_free(&w);
 }
 
 static void test_vocab_and_examples(void)
@@ -60,7 +67,7 @@ static void test_vocab_and_examples(void)
 static void test_names_split(void)
 {
     const char *path = getenv("NAMES_TXT");
-    if (!path) { printf("skip - names.txt split: NAMES_TXT is not set\n"); return; }
+    if (!path) { SKIP("names.txt split: NAMES_TXT is not set"); return; }
     mm_words w;
     mm_vocab v;
     mm_dataset d;

@@ -7,14 +7,10 @@
 # that would write NaN weights (they can turn NaN one step before the loss
 # does) must be refused, keeping the good model.bin.
 #   MAKEMORE  the binary under test
-set -u
-M=${MAKEMORE:-./makemore}
-case $M in /*) ;; *) M=$PWD/$M ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
+plan 7
 cd "$tmp" || exit 1
-fail=0
-note() { echo "not ok - $*"; fail=1; }
+note() { bad "$@"; }
 printf 'emma\nolivia\nava\nisabella\nsophia\nmia\namelia\nharper\nevelyn\nabigail\n' >ok.txt
 ARGS=(-i ok.txt --max-steps 5000 --n-hidden 16 --samples 0 -t 1 --print-every 100000000)
 
@@ -30,17 +26,17 @@ rc=$?
 msg=$(tail -n 1 a.err)
 bad=$(echo "$msg" | sed -n 's/.*\(loss became NaN at\|loss became infinite at\|NaN or infinite by\) step \([0-9]*\).*/\2/p')
 kept=$(echo "$msg" | sed -n 's/.*last good checkpoint, of step \([0-9]*\), is kept in a\/model\.bin.*/\1/p')
-[ "$rc" -eq 1 ] && echo "ok - a diverging run exits with status 1" || note "exit status $rc, expected 1: $msg"
+[ "$rc" -eq 1 ] && ok "a diverging run exits with status 1" || note "exit status $rc, expected 1: $msg"
 if [ -n "$bad" ] && echo "$msg" | grep -q -- "try a smaller --learning-rate"; then
-    echo "ok - the message names the step and the cause: $msg"
+    ok "the message names the step and the cause: $msg"
 else
     note "the message lacks the step or the cause: $msg"
 fi
 saved=$(ckpt_step a)
 [ -n "$kept" ] && [ "$saved" = "$kept" ] && [ "$kept" -lt "$bad" ] &&
-    echo "ok - model.bin of step $saved, before the trouble at step $bad, still loads" ||
+    ok "model.bin of step $saved, before the trouble at step $bad, still loads" ||
     note "model.bin holds step '$saved'; the message said '$kept', the trouble came at '$bad'"
-"$M" sample -o a -n 2 >/dev/null 2>&1 && echo "ok - the kept checkpoint samples" || note "the kept checkpoint does not sample"
+"$M" sample -o a -n 2 >/dev/null 2>&1 && ok "the kept checkpoint samples" || note "the kept checkpoint does not sample"
 
 # NaN weights at a save: saving every step, the first step whose update
 # overflows the weights must not reach model.bin. Whether the save guard sees
@@ -51,9 +47,9 @@ rc=$?
 msg=$(tail -n 1 b.err)
 bad=$(echo "$msg" | sed -n 's/.*\(not saved: the parameters became NaN or infinite by\|loss became NaN at\|loss became infinite at\) step \([0-9]*\).*/\2/p')
 saved=$(ckpt_step b)
-[ "$rc" -eq 1 ] && [ -n "$bad" ] && echo "ok - divergence caught at step $bad, exit 1: $msg" ||
+[ "$rc" -eq 1 ] && [ -n "$bad" ] && ok "divergence caught at step $bad, exit 1: $msg" ||
     note "exit status $rc, expected 1 naming the step: $msg"
-[ -n "$bad" ] && [ "$saved" = $((bad - 1)) ] && echo "ok - model.bin keeps step $saved, the last finite one" ||
+[ -n "$bad" ] && [ "$saved" = $((bad - 1)) ] && ok "model.bin keeps step $saved, the last finite one" ||
     note "model.bin holds step '$saved' after trouble at step '$bad'"
 
 # Diverging before the first save: no checkpoint, and the message says so.
@@ -61,6 +57,6 @@ saved=$(ckpt_step b)
 rc=$?
 msg=$(tail -n 1 c.err)
 [ "$rc" -eq 1 ] && echo "$msg" | grep -q "No checkpoint was saved" && [ ! -e c/model.bin ] &&
-    echo "ok - diverging before the first save says no checkpoint was saved" ||
+    ok "diverging before the first save says no checkpoint was saved" ||
     note "exit status $rc, model.bin $( [ -e c/model.bin ] && echo exists || echo absent): $msg"
-exit "$fail"
+finish

@@ -156,6 +156,18 @@ static void test_lrfind_csv(void)
     mm_lrfind_free(&f);
     mm_sbuf_free(&out);
     mm_sbuf_free(&b);
+    /* a sweep that diverged at its 5th step of 10 from 10^-3 to 10^0: the
+     * message names 10^(-3 + 3 * 4/9), not the exponent as the rate */
+    double exps[10];
+    for (int i = 0; i < 10; i++) exps[i] = -3.0 + 3.0 * i / 9;
+    mm_lrfind d = {.count = 10, .n = 4, .diverged = 1, .lr_exp = exps};
+    char stop[256], want[64];
+    mm_lrfind_stop(&d, stop, sizeof stop);
+    snprintf(want, sizeof want, "step 5 (lr %.3g = 10^%.2f)", pow(10, exps[4]), exps[4]);
+    CHECK(strstr(stop, want) != NULL, "the divergence message names the rate: %s", stop);
+    d.diverged = 0;
+    mm_lrfind_stop(&d, stop, sizeof stop);
+    CHECK(stop[0] == 0, "no divergence, no message");
     mm_lrfind_config c = {.lo_exp = 0, .hi_exp = -1, .count = 100, .batch_size = 32};
     CHECK(mm_lrfind_config_check(&c, &e) == MM_EINVAL, "an empty range is refused: %s", e.msg);
 }

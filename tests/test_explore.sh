@@ -4,27 +4,14 @@
 # command trains the same model again, that eval reproduces train's mixture,
 # and one-line errors (exit 2) for bad flags.
 #   MAKEMORE  the binary
-set -u
-MM=${MAKEMORE:-./makemore}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; }
-if ! command -v python3 >/dev/null; then echo "skip - python3 is missing"; exit 0; fi
+source "$(dirname "$0")/lib.sh"
+plan 20
 awk 'BEGIN { srand(9); for (i = 0; i < 1500; i++) { n = 3 + int(rand() * 5); s = "";
     for (j = 0; j < n; j++) s = s substr("aeioubdklmnrst", 1 + int(rand() * 14), 1); print s } }' >"$tmp/w.txt"
 
-expect_error() { # description, text in the message, command...
-    local what=$1 text=$2; shift 2
-    "$@" >"$tmp/o" 2>"$tmp/e"
-    local rc=$?
-    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q -- "$text" "$tmp/e"; then ok "$what: $(cat "$tmp/e")"
-    else bad "$what: exit $rc: $(head -c 300 "$tmp/e")"; fi
-}
-
 # lr-find
 if "$MM" lr-find -i "$tmp/w.txt" -o "$tmp/lf" --count 120 --lr-min-exp -2 --lr-max-exp 0.5 --n-hidden 32 -t 1 >"$tmp/lf.out" 2>"$tmp/lf.err"; then
-    python3 - "$tmp/lf" "$tmp/lf.out" <<'PY'
+    py "lr-find's files" "$tmp/lf" "$tmp/lf.out" <<'PY'
 import csv, re, sys, xml.etree.ElementTree as ET
 d, out = sys.argv[1], open(sys.argv[2]).read()
 rows = list(csv.DictReader(open(d + "/lr_find.csv")))
@@ -39,8 +26,11 @@ m = re.search(r"suggested learning rate: ([0-9.e+-]+)", out)
 got = float(m.group(1)) if m else float("nan")
 print(("ok" if abs(got / want - 1) < 1e-2 else "not ok") + f" - suggested lr {got} is where the smoothed loss is lowest ({want:.3g})")
 print(("ok" if "rule:" in out else "not ok") + " - the rule is printed with the suggestion")
-ET.parse(d + "/lr_find.svg")
-print("ok - lr_find.svg parses")
+try:
+    root = ET.parse(d + "/lr_find.svg").getroot()
+    print(("ok" if root.tag == "{http://www.w3.org/2000/svg}svg" else "not ok") + " - lr_find.svg parses as SVG")
+except ET.ParseError as err:
+    print("not ok - lr_find.svg is not XML:", err)
 PY
 else
     bad "lr-find failed: $(tail -n 1 "$tmp/lf.err")"
@@ -51,12 +41,16 @@ expect_error "lr-find on a missing file" "nope.txt" "$MM" lr-find -i "$tmp/nope.
 
 # sweep: 3 trials, then resumed to 4
 SW=(-i "$tmp/w.txt" -o "$tmp/sw" --max-steps 300 --hidden-max 64 --embd-max 8 --block-max 4 --batch-max 64 --seed 3)
-"$MM" sweep "${SW[@]}" --trials 3 >/dev/null 2>"$tmp/sw1.err" || bad "sweep failed: $(tail -n 1 "$tmp/sw1.err")"
+"$MM" sweep "${SW[@]}" --trials 3 >/dev/null 2>"$tmp/sw1.err"
+rc=$?
+check "sweep runs 3 trials $(tail -n 1 "$tmp/sw1.err")" test "$rc" -eq 0
 cp "$tmp/sw/sweep.csv" "$tmp/sw3.csv"
-"$MM" sweep "${SW[@]}" --trials 4 >/dev/null 2>"$tmp/sw2.err" || bad "resumed sweep failed: $(tail -n 1 "$tmp/sw2.err")"
+"$MM" sweep "${SW[@]}" --trials 4 >/dev/null 2>"$tmp/sw2.err"
+rc=$?
+check "the sweep resumes to 4 trials $(tail -n 1 "$tmp/sw2.err")" test "$rc" -eq 0
 grep -q "1 trials to run, 3 already in" "$tmp/sw2.err" && ok "the resumed sweep runs only the missing trial" ||
     bad "resume did not skip finished trials: $(head -n 1 "$tmp/sw2.err")"
-python3 - "$tmp/sw" "$tmp/sw3.csv" <<'PY'
+py "sweep's files" "$tmp/sw" "$tmp/sw3.csv" <<'PY'
 import csv, math, sys
 d = sys.argv[1]
 rows = list(csv.DictReader(open(d + "/sweep.csv")))
@@ -87,7 +81,7 @@ expect_error "sweep --max-params too small" "--max-params" "$MM" sweep -i "$tmp/
 "$MM" eval -o "$tmp/mix" --mix-ngram 3 -t 1 >"$tmp/eval.out" 2>/dev/null
 t=$(grep '^mixed' "$tmp/mix.out"); e=$(grep '^mixed' "$tmp/eval.out")
 [ -n "$t" ] && [ "$t" = "$e" ] && ok "eval --mix-ngram reproduces train's mixture: $t" || bad "train said '$t', eval '$e'"
-python3 - "$tmp/mix.out" <<'PY'
+py "the mixture's numbers" "$tmp/mix.out" <<'PY'
 import re, sys
 out = open(sys.argv[1]).read()
 mlp = float(re.search(r"step 300  train loss [0-9.]+  dev loss ([0-9.]+)", out).group(1))
@@ -96,3 +90,4 @@ mix = float(re.search(r"^mixed .*dev loss ([0-9.]+)", out, re.M).group(1))
 print(("ok" if mix <= min(mlp, ng) + 1e-4 else "not ok") + f" - the mixture fitted on dev is no worse there: {mix} vs MLP {mlp}, 3-gram {ng}")
 PY
 expect_error "train --mix-ngram 9" "--mix-ngram" "$MM" train -i "$tmp/w.txt" -o "$tmp/mix" --mix-ngram 9
+finish

@@ -3,23 +3,9 @@
 # and samples as the original does; an existing model.bin is kept unless
 # --force; missing or mismatched input is one line, exit 2. (Torch-written
 # files: tests/parity_import.py; the format's corner cases: test_safetensors.)
-set -u
-MM=${MAKEMORE:-./makemore}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-one_line_error() { # description, expected text, command...
-    local what=$1 text=$2; shift 2
-    "$@" >/dev/null 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$text" "$tmp/err"; then
-        ok "$what: $(cat "$tmp/err")"
-    else
-        bad "$what: exit $rc: $(head -c 300 "$tmp/err")"
-    fi
-}
+source "$(dirname "$0")/lib.sh"
+plan 14
+one_line_error() { expect_error "$@"; }
 
 for i in $(seq 1 300); do
     printf '%s\n' anna bob carla dmitri elena farouk gita hiro ines jomo | sed -n "$(( i % 10 + 1 ))p"
@@ -50,3 +36,10 @@ one_line_error "another shape names the tensor" "tensor 'C' has shape \[[0-9]*, 
 one_line_error "a flag the kind does not take" "--n-layers is not a setting of --model wavenet" \
     "$MM" "${IMPORT[@]}" -o "$tmp/c" --n-layers 2
 check "nothing written after a refusal" test ! -e "$tmp/c"
+# the imported run records its data: --resume on another file is refused
+{ head -n 150 "$tmp/small.txt"; } >"$tmp/half.txt"
+one_line_error "--resume of an imported run on another file" "half\.txt: not the data of the run" \
+    "$MM" train -o "$tmp/b" --resume --max-steps 10 -i "$tmp/half.txt"
+one_line_error "--resume of an imported run without --max-steps: it has no steps to take" \
+    "b/model\.bin: this run is finished \(step 0 of --max-steps 0\)" "$MM" train -o "$tmp/b" --resume
+finish

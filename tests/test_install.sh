@@ -5,25 +5,15 @@
 # sample`; the same linked statically; the soname; the man page renders and
 # names every flag of every command's --help; make uninstall removes it all.
 #   MAKEMORE  the binary (its name picks the build: makemore, makemore-portable)
-set -u
-MM=${MAKEMORE:-./makemore}
-case $MM in /*) ;; *) MM=$PWD/$MM ;; esac
+source "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
-PLAN=11
-echo "1..$PLAN"
-n=0
-ok() { n=$((n + 1)); echo "ok - $*"; }
-bad() { n=$((n + 1)); echo "not ok - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 if [ -n "${MM_SANITIZER:-}" ]; then
-    echo "skip - make install: the sanitizer build makes no shared library"
-    exit 0
+    skip_all "make install: the sanitizer build makes no shared library"
 fi
+plan 11
 for tool in pkg-config cc groff; do
-    command -v $tool >/dev/null || { echo "not ok - $tool is missing (apt-get install pkgconf gcc groff-base)"; exit 1; }
+    command -v $tool >/dev/null || { bad "$tool is missing (apt-get install pkgconf gcc groff-base)"; finish; }
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 makeflags=()
 case $(basename "$MM") in makemore-portable) makeflags=(PORTABLE=1) ;; esac
 dest=$tmp/root prefix=/usr/local
@@ -44,7 +34,7 @@ check "libmakemore.so exports only the makemore_ API" \
 # a small model to sample from
 for i in $(seq 1 300); do echo anna; echo bob; echo carla; echo dmitri; echo elena; echo zoë; done > "$tmp/small.txt"
 "$MM" train -i "$tmp/small.txt" -o "$tmp/model" --max-steps 200 --n-hidden 16 --samples 0 --lr-find 0 -t 1 \
-    >/dev/null 2>"$tmp/err" || { bad "train for the example failed: $(tail -n 1 "$tmp/err")"; exit 1; }
+    >/dev/null 2>"$tmp/err" || { bad "train for the example failed: $(tail -n 1 "$tmp/err")"; finish; }
 
 awk '/^```c$/ {on = 1; next} on && /^```/ {exit} on' "$root/README.md" > "$tmp/example.c"
 lines=$(wc -l < "$tmp/example.c")
@@ -76,4 +66,4 @@ check "makemore.1 renders without warnings and lists every flag of every command
 make -s -C "$root" "${makeflags[@]}" uninstall PREFIX=$prefix DESTDIR="$dest" >>"$tmp/install.log" 2>&1
 left=$(for f in "${files[@]}"; do [ -e "$dest$prefix/$f" ] || [ -L "$dest$prefix/$f" ] && echo "$f"; done)
 check "make uninstall removes all 8${left:+; left: $left}" test -z "$left"
-[ "$n" -eq "$PLAN" ] || echo "not ok - planned $PLAN checks, ran $n"
+finish

@@ -17,20 +17,14 @@
 #   MAKEMORE      the single-process binary
 #   MAKEMORE_MPI  makemore-mpi; unset or missing: the test is skipped
 #   NAMES_TXT     names.txt (else a made-up list of names)
-set -u
+source "$(dirname "$0")/lib.sh"
 MPI_BIN=${MAKEMORE_MPI:-}
 if [ -z "$MPI_BIN" ] || [ ! -x "$MPI_BIN" ] || ! command -v mpirun >/dev/null; then
-    echo "skip - MPI tests: makemore-mpi was not built (make MPI=1)"
-    exit 0
+    skip_all "MPI tests: makemore-mpi was not built (make MPI=1)"
 fi
-M=${MAKEMORE:-./makemore}
-case $M in /*) ;; *) M=$PWD/$M ;; esac
+plan 19
 case $MPI_BIN in /*) ;; *) MPI_BIN=$PWD/$MPI_BIN ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-fail=0
-note() { echo "not ok - $*"; fail=1; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 # one rank per core and no binding: the test machine may have fewer cores than ranks
@@ -45,30 +39,30 @@ fi
 BASE=(-i names.txt --max-steps 1000 --samples 0 --lr-find 0 --json -t 1)
 
 field() { # file key
-    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" 2>/dev/null
+    "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" 2>/dev/null
 }
 close() { # a b tol: |a - b| <= tol
-    python3 -c 'import sys; a, b, t = map(float, sys.argv[1:]); sys.exit(abs(a - b) > t)' "$1" "$2" "$3" 2>/dev/null
+    "$PY" -c 'import sys; a, b, t = map(float, sys.argv[1:]); sys.exit(abs(a - b) > t)' "$1" "$2" "$3" 2>/dev/null
 }
 
 # $1 name, rest: flags. One process, then N = 1, 2, 3; compares the losses.
 compare_n() {
     local name=$1; shift
     "$M" train -o "$name.1p" "${BASE[@]}" "$@" >"$name.1p.json" 2>"$name.1p.err" ||
-        { note "$name: makemore train failed: $(tail -n 1 "$name.1p.err")"; return; }
+        { bad "$name: makemore train failed: $(tail -n 1 "$name.1p.err")"; return; }
     local tr dv
     tr=$(field "$name.1p.json" train_loss); dv=$(field "$name.1p.json" dev_loss)
     for n in 1 2 3; do
         if ! timeout 300 "${MPIRUN[@]}" -np "$n" "$MPI_BIN" train -o "$name.n$n" "${BASE[@]}" "$@" \
             >"$name.n$n.json" 2>"$name.n$n.err"; then
-            note "$name: N=$n failed: $(grep -m1 makemore "$name.n$n.err")"
+            bad "$name: N=$n failed: $(grep -m1 makemore "$name.n$n.err")"
             continue
         fi
         local t2 d2
         t2=$(field "$name.n$n.json" train_loss); d2=$(field "$name.n$n.json" dev_loss)
         close "$tr" "$t2" 1e-3 && close "$dv" "$d2" 1e-3 &&
-            echo "ok - $name: N=$n train $t2 dev $d2, one process $tr $dv (within 1e-3)" ||
-            note "$name: N=$n train $t2 dev $d2, one process $tr $dv: beyond 1e-3"
+            ok "$name: N=$n train $t2 dev $d2, one process $tr $dv (within 1e-3)" ||
+            bad "$name: N=$n train $t2 dev $d2, one process $tr $dv: beyond 1e-3"
     done
 }
 
@@ -76,14 +70,14 @@ compare_n mlp --init scaled
 compare_n bnmlp --model bnmlp
 
 # The lecture's torch init: the first steps' batch losses, one process against N = 2 and 3
-"$M" train -o lec.1p "${BASE[@]}" --max-steps 5 >/dev/null 2>lec.err || note "lecture: makemore train failed"
+"$M" train -o lec.1p "${BASE[@]}" --max-steps 5 >/dev/null 2>lec.err || bad "lecture: makemore train failed"
 for n in 2 3; do
     timeout 120 "${MPIRUN[@]}" -np "$n" "$MPI_BIN" train -o "lec.n$n" "${BASE[@]}" --max-steps 5 >/dev/null 2>>lec.err ||
-        { note "lecture init: N=$n failed: $(grep -m1 makemore lec.err)"; continue; }
+        { bad "lecture init: N=$n failed: $(grep -m1 makemore lec.err)"; continue; }
     worst=$(paste -d, lec.1p/log.csv "lec.n$n/log.csv" | awk -F, 'NR > 2 && $3 != "" {
         d = $3 - $8; if (d < 0) d = -d; if (d > w) w = d } END { printf "%g", w + 0 }')
-    close "$worst" 0 1e-4 && echo "ok - lecture init: N=$n batch losses of steps 1-5 within $worst of one process (<= 1e-4)" ||
-        note "lecture init: N=$n batch losses of steps 1-5 differ by $worst (> 1e-4)"
+    close "$worst" 0 1e-4 && ok "lecture init: N=$n batch losses of steps 1-5 within $worst of one process (<= 1e-4)" ||
+        bad "lecture init: N=$n batch losses of steps 1-5 differ by $worst (> 1e-4)"
 done
 
 # Same N twice: the same bits (the safetensors export holds every parameter
@@ -94,8 +88,8 @@ for spec in "mlp 2 --init scaled" "mlp 3 --init scaled" "bnmlp 2 --model bnmlp";
     timeout 300 "${MPIRUN[@]}" -np "$n" "$MPI_BIN" train -o "$name.again$n" "${BASE[@]}" "$@" >/dev/null 2>&1 &&
         "$M" export -o "$name.n$n" --safetensors a.st 2>/dev/null &&
         "$M" export -o "$name.again$n" --safetensors b.st 2>/dev/null && cmp -s a.st b.st &&
-        echo "ok - $name: two runs with N=$n give the same parameters bit for bit" ||
-        note "$name: two runs with N=$n differ (or failed)"
+        ok "$name: two runs with N=$n give the same parameters bit for bit" ||
+        bad "$name: two runs with N=$n differ (or failed)"
 done
 
 # Resume with another N: 400 steps on 2 processes, the rest on 3 (the
@@ -103,16 +97,16 @@ done
 "${MPIRUN[@]}" -np 2 "$MPI_BIN" train -o res "${BASE[@]}" --init scaled --max-steps 400 --lr-decay-step 500 \
     >/dev/null 2>res.err &&
     timeout 300 "${MPIRUN[@]}" -np 3 "$MPI_BIN" train -o res --resume --max-steps 1000 --json --samples 0 \
-        --lr-find 0 -t 1 >res.json 2>>res.err
+        -t 1 >res.json 2>>res.err
 if [ -s res.json ]; then
     t1=$(field mlp.1p.json train_loss); t2=$(field res.json train_loss)
     d1=$(field mlp.1p.json dev_loss); d2=$(field res.json dev_loss)
     s2=$(field res.json steps)
     [ "$s2" = 1000 ] && close "$t1" "$t2" 1e-3 && close "$d1" "$d2" 1e-3 &&
-        echo "ok - 400 steps on N=2 resumed on N=3: train $t2 dev $d2 at step $s2, one process $t1 $d1" ||
-        note "resumed on N=3: step $s2, train $t2 dev $d2; one process $t1 $d1"
+        ok "400 steps on N=2 resumed on N=3: train $t2 dev $d2 at step $s2, one process $t1 $d1" ||
+        bad "resumed on N=3: step $s2, train $t2 dev $d2; one process $t1 $d1"
 else
-    note "resume with another N failed: $(grep -m1 makemore res.err)"
+    bad "resume with another N failed: $(grep -m1 makemore res.err)"
 fi
 
 # Starts a long run on 2 processes in the background (pid in $bg); waits for
@@ -151,15 +145,15 @@ for sig in TERM INT; do
     step=$(sed -n "s/.*stopped by SIG$sig at step \([0-9]*\).*/\1/p" "sig$sig.err" | head -n 1)
     n=$(grep -c "stopped by SIG$sig" "sig$sig.err")
     [ "$rc" = "$want" ] && [ "$n" = 1 ] && [ -n "$step" ] && [ "$(loads_at "sig$sig")" = "$step" ] &&
-        echo "ok - SIG$sig to the processes: mpirun exits $rc, one message, model.bin loads at step $step" ||
-        note "SIG$sig to the processes: status $rc (want $want), $n messages, step '$step': $(tail -n 2 "sig$sig.err")"
+        ok "SIG$sig to the processes: mpirun exits $rc, one message, model.bin loads at step $step" ||
+        bad "SIG$sig to the processes: status $rc (want $want), $n messages, step '$step': $(tail -n 2 "sig$sig.err")"
     [ $sig = TERM ] && term_step=${step:-0}
 done
 # ... and the resumed run goes on from there
 "${MPIRUN[@]}" -np 3 "$MPI_BIN" train -o sigTERM --resume --max-steps $((term_step + 50)) --samples 0 -t 1 \
     >/dev/null 2>resume.err && [ "$(loads_at sigTERM)" = $((term_step + 50)) ] &&
-    echo "ok - the run stopped on 2 processes resumes on 3 to step $((term_step + 50))" ||
-    note "resuming the stopped run failed: $(tail -n 1 resume.err)"
+    ok "the run stopped on 2 processes resumes on 3 to step $((term_step + 50))" ||
+    bad "resuming the stopped run failed: $(tail -n 1 resume.err)"
 
 # SIGTERM to mpirun: it stops the processes, which save first. Open MPI 4's
 # mpirun then reports 1 for a job it ended on a signal, not 143.
@@ -168,8 +162,8 @@ kill -TERM "$bg"
 wait_bg 30
 step=$(sed -n 's/.*stopped by SIGTERM at step \([0-9]*\).*/\1/p' mpiterm.err | head -n 1)
 [ "$rc" != 0 ] && [ "$rc" != 999 ] && [ -n "$step" ] && [ "$(loads_at mpiterm)" = "$step" ] &&
-    echo "ok - SIGTERM to mpirun: saved step $step (loads), mpirun exits $rc" ||
-    note "SIGTERM to mpirun: status $rc, step '$step': $(tail -n 3 mpiterm.err)"
+    ok "SIGTERM to mpirun: saved step $step (loads), mpirun exits $rc" ||
+    bad "SIGTERM to mpirun: status $rc, step '$step': $(tail -n 3 mpiterm.err)"
 
 # SIGKILL to one process: the job ends, non-zero, and the last save loads
 start_long kill9 --save-every 200
@@ -182,8 +176,8 @@ wait_bg 30
 secs=$(($(date +%s) - t0))
 step=$(loads_at kill9)
 [ "$rc" != 0 ] && [ "$rc" != 999 ] && [ -n "$step" ] && [ "$step" -gt 0 ] &&
-    echo "ok - SIGKILL to one process: the job ended in ${secs}s with status $rc; model.bin loads at step $step" ||
-    note "SIGKILL to one process: status $rc after ${secs}s, model.bin step '$step'"
+    ok "SIGKILL to one process: the job ended in ${secs}s with status $rc; model.bin loads at step $step" ||
+    bad "SIGKILL to one process: status $rc after ${secs}s, model.bin step '$step'"
 
 # Bad input on one process (its -i is missing, as on a machine without the
 # file) and on all of them (a bad flag)
@@ -198,7 +192,7 @@ for who in 1 all; do
     rc=$?
     n=$(grep -c '^makemore' bad.err)
     [ "$rc" = 2 ] && [ "$n" = 1 ] &&
-        echo "ok - bad input on $who process(es): exit 2, one message: $(grep -m1 '^makemore' bad.err | head -c 120)" ||
-        note "bad input on $who process(es): status $rc (want 2; 124 is a hang), $n messages: $(head -c 400 bad.err)"
+        ok "bad input on $who process(es): exit 2, one message: $(grep -m1 '^makemore' bad.err | head -c 120)" ||
+        bad "bad input on $who process(es): status $rc (want 2; 124 is a hang), $n messages: $(head -c 400 bad.err)"
 done
-exit "$fail"
+finish

@@ -6,13 +6,9 @@
 # screenshot must have ink and the plots' blue, and the DOM must hold the
 # three plots. Chromium missing: those two checks print "skip - ".
 #   MAKEMORE  the binary;  NAMES_TXT  names.txt (else made-up names)
-set -u
-MM=${MAKEMORE:-./makemore}
-case $MM in /*) ;; *) MM=$PWD/$MM ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-if ! command -v python3 >/dev/null; then echo "skip - python3 is missing"; exit 0; fi
+source "$(dirname "$0")/lib.sh"
+plan 26
+here=$TESTS_DIR
 if [ -n "${NAMES_TXT:-}" ] && [ -f "$NAMES_TXT" ]; then
     data=$NAMES_TXT
 else
@@ -23,12 +19,12 @@ fi
 out=$tmp/run
 if "$MM" train -i "$data" -o "$out" --max-steps 600 --eval-every 200 --lr-find 300 --n-embd 4 --n-hidden 64 \
         --mix-ngram 3 -n 5 -t 1 >"$tmp/stdout" 2>"$tmp/stderr"; then
-    echo "ok - train wrote its run"
+    ok "train wrote its run"
 else
-    echo "not ok - train failed: $(tail -n 2 "$tmp/stderr")"
-    exit 1
+    bad "train failed: $(tail -n 2 "$tmp/stderr")"
+    finish
 fi
-REPO=$(cd "$here/.." && pwd) python3 - "$out" "$tmp/stdout" "$tmp/stderr" "$data" <<'PY'
+REPO=$(cd "$here/.." && pwd) py "the run's files" "$out" "$tmp/stdout" "$tmp/stderr" "$data" <<'PY'
 import csv, math, re, sys, xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 d, stdout, stderr = sys.argv[1], open(sys.argv[2]).read(), open(sys.argv[3]).read()
@@ -126,23 +122,24 @@ else
 fi
 chrome=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chrome" ]; then
-    echo "skip - report.html in a browser: chromium is not installed (apt-get install chromium)"
-    exit 0
+    skip "report.html in a browser (screenshot): chromium is not installed (apt-get install chromium)"
+    skip "report.html in a browser (DOM): chromium is not installed"
+    finish
 fi
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
        --disable-component-update --disable-sync --hide-scrollbars)
 timeout 120 "$chrome" "${flags[@]}" --user-data-dir="$tmp/p1" --window-size=1100,2800 \
     --screenshot="$tmp/shot.png" "file://$out/report.html" >/dev/null 2>&1
 if [ -s "$tmp/shot.png" ]; then
-    read -r w h ink blue < <(python3 "$here/tools/png_ink.py" "$tmp/shot.png")
-    python3 -c "import sys; sys.exit(0 if $ink > 0.02 and $blue > 0.002 else 1)" &&
-        echo "ok - Chromium rendered report.html: ${w}x$h screenshot, $ink of it inked, $blue plot blue" ||
-        echo "not ok - the screenshot looks blank: $ink inked, $blue blue"
+    read -r w h ink blue < <("$PY" "$here/tools/png_ink.py" "$tmp/shot.png")
+    "$PY" -c "import sys; sys.exit(0 if ${ink:-0} > 0.02 and ${blue:-0} > 0.002 else 1)" &&
+        ok "Chromium rendered report.html: ${w:-?}x${h:-?} screenshot, ${ink:-?} of it inked, ${blue:-?} plot blue" ||
+        bad "the screenshot looks blank: ${ink:-?} inked, ${blue:-?} blue"
 else
-    echo "not ok - Chromium made no screenshot of report.html"
+    bad "Chromium made no screenshot of report.html"
 fi
 timeout 120 "$chrome" "${flags[@]}" --user-data-dir="$tmp/p2" --dump-dom "file://$out/report.html" >"$tmp/dom.html" 2>/dev/null
-python3 - "$tmp/dom.html" <<'PY'
+py "Chromium's DOM" "$tmp/dom.html" <<'PY'
 import re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
 ids = re.findall(r'<svg[^>]* id="([^"]+)"', dom)
@@ -150,3 +147,4 @@ paths = len(re.findall(r"<path", dom))
 print(("ok" if ids == ["lr_find", "loss", "embedding"] and paths >= 3 else "not ok")
       + f" - Chromium's DOM holds the plots: svg {ids}, {paths} paths")
 PY
+finish

@@ -6,14 +6,10 @@
 # same log.csv as one uninterrupted run with the same seed.
 #   MAKEMORE      the binary under test
 #   MM_SANITIZER  set: a shorter run for the slow sanitizer build
-set -u
-M=${MAKEMORE:-./makemore}
-case $M in /*) ;; *) M=$PWD/$M ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
+plan 10
 cd "$tmp" || exit 1
-fail=0
-note() { echo "not ok - $*"; fail=1; }
+note() { bad "$@"; }
 
 awk 'BEGIN { srand(11); for (i = 0; i < 3000; i++) { n = 3 + int(rand() * 6); s = "";
     for (j = 0; j < n; j++) s = s sprintf("%c", 97 + int(rand() * 26)); print s } }' >names.txt
@@ -24,7 +20,9 @@ steps=200000
 [ -n "${MM_SANITIZER:-}" ] && steps=8000
 ARGS=(-i names.txt --max-steps "$steps" --n-hidden 48 --save-every 700 --samples 0 -t 1 --print-every 100000000)
 
-"$M" train -o ref "${ARGS[@]}" --json >ref.json 2>ref.err || note "the uninterrupted run failed: $(tail -n 1 ref.err)"
+"$M" train -o ref "${ARGS[@]}" --json >ref.json 2>ref.err
+rc=$?
+check "the uninterrupted run $(tail -n 1 ref.err)" test "$rc" -eq 0
 
 stops=0
 for sig in INT TERM INT TERM; do
@@ -54,21 +52,22 @@ for sig in INT TERM INT TERM; do
         note "SIG$sig: the message names step $step but model.bin holds step '$saved'"
     else
         stops=$((stops + 1))
-        echo "ok - SIG$sig: exit $rc, model.bin at step $step: $last"
+        ok "SIG$sig: exit $rc, model.bin at step $step: $last"
     fi
 done
-[ "$stops" -eq 4 ] && echo "ok - stopped and saved 4 times, by SIGINT and SIGTERM" ||
+[ "$stops" -eq 4 ] && ok "stopped and saved 4 times, by SIGINT and SIGTERM" ||
     note "only $stops of 4 stops went as they should"
 
-"$M" train -o run "${ARGS[@]}" --resume --json >run.json 2>run.err ||
-    note "the last resumed run failed: $(tail -n 1 run.err)"
+"$M" train -o run "${ARGS[@]}" --resume --json >run.json 2>run.err
+rc=$?
+check "the last resumed run $(tail -n 1 run.err)" test "$rc" -eq 0
 losses() { sed -n 's/.*"train_loss": *\([-0-9.e]*\).*"dev_loss": *\([-0-9.e]*\).*"steps": *\([0-9]*\).*/\1 \2 \3/p' "$1"; }
 a=$(losses ref.json) b=$(losses run.json)
-[ -n "$a" ] && [ "$a" = "$b" ] && echo "ok - final train/dev losses and steps equal the uninterrupted run's: $a" ||
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "final train/dev losses and steps equal the uninterrupted run's: $a" ||
     note "final losses differ: uninterrupted '$a', resumed '$b'"
 "$M" export -o ref --safetensors ref.st 2>/dev/null && "$M" export -o run --safetensors run.st 2>/dev/null &&
-    cmp -s ref.st run.st && echo "ok - the parameters equal the uninterrupted run's bit for bit" ||
+    cmp -s ref.st run.st && ok "the parameters equal the uninterrupted run's bit for bit" ||
     note "the resumed run's parameters differ from the uninterrupted run's"
-cmp -s ref/log.csv run/log.csv && echo "ok - log.csv equals the uninterrupted run's ($(wc -l <ref/log.csv) lines)" ||
+cmp -s ref/log.csv run/log.csv && ok "log.csv equals the uninterrupted run's ($(wc -l <ref/log.csv) lines)" ||
     note "log.csv differs from the uninterrupted run's: $(diff ref/log.csv run/log.csv | head -n 4 | tr '\n' '|')"
-exit "$fail"
+finish

@@ -53,6 +53,34 @@ static void check_model(const mm_config *c, const char *what)
     mm_model_free(&m);
 }
 
+/* Finite weights whose logits overflow: every draw fails cleanly (-1),
+ * with or without top-k (which once wrote p[-1] there). */
+static void check_overflow(const mm_config *c, const char *what)
+{
+    mm_model m;
+    mm_err err;
+    if (mm_model_build(&m, c, &err)) {
+        printf("not ok - build: %s\n", err.msg);
+        exit(1);
+    }
+    for (size_t i = 0; i < m.nparams; i++) m.params[i] = 3e38f;
+    int fails = 0, tries = 0;
+    for (int k = 0; k <= c->vocab_size + 1; k++) {
+        mm_sample_opts o = {0.7, k, 16};
+        mm_sampler s;
+        if (mm_sampler_build(&s, &m, &o, &err)) continue;
+        mm_rng g;
+        mm_rng_seed_torch(&g, (uint64_t)k);
+        int ids[16];
+        tries++;
+        fails += mm_sample_item(&s, &g, ids) == -1;
+        mm_sampler_free(&s);
+    }
+    CHECK(tries == c->vocab_size + 2 && fails == tries, "%s: overflowing logits fail cleanly for top-k 0..V+1 (%d of %d)",
+          what, fails, tries);
+    mm_model_free(&m);
+}
+
 int main(void)
 {
     mm_config mlp = {.vocab_size = 12, .block_size = 3, .n_embd = 5, .n_hidden = 30};
@@ -62,5 +90,7 @@ int main(void)
     bn.n_layers = 2;
     bn.bn_momentum = 0.1f;
     check_model(&bn, "BN-MLP");
+    check_overflow(&mlp, "MLP");
+    check_overflow(&bn, "BN-MLP");
     return CHECK_DONE();
 }

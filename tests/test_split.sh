@@ -5,13 +5,8 @@
 # (which must parse strictly: no NaN) and as "-" in text; --split cannot
 # change on --resume. The permutation itself is checked against torch in
 # tests/parity_randperm.py.
-set -u
-MM=${MAKEMORE:-./makemore}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "$0")/lib.sh"
+plan 12
 
 # 400 items of 14 names: 40 test items, 360 train
 for i in $(seq 1 400); do
@@ -61,3 +56,4 @@ check "--split-seed changes makemore.py's permutation (another test split)" \
 import json,sys
 a=json.load(open('$tmp/a.json')); c=json.load(open('$tmp/c.json'))
 sys.exit(0 if (a['ntest'], a['init_train_loss']) != (c['ntest'], c['init_train_loss']) else 1)"
+finish

@@ -7,6 +7,7 @@
 
 #include "html.h"
 #include "plot.h"
+#include "json.h"
 #include "check.h"
 
 static const char *NASTY = "a<b>&\"c'\x01\xff\tz \xc3\xa9 </svg>";
@@ -30,6 +31,55 @@ static void test_escaping(void)
     for (int i = 0; i < 5000; i++) mm_sbuf_printf(&b, "%d,", i);
     CHECK(b.len > 20000 && !b.oom && !strncmp(b.s + b.len - 5, "4999,", 5), "buffer grows over many appends");
     mm_sbuf_free(&b);
+}
+
+/* JSON strings and numbers (json.h): what a strict parser needs. */
+static void test_json(void)
+{
+    mm_sbuf b = {0};
+    mm_sbuf_json(&b, "q\"b\\t\tc\x01\x1f\x7f\n");
+    CHECK(!strcmp(mm_sbuf_str(&b), "\"q\\\"b\\\\t\\u0009c\\u0001\\u001f\\u007f\\u000a\""),
+          "JSON escapes quote, backslash and control characters: %s", mm_sbuf_str(&b));
+    mm_sbuf_free(&b);
+    mm_sbuf_json(&b, "\xc3\xa9\xf0\x9f\x98\x80|\xff|\xc0\xaf|\xed\xa0\x80|\xe2\x82");
+    CHECK(!strcmp(mm_sbuf_str(&b), "\"\xc3\xa9\xf0\x9f\x98\x80|\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
+                                   "\\ufffd\\ufffd\""),
+          "JSON keeps well-formed UTF-8 and turns each malformed byte into \\ufffd: %s", mm_sbuf_str(&b));
+    mm_sbuf_free(&b);
+    mm_json j;
+    mm_json_begin(&j);
+    mm_json_num(&j, "nan", NAN, 6);
+    mm_json_real(&j, "inf", INFINITY);
+    mm_json_num(&j, "x", 1.5, 2);
+    mm_json_array(&j, "s");
+    mm_json_item(&j, "a");
+    mm_json_item(&j, "b");
+    mm_json_array_end(&j);
+    mm_json_int(&j, "n", -3);
+    mm_json_end(&j);
+    CHECK(!strcmp(mm_sbuf_str(&j.b), "{\"nan\": null, \"inf\": null, \"x\": 1.50, \"s\": [\"a\", \"b\"], \"n\": -3}\n"),
+          "a JSON object: NaN and infinity are null: %s", mm_sbuf_str(&j.b));
+    mm_json_free(&j);
+    mm_json_begin(&j);
+    mm_json_array(&j, "p");
+    mm_json_item_object(&j);
+    mm_json_str(&j, "c", "\"");
+    mm_json_g(&j, "x", 0.25, 9);
+    mm_json_item_object_end(&j);
+    mm_json_item_object(&j);
+    mm_json_str_or_null(&j, "c", NULL);
+    mm_json_item_object_end(&j);
+    mm_json_array_end(&j);
+    mm_json_array(&j, "v");
+    mm_json_item_g(&j, 1.5, 6);
+    mm_json_item_g(&j, NAN, 6);
+    mm_json_array_end(&j);
+    mm_json_int(&j, "n", 1);
+    mm_json_end(&j);
+    CHECK(!strcmp(mm_sbuf_str(&j.b), "{\"p\": [{\"c\": \"\\\"\", \"x\": 0.25}, {\"c\": null}], "
+                                     "\"v\": [1.5, null], \"n\": 1}\n"),
+          "JSON objects as array items, number items, null strings: %s", mm_sbuf_str(&j.b));
+    mm_json_free(&j);
 }
 
 static void test_ticks(void)
@@ -200,6 +250,7 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--write")) return write_samples(argv[2]);
     test_escaping();
+    test_json();
     test_ticks();
     test_smoothing();
     test_svg();

@@ -5,17 +5,12 @@
 # shape and at a larger one where the kernels themselves split their work.
 #   MAKEMORE   the binary under test
 #   NAMES_TXT  names.txt (skipped without it)
-set -u
-M=${MAKEMORE:-./makemore}
-case $M in /*) ;; *) M=$PWD/$M ;; esac
+source "$(dirname "$0")/lib.sh"
 if [ -z "${NAMES_TXT:-}" ] || [ ! -f "$NAMES_TXT" ]; then
-    echo "skip - thread-count tests: set NAMES_TXT to names.txt"
-    exit 0
+    skip_all "thread-count tests: set NAMES_TXT to names.txt"
 fi
+plan 3
 data=$(cd "$(dirname "$NAMES_TXT")" && pwd)/$(basename "$NAMES_TXT")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
 
 # same_runs NAME FLAGS...: trains twice, with 1 and 2 threads, and compares
 same_runs() {
@@ -23,22 +18,21 @@ same_runs() {
     shift
     for t in 1 2; do
         "$M" train -i "$data" -o "$tmp/$name$t" --json --samples 5 --save-every 0 -t "$t" "$@" \
-            >"$tmp/$name$t.json" 2>/dev/null || { echo "not ok - $name: the run with $t threads failed"; fail=1; return; }
+            >"$tmp/$name$t.json" 2>/dev/null || { bad "$name: the run with $t threads failed"; return; }
         # the same run but for the timings and the output paths
         sed -E -e 's/"(train_seconds|us_per_step|threads|[a-z_]*_s)": [0-9.e+-]+/"\1": 0/g' \
             -e 's/"(model_bin|report_html)": "[^"]*"/"\1": ""/g' "$tmp/$name$t.json" >"$tmp/$name$t.cmp"
     done
     if cmp -s "$tmp/${name}1/log.csv" "$tmp/${name}2/log.csv" && cmp -s "$tmp/${name}1.cmp" "$tmp/${name}2.cmp"; then
-        echo "ok - $name: log.csv ($(($(wc -l <"$tmp/${name}1/log.csv") - 1)) rows), losses and samples identical with 1 and 2 threads"
+        ok "$name: log.csv ($(($(wc -l <"$tmp/${name}1/log.csv") - 1)) rows), losses and samples identical with 1 and 2 threads"
     else
-        echo "not ok - $name: 1 and 2 threads differ"
+        bad "$name: 1 and 2 threads differ"
         diff "$tmp/${name}1/log.csv" "$tmp/${name}2/log.csv" | head -5
         diff "$tmp/${name}1.cmp" "$tmp/${name}2.cmp" | head -5
-        fail=1
     fi
 }
 
 same_runs lecture --max-steps 300
 same_runs wide --max-steps 20 --batch-size 256 --n-hidden 512
 same_runs odd --max-steps 30 --batch-size 37 --n-hidden 301 --n-embd 7 --block-size 4
-exit "$fail"
+finish

@@ -2,13 +2,13 @@
 # The SVG and HTML writers on awkward text: test_svg --write makes a sample
 # plot and page full of markup characters, control bytes and bad UTF-8;
 # both must parse (xml.etree for SVG, html.parser for the page).
-set -u
+source "$(dirname "$0")/lib.sh"
+plan 3
 bin=${TEST_BIN_DIR:-build/tests}/test_svg
-if ! command -v python3 >/dev/null; then echo "skip - python3 is missing"; exit 0; fi
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-if "$bin" --write "$dir"; then echo "ok - test_svg --write made the samples"; else echo "not ok - test_svg --write failed"; exit 1; fi
-python3 - "$dir" <<'PY'
+dir=$tmp
+"$bin" --write "$dir"
+check "test_svg --write made the samples" test $? -eq 0
+py "the writers' samples" "$dir" <<'PY'
 import sys, xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 d = sys.argv[1]
@@ -39,3 +39,4 @@ p.feed(open(d + "/sample.html", encoding="utf-8").read())
 ok = p.bad == 0 and not p.stack and p.svgs == 1
 print(("ok" if ok else "not ok") + f" - sample.html: tags balance ({p.bad} mismatched, {len(p.stack)} open), {p.svgs} inline svg")
 PY
+finish

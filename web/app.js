@@ -7,6 +7,7 @@
   const b64bytes = (id) => Uint8Array.from(atob($(id).textContent.trim()), (c) => c.charCodeAt(0));
   const BUILTIN = 'data/names.txt'; // the CLI's default -i
   const SAVE_EVERY = 1000;           // the buttons' checkpoints: what Stop keeps
+  const loss4 = (x) => (x == null ? '-' : x.toFixed(4)); // --json writes null for an empty split
 
   const wasm = b64bytes('wasm-b64');
   const names = b64bytes('names-b64');
@@ -105,7 +106,7 @@
       let e;
       try { e = JSON.parse(line); } catch (err) { continue; }
       if (e.event === 'step') {
-        state.losses[e.step - state.first - 1] = Math.log10(e.loss);
+        state.losses[e.step - state.first - 1] = Math.log10(e.loss ?? NaN); // null: not finite
         state.step = e.step;
       } else if (e.event === 'start') {
         state.runs++;
@@ -169,14 +170,14 @@
   function drawLr() {
     const cv = $('plot-lr'), ctx = cv.getContext('2d'), f = state.lrFind;
     if (!f) { ctx.clearRect(0, 0, cv.width, cv.height); return; }
-    const fin = f.loss.filter(isFinite);
+    const fin = f.loss.filter(Number.isFinite); // null: a loss that was not finite
     const lo = Math.min(...fin), hi = Math.min(Math.max(...fin), lo + 3 * (f.smooth[0] - lo || 1));
     const a = axes(ctx, cv.width, cv.height, [f.lr_exp[0], f.lr_exp[f.lr_exp.length - 1]], [lo, hi],
                    (v) => '10^' + v.toFixed(1), 'loss');
     ctx.fillStyle = 'rgba(51,102,204,0.35)';
-    f.loss.forEach((v, i) => ctx.fillRect(a.x(f.lr_exp[i]), a.y(Math.min(v, hi)), 1.5, 1.5));
+    f.loss.forEach((v, i) => Number.isFinite(v) && ctx.fillRect(a.x(f.lr_exp[i]), a.y(Math.min(v, hi)), 1.5, 1.5));
     ctx.strokeStyle = '#c33'; ctx.beginPath();
-    f.smooth.forEach((v, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, a.x(f.lr_exp[i]), a.y(Math.min(v, hi))));
+    f.smooth.forEach((v, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, a.x(f.lr_exp[i]), a.y(Math.min(v ?? hi, hi))));
     ctx.stroke();
     const x = a.x(Math.log10(f.suggested_lr));
     ctx.strokeStyle = '#070'; ctx.beginPath(); ctx.moveTo(x, 8); ctx.lineTo(x, cv.height - 24); ctx.stroke();
@@ -255,8 +256,8 @@
   }
 
   function showResult(r) {
-    $('result').textContent = `step ${r.steps}: train loss ${r.train_loss.toFixed(4)}, dev loss ` +
-      `${r.dev_loss.toFixed(4)} (${r.params} parameters, ${r.us_per_step.toFixed(1)} us/step in this page)`;
+    $('result').textContent = `step ${r.steps}: train loss ${loss4(r.train_loss)}, dev loss ` +
+      `${loss4(r.dev_loss)} (${r.params} parameters, ${r.us_per_step.toFixed(1)} us/step in this page)`;
     if (r.samples) showSamples(r.samples);
   }
 
@@ -264,7 +265,7 @@
     if (!resume) { state.modelDir = 'out'; state.lrFind = null; state.emb = null; }
     const args = ['train', '-o', state.modelDir, '--json', '--save-every', String(SAVE_EVERY)];
     if (resume) args.push('--resume', ...knobArgs(['max-steps']));
-    else args.push('-i', dataPath(), ...knobArgs());
+    else args.push('-i', dataPath(), '--force', ...knobArgs()); // Train starts afresh, replacing the model
     try {
       showError('');
       const r = await run(args);
@@ -313,7 +314,7 @@
       state.modelDir = 'upload';
       state.model = bytes;
       $('btn-download').disabled = false;
-      $('result').textContent = `uploaded ${file.name}: step ${r.step}, train loss ${r.train_loss.toFixed(4)}, dev loss ${r.dev_loss.toFixed(4)}`;
+      $('result').textContent = `uploaded ${file.name}: step ${r.step}, train loss ${loss4(r.train_loss)}, dev loss ${loss4(r.dev_loss)}`;
       await sample();
     } catch (e) {
       showError(e.message);

@@ -133,6 +133,10 @@ makemore_status makemore_sample(makemore_model *m, const makemore_sample_opts *o
     for (int i = 0; i < n && !st; i++) {
         int split;
         const char *item = mm_drawer_next(&d, &split);
+        if (!item) {
+            st = mm_fail(&e, MM_ENUMERIC, "makemore_sample: %s", MM_LOGITS_NOT_FINITE);
+            break;
+        }
         size_t len = strlen(item);
         if (at + len + 2 > cap) {
             st = mm_fail(&e, MM_ENOMEM, "makemore_sample: %zu bytes are too few for %d items", cap, n);
@@ -157,8 +161,10 @@ makemore_status makemore_next_probs(makemore_model *m, const char *prefix, doubl
                        : mm_fail(&e, MM_ENOMEM, "out of memory");
     if (!st) st = mm_sampler_build(&s, &m->run.model, &so, &e);
     if (!st) {
-        mm_sampler_probs_after(&s, ids, n);
-        for (int v = 0; v < m->run.vocab.size; v++) probs[v] = s.probs[v];
+        if (mm_sampler_probs_after(&s, ids, n))
+            st = mm_fail(&e, MM_ENUMERIC, "makemore_next_probs: %s", MM_LOGITS_NOT_FINITE);
+        else
+            for (int v = 0; v < m->run.vocab.size; v++) probs[v] = s.probs[v];
         mm_sampler_free(&s);
     }
     free(ids);

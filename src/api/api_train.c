@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json.h"
 #include "kind.h"
 #include "strbuf.h"
 
@@ -96,37 +97,36 @@ static int init_kind(const makemore_train_config *c, const mm_kind *k, mm_err *e
     return MM_INIT_SCALED;
 }
 
-static void json_string(mm_sbuf *b, const char *s)
-{
-    mm_sbuf_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') mm_sbuf_printf(b, "\\%c", *p);
-        else if (*p < 0x20) mm_sbuf_printf(b, "\\u%04x", *p);
-        else mm_sbuf_put(b, (const char *)p, 1);
-    }
-    mm_sbuf_puts(b, "\"");
-}
-
-/* The fields of `makemore train --json` that a library run has. */
-static void summary_json(mm_sbuf *b, const mm_run *r, const api_data *d, const double final[2], int nthreads,
+/* The fields of `makemore train --json` that a library run has, through
+ * the shared strict writer (an empty split's NaN loss is null). */
+static void summary_json(mm_json *j, const mm_run *r, const api_data *d, const double final[2], int nthreads,
                          const char *optimizer)
 {
     const mm_split *s = d->data.split;
     const mm_config *c = &r->model.cfg;
-    mm_sbuf_printf(b, "{\"vocab_size\": %d, \"ntrain\": %zu, \"ndev\": %zu, \"ntest\": %zu, \"params\": %zu, "
-                   "\"block_size\": %d, \"n_embd\": %d, \"n_hidden\": %d, \"batch_size\": %d, "
-                   "\"init_train_loss\": %.6f, \"init_dev_loss\": %.6f, \"train_loss\": %.6f, \"dev_loss\": %.6f, "
-                   "\"steps\": %ld, \"train_seconds\": %.4f, \"us_per_step\": %.3f, \"threads\": %d, \"model\": ",
-                   r->vocab.size, s[MM_TRAIN].n, s[MM_DEV].n, s[MM_TEST].n, r->model.ntrainable, c->block_size,
-                   c->n_embd, c->n_hidden, r->train.batch_size, r->state.init_train_loss, r->state.init_dev_loss,
-                   final[0], final[1], r->state.step, r->state.train_seconds,
-                   r->state.step ? 1e6 * r->state.train_seconds / (double)r->state.step : 0.0, nthreads);
-    json_string(b, r->model.kind->name);
-    mm_sbuf_puts(b, ", \"optimizer\": ");
-    json_string(b, optimizer);
-    mm_sbuf_puts(b, ", \"input\": ");
-    json_string(b, r->input);
-    mm_sbuf_puts(b, "}");
+    long step = r->state.step;
+    mm_json_begin(j);
+    mm_json_int(j, "vocab_size", r->vocab.size);
+    mm_json_int(j, "ntrain", (long long)s[MM_TRAIN].n);
+    mm_json_int(j, "ndev", (long long)s[MM_DEV].n);
+    mm_json_int(j, "ntest", (long long)s[MM_TEST].n);
+    mm_json_int(j, "params", (long long)r->model.ntrainable);
+    mm_json_int(j, "block_size", c->block_size);
+    mm_json_int(j, "n_embd", c->n_embd);
+    mm_json_int(j, "n_hidden", c->n_hidden);
+    mm_json_int(j, "batch_size", r->train.batch_size);
+    mm_json_num(j, "init_train_loss", r->state.init_train_loss, 6);
+    mm_json_num(j, "init_dev_loss", r->state.init_dev_loss, 6);
+    mm_json_num(j, "train_loss", final[0], 6);
+    mm_json_num(j, "dev_loss", final[1], 6);
+    mm_json_int(j, "steps", step);
+    mm_json_num(j, "train_seconds", r->state.train_seconds, 4);
+    mm_json_num(j, "us_per_step", step ? 1e6 * r->state.train_seconds / (double)step : 0.0, 3);
+    mm_json_int(j, "threads", nthreads);
+    mm_json_str(j, "model", r->model.kind->name);
+    mm_json_str(j, "optimizer", optimizer);
+    mm_json_str(j, "input", r->input);
+    mm_json_end(j);
 }
 
 static mm_status make_dir(const char *dir, mm_err *err)
@@ -197,12 +197,13 @@ makemore_status makemore_train(const char *input, const char *dir, const makemor
                             .split_kind = MM_SPLIT_LECTURE, .split_seed = c->split_seed}, NULL, &e);
     double final[2];
     if (!st && !(st = setup(&r, &d, c, nthreads, &e)) && !(st = train_to(&r, &d, dir, nthreads, final, &e)) && json) {
-        mm_sbuf b = {0};
-        summary_json(&b, &r, &d, final, nthreads, OPTIMIZERS[r.train.optim.kind]);
-        if (b.oom) st = mm_fail(&e, MM_ENOMEM, "out of memory");
-        else if (b.len + 1 > cap) st = mm_fail(&e, MM_ENOMEM, "makemore_train: %zu bytes are too few for the summary (%zu)", cap, b.len + 1);
-        else memcpy(json, mm_sbuf_str(&b), b.len + 1);
-        mm_sbuf_free(&b);
+        mm_json j;
+        summary_json(&j, &r, &d, final, nthreads, OPTIMIZERS[r.train.optim.kind]);
+        mm_sbuf *b = &j.b;
+        if (b->oom) st = mm_fail(&e, MM_ENOMEM, "out of memory");
+        else if (b->len + 1 > cap) st = mm_fail(&e, MM_ENOMEM, "makemore_train: %zu bytes are too few for the summary (%zu)", cap, b->len + 1);
+        else memcpy(json, mm_sbuf_str(b), b->len + 1);
+        mm_json_free(&j);
     }
     api_data_free(&d);
     mm_run_free(&r);

@@ -46,8 +46,7 @@ void mm_sbuf_printf(mm_sbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (1..4), or 0. */
-static int utf8_len(const unsigned char *p)
+int mm_utf8_len(const unsigned char *p)
 {
     unsigned c = p[0];
     int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
@@ -79,7 +78,7 @@ void mm_sbuf_xml(mm_sbuf *b, const char *s)
         default: break;
         }
         if (ent) { mm_sbuf_puts(b, ent); p++; continue; }
-        int n = utf8_len(p);
+        int n = mm_utf8_len(p);
         if (n == 0 || (*p < 0x20 && *p != '\t' && *p != '\n')) {
             mm_sbuf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
             p++;

@@ -24,6 +24,10 @@ void mm_sbuf_printf(mm_sbuf *b, const char *fmt, ...) __attribute__((format(prin
  * entities; bytes XML 1.0 forbids (controls other than tab and newline, and
  * malformed UTF-8) become U+FFFD, so the document always parses. */
 void mm_sbuf_xml(mm_sbuf *b, const char *s);
+/* Length of the well-formed UTF-8 sequence at p (1..4), or 0 for a
+ * malformed one (overlong, surrogate, beyond U+10FFFF, U+FFFE/U+FFFF, or
+ * cut short by the NUL that ends p). */
+int mm_utf8_len(const unsigned char *p);
 /* Appends s as one CSV field, quoted when it holds a comma, quote or newline. */
 void mm_sbuf_csv(mm_sbuf *b, const char *s);
 /* Appends the n bytes of p in base64 (RFC 4648, padded, one line), e.g. a

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sha256.h"
+
 int mm_utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
 {
     unsigned char c = s[0];
@@ -98,6 +100,9 @@ mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
     w->start[0] = 0;
     const unsigned char *p = (const unsigned char *)buf;
     size_t lineno = 0, pos = 0;
+    /* a byte-order mark (Windows editors write one) is not part of the
+     * first item: kept, it would become a character of the vocabulary */
+    if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) pos = 3;
     while (pos < len) {
         const unsigned char *nl = memchr(p + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - p) : len;
@@ -112,6 +117,7 @@ mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
         mm_words_free(w);
         return mm_fail(err, MM_EFORMAT, "%s: no items (the file is empty or has only blank lines)", name);
     }
+    mm_sha256_of(buf, len, w->sha256);
     return MM_OK;
 }
 

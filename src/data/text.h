@@ -26,6 +26,7 @@ typedef struct {
     uint32_t *chars; /* (nchars) code points of all words, back to back */
     size_t *start;   /* (nwords + 1) word w is chars[start[w] .. start[w+1]) */
     size_t *line;    /* (nwords) 1-based line number of each word */
+    unsigned char sha256[32]; /* of the file's bytes: which data a run saw */
 } mm_words;
 
 /* Reads path, skipping blank lines and stripping a trailing CR. Errors name
@@ -40,7 +41,8 @@ mm_status mm_words_read_within(mm_words *w, const char *path, uint64_t max_bytes
  * its peak: the file, 4 bytes of code point per byte (an upper bound) and
  * 16 per line for start offsets and line numbers. */
 uint64_t mm_words_mem(uint64_t len, uint64_t nlines);
-/* The same from a buffer in memory; name is used in messages. */
+/* The same from a buffer in memory; name is used in messages. A leading
+ * UTF-8 byte-order mark (EF BB BF) is skipped. */
 mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
                          const char *name, mm_err *err);
 void mm_words_free(mm_words *w);

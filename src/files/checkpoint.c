@@ -10,6 +10,7 @@
 
 #define MAX_CKPT_BYTES (16ull << 30)
 #define RNG_BYTES (4 * MM_MT_N + 4 + 4 + 8) /* see put_rng */
+#define DATA_ID_BYTES 32u /* SHA-256 */
 
 static void put_header(mm_wbuf *w, const mm_run *r)
 {
@@ -54,6 +55,8 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     /* version 3 */
     mm_wbuf_u32(w, (uint32_t)c->n_heads);
     mm_wbuf_u32(w, (uint32_t)r->split_kind);
+    mm_wbuf_u32(w, r->data_items ? DATA_ID_BYTES : 0u); /* the digest's bytes in the body */
+    mm_wbuf_u64(w, r->data_items);
     mm_wbuf_pad(w, MM_CKPT_HEADER);
 }
 
@@ -84,6 +87,7 @@ mm_status mm_checkpoint_encode(const mm_run *r, unsigned char **out, size_t *len
     put_header(&w, r);
     for (int i = 1; i < r->vocab.size; i++) mm_wbuf_u32(&w, r->vocab.cp[i]);
     mm_wbuf_put(&w, r->input, strlen(r->input));
+    if (r->data_items) mm_wbuf_put(&w, r->data_sha256, DATA_ID_BYTES);
     put_rng(&w, &r->state.rng);
     mm_wbuf_f32s(&w, r->model.params, r->model.nparams);
     const mm_optim_state *o = &r->state.opt;
@@ -136,13 +140,20 @@ static mm_status get_header_v2(mm_rbuf *rb, mm_run *r, const char *path, mm_err 
     return MM_OK;
 }
 
-/* What version 3 added: the attention heads and the split kind. */
+/* What version 3 added: the attention heads, the split kind and the data's
+ * identity (its digest's length in the body, 0 or 32, and its item count;
+ * zeros in files written before the identity was recorded). */
 static mm_status get_header_v3(mm_rbuf *rb, mm_run *r, const char *path, mm_err *err)
 {
     r->model.cfg.n_heads = (int)mm_rbuf_u32(rb);
     uint32_t split_kind = mm_rbuf_u32(rb);
     if (split_kind > MM_SPLIT_MAKEMORE) return mm_fail(err, MM_EFORMAT, "%s: unknown split kind %u", path, split_kind);
     r->split_kind = (int)split_kind;
+    uint32_t id_bytes = mm_rbuf_u32(rb);
+    r->data_items = mm_rbuf_u64(rb);
+    if (id_bytes != (r->data_items ? DATA_ID_BYTES : 0u))
+        return mm_fail(err, MM_EFORMAT, "%s: bad data identity (%u digest bytes for %llu items)", path, id_bytes,
+                       (unsigned long long)r->data_items);
     return MM_OK;
 }
 
@@ -220,7 +231,8 @@ static mm_status check_size(const mm_run *r, uint64_t nparams, uint32_t pathlen,
     if (nparams != mm_config_nparams(&r->model.cfg))
         return mm_fail(err, MM_EFORMAT, "%s: parameter count does not match its shapes", path);
     uint64_t slots = (uint64_t)mm_optim_slots(r->train.optim.kind); /* the optimizer's state */
-    uint64_t bytes = MM_CKPT_HEADER + 4 * (V - 1) + pathlen + RNG_BYTES + 4 * nparams * (1 + slots) + 4;
+    uint64_t id = r->data_items ? DATA_ID_BYTES : 0;
+    uint64_t bytes = MM_CKPT_HEADER + 4 * (V - 1) + pathlen + id + RNG_BYTES + 4 * nparams * (1 + slots) + 4;
     if (bytes != len)
         return mm_fail(err, MM_EFORMAT, "%s: %zu bytes, but its header describes %llu: truncated or damaged",
                        path, len, (unsigned long long)bytes);
@@ -242,6 +254,11 @@ static mm_status parse_body(mm_rbuf *rb, mm_run *r, uint32_t pathlen, const char
     if (memchr(p, 0, pathlen)) return mm_fail(err, MM_EFORMAT, "%s: input path holds a NUL byte", path);
     memcpy(r->input, p, pathlen);
     r->input[pathlen] = 0;
+    if (r->data_items) {
+        const unsigned char *d = mm_rbuf_bytes(rb, DATA_ID_BYTES);
+        if (!d) return mm_fail(err, MM_EFORMAT, "%s: truncated", path);
+        memcpy(r->data_sha256, d, DATA_ID_BYTES);
+    }
     mm_rng *g = &r->state.rng;
     for (int i = 0; i < MM_MT_N; i++) g->state[i] = mm_rbuf_u32(rb);
     g->pos = mm_rbuf_u32(rb);

@@ -25,6 +25,11 @@ typedef struct {
     int split_kind;      /* mm_split_kind */
     int init_kind;       /* mm_init_kind */
     char input[MM_MAX_PATH]; /* the text file trained on */
+    /* Which data the run trained on, so --resume can refuse another file:
+     * the SHA-256 of its bytes and its item count. data_items 0: unknown
+     * (files from before format version 3 recorded it). */
+    uint64_t data_items;
+    unsigned char data_sha256[32];
 } mm_run;
 
 /* Refuses (MM_ENUMERIC) to save parameters that hold a NaN or infinity, so a

@@ -246,7 +246,11 @@ static mm_status parse_header(const char *h, size_t hlen, st_entry **out, int *n
         if (*n == cap) {
             cap = cap ? 2 * cap : 64;
             st_entry *e = realloc(*out, (size_t)cap * sizeof *e);
-            if (!e) return mm_fail(err, MM_ENOMEM, "%s: out of memory", path);
+            if (!e) {
+                free(*out);
+                *out = NULL;
+                return mm_fail(err, MM_ENOMEM, "%s: out of memory", path);
+            }
             *out = e;
         }
         st_entry *e = &(*out)[(*n)++];
@@ -257,9 +261,12 @@ static mm_status parse_header(const char *h, size_t hlen, st_entry **out, int *n
     if (!st && !eat(&c, '}')) st = MM_EFORMAT;
     ws(&c);
     if (!st && c.p != c.end) st = MM_EFORMAT;
-    if (st) return mm_fail(err, MM_EFORMAT, "%s: the safetensors header is not the JSON the format describes "
-                           "(at byte %td of it)", path, c.p - h);
-    return MM_OK;
+    if (!st) return MM_OK;
+    free(*out); /* the entries parsed before the error */
+    *out = NULL;
+    *n = 0;
+    return mm_fail(err, MM_EFORMAT, "%s: the safetensors header is not the JSON the format describes "
+                   "(at byte %td of it)", path, c.p - h);
 }
 
 static void shape_text(char *out, size_t cap, const long long *shape, int ndim)

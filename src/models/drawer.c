@@ -30,6 +30,7 @@ mm_status mm_drawer_build(mm_drawer *d, const mm_model *m, const mm_vocab *v, co
 const char *mm_drawer_next(mm_drawer *d, int *split)
 {
     int n = mm_sample_complete(&d->s, &d->rng, d->prefix, d->np, d->ids);
+    if (n < 0) return NULL;
     size_t k = 0;
     for (int i = 0; i < n; i++) k += (size_t)mm_utf8_encode(d->v->cp[d->ids[i]], d->text + k);
     d->text[k] = 0;

@@ -28,7 +28,9 @@ typedef struct {
 mm_status mm_drawer_build(mm_drawer *d, const mm_model *m, const mm_vocab *v, const mm_sample_opts *o,
                           uint64_t seed, const char *prefix, const char *what, const mm_itemset *set, mm_err *err);
 /* The next item (owned by d, valid until the next call) and, in *split,
- * MM_TRAIN/MM_DEV/MM_TEST, -1 for new or MM_UNMARKED. */
+ * MM_TRAIN/MM_DEV/MM_TEST, -1 for new or MM_UNMARKED. NULL when the
+ * model's logits are NaN or infinite (MM_LOGITS_NOT_FINITE): no item can
+ * be drawn. */
 const char *mm_drawer_next(mm_drawer *d, int *split);
 void mm_drawer_free(mm_drawer *d);
 

@@ -19,14 +19,16 @@ mm_status mm_model_target_probs(const mm_model *m, const mm_split *s, double *ou
         mm_sampler_free(&sm);
         return mm_fail(err, MM_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->n && !st; i++) {
         for (int t = 0; t < T; t++) ctx[t] = s->X[i * T + t];
-        mm_sampler_probs(&sm, ctx);
-        out[i] = sm.probs[s->Y[i]];
+        if (mm_sampler_probs(&sm, ctx))
+            st = mm_fail(err, MM_ENUMERIC, MM_LOGITS_NOT_FINITE);
+        else
+            out[i] = sm.probs[s->Y[i]];
     }
     free(ctx);
     mm_sampler_free(&sm);
-    return MM_OK;
+    return st;
 }
 
 double mm_mix_loss(const double *a, const double *b, size_t n, double w)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "kernels.h"
 #include "kind.h"
 
@@ -88,56 +89,14 @@ static void logits_after(mm_sampler *s, const int32_t *seq, int len)
     memcpy(s->probs, s->acts.logits + (size_t)row * V, (size_t)V * sizeof *s->probs);
 }
 
-static void softmax_scaled(float *p, int V, float inv_temp)
-{
-    float mx = p[0];
-    for (int v = 1; v < V; v++) mx = p[v] > mx ? p[v] : mx;
-    for (int v = 0; v < V; v++) p[v] = (p[v] - mx) * inv_temp;
-    mm_exp_forward(p, V);
-    float sum = 0.0f;
-    for (int v = 0; v < V; v++) sum += p[v];
-    const float inv = 1.0f / sum;
-    for (int v = 0; v < V; v++) p[v] *= inv;
-}
-
-void mm_sampler_probs(mm_sampler *s, const int *ctx)
+int mm_sampler_probs(mm_sampler *s, const int *ctx)
 {
     /* the start token, then ctx: the window of the last T is ctx itself */
     const int T = s->m->cfg.block_size;
     s->seq[0] = 0;
     for (int t = 0; t < T; t++) s->seq[t + 1] = ctx[t];
     logits_after(s, s->seq, T + 1);
-    softmax_scaled(s->probs, s->m->cfg.vocab_size, 1.0f);
-}
-
-/* Zeroes all but the k largest probabilities (ties keep the lower id). */
-static void keep_top_k(mm_sampler *s, int k)
-{
-    const int V = s->m->cfg.vocab_size;
-    float *p = s->probs;
-    for (int i = 0; i < k; i++) {
-        int best = -1;
-        for (int v = 0; v < V; v++)
-            if (p[v] >= 0 && (best < 0 || p[v] > p[best])) best = v;
-        s->order[i] = best;
-        p[best] = -1.0f - p[best]; /* mark as taken, recoverable */
-    }
-    for (int v = 0; v < V; v++) p[v] = p[v] < 0 ? -1.0f - p[v] : 0.0f;
-}
-
-static int draw(const float *p, int V, mm_rng *rng)
-{
-    float total = 0.0f;
-    for (int v = 0; v < V; v++) total += p[v];
-    float u = mm_rng_uniform(rng) * total, acc = 0.0f;
-    int last = 0;
-    for (int v = 0; v < V; v++) {
-        if (p[v] <= 0) continue;
-        acc += p[v];
-        last = v;
-        if (u < acc) return v;
-    }
-    return last; /* rounding left u at the very top */
+    return mm_probs_softmax(s->probs, s->m->cfg.vocab_size, 1.0f);
 }
 
 /* Room for one more kept distribution; 0 if there is none. */
@@ -155,7 +114,8 @@ static int room_for_one(mm_sampler *s, size_t V)
 }
 
 /* The drawing distribution after the item so far (len ids of s->seq):
- * for the context layout kept, or computed and kept. */
+ * for the context layout kept, or computed and kept. NULL when the model's
+ * logits are not finite. */
 static const float *distribution(mm_sampler *s, int len, float inv_temp, int k)
 {
     const int T = s->m->cfg.block_size, V = s->m->cfg.vocab_size;
@@ -166,8 +126,8 @@ static const float *distribution(mm_sampler *s, int len, float inv_temp, int k)
         if ((u = mm_contexts_find(&s->seen, s->x)) >= 0) return s->dist + (size_t)u * V;
     }
     logits_after(s, s->seq, len);
-    softmax_scaled(s->probs, V, inv_temp);
-    if (k) keep_top_k(s, k);
+    if (mm_probs_softmax(s->probs, V, inv_temp)) return NULL;
+    if (k) mm_probs_top_k(s->probs, s->order, V, k);
     if (keep && room_for_one(s, (size_t)V)) {
         window(s->x, s->seq, len, T); /* logits_after may have used x */
         if ((u = mm_contexts_add(&s->seen, s->x, s->cap)) >= 0)
@@ -187,12 +147,12 @@ static void start_item(mm_sampler *s, const int *ids, int n)
         for (int len = 1; len <= n; len++) logits_after(s, s->seq, len);
 }
 
-void mm_sampler_probs_after(mm_sampler *s, const int *ids, int n)
+int mm_sampler_probs_after(mm_sampler *s, const int *ids, int n)
 {
     n = n < s->opts.max_len ? n : s->opts.max_len;
     start_item(s, ids, n);
     logits_after(s, s->seq, n + 1);
-    softmax_scaled(s->probs, s->m->cfg.vocab_size, 1.0f);
+    return mm_probs_softmax(s->probs, s->m->cfg.vocab_size, 1.0f);
 }
 
 int mm_sample_complete(mm_sampler *s, mm_rng *rng, const int *prefix, int np, int *out)
@@ -204,7 +164,9 @@ int mm_sample_complete(mm_sampler *s, mm_rng *rng, const int *prefix, int np, in
     if (n > 0) memmove(out, prefix, (size_t)n * sizeof *out);
     start_item(s, out, n);
     while (n < s->opts.max_len) {
-        int id = draw(distribution(s, n + 1, inv_temp, k), V, rng);
+        const float *p = distribution(s, n + 1, inv_temp, k);
+        if (!p) return -1;
+        int id = mm_probs_draw(p, V, rng);
         if (id == 0) break;
         out[n++] = id;
         s->seq[n] = id;

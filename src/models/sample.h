@@ -14,6 +14,11 @@
 #include "contexts.h"
 #include "model.h"
 
+/* The message for a sampler that met NaN or infinite logits. */
+#define MM_LOGITS_NOT_FINITE                                                              \
+    "the model's logits are NaN or infinite (its weights are finite but too large to " \
+    "use)"
+
 typedef struct {
     double temperature; /* > 0; logits are divided by it */
     int top_k;          /* 0: all characters; else only the k most likely */
@@ -43,16 +48,18 @@ typedef struct {
 mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err);
 void mm_sampler_free(mm_sampler *s);
 /* Writes up to opts.max_len ids (1..V-1) to out and returns the count; the
- * stop token is not included. */
+ * stop token is not included. Returns -1 when the model's logits are NaN or
+ * infinite (finite weights can overflow them): the item cannot be drawn. */
 int mm_sample_item(mm_sampler *s, mm_rng *rng, int *out);
 /* mm_sample_item continuing the item prefix (np ids, no stop token): out
  * gets the prefix, then the ids drawn, opts.max_len in all at most. */
 int mm_sample_complete(mm_sampler *s, mm_rng *rng, const int *prefix, int np, int *out);
 /* Context layout only: the next-character distribution after ctx (T ids)
- * into s->probs, without temperature or top-k. */
-void mm_sampler_probs(mm_sampler *s, const int *ctx);
+ * into s->probs, without temperature or top-k. Returns 0, or -1 when the
+ * logits are not finite. */
+int mm_sampler_probs(mm_sampler *s, const int *ctx);
 /* Any layout: the same after the item so far (n ids, no start token; at
- * most opts.max_len of them are used). */
-void mm_sampler_probs_after(mm_sampler *s, const int *ids, int n);
+ * most opts.max_len of them are used). Returns 0, or -1 as above. */
+int mm_sampler_probs_after(mm_sampler *s, const int *ids, int n);
 
 #endif

@@ -107,6 +107,18 @@ void mm_lrfind_rule(const mm_lrfind *f, char *out, size_t n)
              f->suggested_lr, f->lr_exp[f->best], f->count / 20 > 1 ? f->count / 20 : 1, f->smooth[f->best]);
 }
 
+void mm_lrfind_stop(const mm_lrfind *f, char *out, size_t n)
+{
+    if (!f->diverged || f->n >= f->count) {
+        snprintf(out, n, "%s", "");
+        return;
+    }
+    /* lr_exp holds the exponent; the rate is 10 to it */
+    double e = f->lr_exp[f->n];
+    snprintf(out, n, "the loss became NaN or infinite at step %d (lr %.3g = 10^%.2f); the sweep stopped there",
+             f->n + 1, pow(10.0, e), e);
+}
+
 void mm_lrfind_csv(const mm_lrfind *f, mm_sbuf *out)
 {
     mm_sbuf_puts(out, "step,lr_exp,lr,loss,smoothed_loss\n");

@@ -43,6 +43,9 @@ mm_status mm_lrfind_run(mm_lrfind *out, mm_model *m, const mm_lrfind_config *c,
                         const mm_split *train, mm_rng *rng, int nthreads, mm_err *err);
 /* A sentence saying how the suggestion was made, with the numbers. */
 void mm_lrfind_rule(const mm_lrfind *f, char *out, size_t n);
+/* When the sweep diverged: a sentence naming the step where the loss became
+ * NaN or infinite and its learning rate; else "". */
+void mm_lrfind_stop(const mm_lrfind *f, char *out, size_t n);
 /* CSV: step,lr_exp,lr,loss,smoothed_loss, one row per step done. */
 void mm_lrfind_csv(const mm_lrfind *f, mm_sbuf *out);
 /* Reads such a CSV back (e.g. to put an earlier sweep in a report) and
