@@ -4,7 +4,8 @@
 # bnmlp, --model wavenet and --preset best and small (a few hundred to a few
 # thousand steps each, one thread) must give the final losses, every step's
 # minibatch loss and every parameter bit for bit as the pre-refactor binary
-# did (tests/fixtures/bitexact.txt names its commit). Float results depend
+# did (tests/fixtures/bitexact.txt names its commit, and the one numeric
+# change since, applied to it for the fixture). Float results depend
 # on the build (FMA or not) and the compiler, so a build the fixture has no
 # line for is skipped, not failed.
 source "$(dirname "$0")/lib.sh"
