@@ -9,22 +9,16 @@
 # Runs in the default build's pass (make test), after make web and
 # `cd tests/web && npm ci`; else one skip line.
 #   MAKEMORE  the binary;  NAMES_TXT  names.txt (else made-up names)
-set -u
 cd "$(dirname "$0")/.."
-MM=${MAKEMORE:-./makemore}
-case $MM in /*) ;; *) MM=$PWD/$MM ;; esac
+source tests/lib.sh
 panel=web/dist/report-panel.html
 chrome=${CHROMIUM:-$(command -v chromium || true)}
 if [ -n "${MM_SANITIZER:-}" ] || [[ $MM == *portable ]]; then
-    echo "skip - report.html's panel in Chromium: runs in the default build's make test"
-    exit 0
+    skip_all "report.html's panel in Chromium: runs in the default build's make test"
 fi
 if [ ! -f "$panel" ] || [ ! -d tests/web/node_modules/puppeteer-core ] || [ -z "$chrome" ]; then
-    echo "skip - report.html's panel in Chromium: needs $panel (make web), tests/web/node_modules (npm ci) and chromium"
-    exit 0
+    skip_all "report.html's panel in Chromium: needs $panel (make web), tests/web/node_modules (npm ci) and chromium"
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 if [ -n "${NAMES_TXT:-}" ] && [ -f "$NAMES_TXT" ]; then
     head -n 3000 "$NAMES_TXT" >"$tmp/names.txt"
 else
@@ -39,22 +33,24 @@ sizes() { # small sizes each kind takes
         *) echo --n-embd 8 --n-hidden 16 ;;
     esac
 }
+# 1 check here, then tests/web/test_report.mjs: 9 per kind and 2 over all
+plan 84
 runs=()
 for kind in mlp bnmlp wavenet bigram makemore-mlp rnn gru bow transformer; do
     # shellcheck disable=SC2046 # sizes gives separate flags
     if ! "$MM" train -i "$tmp/names.txt" -o "$tmp/$kind" --model "$kind" --max-steps 200 --lr-find 0 -n 1 -t 1 \
             $(sizes "$kind") >/dev/null 2>"$tmp/err"; then
-        echo "not ok - train --model $kind: $(tail -n 1 "$tmp/err")"
+        bad "train --model $kind: $(tail -n 1 "$tmp/err")"
         continue
     fi
     if grep -q 'id="mm-model"' "$tmp/$kind/report.html" && grep -q 'id="mm-wasm"' "$tmp/$kind/report.html"; then
         runs+=("$kind=$tmp/$kind")
     else
-        echo "not ok - $kind: report.html has no panel though $panel is there"
+        bad "$kind: report.html has no panel though $panel is there"
     fi
 done
-if [ ${#runs[@]} -eq 9 ]; then
-    echo "ok - trained a model of each of the 9 kinds, each report.html with the panel and its model.bin"
-fi
-[ ${#runs[@]} -gt 0 ] || exit 1
-MAKEMORE=$MM CHROMIUM=$chrome node tests/web/test_report.mjs "${runs[@]}"
+check "trained a model of each of the 9 kinds, each report.html with the panel and its model.bin" \
+    [ ${#runs[@]} -eq 9 ]
+[ ${#runs[@]} -gt 0 ] || finish
+MAKEMORE=$M CHROMIUM=$chrome node tests/web/test_report.mjs "${runs[@]}" || _lib_failed=1
+finish
