@@ -57,6 +57,8 @@ typedef struct {
 /* Rows m0..m1-1, columns n0..n1-1 of g with 4-wide vectors (gemm128.c). */
 void mm_gemm_block128(const gemm *g, int m0, int m1, int n0, int n1);
 void mm_gemm_nt_block128(const gemm_nt *g, int m0, int m1, int n0, int n1);
+/* kernels.c's transpose for rows 0..r-1, r the multiple of 4 it returns. */
+int mm_transpose128(float *dst, long ldd, const float *src, long lds, int rows, int cols, int add);
 #endif
 
 #if defined(MM_AVX2) && defined(__AVX512F__)

@@ -13,8 +13,10 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 /* A tile's accumulators, B vectors and broadcast must fit the host's 16
  * vector registers (x86-64's xmm; the engine spills beyond). */
+#ifndef MAX_MR
 #define MAX_MR 4
 #define MAX_NV 3
+#endif
 #define UNROLL _Pragma("clang loop unroll(full)")
 
 /* Lanes 0..n-1 (n = 1..3) from p, zeros beyond: a row's last columns,
@@ -82,10 +84,11 @@ tile(const gemm *g, int m, int n, const int MR, const int NV, const int tail)
 static void tile_dispatch(const gemm *g, int m, int n, int mr, int nv, int tail)
 {
     switch (mr * 8 + nv) {
-        TILE(1, 1) TILE(1, 2) TILE(1, 3)
-        TILE(2, 1) TILE(2, 2) TILE(2, 3)
-        TILE(3, 1) TILE(3, 2) TILE(3, 3)
-        TILE(4, 1) TILE(4, 2) TILE(4, 3)
+        TILE(1, 1) TILE(1, 2) TILE(1, 3) TILE(1, 4)
+        TILE(2, 1) TILE(2, 2) TILE(2, 3) TILE(2, 4)
+        TILE(3, 1) TILE(3, 2) TILE(3, 3) TILE(3, 4)
+        TILE(4, 1) TILE(4, 2) TILE(4, 3) TILE(4, 4)
+        TILE(5, 1) TILE(5, 2) TILE(6, 1) TILE(6, 2) TILE(7, 1) TILE(7, 2) TILE(8, 1) TILE(8, 2)
     default: break;
     }
 }
@@ -161,6 +164,36 @@ void mm_gemm_nt_block128(const gemm_nt *g, int m0, int m1, int n0, int n1)
             else if (nr == 2) dot_tile(g, m, n, 1, 2);
             else dot_tile(g, m, n, 1, 1);
         }
+}
+
+/* Columns c0..c0+3 of rows r0..r0+3 of src, transposed into dst: each
+ * element is (add ? dst : 0) + src, as kernels.c's transpose makes it. */
+static inline void transpose4(float *dst, long ldd, const float *src, long lds, int add)
+{
+    const v128_t r0 = wasm_v128_load(src), r1 = wasm_v128_load(src + lds);
+    const v128_t r2 = wasm_v128_load(src + 2 * lds), r3 = wasm_v128_load(src + 3 * lds);
+    const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+    const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+    const v128_t c[4] = {wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5), wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7),
+                         wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5), wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7)};
+    for (int i = 0; i < 4; i++) {
+        float *d = dst + i * ldd;
+        wasm_v128_store(d, wasm_f32x4_add(add ? wasm_v128_load(d) : wasm_f32x4_splat(0.0f), c[i]));
+    }
+}
+
+int mm_transpose128(float *dst, long ldd, const float *src, long lds, int rows, int cols, int add)
+{
+    int r0 = 0;
+    for (; r0 + 4 <= rows; r0 += 4) {
+        int c0 = 0;
+        for (; c0 + 4 <= cols; c0 += 4)
+            transpose4(dst + c0 * ldd + r0, ldd, src + r0 * lds + c0, lds, add);
+        for (; c0 < cols; c0++)
+            for (int i = 0; i < 4; i++)
+                dst[c0 * ldd + r0 + i] = (add ? dst[c0 * ldd + r0 + i] : 0.0f) + src[(r0 + i) * lds + c0];
+    }
+    return r0;
 }
 #else
 /* ISO C wants a translation unit to declare something. */

@@ -369,6 +369,8 @@ static void transpose(float *dst, long ldd, const float *src, long lds, int rows
             for (int i = 0; i < 8; i++)
                 dst[c0 * ldd + r0 + i] = (add ? dst[c0 * ldd + r0 + i] : 0.0f) + src[(r0 + i) * lds + c0];
     }
+#elif defined(MM_WASM_SIMD)
+    r0 = mm_transpose128(dst, ldd, src, lds, rows, cols, add);
 #endif
     for (int r = r0; r < rows; r++)
         for (int c = 0; c < cols; c++) dst[c * ldd + r] = (add ? dst[c * ldd + r] : 0.0f) + src[r * lds + c];
