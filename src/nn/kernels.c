@@ -603,7 +603,16 @@ void mm_exp_forward(float *x, long n)
 
 void mm_tanh_backward(float *dx, const float *dy, const float *y, long n)
 {
-    for (long i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+    long i = 0;
+#ifdef MM_WASM_SIMD
+    /* dx is often dy, which the compiler's overlap check sends to the scalar loop */
+    for (; i + 4 <= n; i += 4) {
+        const v128_t yi = wasm_v128_load(y + i);
+        const v128_t g = wasm_f32x4_sub(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(yi, yi));
+        wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), g));
+    }
+#endif
+    for (; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
 }
 
 /* One row's softmax: *mx = max(l), *sum = sum of exp(l - mx); e (V), if
