@@ -13,10 +13,8 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 /* A tile's accumulators, B vectors and broadcast must fit the host's 16
  * vector registers (x86-64's xmm; the engine spills beyond). */
-#ifndef MAX_MR
 #define MAX_MR 4
 #define MAX_NV 3
-#endif
 #define UNROLL _Pragma("clang loop unroll(full)")
 
 /* Lanes 0..n-1 (n = 1..3) from p, zeros beyond: a row's last columns,
@@ -84,11 +82,10 @@ tile(const gemm *g, int m, int n, const int MR, const int NV, const int tail)
 static void tile_dispatch(const gemm *g, int m, int n, int mr, int nv, int tail)
 {
     switch (mr * 8 + nv) {
-        TILE(1, 1) TILE(1, 2) TILE(1, 3) TILE(1, 4)
-        TILE(2, 1) TILE(2, 2) TILE(2, 3) TILE(2, 4)
-        TILE(3, 1) TILE(3, 2) TILE(3, 3) TILE(3, 4)
-        TILE(4, 1) TILE(4, 2) TILE(4, 3) TILE(4, 4)
-        TILE(5, 1) TILE(5, 2) TILE(6, 1) TILE(6, 2) TILE(7, 1) TILE(7, 2) TILE(8, 1) TILE(8, 2)
+        TILE(1, 1) TILE(1, 2) TILE(1, 3)
+        TILE(2, 1) TILE(2, 2) TILE(2, 3)
+        TILE(3, 1) TILE(3, 2) TILE(3, 3)
+        TILE(4, 1) TILE(4, 2) TILE(4, 3)
     default: break;
     }
 }
