@@ -47,7 +47,7 @@ void model_flags_specs(arg_spec *s, model_flags *f)
     snprintf(model_help, sizeof model_help, "%s (default mlp, the lecture's); --model list describes them",
              mm_kind_names());
     arg_spec specs[MODEL_NSPECS] = {
-        {"--preset", NULL, ARG_STRING, &f->preset, 0, 0, "lecture (the defaults), best or small: flags given too override it", 0},
+        {"--preset", NULL, ARG_STRING, &f->preset, 0, 0, "lecture (the defaults), best, small, or makemore-TYPE (makemore.py's settings for its --type TYPE): flags given too override it", 0},
         {"--model", NULL, ARG_STRING, &f->model, 0, 0, model_help, 0},
         {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, 64, "layers, for the models that take it (default: the model's)", 0},
         {"--n-head", NULL, ARG_INT, &f->n_heads, 1, 1024, "attention heads, for the models that take it (default: the model's)", 0},
@@ -86,6 +86,39 @@ static const preset PRESETS[] = {
                "--threads", "1", NULL}},
 };
 
+#define MAKEMORE_PRESET "makemore-"
+
+/* --preset makemore-TYPE: makemore.py's settings for the kind whose
+ * makemore_type is TYPE (kind.h): AdamW at a constant 5e-4, weight decay
+ * 0.01, betas 0.9 and 0.99, eps 1e-8, batches of 32, its split and seed 3407,
+ * and of its sizes (n_embd 64, n_embd2 64, 4 layers, 4 heads) those the kind
+ * takes; the block is the kind's default (the longest item + 1). Fills argv
+ * (room for 40) and returns 1, or 0 if no kind has that type. */
+static int makemore_preset(const char *name, const char **argv)
+{
+    if (strncmp(name, MAKEMORE_PRESET, strlen(MAKEMORE_PRESET))) return 0;
+    const char *type = name + strlen(MAKEMORE_PRESET);
+    const mm_kind *k = NULL;
+    for (int i = 0; i < mm_kind_count() && !k; i++)
+        if (mm_kind_at(i) && mm_kind_at(i)->makemore_type && !strcmp(mm_kind_at(i)->makemore_type, type))
+            k = mm_kind_at(i);
+    if (!k) return 0;
+    static const char *const common[] = {"--optimizer", "adamw", "--learning-rate", "0.0005", "--lr-decay", "1",
+                                         "--weight-decay", "0.01", "--beta1", "0.9", "--beta2", "0.99", "--eps",
+                                         "1e-8", "--batch-size", "32", "--split", "makemore", "--seed", "3407"};
+    static const struct { unsigned use; const char *flag, *value; } sizes[] = {
+        {MM_USES_EMBD, "--n-embd", "64"}, {MM_USES_HIDDEN, "--n-hidden", "64"},
+        {MM_USES_LAYERS, "--n-layers", "4"}, {MM_USES_HEADS, "--n-head", "4"}};
+    int n = 0;
+    argv[n++] = "--model";
+    argv[n++] = k->name;
+    for (size_t i = 0; i < sizeof common / sizeof *common; i++) argv[n++] = common[i];
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        if (k->uses & sizes[i].use) argv[n++] = sizes[i].flag, argv[n++] = sizes[i].value;
+    argv[n] = NULL;
+    return 1;
+}
+
 static const char *find_preset_name(int argc, char **argv)
 {
     const char *name = NULL;
@@ -101,12 +134,15 @@ int model_preset_apply(arg_spec *specs, int nspecs, int argc, char **argv)
     const char *name = find_preset_name(argc, argv);
     if (!name) return 0;
     const int npresets = (int)(sizeof PRESETS / sizeof *PRESETS);
-    for (int i = 0; i < npresets; i++) {
-        if (strcmp(PRESETS[i].name, name)) continue;
+    const char *argv_mm[40], *const *flags = NULL;
+    for (int i = 0; i < npresets && !flags; i++)
+        if (!strcmp(PRESETS[i].name, name)) flags = PRESETS[i].argv;
+    if (!flags && makemore_preset(name, argv_mm)) flags = argv_mm;
+    if (flags) {
         int n = 0;
-        while (PRESETS[i].argv[n]) n++;
+        while (flags[n]) n++;
         char msg[512];
-        if (args_parse(specs, nspecs, n, (char **)PRESETS[i].argv, msg, sizeof msg))
+        if (args_parse(specs, nspecs, n, (char **)flags, msg, sizeof msg))
             return cli_error("--preset %s: %s", name, msg);
         return 0;
     }
@@ -114,6 +150,10 @@ int model_preset_apply(arg_spec *specs, int nspecs, int argc, char **argv)
     size_t len = 0;
     for (int i = 0; i < npresets && len < sizeof names; i++)
         len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", PRESETS[i].name);
+    for (int i = 0; i < mm_kind_count() && len < sizeof names; i++)
+        if (mm_kind_at(i) && mm_kind_at(i)->makemore_type)
+            len += (size_t)snprintf(names + len, sizeof names - len, ", " MAKEMORE_PRESET "%s",
+                                    mm_kind_at(i)->makemore_type);
     return cli_error("--preset '%s': expected one of %s", name, names);
 }
 

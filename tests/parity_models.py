@@ -91,10 +91,10 @@ def draw_init(g, kind, w, L):
 def case(name, kind, flags, T, n_layers, optimizer, splits):
     (Xtr, Ytr), (Xdev, Ydev), _, _ = splits
     tmp = tempfile.mkdtemp()
+    # --bn-momentum only where there is batch norm: the mlp refuses it
+    bn = ["--bn-momentum", "0.1"] if kind != "mlp" else []
     base = ["train", "-i", NAMES, "--model", kind, "--block-size", str(T), "--seed", str(SEED), "--samples", "0",
-            "--lr-find", "0", "--save-every", "0", "--json", "--lr-decay", "1"] + flags
-    if kind != "mlp":  # the plain MLP has no batch norm, and refuses the flag
-        base += ["--bn-momentum", "0.1"]
+            "--lr-find", "0", "--save-every", "0", "--json", "--lr-decay", "1"] + bn + flags
     d0, d1 = os.path.join(tmp, "s0"), os.path.join(tmp, "s1")
     init = json.loads(run_mm(*base, "-o", d0, "--max-steps", "0"))
     res = json.loads(run_mm(*base, "-o", d1, "--max-steps", str(STEPS)))

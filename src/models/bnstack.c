@@ -7,6 +7,7 @@
 
 #include "kernels.h"
 #include "layers.h"
+#include "seqloss.h"
 
 #define MAX_DIM 65536
 
@@ -206,7 +207,7 @@ double mm_bnstack_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32
                           int nthreads)
 {
     forward(m, a, X, B, nthreads, 1);
-    return mm_softmax_xent_ignore(a->logits, a->logits, Y, B, m->cfg.vocab_size, a->loss_norm);
+    return mm_softmax_xent_masked(a->logits, a->logits, Y, B, m->cfg.vocab_size, a->loss_norm);
 }
 
 void mm_bnstack_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)

@@ -1,7 +1,7 @@
 /* One model kind: a table of functions behind one interface (model.h calls
  * them; nothing outside src/models/<kind>.c knows what a kind computes).
- * The registry (kinds.c) lists every kind; a kind's id is its place there,
- * stored in model.bin, so new kinds are appended, never inserted.
+ * The registry (kinds.c) lists every kind, one line each, at its id (the
+ * enum in model.h), which model.bin stores: ids are never reused.
  *
  * Two data layouts (dataset.h):
  *   MM_LAYOUT_CONTEXT   an example is a context of T ids and one target
@@ -10,7 +10,8 @@
  *                       X (B, T) = start token 0, the item's ids, 0 padding;
  *                       Y (B, T) = the item's ids, the stop token 0, then -1
  *                       (ignored). Logits and targets are (B*T) rows.
- * The loss is the mean over the batch's targets that are not -1. */
+ * The loss is the mean over the batch's targets that are not -1
+ * (mm_softmax_xent_masked in seqloss.h computes it, a->loss_norm included). */
 #ifndef MM_KIND_H
 #define MM_KIND_H
 
@@ -84,6 +85,11 @@ typedef struct mm_kind {
      * (B * rows_per_example, width), for the saturation diagnosis
      * (inspect.h); also called before any forward, for the shape. */
     const float *(*hidden)(const mm_acts *a, int *rows_per_example, int *width);
+
+    /* Optional: makemore.py's --type name for this kind ("bigram", "mlp",
+     * ...): --preset makemore-TYPE then trains it with makemore.py's
+     * settings (cli/train_model.c). NULL for the lecture's kinds. */
+    const char *makemore_type;
 
     /* Optional: constant data of the kind's own, for kinds that share code
      * (bnmlp and wavenet share the batch-norm stack of bnstack.h). */

@@ -10,6 +10,7 @@
 #include "groups.h"
 #include "kernels.h"
 #include "layers.h"
+#include "seqloss.h"
 
 #define MAX_DIM 65536
 
@@ -127,7 +128,7 @@ static double mlp_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32
 {
     if (!m->cfg.direct) return mm_mlp_forward(m, a, X, Y, B, nthreads);
     logits_pass(m, a, X, B, nthreads);
-    return mm_softmax_xent_ignore(a->logits, a->logits, Y, B, m->cfg.vocab_size, a->loss_norm);
+    return mm_softmax_xent_masked(a->logits, a->logits, Y, B, m->cfg.vocab_size, a->loss_norm);
 }
 
 static void mlp_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)

@@ -701,23 +701,3 @@ double mm_softmax_xent(float *dlogits, const float *logits, const int32_t *Y, in
     }
     return total / B;
 }
-
-double mm_softmax_xent_ignore(float *dlogits, const float *logits, const int32_t *Y, int N, int V,
-                              double norm)
-{
-    long count = 0;
-    for (int i = 0; i < N; i++) count += Y[i] >= 0;
-    const double div = norm > 0 ? norm : (double)count;
-    const float scale = div > 0 ? 1.0f / (float)div : 0.0f;
-    double total = 0.0, loss;
-    for (int i = 0; i < N; i++) {
-        float *d = dlogits ? dlogits + (long)i * V : NULL;
-        if (Y[i] < 0) {
-            if (d) memset(d, 0, (size_t)V * sizeof *d);
-            continue;
-        }
-        mm_softmax_xent_rows(d, &loss, logits + (long)i * V, Y + i, 1, V, scale);
-        total += loss;
-    }
-    return div > 0 ? total / div : 0.0;
-}

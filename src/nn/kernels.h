@@ -84,16 +84,6 @@ void mm_tanh_backward(float *dx, const float *dy, const float *y, long n);
  * it may alias logits. Rows are shifted by their max, so any finite logits
  * are safe. */
 double mm_softmax_xent(float *dlogits, const float *logits, const int32_t *Y, int B, int V);
-/* The loss of every model kind: logits (N, V) against Y (N), where a
- * target of -1 is ignored (makemore.py's ignore_index=-1; the sequence
- * layout's padding). The loss sum is divided by norm when norm > 0 (a
- * data-parallel run's count over all processes), else by the count of
- * targets that are not -1; dlogits (if non-NULL, may alias logits)
- * receives the gradient of that mean, zero on ignored rows. With no target
- * ignored and norm 0 this is mm_softmax_xent to the bit. Returns 0 when
- * nothing counts. */
-double mm_softmax_xent_ignore(float *dlogits, const float *logits, const int32_t *Y, int N, int V,
-                              double norm);
 /* The same per row: loss (B) receives -log softmax(logits)[Y], dlogits (if
  * non-NULL) (softmax - onehot) * scale. */
 void mm_softmax_xent_rows(float *dlogits, double *loss, const float *logits, const int32_t *Y,

@@ -19,7 +19,9 @@ double mm_softmax_xent_masked(float *dlogits, const float *logits, const int32_t
         if (dlogits) memset(dlogits, 0, (size_t)N * (size_t)V * sizeof *dlogits);
         return 0.0;
     }
-    const float scale = (float)(1.0 / div);
+    /* 1 / B in float, as mm_softmax_xent scales: the context kinds moved
+     * onto this function without changing a bit */
+    const float scale = 1.0f / (float)div;
     double total = 0.0, loss;
     for (int r = 0; r < N; r++) {
         float *d = dlogits ? dlogits + (long)r * V : NULL;

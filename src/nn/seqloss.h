@@ -1,6 +1,8 @@
 /* Softmax cross-entropy over rows whose targets may be ignored (-1, as
  * makemore.py's ignore_index): the sequence kinds predict every position
  * of a padded item, and only the positions up to its stop token count.
+ * Every kind's loss (kind.h); with no target ignored and norm 0 it is
+ * mm_softmax_xent (kernels.h) to the bit.
  *
  * Letters: N rows (batch x positions), V vocabulary. */
 #ifndef MM_SEQLOSS_H
