@@ -47,7 +47,7 @@ void model_flags_specs(arg_spec *s, model_flags *f)
     snprintf(model_help, sizeof model_help, "%s (default mlp, the lecture's); --model list describes them",
              mm_kind_names());
     arg_spec specs[MODEL_NSPECS] = {
-        {"--preset", NULL, ARG_STRING, &f->preset, 0, 0, "lecture (the defaults), best, small, or makemore-TYPE (makemore.py's settings for its --type TYPE): flags given too override it", 0},
+        {"--preset", NULL, ARG_STRING, &f->preset, 0, 0, "lecture (the defaults), best, small, or makemore-TYPE (makemore.py's settings for its model type TYPE): flags given too override it", 0},
         {"--model", NULL, ARG_STRING, &f->model, 0, 0, model_help, 0},
         {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, 64, "layers, for the models that take it (default: the model's)", 0},
         {"--n-head", NULL, ARG_INT, &f->n_heads, 1, 1024, "attention heads, for the models that take it (default: the model's)", 0},
