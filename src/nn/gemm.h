@@ -39,6 +39,28 @@ static inline int gemm_packs(const gemm *g, int rows, int MR)
     return !g->nopack && g->ldb % 64 == 0 && g->K >= 8 && rows > MR;
 }
 
+/* C (M, N) = A (M, K) @ Bm (N, K)^T as dot products (kernels.c): rows of
+ * A and Bm are contiguous along K. Lane l of an accumulator sums k = l,
+ * l+8, ... in order, then mm_hsum8's tree adds the lanes, so again no
+ * result depends on the tiling. */
+typedef struct {
+    float *C;
+    long ldc;
+    const float *A;
+    long lda;
+    const float *Bm;
+    long ldb;
+    int M, N, K;
+} gemm_nt;
+
+#ifdef MM_WASM_SIMD
+/* Rows m0..m1-1, columns n0..n1-1 of g with 4-wide vectors (gemm128.c). */
+void mm_gemm_block128(const gemm *g, int m0, int m1, int n0, int n1);
+void mm_gemm_nt_block128(const gemm_nt *g, int m0, int m1, int n0, int n1);
+/* kernels.c's transpose for rows 0..r-1, r the multiple of 4 it returns. */
+int mm_transpose128(float *dst, long ldd, const float *src, long lds, int rows, int cols, int add);
+#endif
+
 #if defined(MM_AVX2) && defined(__AVX512F__)
 #define MM_AVX512 1
 /* Rows m0..m1-1, columns n0..n1-1 of g with 16-wide vectors (gemm512.c). */

@@ -172,6 +172,11 @@ static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
         else tile_rows(g, m0, m1, n, MR, nv, partial, mask);
     }
 }
+#elif defined(MM_WASM_SIMD)
+static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
+{
+    mm_gemm_block128(g, m0, m1, n0, n1);
+}
 #else
 /* Four rows at a time, so that each row of Bm is loaded once for four of
  * C; the loops over n are left to the compiler's vectoriser. */
@@ -240,19 +245,7 @@ static void gemm_run(const gemm *g, int nthreads)
     }
 }
 
-/* ---- C (M, N) = A (M, K) @ Bm (N, K)^T as dot products --------------------
- * Rows of A and Bm are contiguous along K. Lane l of an accumulator sums
- * k = l, l+8, ... in order, then mm_hsum8 adds the lanes in a fixed tree,
- * so again no result depends on the tiling. */
-typedef struct {
-    float *C;
-    long ldc;
-    const float *A;
-    long lda;
-    const float *Bm;
-    long ldb;
-    int M, N, K;
-} gemm_nt;
+/* ---- C (M, N) = A (M, K) @ Bm (N, K)^T as dot products (gemm.h) --------- */
 
 #ifdef MM_AVX2
 static inline __attribute__((always_inline)) void
@@ -308,6 +301,11 @@ static void gemm_nt_block(const gemm_nt *g, int m0, int m1, int n0, int n1)
 {
     for (int m = m0; m < m1; m += 3)
         for (int n = n0; n < n1; n += 4) dot_dispatch(g, m, n, MIN(3, m1 - m), MIN(4, n1 - n));
+}
+#elif defined(MM_WASM_SIMD)
+static void gemm_nt_block(const gemm_nt *g, int m0, int m1, int n0, int n1)
+{
+    mm_gemm_nt_block128(g, m0, m1, n0, n1);
 }
 #else
 /* Eight partial sums (k mod 8) added in mm_hsum8's tree: the AVX2 path's
@@ -371,6 +369,8 @@ static void transpose(float *dst, long ldd, const float *src, long lds, int rows
             for (int i = 0; i < 8; i++)
                 dst[c0 * ldd + r0 + i] = (add ? dst[c0 * ldd + r0 + i] : 0.0f) + src[(r0 + i) * lds + c0];
     }
+#elif defined(MM_WASM_SIMD)
+    r0 = mm_transpose128(dst, ldd, src, lds, rows, cols, add);
 #endif
     for (int r = r0; r < rows; r++)
         for (int c = 0; c < cols; c++) dst[c * ldd + r] = (add ? dst[c * ldd + r] : 0.0f) + src[r * lds + c];
@@ -578,6 +578,9 @@ void mm_tanh_forward(float *x, long n)
         return;
     }
 #endif
+#ifdef MM_WASM_SIMD
+    for (; i + 4 <= n; i += 4) wasm_v128_store(x + i, mm_tanh4(wasm_v128_load(x + i)));
+#endif
     for (; i < n; i++) x[i] = mm_tanh1(x[i]);
 }
 
@@ -592,12 +595,24 @@ void mm_exp_forward(float *x, long n)
         return;
     }
 #endif
+#ifdef MM_WASM_SIMD
+    for (; i + 4 <= n; i += 4) wasm_v128_store(x + i, mm_exp4(wasm_v128_load(x + i)));
+#endif
     for (; i < n; i++) x[i] = mm_exp1(x[i]);
 }
 
 void mm_tanh_backward(float *dx, const float *dy, const float *y, long n)
 {
-    for (long i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+    long i = 0;
+#ifdef MM_WASM_SIMD
+    /* dx is often dy, which the compiler's overlap check sends to the scalar loop */
+    for (; i + 4 <= n; i += 4) {
+        const v128_t yi = wasm_v128_load(y + i);
+        const v128_t g = wasm_f32x4_sub(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(yi, yi));
+        wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), g));
+    }
+#endif
+    for (; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
 }
 
 /* One row's softmax: *mx = max(l), *sum = sum of exp(l - mx); e (V), if
@@ -631,7 +646,17 @@ static void softmax_row(float *e, const float *l, int V, float *mx, float *sum)
     float m = l[0];
     for (int v = 1; v < V; v++) m = l[v] > m ? l[v] : m;
     float s = 0.0f;
-    for (int v = 0; v < V; v++) {
+    int v = 0;
+#ifdef MM_WASM_SIMD
+    /* the exps four at a time, still summed one by one in order */
+    for (; v + 4 <= V; v += 4) {
+        float ev[4];
+        wasm_v128_store(ev, mm_exp4(wasm_f32x4_sub(wasm_v128_load(l + v), wasm_f32x4_splat(m))));
+        if (e) memcpy(e + v, ev, sizeof ev);
+        s = (((s + ev[0]) + ev[1]) + ev[2]) + ev[3];
+    }
+#endif
+    for (; v < V; v++) {
         const float ev = mm_exp1(l[v] - m);
         if (e) e[v] = ev;
         s += ev;

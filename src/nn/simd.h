@@ -3,6 +3,9 @@
  * With AVX2 and FMA (the default -march=native build on x86-64) the kernels
  * use 8-wide intrinsics; otherwise (make PORTABLE=1, arm64, ...) they use the
  * plain C paths, which compute the same formulas one element at a time.
+ * WebAssembly with 128-bit SIMD (the page, clang -msimd128) has its own
+ * 4-wide path that does the plain C path's operations in its order, unfused
+ * (SIMD128 has no FMA), so the page's results are the portable build's.
  *
  * tanh and exp are our own approximations rather than libm's, so that a
  * whole row can be computed in a few vector instructions. Their coefficients
@@ -18,6 +21,9 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define MM_AVX2 1
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define MM_WASM_SIMD 1
 #endif
 
 /* tanh(x) = x P(x^2) / Q(x^2) for |x| < 9.0109, and +-1 beyond, where
@@ -159,6 +165,63 @@ static inline float mm_hmax8(__m256 v)
 static inline __m256i mm_mask8(int n)
 {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#endif
+
+#ifdef MM_WASM_SIMD
+#define MM_SPLAT4(c) wasm_f32x4_splat(c)
+
+/* mm_exp1 four at a time, operation for operation: pmin and pmax are its
+ * comparisons (a NaN passes), nearest is rintf, and 2^n built in the
+ * exponent field rounds p * 2^n once, as ldexpf does (n is in -126..127). */
+static inline v128_t mm_exp4(v128_t x)
+{
+    x = wasm_f32x4_pmin(x, MM_SPLAT4(MM_EXP_HI));
+    x = wasm_f32x4_pmax(x, MM_SPLAT4(MM_EXP_LO));
+    const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, MM_SPLAT4(MM_LOG2E)));
+    v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, MM_SPLAT4(MM_LN2_HI)));
+    r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, MM_SPLAT4(MM_LN2_LO)));
+    v128_t p = MM_SPLAT4(MM_EXP_C6);
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), MM_SPLAT4(MM_EXP_C5));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), MM_SPLAT4(MM_EXP_C4));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), MM_SPLAT4(MM_EXP_C3));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), MM_SPLAT4(MM_EXP_C2));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), MM_SPLAT4(1.0f));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), MM_SPLAT4(1.0f));
+    const v128_t e = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127));
+    return wasm_f32x4_mul(p, wasm_i32x4_shl(e, 23));
+}
+
+/* mm_tanh1 four at a time, operation for operation. */
+static inline v128_t mm_tanh4(v128_t x)
+{
+    const v128_t one = MM_SPLAT4(1.0f), sign = MM_SPLAT4(-0.0f);
+    const v128_t saturated = wasm_f32x4_ge(wasm_f32x4_abs(x), MM_SPLAT4(MM_TANH_ONE));
+    const v128_t s = wasm_f32x4_mul(x, x);
+    v128_t p = MM_SPLAT4(MM_TANH_P6);
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, s), MM_SPLAT4(MM_TANH_P5));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, s), MM_SPLAT4(MM_TANH_P4));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, s), MM_SPLAT4(MM_TANH_P3));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, s), MM_SPLAT4(MM_TANH_P2));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, s), MM_SPLAT4(MM_TANH_P1));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, s), MM_SPLAT4(MM_TANH_P0));
+    v128_t q = MM_SPLAT4(MM_TANH_Q3);
+    q = wasm_f32x4_add(wasm_f32x4_mul(q, s), MM_SPLAT4(MM_TANH_Q2));
+    q = wasm_f32x4_add(wasm_f32x4_mul(q, s), MM_SPLAT4(MM_TANH_Q1));
+    q = wasm_f32x4_add(wasm_f32x4_mul(q, s), one);
+    v128_t y = wasm_f32x4_div(wasm_f32x4_mul(x, p), q);
+    /* pmin(y, 1) is y > 1 ? 1 : y, and pmax(., -1) then y < -1 ? -1 : y */
+    y = wasm_f32x4_pmax(wasm_f32x4_pmin(y, one), MM_SPLAT4(-1.0f));
+    return wasm_v128_bitselect(wasm_v128_or(one, wasm_v128_and(x, sign)), y, saturated);
+}
+
+/* ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) of s0..3 in lo and
+ * s4..7 in hi: mm_hsum8's tree, as the plain C dot products add them. */
+static inline float mm_hsum4x2(v128_t lo, v128_t hi)
+{
+    const v128_t p = wasm_f32x4_add(wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6), wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7));
+    const v128_t q = wasm_f32x4_add(p, wasm_i32x4_shuffle(p, p, 1, 0, 3, 2));
+    return wasm_f32x4_extract_lane(q, 0) + wasm_f32x4_extract_lane(q, 2);
 }
 #endif
 
