@@ -381,7 +381,7 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
 static void print_samples(const mm_run *r, const cli_data *d, int n, int json, FILE *out)
 {
     if (n <= 0) return;
-    mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
+    mm_sample_opts o = {1.0, 0, 0};
     mm_itemset set;
     mm_err err;
     int marked = mm_itemset_build(&set, &d->words, &d->data, &err) == MM_OK;
