@@ -13,7 +13,9 @@ the same generator); AdamW lr 5e-4, weight decay 0.01, betas 0.9/0.99, eps
 1e-8; batches of 32 items drawn with replacement. The test loss is the
 token mean over the whole test split, as `makemore eval --split test`
 computes it (makemore.py's own evaluate averages per-batch means instead).
-Prints one JSON object: type, params, steps, test_loss, us_per_step.
+Prints one JSON object: type, params, steps, test_loss, us_per_step (wall
+clock) and cpu_us_per_step (the process's CPU time: on a shared machine
+the steadier of the two).
 """
 import json
 import os
@@ -60,18 +62,19 @@ def main():
     Xtr, Ytr = encode([words[i] for i in perm[:-ntest]], stoi, T)
     Xte, Yte = encode([words[i] for i in perm[-ntest:]], stoi, T)
     opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         ix = torch.randint(len(Xtr), (32,))
         _, loss = model(Xtr[ix], Ytr[ix])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     with torch.no_grad():
         _, test = model(Xte, Yte)
     print(json.dumps({"type": kind, "params": sum(p.numel() for p in model.parameters()), "steps": steps,
                       "test_loss": round(test.item(), 6), "us_per_step": round(1e6 * seconds / max(steps, 1), 1),
+                      "cpu_us_per_step": round(1e6 * cpu / max(steps, 1), 1),
                       "threads": torch.get_num_threads()}), flush=True)
 
 

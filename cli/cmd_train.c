@@ -342,7 +342,8 @@ static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const trai
     if (mm_model_build(&r->model, &cfg, &err)) return cli_error("%s", err.msg);
     if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
         return cli_error("%s", err.msg);
-    mm_rng_seed_torch(&r->state.rng, r->seed);
+    if (mm_init_rng(&r->state.rng, r->seed, r->split_kind, r->split_seed, d->words.nwords, &err))
+        return cli_error("%s", err.msg);
     mm_model_init(&r->model, (mm_init_kind)init, &r->state.rng);
     return 0;
 }
