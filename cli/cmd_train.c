@@ -75,7 +75,7 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default: the model's; mlp 10)", 0},
         {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default: the model's; mlp 200)", 0},
         {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
-        {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
+        {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647; equal to the makemore split's seed, the split's generator goes on, as makemore.py's)", 0},
         {"--split", NULL, ARG_STRING, &f->split, 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)", 0},
         {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)", 0},
         {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores)", 0},
