@@ -158,11 +158,11 @@ static void init(mm_model *m, mm_init_kind kind, mm_rng *rng)
                 for (int j = 0; j < T; j++) x[i * T + j] = j <= i ? 1.0f : 0.0f;
         } else if (strstr(tn->name, ".ln_")) {
             fill(x, tn->size, strcmp(leaf, "weight") ? 0.0f : 1.0f);
-        } else if (tn->transposed) { /* a Linear: its bias, if any, is the next tensor */
-            const int bias = t + 1 < m->ntensors && !strcmp(strrchr(m->tensors[t + 1].name, '.'), ".bias") &&
-                             !strstr(m->tensors[t + 1].name, ".ln_") && !m->tensors[t + 1].buffer;
-            mm_seq_init_linear(rng, x, bias ? m->params + m->tensors[t + 1].offset : NULL, tn->shape[0],
-                               tn->shape[1]);
+        } else if (tn->transposed) { /* a Linear: its bias, if it has one, comes next */
+            const mm_tensor *next = t + 1 < m->ntensors ? &m->tensors[t + 1] : NULL;
+            const size_t stem = strlen(tn->name) - strlen("weight");
+            const int bias = next && !strncmp(next->name, tn->name, stem) && !strcmp(next->name + stem, "bias");
+            mm_seq_init_linear(rng, x, bias ? m->params + next->offset : NULL, tn->shape[0], tn->shape[1]);
             t += bias;
         }
     }
