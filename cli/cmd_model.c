@@ -32,7 +32,7 @@ static int parse_or_help(arg_spec *s, int n, int argc, char **argv, const char *
 int cmd_sample(int argc, char **argv)
 {
     const char *workdir = DEFAULT_WORKDIR, *prefix = NULL;
-    int n = 20, top_k = 0, max_len = MM_MAX_LINE_CHARS, json = 0;
+    int n = 20, top_k = 0, max_len = 0, json = 0;
     double temperature = 1.0;
     uint64_t seed = LECTURE_SEED + 10;
     arg_spec s[] = {
@@ -42,7 +42,8 @@ int cmd_sample(int argc, char **argv)
         {"--seed", NULL, ARG_U64, &seed, 0, 0, "random seed (default 2147483657, the lecture's)", 0},
         {"--temperature", NULL, ARG_DOUBLE, &temperature, 0, 1e3, "divide logits by T, 0.001..1000 (default 1)", 0},
         {"--top-k", NULL, ARG_INT, &top_k, 0, 1 << 20, "draw only from the k likeliest characters (default 0: all)", 0},
-        {"--max-len", NULL, ARG_INT, &max_len, 1, 1 << 20, "cut items at this many characters (default 256)", 0},
+        {"--max-len", NULL, ARG_INT, &max_len, 1, 1 << 20,
+         "cut items at this many characters (default 256; block size - 1 for makemore.py's kinds)", 0},
         {"--prefix", NULL, ARG_STRING, &prefix, 0, 0, "only items that start with this text: the model completes it", 0},
         {"--json", NULL, ARG_FLAG, &json, 0, 0, "print {\"samples\": [{\"text\": ..., \"split\": ...}, ...]}", 0},
     };

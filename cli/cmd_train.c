@@ -77,7 +77,7 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default: the model's; mlp 10)", 0},
         {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default: the model's; mlp 200)", 0},
         {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
-        {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647)", 0},
+        {"--seed", NULL, ARG_U64, &f->seed, 0, 0, "generator seed for init and batches (default 2147483647; equal to the makemore split's seed, the split's generator goes on, as makemore.py's)", 0},
         {"--split", NULL, ARG_STRING, &f->split, 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)", 0},
         {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)", 0},
         {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)", 0},
@@ -352,7 +352,8 @@ static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const trai
     if (mm_model_build(&r->model, &cfg, &err)) return cli_error("%s", err.msg);
     if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
         return cli_error("%s", err.msg);
-    mm_rng_seed_torch(&r->state.rng, r->seed);
+    if (mm_init_rng(&r->state.rng, r->seed, r->split_kind, r->split_seed, d->words.nwords, &err))
+        return cli_error("%s", err.msg);
     mm_model_init(&r->model, (mm_init_kind)init, &r->state.rng);
     return 0;
 }
@@ -394,7 +395,7 @@ static void print_text_summary(const mm_run *r, const cli_data *d, const final_l
 static void print_samples(const mm_run *r, const cli_data *d, int n, mm_json *j, FILE *out)
 {
     if (n <= 0) return;
-    mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
+    mm_sample_opts o = {1.0, 0, 0};
     mm_itemset set;
     mm_err err;
     int marked = mm_itemset_build(&set, &d->words, &d->data, &err) == MM_OK;

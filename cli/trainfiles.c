@@ -136,7 +136,7 @@ static int final_log(trainfiles *t, const mm_run *r, mm_losslog *log)
 static char **draw_samples(const mm_run *r, const cli_data *d, int n, const char **marks, int *got)
 {
     *got = 0;
-    mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
+    mm_sample_opts o = {1.0, 0, 0};
     mm_itemset set;
     mm_drawer dr;
     mm_err err;

@@ -75,7 +75,9 @@ typedef struct {
     double temperature; /* > 0; logits are divided by it (1: the model as it is) */
     int top_k;          /* 0: every character; else only the k likeliest */
     uint64_t seed;      /* where the draws start (see makemore_sample) */
-    int max_len;        /* characters per item, prefix included; 0: 256 */
+    int max_len;        /* characters per item, prefix included; 0: 256, or
+                           for makemore.py's kinds block size - 1 (as
+                           makemore.py draws) */
     const char *prefix; /* NULL or "": whole items; else items that start with it */
 } makemore_sample_opts;
 

@@ -123,8 +123,8 @@ makemore_status makemore_sample(makemore_model *m, const makemore_sample_opts *o
     if (n < 0) return fail(err, MAKEMORE_EINVAL, "makemore_sample: n must be >= 0");
     if (!buf || cap < 1) return fail(err, MAKEMORE_EINVAL, "makemore_sample: no room for the items");
     buf[0] = 0;
-    mm_sample_opts so = {o->temperature, o->top_k, o->max_len ? o->max_len : MM_MAX_LINE_CHARS};
-    if (so.max_len < 1 || so.max_len > MM_MAX_LINE_CHARS)
+    mm_sample_opts so = {o->temperature, o->top_k, o->max_len};
+    if (so.max_len < 0 || so.max_len > MM_MAX_LINE_CHARS)
         return fail(err, MAKEMORE_EINVAL, "makemore_sample: max_len must be 0 or 1..256");
     mm_drawer d;
     mm_err e;

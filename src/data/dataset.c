@@ -120,6 +120,17 @@ void mm_split_order(uint32_t *order, size_t n, int split_kind, uint64_t split_se
     cut[2] = (size_t)(0.9 * (double)n);
 }
 
+mm_status mm_init_rng(mm_rng *r, uint64_t seed, int split_kind, uint64_t split_seed, size_t nwords, mm_err *err)
+{
+    mm_rng_seed_torch(r, seed);
+    if (split_kind != MM_SPLIT_MAKEMORE || seed != split_seed || nwords == 0) return MM_OK;
+    uint32_t *order = malloc(nwords * sizeof *order); /* (nwords) */
+    if (!order) return mm_fail(err, MM_ENOMEM, "out of memory for the split of %zu items", nwords);
+    mm_rng_randperm_torch(r, order, nwords);
+    free(order);
+    return MM_OK;
+}
+
 mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v, const mm_data_opts *o,
                            const char *name, mm_err *err)
 {

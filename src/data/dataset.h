@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "rng.h"
 #include "text.h"
 
 typedef struct {
@@ -67,6 +68,14 @@ uint64_t mm_dataset_mem(const mm_words *w, const mm_data_opts *o);
  * permuted, cut[0..3] the split boundaries in it (train [cut0, cut1), dev
  * [cut1, cut2), test [cut2, cut3)). */
 void mm_split_order(uint32_t *order, size_t n, int split_kind, uint64_t split_seed, size_t cut[4]);
+
+/* The generator the initial weights are drawn from: torch's seeded with
+ * seed; but when the split is makemore.py's with the same seed, the split's
+ * generator after its randperm over nwords items, as makemore.py's one
+ * global generator goes on from the split to the model's construction (the
+ * kinds draw in torch's order, so --preset makemore-TYPE starts from
+ * makemore.py's initial weights). */
+mm_status mm_init_rng(mm_rng *r, uint64_t seed, int split_kind, uint64_t split_seed, size_t nwords, mm_err *err);
 
 const char *mm_split_name(int which);
 /* MM_TRAIN/MM_DEV/MM_TEST for "train"/"dev"/"test" ("val" too), else -1 */

@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-mm_status mm_drawer_build(mm_drawer *d, const mm_model *m, const mm_vocab *v, const mm_sample_opts *o,
+mm_status mm_drawer_build(mm_drawer *d, const mm_model *m, const mm_vocab *v, const mm_sample_opts *opts,
                           uint64_t seed, const char *prefix, const char *what, const mm_itemset *set, mm_err *err)
 {
     memset(d, 0, sizeof *d);
+    const mm_sample_opts resolved = mm_sample_opts_resolve(m, opts), *o = &resolved;
     if (o->max_len < 1) return mm_fail(err, MM_EINVAL, "--max-len must be >= 1");
     d->v = v;
     d->set = set;

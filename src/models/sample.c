@@ -22,9 +22,23 @@ static mm_status check_opts(const mm_sample_opts *o, mm_err *err)
 
 static int context_layout(const mm_sampler *s) { return s->m->kind->layout == MM_LAYOUT_CONTEXT; }
 
-mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *o, mm_err *err)
+int mm_sample_max_len(const mm_model *m)
+{
+    const int T = m->cfg.block_size;
+    return m->kind->layout == MM_LAYOUT_SEQUENCE && T > 1 ? T - 1 : MM_MAX_LINE_CHARS;
+}
+
+mm_sample_opts mm_sample_opts_resolve(const mm_model *m, const mm_sample_opts *o)
+{
+    mm_sample_opts r = *o;
+    if (r.max_len == 0) r.max_len = mm_sample_max_len(m);
+    return r;
+}
+
+mm_status mm_sampler_build(mm_sampler *s, const mm_model *m, const mm_sample_opts *opts, mm_err *err)
 {
     memset(s, 0, sizeof *s);
+    const mm_sample_opts resolved = mm_sample_opts_resolve(m, opts), *o = &resolved;
     mm_status st = check_opts(o, err);
     if (st) return st;
     const mm_config *c = &m->cfg;

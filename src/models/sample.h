@@ -22,8 +22,16 @@
 typedef struct {
     double temperature; /* > 0; logits are divided by it */
     int top_k;          /* 0: all characters; else only the k most likely */
-    int max_len;        /* characters before the item is cut off */
+    int max_len;        /* characters before the item is cut off; 0: the
+                           model's own limit (mm_sample_max_len) */
 } mm_sample_opts;
+
+/* The length limit of max_len 0: block size - 1 for the sequence layout
+ * (the longest item the model was built for: makemore.py draws that many
+ * ids at most), MM_MAX_LINE_CHARS for the context layout. */
+int mm_sample_max_len(const mm_model *m);
+/* *o with max_len 0 replaced by mm_sample_max_len(m). */
+mm_sample_opts mm_sample_opts_resolve(const mm_model *m, const mm_sample_opts *o);
 
 typedef struct {
     const mm_model *m;

@@ -9,6 +9,7 @@
 #include "gelu.h"
 #include "kernels.h"
 #include "layernorm.h"
+#include "seqkinds.h"
 #include "seqloss.h"
 
 #define MAX_LAYERS 16
@@ -139,29 +140,31 @@ static void fill(float *x, size_t n, float v)
     for (size_t i = 0; i < n; i++) x[i] = v;
 }
 
-/* torch's nn.Linear draws weight and bias from U(-1/sqrt(in), 1/sqrt(in)) */
-static void uniform(float *x, size_t n, int fan_in, mm_rng *rng)
-{
-    const float bound = 1.0f / sqrtf((float)fan_in);
-    for (size_t i = 0; i < n; i++) x[i] = (2.0f * mm_rng_uniform(rng) - 1.0f) * bound;
-}
-
 /* The distributions torch gives makemore.py's modules (it adds no init of
- * its own): embeddings N(0, 1), Linear layers uniform by fan-in, LayerNorm
- * weight 1 and bias 0; drawn in params order. */
+ * its own): embeddings N(0, 1), Linear layers uniform by fan-in (weight,
+ * then its bias, as mm_seq_init_linear draws them), LayerNorm weight 1 and
+ * bias 0; drawn in params order, which is torch's construction order. */
 static void init(mm_model *m, mm_init_kind kind, mm_rng *rng)
 {
-    const int T = m->cfg.block_size, E = m->cfg.n_embd;
+    const int T = m->cfg.block_size;
     for (int t = 0; t < m->ntensors; t++) {
         const mm_tensor *tn = &m->tensors[t];
         float *x = m->params + tn->offset;
         const char *leaf = strrchr(tn->name, '.') + 1;
-        if (t <= T_WPE) mm_rng_randn_torch(rng, x, tn->size);
-        else if (tn->buffer)
+        if (t <= T_WPE) {
+            mm_rng_randn_torch(rng, x, tn->size);
+        } else if (tn->buffer) {
             for (int i = 0; i < T; i++)
                 for (int j = 0; j < T; j++) x[i * T + j] = j <= i ? 1.0f : 0.0f;
-        else if (strstr(tn->name, ".ln_")) fill(x, tn->size, strcmp(leaf, "weight") ? 0.0f : 1.0f);
-        else uniform(x, tn->size, strstr(tn->name, "mlp.c_proj") ? 4 * E : E, rng);
+        } else if (strstr(tn->name, ".ln_")) {
+            fill(x, tn->size, strcmp(leaf, "weight") ? 0.0f : 1.0f);
+        } else if (tn->transposed) { /* a Linear: its bias, if it has one, comes next */
+            const mm_tensor *next = t + 1 < m->ntensors ? &m->tensors[t + 1] : NULL;
+            const size_t stem = strlen(tn->name) - strlen("weight");
+            const int bias = next && !strncmp(next->name, tn->name, stem) && !strcmp(next->name + stem, "bias");
+            mm_seq_init_linear(rng, x, bias ? m->params + next->offset : NULL, tn->shape[0], tn->shape[1]);
+            t += bias;
+        }
     }
 }
 

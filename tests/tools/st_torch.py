@@ -25,12 +25,13 @@ def load_safetensors(path):
 
 def save_safetensors(tensors, path, dtypes=None):
     """Writes {name: tensor} as safetensors: F32 unless dtypes[name] says
-    "F16" (for tests of files makemore must refuse)."""
+    "F16" or "F64" (for tests of files makemore must refuse)."""
     dtypes = dtypes or {}
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
         kind = dtypes.get(name, "F32")
-        data = t.detach().to(torch.float16 if kind == "F16" else torch.float32).contiguous().numpy().tobytes()
+        dtype = {"F16": torch.float16, "F64": torch.float64}.get(kind, torch.float32)
+        data = t.detach().to(dtype).contiguous().numpy().tobytes()
         header[name] = {"dtype": kind, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
