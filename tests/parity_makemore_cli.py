@@ -159,6 +159,7 @@ def one_type(kind, data, tmp, n, V, T, X, Y):
 
 
 def main():
+    print("1..43", flush=True)  # 1 on the data, then 7 for each of the six types
     with tempfile.TemporaryDirectory() as tmp:
         data = os.environ.get("NAMES_TXT") or os.path.join(tmp, "names.txt")
         if not os.environ.get("NAMES_TXT"):

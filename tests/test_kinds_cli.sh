@@ -7,13 +7,8 @@
 # characters, not all empty; makemore.py's kinds draw at most block size - 1
 # characters (the longest item), as makemore.py does, unless --max-len says
 # otherwise.
-set -u
-MM=${MAKEMORE:-./makemore}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "$0")/lib.sh"
+plan 46
 
 names=(anna bob carla dmitri elena farouk gita hiro ines jomo kaia lars mira noor)
 for i in $(seq 1 400); do echo "${names[$((i % 14))]}"; done >"$tmp/small.txt"
@@ -65,3 +60,4 @@ sample_case wavenet 256 --model wavenet --block-size 4 --n-embd 6 --n-hidden 16
 most=$(cut -f1 "$tmp/s" | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
 check "rnn: --max-len 40 is honoured past the block (temperature 2: longest $most)" \
     bash -c "[ $most -gt $longest ] && [ $most -le 40 ]"
+finish
