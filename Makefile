@@ -127,7 +127,7 @@ sanitize:
 	@if ls build-asan/reports/* >/dev/null 2>&1; then cat build-asan/reports/*; \
 	    echo "sanitize: sanitizer reports above"; exit 1; fi
 
-$(BUILD)/test-bins: $(TEST_BIN)
+$(BUILD)/test-bins: $(TEST_BIN) $(TOOL_BIN)
 	@touch $@
 
 # libFuzzer (clang) on the text reader, the checkpoint loader and the flag
