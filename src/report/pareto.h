@@ -15,8 +15,11 @@ typedef struct {
     double loss;       /* dev loss */
 } mm_pareto_point;
 
-/* An SVG document in *out: x is log10 of the seconds, y the loss; points
- * of a kind are joined in order of time. */
+/* An SVG document in *out (the caller frees it with mm_sbuf_free): x is
+ * log10 of the seconds, y the loss; a kind's points are dots joined in
+ * order of time, each with its label. Points without positive seconds or a
+ * finite loss are left out; fails (MM_EINVAL) when none is left or when
+ * there are more than 16 kinds. */
 mm_status mm_fig_pareto(mm_sbuf *out, const mm_pareto_point *p, size_t n, mm_err *err);
 
 #endif
