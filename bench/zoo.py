@@ -72,18 +72,34 @@ def peer_step_ms(kind, threads, steps, log, tmp):
 
 
 def ours_step_ms(kind, threads, steps, log, tmp):
-    out = run([MM, "train", "-i", NAMES, "-o", os.path.join(tmp, "ours-" + kind), "--force",
+    out = run([MM, "train", "-i", NAMES, "-o", os.path.join(tmp, "ours-" + kind),
                "--preset", "makemore-" + kind, "--max-steps", str(steps), "--threads", str(threads),
                "--json", "--samples", "0", "--save-every", "0", "--lr-find", "0"], log)
     res = json.loads(out)
     return 1000.0 * res["train_seconds"] / res["steps"], res["params"]
 
 
+BENCH_BIN = os.path.abspath(os.environ.get("BENCH_BIN", os.path.join(ROOT, "build", "bench")))
+
+
 def fma_peak(log):
-    exe = os.path.join(os.environ.get("BENCH_BIN", os.path.join(ROOT, "build", "bench")), "peak")
+    """GFLOP/s of build/bench/peak with 1 and 2 threads, or None without it."""
+    exe = os.path.join(BENCH_BIN, "peak")
     if not os.path.exists(exe):
         return None
-    return json.loads(run([exe, "1"], log))["gflops"]
+    return {t: json.loads(run([exe, str(t)], log))["gflops"] for t in (1, 2)}
+
+
+def breakdown(log):
+    """build/bench/transformer's step and per-kernel times, 1 and 2 threads."""
+    exe = os.path.join(BENCH_BIN, "transformer")
+    if not os.path.exists(exe):
+        return None
+    return {t: run([exe, str(t), "300"], log).rstrip() for t in (1, 2)}
+
+
+def loadavg():
+    return " ".join(open("/proc/loadavg").read().split()[:3])
 
 
 def main():
@@ -101,7 +117,7 @@ def main():
             sys.exit("zoo: %s not found; set %s" % (path, what))
     types = args.types.split(",")
     log, t_start = [], time.time()
-    load0 = open("/proc/loadavg").read().split()[:3]
+    load0, loads = loadavg(), []
     peak = fma_peak(log)
     times = {(k, p, t): [] for k in types for p in ("ours", "peer") for t in (1, 2)}
     params = {}
@@ -115,38 +131,118 @@ def main():
                     times[(k, "ours", t)].append(ms)
                     ms, params[(k, "peer")] = peer_step_ms(k, t, args.peer_steps, log, tmp)
                     times[(k, "peer", t)].append(ms)
+                loads.append(loadavg())
                 print("round %d %-12s ours %8.3f / %8.3f ms  makemore.py %8.3f / %8.3f ms" % (
                     r + 1, k, times[(k, "ours", 1)][-1], times[(k, "ours", 2)][-1],
                     times[(k, "peer", 1)][-1], times[(k, "peer", 2)][-1]), flush=True)
+        bd = breakdown(log)
     med = {key: statistics.median(v) for key, v in times.items()}
-    text = render(types, med, params, steps, peak, args, load0, (time.time() - t_start) / 60)
+    run_info = dict(load0=load0, loads=loads, load1=loadavg(), minutes=(time.time() - t_start) / 60,
+                    date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    text = render(types, med, times, params, peak, args, run_info, bd)
     write_section(args.out, text)
-    with open(os.path.join(tempfile.gettempdir(), "zoo-log.txt"), "w") as f:
-        f.write("\n".join(log))
+    os.makedirs(BENCH_BIN, exist_ok=True)
+    with open(os.path.join(BENCH_BIN, "zoo.json"), "w") as f:  # every round's times and the commands
+        json.dump(dict(times={"%s %s %d" % key: v for key, v in times.items()}, run=run_info, log=log), f)
     print(text)
 
 
-def render(types, med, params, steps, peak, args, load0, minutes):
-    w = []
-    w.append("## Every model type against makemore.py (bench/zoo.py)\n")
-    w.append("makemore.py's defaults for each `--type` (batch 32, block 16, n_embd 64, n_embd2 64, 4 layers,")
-    w.append("4 heads, AdamW); makemore.c runs `train --preset makemore-TYPE`. Median step time over %d rounds"
+# What a step of each type is made of, for reading its row (no numbers:
+# those are in the table and the breakdown).
+NOTES = {
+    "bigram": "one 27 x 27 table: a step is a gather, a softmax over 27 and a scatter of 512 rows; "
+              "makemore.py pays PyTorch's fixed cost per operator (about ten of them) for almost no arithmetic.",
+    "mlp": "makemore.py's MLP reads the 16 previous characters at every position of every item: a "
+           "(512 x 1024) x (1024 x 64) product and its two gradients dominate; the embedding gather and "
+           "scatter are the rest.",
+    "rnn": "16 dependent time steps, each a (32 x 128) x (128 x 64) product and a tanh: the steps cannot "
+           "overlap, so the matrices are too small to keep the FMA units busy; the output layer runs once "
+           "over all 512 positions.",
+    "gru": "as the RNN with three gates per time step (three products and a reset product in sequence); "
+           "the backward pass walks the 16 steps back one by one.",
+    "bow": "causal averaging of the embeddings (a 16 x 16 lower-triangular weighting per item), then a "
+           "64-64-64 tanh MLP and the output layer over all 512 positions: small products, so the "
+           "elementwise work and the averaging weigh as much as the products.",
+    "transformer": "4 blocks of LayerNorm, QKV, causal attention over 16 positions, projection and a "
+                   "4x MLP with GELU; the GEMMs are about two thirds of the step (breakdown below).",
+}
+
+
+V, T, E, B = 27, 16, 64, 32
+
+
+def step_flops(kind, params):
+    """Nominal FLOPs of a training step: 6 per matrix parameter per token
+    (forward, weight and input gradients), the embedding tables being
+    lookups, plus the transformer's attention products (Q K^T and A V, each
+    2 B T T E per layer forward, twice that backward). None for the bigram,
+    which is all lookup."""
+    lookups = {"bigram": params, "mlp": (V + 1) * E, "rnn": V * E + E, "gru": V * E + E,
+               "bow": (V + T) * E, "transformer": (V + T) * E}
+    if kind not in lookups or kind == "bigram":
+        return None
+    f = 6.0 * (params - lookups[kind]) * B * T
+    if kind == "transformer":
+        f += 3 * 2 * (2 * B * T * T * E) * 4
+    return f
+
+
+def cell(xs, fmt):
+    return " ".join(fmt % x for x in xs)
+
+
+def render(types, med, times, params, peak, args, run, bd):
+    w = ["## Every model type against makemore.py (bench/zoo.py)\n"]
+    w.append("Generated by `make bench-zoo` (bench/zoo.py) on %s in %.1f minutes. makemore.py's defaults for"
+             % (run["date"], run["minutes"]))
+    w.append("each `--type` (batch 32, block 16, n_embd 64, n_embd2 64, 4 layers, 4 heads, AdamW 5e-4); makemore.c")
+    w.append("runs `train --preset makemore-TYPE` (the same model, sizes and optimizer). %d rounds; in each, for"
              % args.rounds)
-    w.append("that alternate the programs; makemore.py %d steps a run (first dropped), makemore.c a run of"
+    w.append("each type: makemore.c with 1 thread, makemore.py with 1, makemore.c with 2, makemore.py with 2.")
+    w.append("makemore.py: %d steps a run, its own printed step time (every 10th step; step 0 dropped as warm-up),"
              % args.peer_steps)
-    w.append("about %.0f s. Load average at the start: %s; %.1f minutes in all.\n" % (OURS_SECONDS, " ".join(load0), minutes))
-    w.append("| type | params (ours / py) | makemore.c 1 thr | 2 thr | makemore.py 1 thr | 2 thr | ratio 1 thr | ratio 2 thr | GFLOP/s (1 thr) | of FMA peak |")
+    w.append("median. makemore.c: `train_seconds / steps` of a run of about %.0f s of training. Table: median over"
+             % OURS_SECONDS)
+    w.append("rounds; ratio = makemore.py / makemore.c at the same thread count. Load average (1, 5, 15 min) at")
+    w.append("the start %s, after each type of each round %s, at the end %s.\n"
+             % (run["load0"], "; ".join(run["loads"]), run["load1"]))
+    w.append("| type | params (ours / py) | makemore.c 1 thr | 2 thr | makemore.py 1 thr | 2 thr | "
+             "ratio 1 thr | ratio 2 thr | nominal GFLOP/s 1 thr | of 1-thr FMA peak |")
     w.append("|---|---|---|---|---|---|---|---|---|---|")
     for k in types:
         o1, o2, p1, p2 = (med[(k, p, t)] for p in ("ours", "peer") for t in (1, 2))
-        # nominal: 6 flops per parameter per token (forward, two backward products)
-        gf = 6.0 * params[(k, "ours")] * 32 * 16 / (o1 * 1e-3) / 1e9
-        w.append("| %s | %d / %d | %.3f ms | %.3f ms | %.2f ms | %.2f ms | %.1fx | %.1fx | %.1f | %s |" % (
-            k, params[(k, "ours")], params[(k, "peer")], o1, o2, p1, p2, p1 / o1, p2 / o2, gf,
-            "%.0f%%" % (100 * gf / peak) if peak else "?"))
+        f = step_flops(k, params[(k, "ours")])
+        gf = f / (o1 * 1e-3) / 1e9 if f else None
+        w.append("| %s | %d / %d | %.3f ms | %.3f ms | %.2f ms | %.2f ms | **%.1fx** | **%.1fx** | %s | %s |" % (
+            k, params[(k, "ours")], params[(k, "peer")], o1, o2, p1, p2, p1 / o1, p2 / o2,
+            "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak[1]) if gf and peak and peak[1] else "-"))
     w.append("")
-    w.append("GFLOP/s is nominal: 6 x parameters x 512 tokens a step, which overstates the bigram (a lookup)")
-    w.append("and the MLP (whose first layer is 16 lookups), and ignores attention's own products.")
+    if peak:
+        w.append("FMA peak (build/bench/peak, during this run): %.1f GFLOP/s on 1 thread, %.1f with 2." % (peak[1], peak[2]))
+    w.append("GFLOP/s is nominal: 6 x (parameters - embedding tables) x 512 tokens a step (forward, weight and")
+    w.append("input gradients), plus the transformer's attention products; the bigram is all lookup. It counts")
+    w.append("the padded positions after an item's end too, as both programs compute them.\n")
+    w.append("Every round (ms/step, in round order):\n")
+    w.append("| type | makemore.c 1 thr | 2 thr | makemore.py 1 thr | 2 thr |")
+    w.append("|---|---|---|---|---|")
+    for k in types:
+        w.append("| %s | %s | %s | %s | %s |" % (k, cell(times[(k, "ours", 1)], "%.3f"), cell(times[(k, "ours", 2)], "%.3f"),
+                                             cell(times[(k, "peer", 1)], "%.1f"), cell(times[(k, "peer", 2)], "%.1f")))
+    w.append("")
+    w.append("makemore.py runs with `--num-workers 0`: its default, 4 loader processes, would be 4 more processes")
+    w.append("on 2 cores, taking CPU from the step being timed (a batch of 32 names is microseconds of work for")
+    w.append("the main process), and would time process scheduling rather than the model.\n")
+    w.append("### Where the time goes\n")
+    for k in types:
+        w.append("- **%s**: %s" % (k, NOTES.get(k, "")))
+    w.append("")
+    if bd:
+        w.append("The transformer's step, kernel by kernel (`build/bench/transformer 1 300` and `2 300`, run after")
+        w.append("the rounds; each kernel timed alone at the step's shapes, so the parts do not add up exactly):\n")
+        for t in (1, 2):
+            w.append("```")
+            w.append(bd[t])
+            w.append("```")
     return "\n".join(w) + "\n"
 
 
