@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A preset over several seeds, as a user runs it: dev (or test) loss mean
-± sample standard deviation, and each run's whole-process wall time with
-the load average before it.
+± sample standard deviation, and each run's whole-process wall time and CPU
+time (user + system) with the load average before it.
 
   /usr/bin/python3 bench/seeds.py --preset best [--seeds 1,2,3] [--jobs 1]
                                   [--split lecture|makemore] [-- more train flags]
@@ -34,15 +34,16 @@ def one(seed, args, extra, tmp):
            "--json"] + extra
     load = " ".join(open("/proc/loadavg").read().split()[:3])
     t0 = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(["/usr/bin/time", "-f", "cpu %U %S"] + cmd, capture_output=True, text=True)
     wall = time.time() - t0
     if p.returncode != 0:
         sys.exit("seeds: %s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr[-2000:]))
     res = json.loads(p.stdout)
+    user, system = (float(x) for x in p.stderr.strip().splitlines()[-1].split()[1:3])
     ev = subprocess.run([MM, "eval", "-o", work, "--split", "test", "--json"], capture_output=True, text=True)
     if ev.returncode != 0:
         sys.exit("seeds: makemore eval -o %s failed: %s" % (work, ev.stderr[-2000:]))
-    return dict(seed=seed, wall=wall, load=load, train_s=res["train_seconds"], steps=res["steps"],
+    return dict(seed=seed, wall=wall, cpu=user + system, load=load, train_s=res["train_seconds"], steps=res["steps"],
                 params=res["params"], train=res["train_loss"], dev=res["dev_loss"],
                 test=json.loads(ev.stdout)["test_loss"], cmd=" ".join(cmd).replace(NAMES, "names.txt"))
 
@@ -67,14 +68,14 @@ def main():
     seeds = [int(s) for s in args.seeds.split(",")]
     with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
         rows = list(ex.map(lambda s: one(s, args, extra, tmp), seeds))
-    print("| seed | params | steps | wall s | train s | load before | train | dev | test |")
+    print("| seed | params | steps | wall s | CPU s | load before | train | dev | test |")
     print("|---|---:|---:|---:|---:|---|---:|---:|---:|")
     for r in rows:
         print("| %d | %d | %d | %.1f | %.1f | %s | %.4f | %s | %.4f |" % (
-            r["seed"], r["params"], r["steps"], r["wall"], r["train_s"], r["load"], r["train"],
+            r["seed"], r["params"], r["steps"], r["wall"], r["cpu"], r["load"], r["train"],
             "%.4f" % r["dev"] if r["dev"] is not None else "-", r["test"]))
-    print("| mean ± sd | | | %.1f | | | %s | %s | %s |" % (
-        statistics.mean(r["wall"] for r in rows), mean_sd([r["train"] for r in rows]),
+    print("| mean ± sd | | | %.1f | %.1f | | %s | %s | %s |" % (
+        statistics.mean(r["wall"] for r in rows), statistics.mean(r["cpu"] for r in rows), mean_sd([r["train"] for r in rows]),
         mean_sd([r["dev"] for r in rows]), mean_sd([r["test"] for r in rows])))
     print(json.dumps(dict(preset=args.preset, split=args.split, extra=extra, rows=rows)))
 
