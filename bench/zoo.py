@@ -187,6 +187,25 @@ def step_flops(kind, params):
     return f
 
 
+LIMITS = """### What limits going faster
+
+- **Small matrices.** At makemore.py's sizes every product has an inner dimension of 64 to 256 and
+  512 rows: a register tile sees a few dozen steps of its inner loop before it stores, and the
+  backward products (which transpose one operand) run slower than the forward ones.
+- **Work without multiply-adds.** LayerNorm, tanh-GELU, the causal softmax, the residual adds, the
+  GRU's gates and AdamW over every parameter stream memory and compute transcendentals; in the
+  transformer they are about a third of the step (the breakdown above).
+- **Padding.** Both programs compute all 16 positions of every item, though a name and its end
+  mark fill about 7 of them on average: more than half the products of the sequence kinds are for
+  positions past an item's end, whose loss is ignored.
+- **The recurrence.** The RNN and GRU take 16 dependent steps of a (32 x 128) x (128 x 64)
+  product: nothing overlaps them, so each waits for the last.
+- **The second core.** A step is split between two threads in pieces of tens of microseconds;
+  each fork, barrier and join costs microseconds on an idle machine and a scheduler time slice when
+  the other core is busy, so 2 threads gain little at batch 32 and lose much under load.
+"""
+
+
 def cell(xs, fmt):
     return " ".join(fmt % x for x in xs)
 
@@ -243,6 +262,8 @@ def render(types, med, times, params, peak, args, run, bd):
             w.append("```")
             w.append(bd[t])
             w.append("```")
+    w.append("")
+    w.append(LIMITS)
     return "\n".join(w) + "\n"
 
 
