@@ -164,7 +164,7 @@ NOTES = {
            "64-64-64 tanh MLP and the output layer over all 512 positions: small products, so the "
            "elementwise work and the averaging weigh as much as the products.",
     "transformer": "4 blocks of LayerNorm, QKV, causal attention over 16 positions, projection and a "
-                   "4x MLP with GELU; the GEMMs are about two thirds of the step (breakdown below).",
+                   "4x MLP with GELU; the matrix products take most of the step, the backward ones most of that (breakdown below).",
 }
 
 
