@@ -194,7 +194,7 @@ LIMITS = """### What limits going faster
   backward products (which transpose one operand) run slower than the forward ones.
 - **Work without multiply-adds.** LayerNorm, tanh-GELU, the causal softmax, the residual adds, the
   GRU's gates and AdamW over every parameter stream memory and compute transcendentals; in the
-  transformer they are about a third of the step (the breakdown above).
+  transformer they are about a quarter of the step (the breakdown above).
 - **Padding.** Both programs compute all 16 positions of every item, though a name and its end
   mark fill about 7 of them on average: more than half the products of the sequence kinds are for
   positions past an item's end, whose loss is ignored.
@@ -202,7 +202,7 @@ LIMITS = """### What limits going faster
   product: nothing overlaps them, so each waits for the last.
 - **The second core.** A step is split between two threads in pieces of tens of microseconds;
   each fork, barrier and join costs microseconds on an idle machine and a scheduler time slice when
-  the other core is busy, so 2 threads gain little at batch 32 and lose much under load.
+  the other core is busy, so 2 threads gain well short of 2x at batch 32 and lose much under load.
 """
 
 
