@@ -55,7 +55,7 @@ SO_NAME := libmakemore.so.$(SO_MAJOR)
 # they are without -fPIC (the CLI links the static library).
 LIB_CFLAGS := -fPIC -fno-semantic-interposition -fvisibility=hidden
 
-.PHONY: all test run data clean bench sanitize fuzz install uninstall web
+.PHONY: all test run data clean bench bench-zoo sanitize fuzz install uninstall web
 all: $(BIN) $(BUILD)/$(SO_NAME) $(MPI_BIN)
 
 $(BUILD)/src/%.o: src/%.c $(HEADERS)
@@ -101,11 +101,20 @@ $(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/
 test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(TOOL_BIN) $(MPI_BIN)
 	@MAKEMORE=./$(BIN) MAKEMORE_MPI=$(if $(MPI_BIN),./$(MPI_BIN)) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
-# makemore against the PyTorch peer side by side (about 6 minutes): writes
-# bench/RESULTS.md. Needs python3-torch and names.txt (NAMES_TXT).
-BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer)
+# makemore against the PyTorch peers side by side: the lecture's MLP against
+# torch_mlp.py (bench.py, about 10 minutes), then every makemore.py type
+# against makemore.py itself (zoo.py, about 15 minutes; make bench-zoo runs
+# it alone). Both write bench/RESULTS.md. Needs python3-torch, names.txt
+# (NAMES_TXT) and makemore.py (MAKEMORE_PY). bench/pareto.py (not run here:
+# about 25 minutes) draws docs/pareto.svg with build/bench/pareto.
+BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer pareto)
+BENCH_ENV := MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench
 bench: $(BIN) $(BENCH_BIN)
-	MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench /usr/bin/python3 bench/bench.py
+	$(BENCH_ENV) /usr/bin/python3 bench/bench.py
+	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
+
+bench-zoo: $(BIN) $(BENCH_BIN)
+	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libmakemore.a
 	@mkdir -p $(dir $@)

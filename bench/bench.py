@@ -163,9 +163,20 @@ def main():
     with open(os.path.join(BENCH_BIN, "results.json"), "w") as f:  # to re-render: bench/report.py
         json.dump(res, f)
     report = write_report(res)
-    with open(args.out, "w") as f:
-        f.write(report)
+    save_keeping_zoo(args.out, report)
     print("\n" + report)
+
+
+def save_keeping_zoo(path, report):
+    """Writes report to path atomically, keeping the section bench/zoo.py
+    wrote there (between its markers), which this run does not measure."""
+    begin, end = "<!-- zoo:begin -->", "<!-- zoo:end -->"
+    old = open(path).read() if os.path.exists(path) else ""
+    if begin in old and end in old:
+        report = report.rstrip("\n") + "\n\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
+    with open(path + ".tmp", "w") as f:
+        f.write(report)
+    os.replace(path + ".tmp", path)
 
 
 def write_report(r):

@@ -74,16 +74,19 @@ typedef struct {
 /* --threads 1: at these widths a second thread saves little, and when the
  * other core is busy an OpenMP barrier can wait a whole time slice per
  * kernel (we measured 6x slower steps), so one thread keeps the five-minute
- * budget of --preset best predictable. */
+ * budget of --preset best predictable. Both are makemore.py's GRU, which
+ * generalised best of the kinds for its time (docs/RESULTS.md): batches of
+ * 64 whole names, AdamW with a short warmup and a cosine schedule. */
 static const preset PRESETS[] = {
     {"lecture", {NULL}},
-    {"best", {"--model", "wavenet", "--block-size", "8", "--n-embd", "40", "--n-hidden", "160",
-              "--batch-size", "64", "--optimizer", "adamw", "--learning-rate", "0.0015",
-              "--lr-schedule", "cosine", "--min-lr", "0.000015", "--weight-decay", "0.1",
-              "--max-steps", "60000", "--threads", "1", NULL}},
-    {"small", {"--model", "wavenet", "--block-size", "8", "--n-embd", "10", "--n-hidden", "47",
-               "--learning-rate", "0.1", "--lr-decay-step", "300000", "--max-steps", "400000",
-               "--threads", "1", NULL}},
+    {"best", {"--model", "gru", "--n-embd", "64", "--n-hidden", "192", "--batch-size", "64",
+              "--optimizer", "adamw", "--learning-rate", "0.002", "--lr-schedule", "cosine",
+              "--min-lr", "0.00002", "--warmup-steps", "200", "--weight-decay", "0.2",
+              "--max-steps", "16000", "--threads", "1", NULL}},
+    {"small", {"--model", "gru", "--n-embd", "16", "--n-hidden", "48", "--batch-size", "64",
+               "--optimizer", "adamw", "--learning-rate", "0.003", "--lr-schedule", "cosine",
+               "--min-lr", "0.00003", "--warmup-steps", "200", "--weight-decay", "0.01",
+               "--max-steps", "25000", "--threads", "1", NULL}},
 };
 
 #define MAKEMORE_PRESET "makemore-"

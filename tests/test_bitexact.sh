@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The model interface moved the lecture's MLP, bnmlp and wavenet onto one
 # table of functions without changing a bit: the lecture's run, --model
-# bnmlp, --model wavenet and --preset best and small (a few hundred to a few
-# thousand steps each, one thread) must give the final losses, every step's
+# bnmlp, --model wavenet and the WaveNets of the former --preset best and
+# small (a few hundred to a few thousand steps each, one thread) must give the final losses, every step's
 # minibatch loss and every parameter bit for bit as the pre-refactor binary
 # did (tests/fixtures/bitexact.txt names its commit, and the one numeric
 # change since, applied to it for the fixture). Float results depend

@@ -84,13 +84,13 @@ b=json.loads(subprocess.check_output(['$MM','train','-i','$tmp/small.txt','-o','
 keys='model optimizer block_size n_embd n_hidden batch_size params init_dev_loss'.split()
 sys.exit(0 if all(a[k]==b[k] for k in keys) and a['model']=='mlp' and a['n_hidden']==200 else 1)"
 preset_json --preset best >"$tmp/best.json"
-check "--preset best: wavenet, E 40, H 160, batch 64, adamw" /usr/bin/python3 -c "
+check "--preset best: gru, E 64, H 192, batch 64, adamw" /usr/bin/python3 -c "
 import json,sys; d=json.load(open('$tmp/best.json'))
-sys.exit(0 if (d['model'],d['n_embd'],d['n_hidden'],d['block_size'],d['batch_size'],d['optimizer'],d['threads'])==('wavenet',40,160,8,64,'adamw',1) else 1)"
+sys.exit(0 if (d['model'],d['n_embd'],d['n_hidden'],d['batch_size'],d['optimizer'],d['threads'])==('gru',64,192,64,'adamw',1) else 1)"
 preset_json --preset small --n-hidden 20 >"$tmp/small.json"
 check "--preset small with --n-hidden 20: the flag wins" /usr/bin/python3 -c "
 import json,sys; d=json.load(open('$tmp/small.json'))
-sys.exit(0 if (d['model'],d['n_embd'],d['n_hidden'],d['block_size'])==('wavenet',10,20,8) else 1)"
+sys.exit(0 if (d['model'],d['n_embd'],d['n_hidden'],d['batch_size'])==('gru',16,20,64) else 1)"
 if [ -n "${NAMES_TXT:-}" ]; then
     "$MM" train -i "$NAMES_TXT" -o "$tmp/ps" --preset small --max-steps 0 --json --samples 0 --lr-find 0 >"$tmp/ps.json" 2>/dev/null
     check "--preset small on names.txt has at most 12,000 parameters" /usr/bin/python3 -c "

@@ -161,7 +161,7 @@ static void sample_svg(mm_svg *s)
         {MM_SERIES_LINE, x, y, 6, NASTY, {"#1f77b4", 2, 0, MM_MARK_NONE, 0}, 0, 0},
         {MM_SERIES_POINTS, x, y, 6, "points", {"#d62728", 0, 0, MM_MARK_RING, 4}, 0, 0},
     };
-    mm_axes_opts o = {NASTY, "x <axis>", "y & axis", {0, 0}, {0, 0}};
+    mm_axes_opts o = {NASTY, "x <axis>", "y & axis", {0, 0}, {0, 0}, MM_TOP_RIGHT};
     mm_err e;
     mm_plot_lines(s, mm_plot_box(600, 400), &o, se, 2, &e);
     mm_svg_end(s);

@@ -3,7 +3,7 @@
 # plot and page full of markup characters, control bytes and bad UTF-8;
 # both must parse (xml.etree for SVG, html.parser for the page).
 source "$(dirname "$0")/lib.sh"
-plan 3
+plan 4
 bin=${TEST_BIN_DIR:-build/tests}/test_svg
 dir=$tmp
 "$bin" --write "$dir"
@@ -39,4 +39,24 @@ p.feed(open(d + "/sample.html", encoding="utf-8").read())
 ok = p.bad == 0 and not p.stack and p.svgs == 1
 print(("ok" if ok else "not ok") + f" - sample.html: tags balance ({p.bad} mismatched, {len(p.stack)} open), {p.svgs} inline svg")
 PY
+# The Pareto figure (tests/test_pareto.c --write): well-formed XML with one
+# line (a path) per kind and a legend entry for each.
+pbin=${TEST_BIN_DIR:-build/tests}/test_pareto
+if "$pbin" --write "$dir/pareto.svg"; then
+py "the Pareto figure" "$dir/pareto.svg" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+    paths = [p.get("stroke") for p in root.iter(ns + "path")]
+    legend = [g for g in root.iter(ns + "g") if g.get("class") == "legend"]
+    names = [t.text for g in legend for t in g.iter(ns + "text")]
+    ok = len(paths) == 3 and len(set(paths)) == 3 and sorted(names) == ["bigram", "transformer", "wavenet"]
+    print(("ok" if ok else "not ok") + f" - pareto.svg parses as XML: {len(paths)} series in {len(set(paths))} colours, legend {names}")
+except ET.ParseError as e:
+    print("not ok - pareto.svg is not well-formed XML:", e)
+PY
+else
+    bad "test_pareto --write failed"
+fi
 finish

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # usage: bitexact_runs.sh MAKEMORE NAMES_TXT
-# Trains the lecture's run, --model bnmlp, --model wavenet and --preset
-# best and small for a few steps each on one thread, and prints one line per
+# Trains the lecture's run, --model bnmlp, --model wavenet and the WaveNet
+# configurations that were --preset best and small before issue 10 (their
+# flags written out here) for a few steps each on one thread, and prints one line per
 # run: its name, the final train and dev losses as --json prints them, the
 # sha256 of every step's minibatch loss (log.csv) and the sha256 of the
 # exported parameters (safetensors: the bits of every float). Equal lines
@@ -28,5 +29,7 @@ PY
 run lecture --max-steps 5000
 run bnmlp --model bnmlp --max-steps 2000
 run wavenet --model wavenet --max-steps 1000
-run best --preset best --max-steps 500
-run small --preset small --max-steps 1500
+run best --model wavenet --block-size 8 --n-embd 40 --n-hidden 160 --batch-size 64 --optimizer adamw \
+    --learning-rate 0.0015 --lr-schedule cosine --min-lr 0.000015 --weight-decay 0.1 --max-steps 500
+run small --model wavenet --block-size 8 --n-embd 10 --n-hidden 47 --learning-rate 0.1 --lr-decay-step 300000 \
+    --max-steps 1500
