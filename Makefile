@@ -103,10 +103,10 @@ test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(TOOL_BIN) $(MPI_BIN)
 
 # makemore against the PyTorch peers side by side: the lecture's MLP against
 # torch_mlp.py (bench.py, about 10 minutes), then every makemore.py type
-# against makemore.py itself (zoo.py, about 15 minutes; make bench-zoo runs
+# against makemore.py itself (zoo.py, about 8 minutes; make bench-zoo runs
 # it alone). Both write bench/RESULTS.md. Needs python3-torch, names.txt
 # (NAMES_TXT) and makemore.py (MAKEMORE_PY). bench/pareto.py (not run here:
-# about 25 minutes) draws docs/pareto.svg with build/bench/pareto.
+# about 6 minutes) draws docs/pareto.svg with build/bench/pareto.
 BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer pareto)
 BENCH_ENV := MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench
 bench: $(BIN) $(BENCH_BIN)

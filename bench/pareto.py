@@ -68,8 +68,8 @@ def flags_for(kind, extra, scale):
     else:
         lr = {"transformer": "0.001", "bigram": "0.02"}.get(kind, "0.002")
         f = ["--model", kind, "--optimizer", "adamw", "--learning-rate", lr, "--lr-schedule", "cosine",
-             "--min-lr", "%g" % (float(lr) / 100), "--warmup-steps", "100", "--weight-decay", "0.01",
-             "--max-steps", str(SEQ_STEPS)] + extra
+             "--min-lr", "%g" % (float(lr) / 100), "--warmup-steps", "100", "--weight-decay", "0.01"]
+        f += extra if "--max-steps" in extra else ["--max-steps", str(SEQ_STEPS)] + extra
     i = len(f) - 1 - f[::-1].index("--max-steps")  # the last --max-steps wins; scale it
     f[i + 1] = str(max(1, int(int(f[i + 1]) * scale)))
     return f
@@ -78,7 +78,7 @@ def flags_for(kind, extra, scale):
 def train(kind, extra, scale, tmp, log):
     cmd = [MM, "train", "-i", NAMES, "-o", os.path.join(tmp, kind), "--split", "lecture", "--threads", "1",
            "--json", "--samples", "0", "--save-every", "0", "--lr-find", "0"] + flags_for(kind, extra, scale)
-    log.append(" ".join(cmd).replace(tmp, "TMP"))
+    log.append(" ".join(["makemore"] + cmd[1:]).replace(tmp, "TMP"))
     load = " ".join(open("/proc/loadavg").read().split()[:3])
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
