@@ -27,7 +27,7 @@ typedef struct {
     float *dx0; // (N, E)
 } bow_acts;
 
-static bow_acts *plan(mm_carver *cv, const mm_config *c, int B)
+static void *plan(mm_carver *cv, const mm_config *c, int B)
 {
     const size_t T = (size_t)c->block_size, N = (size_t)B * T, E = (size_t)c->n_embd;
     const size_t H = (size_t)c->n_hidden, f = sizeof(float);
@@ -78,20 +78,12 @@ static void init(mm_model *m, mm_init_kind kind, mm_rng *rng)
 
 static mm_status acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
 {
-    mm_carver cv = {0};
-    plan(&cv, c, B);
-    mm_status st = mm_seq_acts_alloc(a, c, B, cv.used, err);
-    if (st) return st;
-    cv = (mm_carver){.base = a->kind_acts};
-    plan(&cv, c, B);
-    return MM_OK;
+    return mm_seq_acts_build(a, c, B, plan, err);
 }
 
 static uint64_t acts_bytes(const mm_config *c, int B)
 {
-    mm_carver cv = {0};
-    plan(&cv, c, B);
-    return mm_seq_logits_bytes(c, B) + cv.used;
+    return mm_seq_acts_bytes(c, B, plan);
 }
 
 /* out (B, T, E) (+)= w (T, T) @ in (B, T, E) per item, or w^T @ in if

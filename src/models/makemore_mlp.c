@@ -28,7 +28,7 @@ typedef struct {
     float *demb;   // (N, T*E)
 } mlp_acts;
 
-static mlp_acts *plan(mm_carver *cv, const mm_config *c, int B)
+static void *plan(mm_carver *cv, const mm_config *c, int B)
 {
     const size_t N = (size_t)B * c->block_size, K = (size_t)c->block_size * c->n_embd;
     const size_t H = (size_t)c->n_hidden;
@@ -69,20 +69,12 @@ static void init(mm_model *m, mm_init_kind kind, mm_rng *rng)
 
 static mm_status acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
 {
-    mm_carver cv = {0};
-    plan(&cv, c, B);
-    mm_status st = mm_seq_acts_alloc(a, c, B, cv.used, err);
-    if (st) return st;
-    cv = (mm_carver){.base = a->kind_acts};
-    plan(&cv, c, B);
-    return MM_OK;
+    return mm_seq_acts_build(a, c, B, plan, err);
 }
 
 static uint64_t acts_bytes(const mm_config *c, int B)
 {
-    mm_carver cv = {0};
-    plan(&cv, c, B);
-    return mm_seq_logits_bytes(c, B) + cv.used;
+    return mm_seq_acts_bytes(c, B, plan);
 }
 
 /* p->n rows p->row of the items X (B, T) into out (n, V) */

@@ -91,7 +91,7 @@ typedef struct {
     float *demb, *demb2; // (T*B, E)
 } rec_acts;
 
-static rec_acts *plan(mm_carver *cv, const mm_config *c, int B)
+static void *plan(mm_carver *cv, const mm_config *c, int B)
 {
     const int G = gates(c);
     const size_t N = (size_t)B * c->block_size, H = (size_t)c->n_hidden, E = (size_t)c->n_embd;
@@ -120,20 +120,12 @@ static rec_acts *plan(mm_carver *cv, const mm_config *c, int B)
 
 mm_status mm_rec_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
 {
-    mm_carver cv = {0};
-    plan(&cv, c, B);
-    mm_status st = mm_seq_acts_alloc(a, c, B, cv.used, err);
-    if (st) return st;
-    cv = (mm_carver){.base = a->kind_acts};
-    plan(&cv, c, B);
-    return MM_OK;
+    return mm_seq_acts_build(a, c, B, plan, err);
 }
 
 uint64_t mm_rec_acts_bytes(const mm_config *c, int B)
 {
-    mm_carver cv = {0};
-    plan(&cv, c, B);
-    return mm_seq_logits_bytes(c, B) + cv.used;
+    return mm_seq_acts_bytes(c, B, plan);
 }
 
 /* ---- the cells ---------------------------------------------------------- */

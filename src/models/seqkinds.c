@@ -65,6 +65,24 @@ mm_status mm_seq_acts_alloc(mm_acts *a, const mm_config *c, int B, size_t bytes,
     return MM_OK;
 }
 
+mm_status mm_seq_acts_build(mm_acts *a, const mm_config *c, int B, mm_seq_plan plan, mm_err *err)
+{
+    mm_carver cv = {0};
+    plan(&cv, c, B);
+    mm_status st = mm_seq_acts_alloc(a, c, B, cv.used, err);
+    if (st) return st;
+    cv = (mm_carver){.base = a->kind_acts};
+    plan(&cv, c, B);
+    return MM_OK;
+}
+
+uint64_t mm_seq_acts_bytes(const mm_config *c, int B, mm_seq_plan plan)
+{
+    mm_carver cv = {0};
+    plan(&cv, c, B);
+    return mm_seq_logits_bytes(c, B) + cv.used;
+}
+
 void mm_seq_acts_free(mm_acts *a)
 {
     free(a->logits);

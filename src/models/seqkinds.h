@@ -40,6 +40,14 @@ void mm_seq_acts_free(mm_acts *a);
 /* Bytes mm_seq_acts_alloc takes for B items beyond the kind's own. */
 uint64_t mm_seq_logits_bytes(const mm_config *c, int B);
 
+/* A kind's layout of its own activations: carves them from cv for B items
+ * and returns the kind's struct (the first slice). */
+typedef void *(*mm_seq_plan)(mm_carver *cv, const mm_config *c, int B);
+/* acts_build and acts_bytes of a kind whose activations plan lays out:
+ * sized with one walk, placed with a second. */
+mm_status mm_seq_acts_build(mm_acts *a, const mm_config *c, int B, mm_seq_plan plan, mm_err *err);
+uint64_t mm_seq_acts_bytes(const mm_config *c, int B, mm_seq_plan plan);
+
 /* The masked mean cross-entropy of a->logits (N, V) against Y (N),
  * honouring a->loss_norm; leaves its gradient in a->logits. */
 double mm_seq_loss(mm_acts *a, const int32_t *Y, int N, int V);
