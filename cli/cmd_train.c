@@ -188,6 +188,7 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
     mm_config cfg = {.vocab_size = 2, .block_size = f->block_size ? f->block_size : 1, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &tc);
+    if (f->resume) cfg.dropout = 0.0f; /* --model is the checkpoint's: model_flags_check_resume */
     if (mm_config_check(&cfg, &err) || mm_train_config_check(&tc, 1, &err))
         return cli_error("train: %s", err.msg);
     return check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, 0);
@@ -420,6 +421,7 @@ static int print_json(const mm_run *r, const cli_data *d, const final_losses *fl
     mm_json_int(&j, "n_embd", r->model.cfg.n_embd);
     mm_json_int(&j, "n_hidden", r->model.cfg.n_hidden);
     mm_json_int(&j, "batch_size", r->train.batch_size);
+    mm_json_num(&j, "dropout", (double)r->model.cfg.dropout, 6);
     mm_json_num(&j, "init_train_loss", r->state.init_train_loss, 6);
     mm_json_num(&j, "init_dev_loss", r->state.init_dev_loss, 6);
     mm_json_num(&j, "train_loss", fl->train_loss, 6);

@@ -52,6 +52,7 @@ void model_flags_specs(arg_spec *s, model_flags *f)
         {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, 64, "layers, for the models that take it (default: the model's)", 0},
         {"--n-head", NULL, ARG_INT, &f->n_heads, 1, 1024, "attention heads, for the models that take it (default: the model's)", 0},
         {"--bn-momentum", NULL, ARG_DOUBLE, &f->bn_momentum, 1e-6, 1, "batch norm running-statistics momentum (default 0.001)", 0},
+        {"--dropout", NULL, ARG_DOUBLE, &f->dropout, 0, 0.95, "in training, zero each unit of the embeddings and states entering and leaving the cell with this probability (rnn, gru; default 0)", 0},
         {"--direct", NULL, ARG_FLAG, &f->direct, 0, 0, "mlp: direct connections embeddings -> logits (E03)", 0},
         {"--optimizer", NULL, ARG_STRING, &f->optimizer, 0, 0, "sgd (lecture), momentum or adamw", 0},
         {"--momentum", NULL, ARG_DOUBLE, &f->momentum, 0, 0.999999, "momentum: coefficient (default 0.9)", 0},
@@ -189,7 +190,7 @@ static const struct {
 } KIND_FLAGS[] = {
     {"--n-embd", MM_USES_EMBD}, {"--n-hidden", MM_USES_HIDDEN}, {"--n-layers", MM_USES_LAYERS},
     {"--n-head", MM_USES_HEADS}, {"--direct", MM_USES_DIRECT}, {"--init", MM_USES_INIT},
-    {"--bn-momentum", MM_USES_BN},
+    {"--bn-momentum", MM_USES_BN}, {"--dropout", MM_USES_DROPOUT},
 };
 #define NKIND_FLAGS ((int)(sizeof KIND_FLAGS / sizeof *KIND_FLAGS))
 
@@ -227,6 +228,7 @@ void model_flags_apply(const model_flags *f, mm_config *c, mm_train_config *tc)
     c->n_heads = k->uses & MM_USES_HEADS ? f->n_heads : 0;
     c->direct = f->direct;
     c->bn_momentum = (float)f->bn_momentum;
+    c->dropout = (float)f->dropout;
     tc->optim.kind = (mm_optim_kind)lookup_name(OPTIM_NAMES, 3, f->optimizer);
     tc->optim.momentum = f->momentum;
     tc->optim.beta1 = f->beta1;
@@ -240,9 +242,9 @@ static int resume_mismatch(const char *flag, const mm_run *r)
 {
     const mm_config *c = &r->model.cfg;
     return cli_error("%s disagrees with the checkpoint (model %s, %d layers, %d heads%s, bn momentum %g, "
-                     "optimizer %s); drop it to resume, or train afresh in another -o folder", flag,
+                     "dropout %g, optimizer %s); drop it to resume, or train afresh in another -o folder", flag,
                      model_kind_name(c->kind), c->n_layers, c->n_heads, c->direct ? ", direct" : "",
-                     (double)c->bn_momentum, optim_kind_name(r->train.optim.kind));
+                     (double)c->bn_momentum, (double)c->dropout, optim_kind_name(r->train.optim.kind));
 }
 
 int model_flags_check_resume(const model_flags *f, const arg_spec *specs, int nspecs, const mm_run *r)
@@ -257,6 +259,8 @@ int model_flags_check_resume(const model_flags *f, const arg_spec *specs, int ns
     if (args_seen(specs, nspecs, "--direct") && !c->direct) return resume_mismatch("--direct", r);
     if (args_seen(specs, nspecs, "--bn-momentum") && (float)f->bn_momentum != c->bn_momentum)
         return resume_mismatch("--bn-momentum", r);
+    if (args_seen(specs, nspecs, "--dropout") && (float)f->dropout != c->dropout)
+        return resume_mismatch("--dropout", r);
     if (args_seen(specs, nspecs, "--optimizer") &&
         lookup_name(OPTIM_NAMES, 3, f->optimizer) != (int)r->train.optim.kind)
         return resume_mismatch("--optimizer", r);

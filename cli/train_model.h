@@ -11,11 +11,11 @@
 typedef struct {
     const char *model, *optimizer, *preset;
     int n_layers, n_heads, direct;
-    double bn_momentum, momentum, beta1, beta2, eps, min_lr;
+    double bn_momentum, dropout, momentum, beta1, beta2, eps, min_lr;
     long warmup;
 } model_flags;
 
-#define MODEL_NSPECS 13
+#define MODEL_NSPECS 14
 
 void model_flags_defaults(model_flags *f);
 /* Writes MODEL_NSPECS specs to s. */

@@ -193,6 +193,7 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
     mm_report_add(rep, MM_REP_CONFIG, "steps, batch size", "%ld of %ld, batch %d", r->state.step, r->train.max_steps, r->train.batch_size);
     mm_report_add(rep, MM_REP_CONFIG, "learning rate", "%s", sched);
     mm_report_add(rep, MM_REP_CONFIG, "weight decay", "%g", r->train.optim.weight_decay);
+    if (c->dropout > 0.0f) mm_report_add(rep, MM_REP_CONFIG, "dropout", "%g", (double)c->dropout);
     if (t->resume_changes && *t->resume_changes)
         mm_report_add(rep, MM_REP_CONFIG, "changed at --resume", "from step %ld: %s", t->resume_step,
                       t->resume_changes);

@@ -67,6 +67,51 @@ static void truncate_short(unsigned char *b, size_t *n) { (void)b; *n = 20; }
 static void bad_magic(unsigned char *b, size_t *n) { (void)n; b[0] = 'X'; }
 static void bad_version(unsigned char *b, size_t *n) { (void)n; b[8] = 99; }
 
+/* Version 4 holds dropout: a run with it saves as version 4 and loads back
+ * with it; a run without it stays version 3; a dropout outside (0, 1), or
+ * on a kind without dropout, is refused at load with a message. */
+static void check_dropout(void)
+{
+    mm_run a, b;
+    mm_err e;
+    make_run(&a);
+    mm_model_free(&a.model);
+    mm_config c = {.vocab_size = 5, .block_size = 3, .n_embd = 4, .n_hidden = 6, .kind = MM_MODEL_GRU,
+                   .dropout = 0.25f};
+    if (mm_model_build(&a.model, &c, &e)) {
+        CHECK(0, "build a gru with dropout: %s", e.msg);
+        return;
+    }
+    unsigned char *buf;
+    size_t len;
+    CHECK(mm_checkpoint_save(&a, path, &e) == MM_OK && mm_checkpoint_load(&b, path, &e) == MM_OK &&
+              same_run(&a, &b) && b.model.cfg.dropout == 0.25f,
+          "a gru with dropout 0.25 saves and loads back with it");
+    mm_run_free(&b);
+    mm_checkpoint_encode(&a, &buf, &len, path, &e);
+    CHECK(len > 12 && (uint32_t)(buf[8] | buf[9] << 8 | buf[10] << 16 | (uint32_t)buf[11] << 24) == 4, "with dropout the file is version 4");
+    free(buf);
+    a.model.cfg.dropout = 0.0f;
+    mm_checkpoint_encode(&a, &buf, &len, path, &e);
+    CHECK(len > 12 && (uint32_t)(buf[8] | buf[9] << 8 | buf[10] << 16 | (uint32_t)buf[11] << 24) == 3, "without dropout it stays version 3, which older builds read");
+    free(buf);
+    const float bad[2] = {1.5f, 0.25f};
+    const int kinds[2] = {MM_MODEL_GRU, MM_MODEL_MLP};
+    const char *want[2] = {"dropout", "no dropout"};
+    for (int i = 0; i < 2; i++) {
+        a.model.cfg.dropout = bad[i];
+        a.model.cfg.kind = kinds[i];
+        mm_checkpoint_save(&a, path, &e);
+        mm_status st = mm_checkpoint_load(&b, path, &e);
+        CHECK(st == MM_EFORMAT && strstr(e.msg, want[i]), "%s with dropout %g is refused at load: %s",
+              i ? "an mlp" : "a gru", (double)bad[i], st ? e.msg : "loaded");
+        if (!st) mm_run_free(&b);
+    }
+    a.model.cfg.kind = MM_MODEL_GRU;
+    remove(path);
+    mm_run_free(&a);
+}
+
 int main(void)
 {
     snprintf(path, sizeof path, "/tmp/mm_test_ckpt_%ld.bin", (long)getpid());
@@ -102,5 +147,6 @@ int main(void)
     free(st);
     remove(path);
     mm_run_free(&a);
+    check_dropout();
     return CHECK_DONE();
 }

@@ -8,8 +8,8 @@
  * forward's logits, and the tensors are makemore.py's state_dict keys with
  * its parameter counts on names.txt (V = 27, T = 16, E = H = 64).
  *
- * `test_seqkinds --steps KIND PREFIX` instead takes 20 AdamW steps at
- * makemore.py's sizes and writes PREFIX.json and PREFIX.bin for
+ * `test_seqkinds --steps KIND PREFIX [DROPOUT]` instead takes 20 AdamW
+ * steps at makemore.py's sizes and writes PREFIX.json and PREFIX.bin for
  * tests/parity_seqkinds.py (see write_steps). */
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "dropout.h"
 #include "kind.h"
 #include "optim.h"
 
@@ -77,16 +78,37 @@ static void ref_mlp(const mm_model *m, const double *p, const int32_t *X, int nb
     free(x);
 }
 
+/* The dropout the references apply (rnn and gru, in training only:
+ * ref_loss sets train): masks from dropout.h for the key and first row a
+ * training forward was given. */
+static struct {
+    uint64_t key;
+    long row0;
+    int train;
+} drop;
+
+/* the mask of global row (item b, position t), stream 0 (emb) or 1 (state) */
+static void drop_mask(const mm_model *m, double *out, int width, int stream, int b, int t)
+{
+    float f[256];
+    const uint64_t row = (uint64_t)(drop.row0 + b) * (uint64_t)m->cfg.block_size + (uint64_t)t;
+    const int on = drop.train && drop.key && m->cfg.dropout > 0;
+    if (on) mm_dropout_row_mask(f, width, drop.key, (uint32_t)stream, row, m->cfg.dropout);
+    for (int j = 0; j < width; j++) out[j] = on ? f[j] : 1.0;
+}
+
 static void ref_rec(const mm_model *m, const double *p, const int32_t *X, int nb, double *lg)
 {
     const int Tm = m->cfg.block_size, Em = m->cfg.n_embd, Hm = m->cfg.n_hidden, n = m->cfg.vocab_size;
     const int gru = m->cfg.kind == MM_MODEL_GRU;
     const double *wte = P_(m, p, "wte.weight");
-    double h[64], xh[128], xhr[128], z[64], r[64], hb[64];
+    double h[64], xh[128], xhr[128], z[64], r[64], hb[64], mx[64], mh[64], hd[64];
     for (int b = 0; b < nb; b++) {
         memcpy(h, P_(m, p, "start"), sizeof(double) * Hm);
         for (int t = 0; t < Tm; t++) {
-            memcpy(xh, wte + X[b * Tm + t] * Em, sizeof(double) * Em);
+            drop_mask(m, mx, Em, 0, b, t);
+            drop_mask(m, mh, Hm, 1, b, t);
+            for (int e = 0; e < Em; e++) xh[e] = wte[X[b * Tm + t] * Em + e] * mx[e];
             memcpy(xh + Em, h, sizeof(double) * Hm);
             if (!gru) {
                 lin(h, xh, P_(m, p, "cell.xh_to_h.weight"), P_(m, p, "cell.xh_to_h.bias"), Em + Hm, Hm);
@@ -100,7 +122,8 @@ static void ref_rec(const mm_model *m, const double *p, const int32_t *X, int nb
                     Em + Hm, Hm);
                 for (int j = 0; j < Hm; j++) h[j] = (1 - sig(z[j])) * h[j] + sig(z[j]) * tanh(hb[j]);
             }
-            lin(lg + (b * Tm + t) * n, h, P_(m, p, "lm_head.weight"), P_(m, p, "lm_head.bias"), Hm, n);
+            for (int j = 0; j < Hm; j++) hd[j] = h[j] * mh[j];
+            lin(lg + (b * Tm + t) * n, hd, P_(m, p, "lm_head.weight"), P_(m, p, "lm_head.bias"), Hm, n);
         }
     }
 }
@@ -150,7 +173,9 @@ static double ref_loss(const mm_model *m, ref_fn ref, const double *p, const int
 {
     const int N = nb * m->cfg.block_size;
     double *lg = malloc(sizeof(double) * N * m->cfg.vocab_size);
+    drop.train = 1;
     ref(m, p, X, nb, lg);
+    drop.train = 0;
     double loss = ref_xent(lg, Y, N, m->cfg.vocab_size);
     free(lg);
     return loss;
@@ -389,6 +414,107 @@ static void check_gen(const kcase *k, mm_model *m, const int32_t *X)
           k->name, maxd);
 }
 
+/* dropout.h's masks: the share dropped is p, kept units are scaled by
+ * 1 / (1 - p), and the key, the stream and the row each change the mask */
+static void check_masks(void)
+{
+    enum { ROWS = 4096, W = 61 };
+    const float p = 0.3f;
+    static float m0[ROWS * W];
+    float other[W];
+    long dropped = 0, bad = 0;
+    for (int r = 0; r < ROWS; r++) mm_dropout_row_mask(m0 + r * W, W, 12345, 0, (uint64_t)r, p);
+    for (int i = 0; i < ROWS * W; i++) {
+        dropped += m0[i] == 0.0f;
+        bad += m0[i] != 0.0f && m0[i] != 1.0f / (1.0f - p);
+    }
+    const double share = (double)dropped / (ROWS * W);
+    CHECK(fabs(share - p) < 0.01 && bad == 0, "dropout masks: %.4f of %d units dropped at p %.1f, the rest 1/(1-p)",
+          share, ROWS * W, (double)p);
+    int differ[3] = {0, 0, 0};
+    mm_dropout_row_mask(other, W, 12346, 0, 0, p);
+    differ[0] = memcmp(other, m0, sizeof other) != 0;
+    mm_dropout_row_mask(other, W, 12345, 1, 0, p);
+    differ[1] = memcmp(other, m0, sizeof other) != 0;
+    mm_dropout_row_mask(other, W, 12345, 0, (uint64_t)ROWS << 8, p);
+    differ[2] = memcmp(other, m0 + W, sizeof other) != 0;
+    CHECK(differ[0] && differ[1] && differ[2], "dropout masks differ by key, stream and row");
+}
+
+/* rnn and gru with dropout: the training forward and its gradient against
+ * the reference with the same masks; evaluation and a forward without a
+ * key drop nothing; a process's slice of a batch (rows numbered from
+ * drop_row0) gets the rows the whole batch gets; 1 and 2 threads agree */
+static void check_dropout(const kcase *k)
+{
+    mm_rng r;
+    mm_rng_seed_torch(&r, 99 + (uint64_t)k->kind);
+    const mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H, .kind = k->kind,
+                         .dropout = 0.3f};
+    mm_model m;
+    mm_acts a;
+    build(&m, &a, &c, B, &r);
+    jitter(&m, &r);
+    int32_t X[B * T], Y[B * T];
+    make_batch(&r, X, Y, B, T, V, T - 1);
+    drop.key = a.drop_key = 0x5EED5EED12345ull;
+    drop.row0 = a.drop_row0 = 7;
+    char name[64];
+    snprintf(name, sizeof name, "%s with dropout 0.3", k->name);
+    const kcase kd = {name, k->kind, k->ref, 0, NULL};
+    check_gradients(&kd, &m, &a, X, Y); /* the logits compared there are evaluation's: no dropout */
+
+    double *p = to_double(&m);
+    const double with = mm_model_forward(&m, &a, X, Y, B, 1);
+    drop.key = a.drop_key = 0;
+    const double without = mm_model_forward(&m, &a, X, Y, B, 1), want = ref_loss(&m, k->ref, p, X, Y, B);
+    CHECK(fabs(without - want) <= 1e-5 * want && fabs(with - without) > 1e-3,
+          "%s: no key, no dropout (loss %.5f, reference %.5f; with the key %.5f)", name, without, want, with);
+    free(p);
+
+    /* items 1..B-1 alone, numbered from row 8, against the whole batch from row 7 */
+    int count = 0;
+    for (int i = 0; i < B * T; i++) count += Y[i] >= 0;
+    a.drop_key = 0x5EED5EED12345ull;
+    a.drop_row0 = 7;
+    a.loss_norm = count;
+    mm_model_forward(&m, &a, X, Y, B, 1);
+    float *whole = malloc(sizeof(float) * B * T * V);
+    memcpy(whole, a.logits, sizeof(float) * B * T * V);
+    a.drop_row0 = 8;
+    mm_model_forward(&m, &a, X + T, Y + T, B - 1, 1);
+    double d = 0;
+    for (int i = 0; i < (B - 1) * T * V; i++) d = fmax(d, fabs(a.logits[i] - whole[T * V + i]));
+    CHECK(d <= 1e-7, "%s: a slice of the batch numbered from its global row gets the batch's rows (%.2g)", name, d);
+    a.loss_norm = 0;
+    free(whole);
+    mm_acts_free(&a);
+    mm_model_free(&m);
+
+    enum { FB = 32, FT = 16 };
+    const mm_config cf = {.vocab_size = 27, .block_size = FT, .n_embd = 64, .n_hidden = 64, .kind = k->kind,
+                          .dropout = 0.2f};
+    build(&m, &a, &cf, FB, &r);
+    int32_t FX[FB * FT], FY[FB * FT];
+    make_batch(&r, FX, FY, FB, FT, 27, FT - 1);
+    a.drop_key = 77;
+    float *g1 = malloc(m.nparams * sizeof *g1);
+    mm_model_zero_grad(&m);
+    const double l1 = mm_model_forward(&m, &a, FX, FY, FB, 1);
+    mm_model_backward(&m, &a, FX, FB, 1);
+    memcpy(g1, m.grads, m.nparams * sizeof *g1);
+    mm_model_zero_grad(&m);
+    const double l2 = mm_model_forward(&m, &a, FX, FY, FB, 2);
+    mm_model_backward(&m, &a, FX, FB, 2);
+    CHECK(l1 == l2 && !memcmp(g1, m.grads, m.nparams * sizeof *g1),
+          "%s: with dropout 0.2, loss and gradients bit-identical with 1 and 2 threads", k->name);
+    free(g1);
+    mm_acts_free(&a);
+    mm_model_free(&m);
+    drop.key = 0;
+    drop.row0 = 0;
+}
+
 static void check_kind(const kcase *k)
 {
     mm_rng r;
@@ -416,10 +542,20 @@ static void check_kind(const kcase *k)
 
 enum { PV = 27, PT = 16, PB = 32, PSTEPS = 20 };
 
+/* the masks' key of step s in a run with dropout (any non-zero numbers do) */
+static uint64_t step_key(int s)
+{
+    return 0x9E3779B97F4A7C15ull * (uint64_t)(s + 1) ^ 0x5EEDull;
+}
+
 static void write_manifest(FILE *f, const mm_model *m, const char *kind, const double *losses)
 {
     fprintf(f, "{\"kind\": \"%s\", \"vocab_size\": %d, \"block_size\": %d, \"n_embd\": %d, ", kind, PV,
             PT, m->cfg.n_embd);
+    fprintf(f, "\"dropout\": %.9g, \"drop_keys\": [", (double)m->cfg.dropout);
+    for (int s = 0; s < PSTEPS && m->cfg.dropout > 0; s++)
+        fprintf(f, "%s%llu", s ? ", " : "", (unsigned long long)step_key(s));
+    fprintf(f, "], ");
     fprintf(f, "\"n_hidden\": %d, \"batch\": %d, \"steps\": %d, \"init_seed\": 3407, ", m->cfg.n_hidden,
             PB, PSTEPS);
     fprintf(f, "\"nparams\": %zu, \"losses\": [", m->nparams);
@@ -441,12 +577,14 @@ static void write_manifest(FILE *f, const mm_model *m, const char *kind, const d
  * names the tensors and holds the steps' losses. Initial weights from
  * torch's generator seeded 3407 in torch's order, batches from seed 42;
  * AdamW as makemore.py's (lr 5e-4, weight decay 0.01, betas 0.9/0.99,
- * eps 1e-8). */
-static int write_steps(const char *kind, const char *prefix)
+ * eps 1e-8). With dropout p > 0, step s's masks have key step_key(s),
+ * listed in the manifest, and rows numbered from 0. */
+static int write_steps(const char *kind, const char *prefix, float p)
 {
     const int id = mm_kind_find(kind);
     if (id < 0) return fprintf(stderr, "--steps: no kind %s\n", kind), 2;
-    const mm_config c = {.vocab_size = PV, .block_size = PT, .n_embd = 64, .n_hidden = 64, .kind = id};
+    const mm_config c = {.vocab_size = PV, .block_size = PT, .n_embd = 64, .n_hidden = 64, .kind = id,
+                         .dropout = p};
     mm_model m;
     mm_acts a;
     mm_rng r, data;
@@ -467,6 +605,7 @@ static int write_steps(const char *kind, const char *prefix)
     for (int s = 0; s < PSTEPS; s++) {
         make_batch(&data, X[s], Y[s], PB, PT, PV, 2 + s % (PT - 2));
         mm_model_zero_grad(&m);
+        a.drop_key = p > 0 ? step_key(s) : 0;
         losses[s] = mm_model_forward(&m, &a, X[s], Y[s], PB, 2);
         mm_model_backward(&m, &a, X[s], PB, 2);
         mm_optim_step(&o, &st, &m, 5e-4, s + 1);
@@ -490,7 +629,11 @@ static int write_steps(const char *kind, const char *prefix)
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && !strcmp(argv[1], "--steps")) return write_steps(argv[2], argv[3]);
+    if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--steps"))
+        return write_steps(argv[2], argv[3], argc == 5 ? (float)atof(argv[4]) : 0.0f);
     for (int i = 0; i < NCASES; i++) check_kind(&cases[i]);
+    check_masks();
+    for (int i = 0; i < NCASES; i++)
+        if (mm_kind_at(cases[i].kind)->uses & MM_USES_DROPOUT) check_dropout(&cases[i]);
     return CHECK_DONE();
 }

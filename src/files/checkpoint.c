@@ -17,7 +17,7 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     const mm_config *c = &r->model.cfg;
     const mm_train_config *t = &r->train;
     mm_wbuf_put(w, MM_CKPT_MAGIC, 8);
-    mm_wbuf_u32(w, MM_CKPT_VERSION);
+    mm_wbuf_u32(w, c->dropout > 0.0f ? MM_CKPT_VERSION : 3u);
     mm_wbuf_u32(w, MM_CKPT_HEADER);
     mm_wbuf_u32(w, (uint32_t)c->kind);
     mm_wbuf_u32(w, (uint32_t)c->vocab_size);
@@ -57,6 +57,7 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     mm_wbuf_u32(w, (uint32_t)r->split_kind);
     mm_wbuf_u32(w, r->data_items ? DATA_ID_BYTES : 0u); /* the digest's bytes in the body */
     mm_wbuf_u64(w, r->data_items);
+    if (c->dropout > 0.0f) mm_wbuf_f64(w, (double)c->dropout); /* version 4 */
     mm_wbuf_pad(w, MM_CKPT_HEADER);
 }
 
@@ -157,6 +158,16 @@ static mm_status get_header_v3(mm_rbuf *rb, mm_run *r, const char *path, mm_err 
     return MM_OK;
 }
 
+/* What version 4 added: dropout, above 0 (a run without it is version 3). */
+static mm_status get_header_v4(mm_rbuf *rb, mm_run *r, const char *path, mm_err *err)
+{
+    double p = mm_rbuf_f64(rb);
+    r->model.cfg.dropout = (float)p;
+    if (!(p > 0.0 && p < 1.0) || (double)r->model.cfg.dropout != p)
+        return mm_fail(err, MM_EFORMAT, "%s: dropout %g is not a float32 value in (0, 1)", path, p);
+    return MM_OK;
+}
+
 /* Reads the fixed header; returns the length of the input path after it. */
 static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t *pathlen,
                             const char *path, mm_err *err)
@@ -198,6 +209,7 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     /* older versions hold zeros here: SGD, no heads, the lecture's split */
     mm_status st = version >= 2 ? get_header_v2(rb, r, path, err) : MM_OK;
     if (!st && version >= 3) st = get_header_v3(rb, r, path, err);
+    if (!st && version >= 4) st = get_header_v4(rb, r, path, err);
     if (st) return st;
     /* the rest of the header is reserved: a later version may use it only
      * with a new version number, so anything but zeros is damage */

@@ -8,8 +8,9 @@
 #include "train.h"
 
 #define MM_CKPT_MAGIC "MKMORE\x1a\n"
-#define MM_CKPT_VERSION 3 /* 3 added the attention heads and the split kind, 2 the optimizer
-                             and the deeper models; 1 and 2 are still read */
+#define MM_CKPT_VERSION 4 /* 4 added dropout, 3 the attention heads and the split kind, 2 the
+                             optimizer and the deeper models; 1 to 3 are still read. A run
+                             without dropout is written as version 3, which older builds read. */
 #define MM_CKPT_HEADER 256
 #define MM_MAX_PATH 4096
 

@@ -27,7 +27,8 @@ enum {
     MM_USES_INIT = 8,    /* --init torch|scaled */
     MM_USES_BN = 16,     /* --bn-momentum; batches of 2 or more rows */
     MM_USES_HIDDEN = 32, /* --n-hidden (makemore.py's n_embd2) */
-    MM_USES_EMBD = 64    /* --n-embd */
+    MM_USES_EMBD = 64,   /* --n-embd */
+    MM_USES_DROPOUT = 128 /* --dropout */
 };
 
 typedef struct mm_kind {

@@ -35,6 +35,10 @@ mm_status mm_config_check(const mm_config *c, mm_err *err)
         return mm_fail(err, MM_EINVAL, "--n-embd %d is outside 1..%d", c->n_embd, MAX_DIM);
     if ((k->uses & MM_USES_HIDDEN) && (c->n_hidden < 1 || c->n_hidden > MAX_DIM))
         return mm_fail(err, MM_EINVAL, "--n-hidden %d is outside 1..%d", c->n_hidden, MAX_DIM);
+    if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
+        return mm_fail(err, MM_EINVAL, "--dropout %g is outside [0, 1)", (double)c->dropout);
+    if (c->dropout > 0.0f && !(k->uses & MM_USES_DROPOUT))
+        return mm_fail(err, MM_EINVAL, "--dropout: model %s has no dropout", k->name);
     mm_status st = k->check(c, err);
     if (st) return st;
     mm_model *m = calloc(1, sizeof *m);

@@ -41,6 +41,7 @@ typedef struct {
     int direct;     /* mlp: 1 adds emb @ Wd to the logits (E03) */
     float bn_momentum; /* batch norm: running = (1 - m) running + m batch */
     int n_heads;    /* transformer: attention heads */
+    float dropout;  /* kinds with MM_USES_DROPOUT: the probability a unit is zeroed in training */
 } mm_config;
 
 typedef struct {
@@ -86,6 +87,11 @@ typedef struct {
     double loss_norm;/* > 0: the forward divides the loss sum by this instead of
                         the batch's own target count (data-parallel runs) */
     const mm_reducer *reduce; /* NULL in a single process */
+    /* Dropout (cfg.dropout > 0) in a training forward: the masks' key, 0
+     * for none (a forward outside training, as the diagnosis runs, drops
+     * nothing), and the global batch row of this process's first row. */
+    uint64_t drop_key;
+    long drop_row0;
     void *kind_acts; /* the kind's own */
 } mm_acts;
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dropout.h"
 #include "kernels.h"
 #include "seqkinds.h"
 
@@ -89,6 +90,8 @@ typedef struct {
     float *dA;       // (G, T*B, H) gradients of the gates' pre-activations
     float *dh, *tmp; // (B, H)
     float *demb, *demb2; // (T*B, E)
+    float *mx, *mh;  // dropout masks of emb (T*B, E) and hid (B*T, H); NULL without dropout
+    int dropped;     /* the last forward applied them */
 } rec_acts;
 
 static void *plan(mm_carver *cv, const mm_config *c, int B)
@@ -114,6 +117,10 @@ static void *plan(mm_carver *cv, const mm_config *c, int B)
     q.tmp = mm_carve(cv, (size_t)B * H * f);
     q.demb = mm_carve(cv, N * E * f);
     q.demb2 = mm_carve(cv, N * E * f);
+    if (c->dropout > 0.0f) {
+        q.mx = mm_carve(cv, N * E * f);
+        q.mh = mm_carve(cv, N * H * f);
+    }
     if (p) *p = q;
     return p;
 }
@@ -203,18 +210,38 @@ static void cell_back(const rec_w *w, float *dh, float *dA, size_t ps, const flo
 
 /* ---- forward and backward ----------------------------------------------- */
 
+/* Dropout on the non-recurrent connections (Zaremba et al. 2014): the
+ * embeddings entering the cell (stream 0) and the states entering lm_head
+ * (stream 1); a mask row is numbered by global item and position. */
+static void drop_masks(rec_acts *p, const mm_acts *a, const mm_config *c, int B, int Tu)
+{
+    const int T = c->block_size, E = c->n_embd, H = c->n_hidden;
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < Tu; t++) {
+            const uint64_t row = (uint64_t)(a->drop_row0 + b) * (uint64_t)T + (uint64_t)t;
+            mm_dropout_row_mask(p->mx + ((size_t)t * B + b) * E, E, a->drop_key, 0, row, c->dropout);
+            mm_dropout_row_mask(p->mh + ((size_t)b * T + t) * H, H, a->drop_key, 1, row, c->dropout);
+        }
+}
+
 /* Positions 0..Tu-1 of B items into a->logits; the rows of later positions
- * get lm_head's bias alone. */
-static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, int Tu, int nthreads)
+ * get lm_head's bias alone. train: apply dropout if the model has it and a
+ * carries a key. */
+static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, int Tu, int train, int nthreads)
 {
     const rec_w w = weights(m, m->params);
     rec_acts *p = a->kind_acts;
     const int T = m->cfg.block_size, H = w.H, N = B * T, Nu = B * Tu;
     const size_t BH = (size_t)B * H, NH = (size_t)N * H;
     p->Tu = Tu;
+    p->dropped = train && p->mx && a->drop_key;
     for (int b = 0; b < B; b++)
         for (int t = 0; t < Tu; t++) p->Xt[t * B + b] = X[b * T + t];
     mm_embed_forward(p->emb, w.wte, p->Xt, Nu, 1, w.E);
+    if (p->dropped) {
+        drop_masks(p, a, &m->cfg, B, Tu);
+        mm_dropout_apply(p->emb, p->mx, (long)Nu * w.E);
+    }
     for (int g = 0; g < w.G; g++)
         mm_linear_forward(p->P + g * NH, p->emb, w.Wx[g], w.b[g], Nu, w.E, H, nthreads);
     for (int b = 0; b < B; b++) memcpy(p->hs + (size_t)b * H, w.start, H * sizeof(float));
@@ -229,13 +256,14 @@ static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, int Tu, 
             float *dst = p->hid + ((size_t)b * T + t) * H;
             if (t < Tu) memcpy(dst, p->hs + (t + 1) * BH + (size_t)b * H, H * sizeof(float));
             else memset(dst, 0, H * sizeof(float)); /* finite, for lm_head's dW */
+            if (t < Tu && p->dropped) mm_dropout_apply(dst, p->mh + ((size_t)b * T + t) * H, H);
         }
     mm_linear_forward(a->logits, p->hid, w.Wlm, w.blm, N, H, w.V, nthreads);
 }
 
 void mm_rec_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
-    run(m, a, X, B, m->cfg.block_size, nthreads);
+    run(m, a, X, B, m->cfg.block_size, 0, nthreads);
 }
 
 double mm_rec_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
@@ -245,7 +273,7 @@ double mm_rec_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *
     int Tu = 0;
     for (int i = 0; i < B * T; i++)
         if (Y[i] >= 0 && i % T >= Tu) Tu = i % T + 1;
-    run(m, a, X, B, Tu, nthreads);
+    run(m, a, X, B, Tu, 1, nthreads);
     return mm_seq_loss(a, Y, B * T, m->cfg.vocab_size);
 }
 
@@ -261,8 +289,12 @@ void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
     for (int t = p->Tu - 1; t >= 0; t--) {
         const size_t o = t * BH;
         for (int b = 0; b < B; b++) {
-            const float *g = p->dhid + ((size_t)b * T + t) * H;
-            for (int j = 0; j < H; j++) p->dh[(size_t)b * H + j] += g[j];
+            const size_t row = ((size_t)b * T + t) * H;
+            const float *g = p->dhid + row;
+            if (p->dropped)
+                for (int j = 0; j < H; j++) p->dh[(size_t)b * H + j] += g[j] * p->mh[row + j];
+            else
+                for (int j = 0; j < H; j++) p->dh[(size_t)b * H + j] += g[j];
         }
         cell_back(&w, p->dh, p->dA + o, NH, p->hs + o, p->hs + o + BH, p->z ? p->z + o : NULL,
                   p->r ? p->r + o : NULL, p->hb ? p->hb + o : NULL, p->tmp, B);
@@ -280,6 +312,7 @@ void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
         if (g)
             for (size_t i = 0; i < (size_t)Nu * w.E; i++) p->demb[i] += p->demb2[i];
     }
+    if (p->dropped) mm_dropout_apply(p->demb, p->mx, (long)Nu * w.E);
     mm_embed_backward((float *)d.wte, p->demb, p->Xt, Nu, 1, w.E);
 }
 

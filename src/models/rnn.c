@@ -12,7 +12,7 @@ const mm_kind mm_kind_rnn = {
     .name = "rnn",
     .summary = "makemore.py's RNN: h = tanh([x, h] @ W + b) from a learned start state",
     .layout = MM_LAYOUT_SEQUENCE,
-    .uses = MM_USES_EMBD | MM_USES_HIDDEN,
+    .uses = MM_USES_EMBD | MM_USES_HIDDEN | MM_USES_DROPOUT,
     .def_block = 0, .def_embd = 64, .def_hidden = 64,
     .check = check,
     .layout_tensors = mm_rec_layout,

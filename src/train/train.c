@@ -160,6 +160,10 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
     while (ts->step < tc->max_steps) {
         mm_rng before = ts->rng;
         mm_rng_randint_torch(&ts->rng, b.ix, (size_t)B, (uint32_t)train->n);
+        if (m->cfg.dropout > 0.0f) { /* this step's masks (dropout.h); never key 0 */
+            a.drop_key = mm_rng_u64(&ts->rng) | 1u;
+            a.drop_row0 = b.lo;
+        }
         double loss = forward_step(m, &a, &b, train, nthreads, dist, &vote);
         if (vote > 0.0) { /* a process asked to stop after the last step */
             ts->rng = before;

@@ -6,9 +6,14 @@ torch's default initialisation draws in the same order.
 
 Every model maps idx (B, T) and optional targets (B, T) to logits (B, T, V)
 and the mean cross-entropy over the targets that are not -1.
+
+The RNN also takes makemore.c's dropout (not in makemore.py): masks for the
+embeddings entering the cell and the states entering lm_head, drawn by
+dropout_masks, an independent writing of src/nn/dropout.h's hash.
 """
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -27,6 +32,29 @@ def _loss(logits, targets):
         return None
     V = logits.size(-1)
     return F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1), ignore_index=-1)
+
+
+_M64 = (1 << 64) - 1
+
+
+def dropout_masks(key, stream, B, T, width, p, row0=0):
+    """(B, T, width) float32 masks, 0 or 1/(1-p): unit j of global row
+    r = (row0 + b) * T + t is kept when 16 bits of splitmix64's finaliser of
+    key + stream*G + r*2^32 + (j//4)*G2, bits 16*(j%4) up, are at least
+    round(p * 65536)"""
+    G, G2 = 0x9E3779B97F4A7C15, 0xD1B54A32D192ED03
+    u64 = np.uint64
+    rows = (np.arange(B, dtype=u64)[:, None] + u64(row0)) * u64(T) + np.arange(T, dtype=u64)[None, :]
+    words = np.arange((width + 3) // 4, dtype=u64)
+    x = u64((key + stream * G) & _M64) + (rows[:, :, None] << u64(32)) + words[None, None, :] * u64(G2)
+    x = (x ^ (x >> u64(30))) * u64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> u64(27))) * u64(0x94D049BB133111EB)
+    x = x ^ (x >> u64(31))
+    u = np.stack([(x >> u64(16 * k)) & u64(0xFFFF) for k in range(4)], -1).reshape(B, T, -1)[:, :, :width]
+    pf = np.float32(p)
+    drop = int(pf * np.float32(65536.0) + np.float32(0.5))
+    keep = np.float32(1.0) / (np.float32(1.0) - pf)
+    return torch.from_numpy(np.where(u >= drop, keep, np.float32(0.0)).astype(np.float32))
 
 
 class Bigram(nn.Module):
@@ -97,14 +125,20 @@ class RNN(nn.Module):
         self.cell = RNNCell(c) if cell == "rnn" else GRUCell(c)
         self.lm_head = nn.Linear(c.n_embd2, c.vocab_size)
 
-    def forward(self, idx, targets=None):
+    def forward(self, idx, targets=None, masks=None):
+        """masks: None, or (emb mask (B, T, E), state mask (B, T, H))"""
         emb = self.wte(idx)
+        if masks is not None:
+            emb = emb * masks[0]
         h = self.start.expand(idx.size(0), -1)
         states = []
         for i in range(idx.size(1)):
             h = self.cell(emb[:, i], h)
             states.append(h)
-        logits = self.lm_head(torch.stack(states, 1))
+        hs = torch.stack(states, 1)
+        if masks is not None:
+            hs = hs * masks[1]
+        logits = self.lm_head(hs)
         return logits, _loss(logits, targets)
 
 
