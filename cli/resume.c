@@ -49,7 +49,8 @@ int resume_apply_settings(mm_run *r, const arg_spec *specs, int nspecs, char *ch
     if (args_seen(specs, nspecs, "--init"))
         return cli_error("--init: the weights of a resumed run exist already; drop --init to resume, or "
                          "train afresh with --force");
-    if (args_seen(specs, nspecs, "--lr-find"))
+    const arg_spec *lf = args_find(specs, nspecs, "--lr-find");
+    if (lf && lf->seen && *(const int *)lf->dest != 0) /* 0 asks for no sweep: nothing to refuse */
         return cli_error("--lr-find: the learning-rate sweep runs when a run starts (its lr_find.csv stays); "
                          "drop it to resume, or run makemore lr-find");
     mm_train_config *t = &r->train;

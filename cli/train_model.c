@@ -72,7 +72,10 @@ typedef struct {
     const char *argv[32];
 } preset;
 
-/* --threads 1: at these widths a second thread saves little, and when the
+/* --lr-find 0: the rate is chosen already, and a GRU's sweep is slow in
+ * its last quarter, where the loss has exploded and a step costs many
+ * ordinary ones: it would spend a large share of best's five minutes on a
+ * plot. --threads 1: at these widths a second thread saves little, and when the
  * other core is busy an OpenMP barrier can wait a whole time slice per
  * kernel (we measured 6x slower steps), so one thread keeps the five-minute
  * budget of --preset best predictable. Both are makemore.py's GRU, which
@@ -83,11 +86,11 @@ static const preset PRESETS[] = {
     {"best", {"--model", "gru", "--n-embd", "64", "--n-hidden", "192", "--batch-size", "64",
               "--optimizer", "adamw", "--learning-rate", "0.002", "--lr-schedule", "cosine",
               "--min-lr", "0.00002", "--warmup-steps", "200", "--weight-decay", "0.2",
-              "--max-steps", "16000", "--threads", "1", NULL}},
+              "--max-steps", "16000", "--threads", "1", "--lr-find", "0", NULL}},
     {"small", {"--model", "gru", "--n-embd", "16", "--n-hidden", "48", "--batch-size", "64",
                "--optimizer", "adamw", "--learning-rate", "0.003", "--lr-schedule", "cosine",
                "--min-lr", "0.00003", "--warmup-steps", "200", "--weight-decay", "0.01",
-               "--max-steps", "25000", "--threads", "1", NULL}},
+               "--max-steps", "25000", "--threads", "1", "--lr-find", "0", NULL}},
 };
 
 #define MAKEMORE_PRESET "makemore-"

@@ -71,39 +71,52 @@ void mm_rec_init(mm_model *m, mm_init_kind kind, mm_rng *rng)
 
 /* ---- activations ------------------------------------------------------ */
 
-/* Rows are time-major (row t*B + b) inside the recurrence, so a position's
- * B rows are contiguous for the per-position GEMMs; lm_head's rows are
- * batch-major (b*T + t), as the logits. */
+/* Inside the recurrence only the (item, position) pairs that reach a
+ * counted target are computed, as "active rows" packed position by
+ * position: the items sorted by length, longest first (order), so that
+ * position t's active items are the first n[t] and its rows are
+ * off[t] .. off[t] + n[t] - 1. A name fills about half of the block, so
+ * this skips about half the work; the positions skipped feed only ignored
+ * targets, so nothing else changes. lm_head's rows are batch-major
+ * (b*T + t), as the logits, with zeros where a pair is not active. In
+ * evaluation every pair is active and order is the identity. */
 typedef struct {
     int G, H;
-    int Tu;          /* positions the last forward ran: T, or in training up to
-                        the batch's last counted target (the rest feed only
-                        ignored ones) */
-    int32_t *Xt;     // (T*B) ids, time-major
-    float *emb;      // (T*B, E)
-    float *P;        // (G, T*B, H) input projections, biases included
-    float *hs;       // (T+1, B, H) hs[0] the start state, hs[t+1] the state after position t
-    float *z, *r;    // (T*B, H) GRU gates
-    float *rh, *hb;  // (T*B, H) GRU: r * hprev, and the candidate hbar
-    float *hid;      // (B*T, H) hs[1..T] batch-major
+    int Tu;          /* positions with an active row */
+    int Na;          /* active rows, sum of n */
+    int *len;        // (B) positions each item needs (training)
+    int *order;      // (B) items by length, longest first
+    int *n, *off;    // (T) active rows of each position and where they start
+    int32_t *Xt;     // (Na) ids of the active rows
+    float *emb;      // (Na, E)
+    float *P;        // (G, Na, H) input projections, biases included (gate g at g * Na * H)
+    float *hp, *hn;  // (Na, H) each active row's state before and after its position
+    float *z, *r;    // (Na, H) GRU gates
+    float *rh, *hb;  // (Na, H) GRU: r * hprev, and the candidate hbar
+    float *hid;      // (B*T, H) hn batch-major, zeros elsewhere
     float *dhid;     // (B*T, H)
-    float *dA;       // (G, T*B, H) gradients of the gates' pre-activations
+    float *dA;       // (G, Na, H) gradients of the gates' pre-activations
     float *dh, *tmp; // (B, H)
-    float *demb, *demb2; // (T*B, E)
-    float *mx, *mh;  // dropout masks of emb (T*B, E) and hid (B*T, H); NULL without dropout
+    float *demb, *demb2; // (Na, E)
+    float *mx, *mh;  // dropout masks of emb (Na, E) and hid (B*T, H); NULL without dropout
     int dropped;     /* the last forward applied them */
 } rec_acts;
 
 static void *plan(mm_carver *cv, const mm_config *c, int B)
 {
-    const int G = gates(c);
-    const size_t N = (size_t)B * c->block_size, H = (size_t)c->n_hidden, E = (size_t)c->n_embd;
+    const int G = gates(c), T = c->block_size;
+    const size_t N = (size_t)B * T, H = (size_t)c->n_hidden, E = (size_t)c->n_embd;
     const size_t f = sizeof(float);
     rec_acts *p = mm_carve(cv, sizeof *p), q = {.G = G, .H = c->n_hidden};
+    q.len = mm_carve(cv, (size_t)B * sizeof(int));
+    q.order = mm_carve(cv, (size_t)B * sizeof(int));
+    q.n = mm_carve(cv, (size_t)T * sizeof(int));
+    q.off = mm_carve(cv, (size_t)T * sizeof(int));
     q.Xt = mm_carve(cv, N * sizeof(int32_t));
     q.emb = mm_carve(cv, N * E * f);
     q.P = mm_carve(cv, G * N * H * f);
-    q.hs = mm_carve(cv, (N + (size_t)B) * H * f);
+    q.hp = mm_carve(cv, N * H * f);
+    q.hn = mm_carve(cv, N * H * f);
     if (G == 3) {
         q.z = mm_carve(cv, N * H * f);
         q.r = mm_carve(cv, N * H * f);
@@ -133,6 +146,26 @@ mm_status mm_rec_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
 uint64_t mm_rec_acts_bytes(const mm_config *c, int B)
 {
     return mm_seq_acts_bytes(c, B, plan);
+}
+
+/* The active rows from each item's length len (B; NULL: all T), sorted
+ * longest first, ties in item order. */
+static void plan_rows(rec_acts *p, const int *len, int B, int T)
+{
+    int k = 0;
+    for (int l = T; l >= 0; l--)
+        for (int b = 0; b < B; b++)
+            if ((len ? len[b] : T) == l) p->order[k++] = b;
+    p->Tu = 0;
+    p->Na = 0;
+    for (int t = 0; t < T; t++) {
+        int n = 0;
+        while (n < B && (len ? len[p->order[n]] : T) > t) n++;
+        p->n[t] = n;
+        p->off[t] = p->Na;
+        p->Na += n;
+        if (n) p->Tu = t + 1;
+    }
 }
 
 /* ---- the cells ---------------------------------------------------------- */
@@ -213,67 +246,81 @@ static void cell_back(const rec_w *w, float *dh, float *dA, size_t ps, const flo
 /* Dropout on the non-recurrent connections (Zaremba et al. 2014): the
  * embeddings entering the cell (stream 0) and the states entering lm_head
  * (stream 1); a mask row is numbered by global item and position. */
-static void drop_masks(rec_acts *p, const mm_acts *a, const mm_config *c, int B, int Tu)
+static void drop_masks(rec_acts *p, const mm_acts *a, const mm_config *c)
 {
     const int T = c->block_size, E = c->n_embd, H = c->n_hidden;
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < Tu; t++) {
+    for (int t = 0; t < p->Tu; t++)
+        for (int i = 0; i < p->n[t]; i++) {
+            const int b = p->order[i];
             const uint64_t row = (uint64_t)(a->drop_row0 + b) * (uint64_t)T + (uint64_t)t;
-            mm_dropout_row_mask(p->mx + ((size_t)t * B + b) * E, E, a->drop_key, 0, row, c->dropout);
+            mm_dropout_row_mask(p->mx + (size_t)(p->off[t] + i) * E, E, a->drop_key, 0, row, c->dropout);
             mm_dropout_row_mask(p->mh + ((size_t)b * T + t) * H, H, a->drop_key, 1, row, c->dropout);
         }
 }
 
-/* Positions 0..Tu-1 of B items into a->logits; the rows of later positions
- * get lm_head's bias alone. train: apply dropout if the model has it and a
- * carries a key. */
-static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, int Tu, int train, int nthreads)
+/* The active rows' states, position by position: hp (the start state, or
+ * the state the item's previous position left) then hn. */
+static void recur_all(const rec_w *w, rec_acts *p, int nthreads)
+{
+    const size_t H = (size_t)w->H, gs = (size_t)p->Na * H;
+    for (int t = 0; t < p->Tu; t++) {
+        const int n = p->n[t];
+        const size_t o = (size_t)p->off[t] * H;
+        float *hp = p->hp + o;
+        for (int i = 0; i < n; i++)
+            memcpy(hp + i * H, t ? p->hn + ((size_t)p->off[t - 1] + i) * H : w->start, H * sizeof(float));
+        cell_step(w, p->hn + o, hp, p->P + o, gs, p->z ? p->z + o : NULL, p->r ? p->r + o : NULL,
+                  p->rh ? p->rh + o : NULL, p->hb ? p->hb + o : NULL, n, nthreads);
+    }
+}
+
+/* Items of length len (B; NULL: every position) into a->logits; rows of
+ * pairs that are not active get lm_head's bias alone. train: apply dropout
+ * if the model has it and a carries a key. */
+static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, const int *len, int train,
+                int nthreads)
 {
     const rec_w w = weights(m, m->params);
     rec_acts *p = a->kind_acts;
-    const int T = m->cfg.block_size, H = w.H, N = B * T, Nu = B * Tu;
-    const size_t BH = (size_t)B * H, NH = (size_t)N * H;
-    p->Tu = Tu;
+    const int T = m->cfg.block_size, H = w.H;
+    plan_rows(p, len, B, T);
     p->dropped = train && p->mx && a->drop_key;
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < Tu; t++) p->Xt[t * B + b] = X[b * T + t];
-    mm_embed_forward(p->emb, w.wte, p->Xt, Nu, 1, w.E);
+    for (int t = 0; t < p->Tu; t++)
+        for (int i = 0; i < p->n[t]; i++) p->Xt[p->off[t] + i] = X[p->order[i] * T + t];
+    mm_embed_forward(p->emb, w.wte, p->Xt, p->Na, 1, w.E);
     if (p->dropped) {
-        drop_masks(p, a, &m->cfg, B, Tu);
-        mm_dropout_apply(p->emb, p->mx, (long)Nu * w.E);
+        drop_masks(p, a, &m->cfg);
+        mm_dropout_apply(p->emb, p->mx, (long)p->Na * w.E);
     }
     for (int g = 0; g < w.G; g++)
-        mm_linear_forward(p->P + g * NH, p->emb, w.Wx[g], w.b[g], Nu, w.E, H, nthreads);
-    for (int b = 0; b < B; b++) memcpy(p->hs + (size_t)b * H, w.start, H * sizeof(float));
-    for (int t = 0; t < Tu; t++) {
-        const size_t o = t * BH;
-        cell_step(&w, p->hs + o + BH, p->hs + o, p->P + o, NH, p->z ? p->z + o : NULL,
-                  p->r ? p->r + o : NULL, p->rh ? p->rh + o : NULL, p->hb ? p->hb + o : NULL, B,
-                  nthreads);
-    }
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) {
-            float *dst = p->hid + ((size_t)b * T + t) * H;
-            if (t < Tu) memcpy(dst, p->hs + (t + 1) * BH + (size_t)b * H, H * sizeof(float));
-            else memset(dst, 0, H * sizeof(float)); /* finite, for lm_head's dW */
-            if (t < Tu && p->dropped) mm_dropout_apply(dst, p->mh + ((size_t)b * T + t) * H, H);
+        mm_linear_forward(p->P + (size_t)g * p->Na * H, p->emb, w.Wx[g], w.b[g], p->Na, w.E, H, nthreads);
+    recur_all(&w, p, nthreads);
+    memset(p->hid, 0, (size_t)B * T * H * sizeof(float)); /* finite, for lm_head's dW */
+    for (int t = 0; t < p->Tu; t++)
+        for (int i = 0; i < p->n[t]; i++) {
+            const size_t row = (size_t)p->order[i] * T + t;
+            memcpy(p->hid + row * H, p->hn + (size_t)(p->off[t] + i) * H, H * sizeof(float));
+            if (p->dropped) mm_dropout_apply(p->hid + row * H, p->mh + row * H, H);
         }
-    mm_linear_forward(a->logits, p->hid, w.Wlm, w.blm, N, H, w.V, nthreads);
+    mm_linear_forward(a->logits, p->hid, w.Wlm, w.blm, B * T, H, w.V, nthreads);
 }
 
 void mm_rec_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
-    run(m, a, X, B, m->cfg.block_size, 0, nthreads);
+    run(m, a, X, B, NULL, 0, nthreads);
 }
 
 double mm_rec_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
                       int nthreads)
 {
     const int T = m->cfg.block_size;
-    int Tu = 0;
-    for (int i = 0; i < B * T; i++)
-        if (Y[i] >= 0 && i % T >= Tu) Tu = i % T + 1;
-    run(m, a, X, B, Tu, 1, nthreads);
+    rec_acts *p = a->kind_acts;
+    for (int b = 0; b < B; b++) {
+        p->len[b] = 0;
+        for (int t = 0; t < T; t++)
+            if (Y[b * T + t] >= 0) p->len[b] = t + 1;
+    }
+    run(m, a, X, B, p->len, 1, nthreads);
     return mm_seq_loss(a, Y, B * T, m->cfg.vocab_size);
 }
 
@@ -281,39 +328,41 @@ void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
 {
     const rec_w w = weights(m, m->params), d = weights(m, m->grads);
     rec_acts *p = a->kind_acts;
-    const int T = m->cfg.block_size, H = w.H, N = B * T, Nu = B * p->Tu;
-    const size_t BH = (size_t)B * H, NH = (size_t)N * H;
-    mm_linear_backward(p->dhid, (float *)d.Wlm, (float *)d.blm, a->logits, p->hid, w.Wlm, N, H, w.V,
+    const int T = m->cfg.block_size, H = w.H, Na = p->Na;
+    const size_t BH = (size_t)B * H, gs = (size_t)Na * H;
+    mm_linear_backward(p->dhid, (float *)d.Wlm, (float *)d.blm, a->logits, p->hid, w.Wlm, B * T, H, w.V,
                        nthreads);
     memset(p->dh, 0, BH * sizeof(float));
     for (int t = p->Tu - 1; t >= 0; t--) {
-        const size_t o = t * BH;
-        for (int b = 0; b < B; b++) {
-            const size_t row = ((size_t)b * T + t) * H;
+        const int n = p->n[t];
+        const size_t o = (size_t)p->off[t] * H;
+        for (int i = 0; i < n; i++) {
+            const size_t row = ((size_t)p->order[i] * T + t) * H;
             const float *g = p->dhid + row;
+            float *dh = p->dh + (size_t)i * H;
             if (p->dropped)
-                for (int j = 0; j < H; j++) p->dh[(size_t)b * H + j] += g[j] * p->mh[row + j];
+                for (int j = 0; j < H; j++) dh[j] += g[j] * p->mh[row + j];
             else
-                for (int j = 0; j < H; j++) p->dh[(size_t)b * H + j] += g[j];
+                for (int j = 0; j < H; j++) dh[j] += g[j];
         }
-        cell_back(&w, p->dh, p->dA + o, NH, p->hs + o, p->hs + o + BH, p->z ? p->z + o : NULL,
-                  p->r ? p->r + o : NULL, p->hb ? p->hb + o : NULL, p->tmp, B);
+        /* rows n.. of dh are zero here: those items ended before t */
+        cell_back(&w, p->dh, p->dA + o, gs, p->hp + o, p->hn + o, p->z ? p->z + o : NULL,
+                  p->r ? p->r + o : NULL, p->hb ? p->hb + o : NULL, p->tmp, n);
     }
-    float *dstart = (float *)d.start; /* the start state is every row's hs[0] */
-    for (int b = 0; b < B; b++)
-        for (int j = 0; j < H; j++) dstart[j] += p->dh[(size_t)b * H + j];
+    float *dstart = (float *)d.start; /* the start state is every item's first hprev */
+    for (int i = 0; i < p->n[0]; i++)
+        for (int j = 0; j < H; j++) dstart[j] += p->dh[(size_t)i * H + j];
     for (int g = 0; g < w.G; g++) {
-        /* the state part sees hprev (hs[0..T-1]), the GRU's candidate r * hprev */
-        const float *in = w.G == 3 && g == GB ? p->rh : p->hs;
-        mm_linear_backward(NULL, (float *)d.Wh[g], NULL, p->dA + g * NH, in, w.Wh[g], Nu, H, H,
-                           nthreads);
-        mm_linear_backward(g ? p->demb2 : p->demb, (float *)d.Wx[g], (float *)d.b[g], p->dA + g * NH,
-                           p->emb, w.Wx[g], Nu, w.E, H, nthreads);
+        /* the state part sees hprev, the GRU's candidate r * hprev */
+        const float *in = w.G == 3 && g == GB ? p->rh : p->hp;
+        mm_linear_backward(NULL, (float *)d.Wh[g], NULL, p->dA + g * gs, in, w.Wh[g], Na, H, H, nthreads);
+        mm_linear_backward(g ? p->demb2 : p->demb, (float *)d.Wx[g], (float *)d.b[g], p->dA + g * gs, p->emb,
+                           w.Wx[g], Na, w.E, H, nthreads);
         if (g)
-            for (size_t i = 0; i < (size_t)Nu * w.E; i++) p->demb[i] += p->demb2[i];
+            for (size_t i = 0; i < (size_t)Na * w.E; i++) p->demb[i] += p->demb2[i];
     }
-    if (p->dropped) mm_dropout_apply(p->demb, p->mx, (long)Nu * w.E);
-    mm_embed_backward((float *)d.wte, p->demb, p->Xt, Nu, 1, w.E);
+    if (p->dropped) mm_dropout_apply(p->demb, p->mx, (long)Na * w.E);
+    mm_embed_backward((float *)d.wte, p->demb, p->Xt, Na, 1, w.E);
 }
 
 /* ---- sampling, one id at a time ----------------------------------------- */
