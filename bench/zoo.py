@@ -74,7 +74,7 @@ def peer_step_ms(kind, threads, steps, log, tmp):
 def ours_step_ms(kind, threads, steps, log, tmp):
     out = run([MM, "train", "-i", NAMES, "-o", os.path.join(tmp, "ours-" + kind),
                "--preset", "makemore-" + kind, "--max-steps", str(steps), "--threads", str(threads),
-               "--json", "--samples", "0", "--save-every", "0", "--lr-find", "0"], log)
+               "--json", "--samples", "0", "--save-every", "0", "--lr-find", "0", "--force"], log)
     res = json.loads(out)
     return 1000.0 * res["train_seconds"] / res["steps"], res["params"]
 
@@ -156,8 +156,8 @@ NOTES = {
            "(512 x 1024) x (1024 x 64) product and its two gradients dominate; the embedding gather and "
            "scatter are the rest.",
     "rnn": "16 dependent time steps, each a (32 x 128) x (128 x 64) product and a tanh: the steps cannot "
-           "overlap, so the matrices are too small to keep the FMA units busy; the output layer runs once "
-           "over all 512 positions.",
+           "overlap, so the matrices are too small to keep the FMA units busy; makemore.c runs each step on "
+           "the items not yet ended only; the output layer runs once over all 512 positions.",
     "gru": "as the RNN with three gates per time step (three products and a reset product in sequence); "
            "the backward pass walks the 16 steps back one by one.",
     "bow": "causal averaging of the embeddings (a 16 x 16 lower-triangular weighting per item), then a "
@@ -195,9 +195,10 @@ LIMITS = """### What limits going faster
 - **Work without multiply-adds.** LayerNorm, tanh-GELU, the causal softmax, the residual adds, the
   GRU's gates and AdamW over every parameter stream memory and compute transcendentals; in the
   transformer they are about a quarter of the step (the breakdown above).
-- **Padding.** Both programs compute all 16 positions of every item, though a name and its end
-  mark fill about 7 of them on average: more than half the products of the sequence kinds are for
-  positions past an item's end, whose loss is ignored.
+- **Padding.** makemore.py computes all 16 positions of every item, though a name and its end
+  mark fill about 7 of them on average, so more than half its products are for positions past an
+  item's end, whose loss is ignored. makemore.c's RNN and GRU skip those (items sorted by length,
+  each position runs only the items still going); its other sequence kinds still compute them.
 - **The recurrence.** The RNN and GRU take 16 dependent steps of a (32 x 128) x (128 x 64)
   product: nothing overlaps them, so each waits for the last.
 - **The second core.** A step is split between two threads in pieces of tens of microseconds;
@@ -240,7 +241,8 @@ def render(types, med, times, params, peak, args, run, bd):
         w.append("FMA peak (build/bench/peak, during this run): %.1f GFLOP/s on 1 thread, %.1f with 2." % (peak[1], peak[2]))
     w.append("GFLOP/s is nominal: 6 x (parameters - embedding tables) x 512 tokens a step (forward, weight and")
     w.append("input gradients), plus the transformer's attention products; the bigram is all lookup. It counts")
-    w.append("the padded positions after an item's end too, as both programs compute them.\n")
+    w.append("the padded positions after an item's end too, as makemore.py computes them; makemore.c's RNN and")
+    w.append("GRU skip them, so for those two it is a nominal rate above the arithmetic done.\n")
     w.append("Every round (ms/step, in round order):\n")
     w.append("| type | makemore.c 1 thr | 2 thr | makemore.py 1 thr | 2 thr |")
     w.append("|---|---|---|---|---|")
