@@ -52,7 +52,7 @@ void model_flags_specs(arg_spec *s, model_flags *f)
         {"--n-layers", NULL, ARG_INT, &f->n_layers, 1, 64, "layers, for the models that take it (default: the model's)", 0},
         {"--n-head", NULL, ARG_INT, &f->n_heads, 1, 1024, "attention heads, for the models that take it (default: the model's)", 0},
         {"--bn-momentum", NULL, ARG_DOUBLE, &f->bn_momentum, 1e-6, 1, "batch norm running-statistics momentum (default 0.001)", 0},
-        {"--dropout", NULL, ARG_DOUBLE, &f->dropout, 0, 0.95, "in training, zero each unit of the embeddings and states entering and leaving the cell with this probability (rnn, gru; default 0)", 0},
+        {"--dropout", NULL, ARG_DOUBLE, &f->dropout, 0, 0.95, "in training, zero each unit of the character embeddings entering the cell with this probability (rnn, gru; default 0)", 0},
         {"--direct", NULL, ARG_FLAG, &f->direct, 0, 0, "mlp: direct connections embeddings -> logits (E03)", 0},
         {"--optimizer", NULL, ARG_STRING, &f->optimizer, 0, 0, "sgd (lecture), momentum or adamw", 0},
         {"--momentum", NULL, ARG_DOUBLE, &f->momentum, 0, 0.999999, "momentum: coefficient (default 0.9)", 0},

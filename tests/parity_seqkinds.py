@@ -23,7 +23,7 @@ Checked, with tolerances:
 The largest difference per tensor is printed.
 
 rnn and gru run a second time with makemore.c's dropout (p 0.2): each step's
-masks come from dropout_masks (torch_ref), written in Python from the hash
+mask comes from dropout_masks (torch_ref), written in Python from the hash
 dropout.h describes, for the key the C run lists; same tolerances.
 """
 import json, os, subprocess, sys, tempfile
@@ -76,7 +76,7 @@ def run_kind(kind, tmp, p=0.0):
     meta, init, final, ids = load(kind, tmp, p)
     if p:
         keys = meta["drop_keys"]
-        share = (dropout_masks(keys[0], 1, meta["batch"], meta["block_size"], meta["n_hidden"], p) == 0).float().mean().item()
+        share = (dropout_masks(keys[0], 0, meta["batch"], meta["block_size"], meta["n_embd"], p) == 0).float().mean().item()
         check(abs(meta["dropout"] - p) < 1e-6 and len(keys) == meta["steps"] and abs(share - p) < 0.02,
               f"{kind}: the C run used dropout {meta['dropout']:.3g} with {len(keys)} step keys; "
               f"the first mask drops {share:.3f}")
@@ -103,9 +103,7 @@ def run_kind(kind, tmp, p=0.0):
         Y = torch.from_numpy(ids[s, 1].astype(np.int64))
         if p:
             B, T = X.shape
-            masks = (dropout_masks(keys[s], 0, B, T, meta["n_embd"], p),
-                     dropout_masks(keys[s], 1, B, T, meta["n_hidden"], p))
-            _, loss = model(X, Y, masks)
+            _, loss = model(X, Y, dropout_masks(keys[s], 0, B, T, meta["n_embd"], p))
         else:
             _, loss = model(X, Y)
         opt.zero_grad(set_to_none=True)

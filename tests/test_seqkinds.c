@@ -87,7 +87,7 @@ static struct {
     int train;
 } drop;
 
-/* the mask of global row (item b, position t), stream 0 (emb) or 1 (state) */
+/* the mask of global row (item b, position t), stream 0: the embeddings */
 static void drop_mask(const mm_model *m, double *out, int width, int stream, int b, int t)
 {
     float f[256];
@@ -102,12 +102,11 @@ static void ref_rec(const mm_model *m, const double *p, const int32_t *X, int nb
     const int Tm = m->cfg.block_size, Em = m->cfg.n_embd, Hm = m->cfg.n_hidden, n = m->cfg.vocab_size;
     const int gru = m->cfg.kind == MM_MODEL_GRU;
     const double *wte = P_(m, p, "wte.weight");
-    double h[64], xh[128], xhr[128], z[64], r[64], hb[64], mx[64], mh[64], hd[64];
+    double h[64], xh[128], xhr[128], z[64], r[64], hb[64], mx[64];
     for (int b = 0; b < nb; b++) {
         memcpy(h, P_(m, p, "start"), sizeof(double) * Hm);
         for (int t = 0; t < Tm; t++) {
             drop_mask(m, mx, Em, 0, b, t);
-            drop_mask(m, mh, Hm, 1, b, t);
             for (int e = 0; e < Em; e++) xh[e] = wte[X[b * Tm + t] * Em + e] * mx[e];
             memcpy(xh + Em, h, sizeof(double) * Hm);
             if (!gru) {
@@ -122,8 +121,7 @@ static void ref_rec(const mm_model *m, const double *p, const int32_t *X, int nb
                     Em + Hm, Hm);
                 for (int j = 0; j < Hm; j++) h[j] = (1 - sig(z[j])) * h[j] + sig(z[j]) * tanh(hb[j]);
             }
-            for (int j = 0; j < Hm; j++) hd[j] = h[j] * mh[j];
-            lin(lg + (b * Tm + t) * n, hd, P_(m, p, "lm_head.weight"), P_(m, p, "lm_head.bias"), Hm, n);
+            lin(lg + (b * Tm + t) * n, h, P_(m, p, "lm_head.weight"), P_(m, p, "lm_head.bias"), Hm, n);
         }
     }
 }

@@ -98,7 +98,7 @@ typedef struct {
     float *dA;       // (G, Na, H) gradients of the gates' pre-activations
     float *dh, *tmp; // (B, H)
     float *demb, *demb2; // (Na, E)
-    float *mx, *mh;  // dropout masks of emb (Na, E) and hid (B*T, H); NULL without dropout
+    float *mx;       // (Na, E) the dropout mask of emb; NULL without dropout
     int dropped;     /* the last forward applied them */
 } rec_acts;
 
@@ -130,10 +130,7 @@ static void *plan(mm_carver *cv, const mm_config *c, int B)
     q.tmp = mm_carve(cv, (size_t)B * H * f);
     q.demb = mm_carve(cv, N * E * f);
     q.demb2 = mm_carve(cv, N * E * f);
-    if (c->dropout > 0.0f) {
-        q.mx = mm_carve(cv, N * E * f);
-        q.mh = mm_carve(cv, N * H * f);
-    }
+    if (c->dropout > 0.0f) q.mx = mm_carve(cv, N * E * f);
     if (p) *p = q;
     return p;
 }
@@ -243,18 +240,16 @@ static void cell_back(const rec_w *w, float *dh, float *dA, size_t ps, const flo
 
 /* ---- forward and backward ----------------------------------------------- */
 
-/* Dropout on the non-recurrent connections (Zaremba et al. 2014): the
- * embeddings entering the cell (stream 0) and the states entering lm_head
- * (stream 1); a mask row is numbered by global item and position. */
+/* Dropout on the embeddings entering the cell: the one place it helped in
+ * docs/RESULTS.md's search (on the states entering lm_head it raised the
+ * dev loss). A mask row is numbered by global item and position. */
 static void drop_masks(rec_acts *p, const mm_acts *a, const mm_config *c)
 {
-    const int T = c->block_size, E = c->n_embd, H = c->n_hidden;
+    const int T = c->block_size, E = c->n_embd;
     for (int t = 0; t < p->Tu; t++)
         for (int i = 0; i < p->n[t]; i++) {
-            const int b = p->order[i];
-            const uint64_t row = (uint64_t)(a->drop_row0 + b) * (uint64_t)T + (uint64_t)t;
+            const uint64_t row = (uint64_t)(a->drop_row0 + p->order[i]) * (uint64_t)T + (uint64_t)t;
             mm_dropout_row_mask(p->mx + (size_t)(p->off[t] + i) * E, E, a->drop_key, 0, row, c->dropout);
-            mm_dropout_row_mask(p->mh + ((size_t)b * T + t) * H, H, a->drop_key, 1, row, c->dropout);
         }
 }
 
@@ -300,7 +295,6 @@ static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, const in
         for (int i = 0; i < p->n[t]; i++) {
             const size_t row = (size_t)p->order[i] * T + t;
             memcpy(p->hid + row * H, p->hn + (size_t)(p->off[t] + i) * H, H * sizeof(float));
-            if (p->dropped) mm_dropout_apply(p->hid + row * H, p->mh + row * H, H);
         }
     mm_linear_forward(a->logits, p->hid, w.Wlm, w.blm, B * T, H, w.V, nthreads);
 }
@@ -337,13 +331,9 @@ void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
         const int n = p->n[t];
         const size_t o = (size_t)p->off[t] * H;
         for (int i = 0; i < n; i++) {
-            const size_t row = ((size_t)p->order[i] * T + t) * H;
-            const float *g = p->dhid + row;
+            const float *g = p->dhid + ((size_t)p->order[i] * T + t) * H;
             float *dh = p->dh + (size_t)i * H;
-            if (p->dropped)
-                for (int j = 0; j < H; j++) dh[j] += g[j] * p->mh[row + j];
-            else
-                for (int j = 0; j < H; j++) dh[j] += g[j];
+            for (int j = 0; j < H; j++) dh[j] += g[j];
         }
         /* rows n.. of dh are zero here: those items ended before t */
         cell_back(&w, p->dh, p->dA + o, gs, p->hp + o, p->hn + o, p->z ? p->z + o : NULL,

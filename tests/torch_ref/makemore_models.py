@@ -7,9 +7,9 @@ torch's default initialisation draws in the same order.
 Every model maps idx (B, T) and optional targets (B, T) to logits (B, T, V)
 and the mean cross-entropy over the targets that are not -1.
 
-The RNN also takes makemore.c's dropout (not in makemore.py): masks for the
-embeddings entering the cell and the states entering lm_head, drawn by
-dropout_masks, an independent writing of src/nn/dropout.h's hash.
+The RNN also takes makemore.c's dropout (not in makemore.py): a mask for the
+embeddings entering the cell, drawn by dropout_masks, an independent writing
+of src/nn/dropout.h's hash.
 """
 from dataclasses import dataclass
 
@@ -125,20 +125,17 @@ class RNN(nn.Module):
         self.cell = RNNCell(c) if cell == "rnn" else GRUCell(c)
         self.lm_head = nn.Linear(c.n_embd2, c.vocab_size)
 
-    def forward(self, idx, targets=None, masks=None):
-        """masks: None, or (emb mask (B, T, E), state mask (B, T, H))"""
+    def forward(self, idx, targets=None, mask=None):
+        """mask: None, or the embeddings' dropout mask (B, T, E)"""
         emb = self.wte(idx)
-        if masks is not None:
-            emb = emb * masks[0]
+        if mask is not None:
+            emb = emb * mask
         h = self.start.expand(idx.size(0), -1)
         states = []
         for i in range(idx.size(1)):
             h = self.cell(emb[:, i], h)
             states.append(h)
-        hs = torch.stack(states, 1)
-        if masks is not None:
-            hs = hs * masks[1]
-        logits = self.lm_head(hs)
+        logits = self.lm_head(torch.stack(states, 1))
         return logits, _loss(logits, targets)
 
 
