@@ -8,8 +8,8 @@ time (user + system) with the load average before it.
 
 Environment: MAKEMORE (default ./makemore), NAMES_TXT (default
 data/names.txt). Each run is `makemore train -i NAMES -o DIR --preset P
---seed S --json` (samples, report and the preset's own learning-rate sweep
-included, as a user types it), then `makemore eval --split test`. --jobs 2
+--seed S --json` (samples and report included, and the learning-rate sweep
+if the preset has one, as a user types it), then `makemore eval --split test`. --jobs 2
 runs two seeds at once (one per core: only on an idle machine). Prints a
 Markdown table and one JSON line.
 """

@@ -84,9 +84,9 @@ b=json.loads(subprocess.check_output(['$MM','train','-i','$tmp/small.txt','-o','
 keys='model optimizer block_size n_embd n_hidden batch_size params init_dev_loss'.split()
 sys.exit(0 if all(a[k]==b[k] for k in keys) and a['model']=='mlp' and a['n_hidden']==200 else 1)"
 preset_json --preset best >"$tmp/best.json"
-check "--preset best: gru, E 64, H 192, batch 64, adamw" /usr/bin/python3 -c "
+check "--preset best: gru, E 256, H 256, dropout 0.5, batch 64, adamw" /usr/bin/python3 -c "
 import json,sys; d=json.load(open('$tmp/best.json'))
-sys.exit(0 if (d['model'],d['n_embd'],d['n_hidden'],d['batch_size'],d['optimizer'],d['threads'])==('gru',64,192,64,'adamw',1) else 1)"
+sys.exit(0 if (d['model'],d['n_embd'],d['n_hidden'],d['dropout'],d['batch_size'],d['optimizer'],d['threads'])==('gru',256,256,0.5,64,'adamw',1) else 1)"
 preset_json --preset small --n-hidden 20 >"$tmp/small.json"
 check "--preset small with --n-hidden 20: the flag wins" /usr/bin/python3 -c "
 import json,sys; d=json.load(open('$tmp/small.json'))
