@@ -77,7 +77,7 @@ def flags_for(kind, extra, scale):
 
 def train(kind, extra, scale, tmp, log):
     cmd = [MM, "train", "-i", NAMES, "-o", os.path.join(tmp, kind), "--split", "lecture", "--threads", "1",
-           "--json", "--samples", "0", "--save-every", "0", "--lr-find", "0"] + flags_for(kind, extra, scale)
+           "--json", "--samples", "0", "--save-every", "0", "--lr-find", "0", "--force"] + flags_for(kind, extra, scale)
     log.append(" ".join(["makemore"] + cmd[1:]).replace(tmp, "TMP"))
     load = " ".join(open("/proc/loadavg").read().split()[:3])
     p = subprocess.run(cmd, capture_output=True, text=True)

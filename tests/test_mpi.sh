@@ -2,7 +2,9 @@
 # Data-parallel training on Open MPI (makemore-mpi, built by make MPI=1).
 #  - N = 1, 2, 3 processes against `makemore train` with the same flags,
 #    1,000 steps: the lecture MLP (--init scaled), bnmlp (batch statistics
-#    of the global batch) and the lecture's own torch init (see below);
+#    of the global batch), a GRU with dropout (each process's masks are
+#    those of its rows in one process) and the lecture's own torch init
+#    (see below);
 #  - the same N twice gives the same parameters bit for bit;
 #  - a run stopped with N = 2 resumes with N = 3 and ends where one process does;
 #  - faults: SIGTERM to mpirun, SIGTERM/SIGINT to the processes, SIGKILL to
@@ -22,7 +24,7 @@ MPI_BIN=${MAKEMORE_MPI:-}
 if [ -z "$MPI_BIN" ] || [ ! -x "$MPI_BIN" ] || ! command -v mpirun >/dev/null; then
     skip_all "MPI tests: makemore-mpi was not built (make MPI=1)"
 fi
-plan 19
+plan 22
 case $MPI_BIN in /*) ;; *) MPI_BIN=$PWD/$MPI_BIN ;; esac
 cd "$tmp" || exit 1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -68,6 +70,8 @@ compare_n() {
 
 compare_n mlp --init scaled
 compare_n bnmlp --model bnmlp
+# dropout: each process masks its rows as one process masks them (global row numbers)
+compare_n gru --model gru --n-embd 16 --n-hidden 32 --dropout 0.3 --optimizer adamw --learning-rate 0.005
 
 # The lecture's torch init: the first steps' batch losses, one process against N = 2 and 3
 "$M" train -o lec.1p "${BASE[@]}" --max-steps 5 >/dev/null 2>lec.err || bad "lecture: makemore train failed"
