@@ -344,6 +344,23 @@ static void check_norm(const kcase *k, mm_model *m, mm_acts *a, const int32_t *X
           k->name, sum10);
 }
 
+/* 1 if a training forward and backward give the same loss and gradient
+ * bits with 1 and 2 threads */
+static int same_on_threads(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int nb)
+{
+    float *g1 = malloc(m->nparams * sizeof *g1);
+    mm_model_zero_grad(m);
+    const double l1 = mm_model_forward(m, a, X, Y, nb, 1);
+    mm_model_backward(m, a, X, nb, 1);
+    memcpy(g1, m->grads, m->nparams * sizeof *g1);
+    mm_model_zero_grad(m);
+    const double l2 = mm_model_forward(m, a, X, Y, nb, 2);
+    mm_model_backward(m, a, X, nb, 2);
+    const int same = l1 == l2 && !memcmp(g1, m->grads, m->nparams * sizeof *g1);
+    free(g1);
+    return same;
+}
+
 /* makemore.py's sizes on names.txt: counts, keys, flags; and nthreads 1
  * and 2 give the same bits */
 static void check_full_size(const kcase *k, mm_rng *r)
@@ -371,17 +388,8 @@ static void check_full_size(const kcase *k, mm_rng *r)
     int32_t X[FB * FT], Y[FB * FT];
     make_batch(r, X, Y, FB, FT, 27, FT - 1);
     jitter(&m, r);
-    float *g1 = malloc(m.nparams * sizeof *g1);
-    mm_model_zero_grad(&m);
-    const double l1 = mm_model_forward(&m, &a, X, Y, FB, 1);
-    mm_model_backward(&m, &a, X, FB, 1);
-    memcpy(g1, m.grads, m.nparams * sizeof *g1);
-    mm_model_zero_grad(&m);
-    const double l2 = mm_model_forward(&m, &a, X, Y, FB, 2);
-    mm_model_backward(&m, &a, X, FB, 2);
-    CHECK(l1 == l2 && !memcmp(g1, m.grads, m.nparams * sizeof *g1),
-          "%s: loss and gradients bit-identical with 1 and 2 threads", k->name);
-    free(g1);
+    CHECK(same_on_threads(&m, &a, X, Y, FB), "%s: loss and gradients bit-identical with 1 and 2 threads",
+          k->name);
     mm_acts_free(&a);
     mm_model_free(&m);
 }
@@ -496,17 +504,8 @@ static void check_dropout(const kcase *k)
     int32_t FX[FB * FT], FY[FB * FT];
     make_batch(&r, FX, FY, FB, FT, 27, FT - 1);
     a.drop_key = 77;
-    float *g1 = malloc(m.nparams * sizeof *g1);
-    mm_model_zero_grad(&m);
-    const double l1 = mm_model_forward(&m, &a, FX, FY, FB, 1);
-    mm_model_backward(&m, &a, FX, FB, 1);
-    memcpy(g1, m.grads, m.nparams * sizeof *g1);
-    mm_model_zero_grad(&m);
-    const double l2 = mm_model_forward(&m, &a, FX, FY, FB, 2);
-    mm_model_backward(&m, &a, FX, FB, 2);
-    CHECK(l1 == l2 && !memcmp(g1, m.grads, m.nparams * sizeof *g1),
+    CHECK(same_on_threads(&m, &a, FX, FY, FB),
           "%s: with dropout 0.2, loss and gradients bit-identical with 1 and 2 threads", k->name);
-    free(g1);
     mm_acts_free(&a);
     mm_model_free(&m);
     drop.key = 0;
