@@ -263,9 +263,12 @@ static int on_step(void *vctx, long step, double loss, double lr)
         trainlog_step(&c->log, step, lr, loss);
         events_step(&c->ev, c->run, step, loss, lr);
     }
-    if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step); /* every process */
+    const int save = c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps;
+    const int eval = c->eval_every > 0 && step % c->eval_every == 0;
+    if (c->dist && (save || eval)) mm_train_gather(&c->dist->train, &c->run->model, &c->run->state);
+    if (eval) eval_now(c, step); /* every process */
     if (!c->leader) return stop_signal != 0;
-    if (c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps) {
+    if (save) {
         /* the log reaches disk before the checkpoint that covers it */
         if (fflush(c->log.f) != 0) {
             c->save_status = mm_fail(&c->err, MM_EIO, "%s: write failed", c->log_path);
@@ -567,7 +570,7 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
 /* Refused before any file is read: a batch must give every process a row. */
 static int check_dist_flags(const train_flags *f, const cli_dist *dist)
 {
-    if (dist && f->batch_size < dist->train.nranks)
+    if (dist && !dist->train.output && f->batch_size < dist->train.nranks)
         return cli_error("--batch-size %d is smaller than the %d processes: each needs at least one row",
                          f->batch_size, dist->train.nranks);
     return 0;
@@ -612,6 +615,7 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     char changes[512] = "";
     rc = f.resume ? setup_resume(&run, &data, specs, &f, ckpt, changes, sizeof changes)
                   : setup_fresh(&run, &data, specs, &f);
+    if (!rc) rc = cli_dist_check_model(dist, &run.model);
     if (!rc && cli_dist_leader(dist)) rc = cli_make_workdir(f.workdir, ckpt);
     rc = cli_dist_agree(dist, &quiet, rc);
     if (!rc && !f.resume)

@@ -1,6 +1,9 @@
 #include "dist.h"
 
 #include <math.h>
+
+#include "cli.h"
+#include "outpar.h"
 #include <unistd.h>
 
 int cli_dist_leader(const cli_dist *d)
@@ -73,6 +76,13 @@ int cli_dist_agree(const cli_dist *d, cli_dist_quiet *q, int rc)
 void cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d)
 {
     release(q, cli_dist_leader(d));
+}
+
+int cli_dist_check_model(const cli_dist *d, const mm_model *m)
+{
+    mm_err err;
+    if (!d || !d->train.output || !mm_outpar_check(m, d->train.nranks, &err)) return 0;
+    return cli_error("%s", err.msg);
 }
 
 /* Targets (not -1) of examples [lo, hi). */

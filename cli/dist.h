@@ -43,6 +43,10 @@ int cli_dist_agree(const cli_dist *d, cli_dist_quiet *q, int rc);
 /* Ends the holding: rank 0's messages are printed, the others' dropped. */
 void cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d);
 
+/* Refuses a model --parallel output cannot split (one message, exit 2);
+ * 0 otherwise, or alone. Not collective. */
+int cli_dist_check_model(const cli_dist *d, const mm_model *m);
+
 /* Collective: mm_model_split_loss of the whole split, each process
  * evaluating a contiguous share of the examples. */
 mm_status cli_dist_split_loss(const cli_dist *d, const mm_model *m, const mm_split *s, int nthreads,

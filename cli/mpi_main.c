@@ -30,6 +30,11 @@ static void sum_floats(void *ctx, float *x, size_t n)
     }
 }
 
+static void max_floats(void *ctx, float *x, int n)
+{
+    MPI_Allreduce(MPI_IN_PLACE, x, n, MPI_FLOAT, MPI_MAX, *(MPI_Comm *)ctx);
+}
+
 static int agree(void *ctx, int rc, int *who)
 {
     MPI_Comm comm = *(MPI_Comm *)ctx;
@@ -69,6 +74,7 @@ static void dist_init(cli_dist *d, MPI_Comm *comm)
     d->train.reduce.sum = sum_doubles;
     d->train.reduce.ctx = comm;
     d->train.sum_floats = sum_floats;
+    d->train.max_floats = max_floats;
     d->agree = agree;
     d->max_int = max_int;
     d->same_bytes = same_bytes;
@@ -79,12 +85,41 @@ static void dist_init(cli_dist *d, MPI_Comm *comm)
 }
 
 static const char *USAGE =
-    "usage: mpirun -np N makemore-mpi train [options]\n"
+    "usage: mpirun -np N makemore-mpi train [--parallel data|output] [options]\n"
     "\n"
-    "Trains one model on N processes: each computes a share of every batch and\n"
-    "the gradients are summed, so the run follows `makemore train` with the same\n"
-    "flags. Rank 0 writes the files and prints. See 'makemore train --help' for\n"
-    "the options and docs/SCALING.md for what to expect.\n";
+    "Trains one model on N processes, following `makemore train` with the same\n"
+    "flags. --parallel data (the default): each process computes a share of every\n"
+    "batch and the gradients are summed. --parallel output: each process owns a\n"
+    "share of the output layer's rows (the vocabulary), computes the whole batch,\n"
+    "and the processes exchange only the softmax's sums and the gradient of the\n"
+    "layer's input (for large vocabularies). Rank 0 writes the files and prints.\n"
+    "See 'makemore train --help' for the options and docs/SCALING.md for what to\n"
+    "expect.\n";
+
+/* Takes --parallel MODE (or --parallel=MODE) out of argv; 0, or 2 with
+ * *bad the value that is neither mode. */
+static int take_parallel(int *argc, char **argv, int *output, const char **bad)
+{
+    int k = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char *v = NULL;
+        if (!strcmp(argv[i], "--parallel")) {
+            v = i + 1 < *argc ? argv[++i] : "";
+        } else if (!strncmp(argv[i], "--parallel=", 11)) {
+            v = argv[i] + 11;
+        } else {
+            argv[k++] = argv[i];
+            continue;
+        }
+        if (strcmp(v, "data") && strcmp(v, "output")) {
+            *bad = v;
+            return EXIT_USAGE;
+        }
+        *output = !strcmp(v, "output");
+    }
+    *argc = k;
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -93,8 +128,14 @@ int main(int argc, char **argv)
     cli_dist d;
     dist_init(&d, &comm);
     int rc;
-    if (argc >= 2 && !strcmp(argv[1], "train")) {
-        rc = cmd_train_dist(argc - 2, argv + 2, &d);
+    const char *bad = NULL;
+    int targc = argc - 2;
+    if (argc >= 2 && !strcmp(argv[1], "train") &&
+        take_parallel(&targc, argv + 2, &d.train.output, &bad)) {
+        rc = EXIT_USAGE;
+        if (d.train.rank == 0) cli_error("--parallel '%s': give data or output", bad);
+    } else if (argc >= 2 && !strcmp(argv[1], "train")) {
+        rc = cmd_train_dist(targc, argv + 2, &d);
     } else if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
         if (d.train.rank == 0) fputs(USAGE, stdout);
         rc = 0;

@@ -31,6 +31,20 @@ enum {
     MM_USES_DROPOUT = 128 /* --dropout */
 };
 
+/* What a kind's network hands its output layer (outpar.h):
+ *   logits (N, V) = h (N, H) @ W (H, V) + b (V)  [+ x (N, K) @ Wd (K, V)]
+ * and, back, the gradients of h and x. */
+typedef struct {
+    int N;            /* rows; those whose target is -1 are ignored */
+    const int32_t *y; // (N) targets
+    const float *h;   // (N, H) the output layer's input
+    const float *x;   // (N, K) the direct connections' input, NULL without them
+    int H, K;
+    int W, b, Wd;     /* tensor ids of W, b, Wd; -1 for b or Wd when absent */
+    const float *dh;  // (N, H) for body_backward: dL/dh (zeros on ignored rows)
+    const float *dx;  // (N, K) dL/dx, or NULL
+} mm_head_io;
+
 typedef struct mm_kind {
     const char *name;    /* --model NAME */
     const char *summary; /* one line, for --help and report.html */
@@ -86,6 +100,19 @@ typedef struct mm_kind {
      * (B * rows_per_example, width), for the saturation diagnosis
      * (inspect.h); also called before any forward, for the shape. */
     const float *(*hidden)(const mm_acts *a, int *rows_per_example, int *width);
+
+    /* Optional, for kinds whose last layer maps to the vocabulary (the
+     * output-parallel training of outpar.h): body_forward runs the
+     * training forward up to that layer and describes it in io (the
+     * kind's logits are left alone); body_backward, given io->dh (and
+     * io->dx), accumulates the gradients of everything before it, as
+     * backward would. head_of fills io's H, K, W, b and Wd (the rest is
+     * body_forward's). */
+    void (*head_of)(const mm_model *m, mm_head_io *io);
+    void (*body_forward)(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
+                         int nthreads, mm_head_io *io);
+    void (*body_backward)(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,
+                          const mm_head_io *io);
 
     /* Optional: makemore.py's --type name for this kind ("bigram", "mlp",
      * ...): --preset makemore-TYPE then trains it with makemore.py's

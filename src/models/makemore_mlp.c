@@ -77,8 +77,8 @@ static uint64_t acts_bytes(const mm_config *c, int B)
     return mm_seq_acts_bytes(c, B, plan);
 }
 
-/* p->n rows p->row of the items X (B, T) into out (n, V) */
-static void run(const mm_model *m, mlp_acts *p, const int32_t *X, float *out, int nthreads)
+/* p->n rows p->row of the items X (B, T) up to the hidden layer p->h */
+static void run_body(const mm_model *m, mlp_acts *p, const int32_t *X, int nthreads)
 {
     const mm_config *c = &m->cfg;
     const int T = c->block_size, E = c->n_embd, H = c->n_hidden, V = c->vocab_size;
@@ -89,6 +89,14 @@ static void run(const mm_model *m, mlp_acts *p, const int32_t *X, float *out, in
     mm_embed_forward(p->emb, mm_model_param(m, WTE), p->ctx, p->n, T, E);
     mm_linear_tanh_forward(p->h, p->emb, mm_model_param(m, W1), mm_model_param(m, B1), p->n, T * E, H,
                            nthreads);
+}
+
+/* p->n rows p->row of the items X (B, T) into out (n, V) */
+static void run(const mm_model *m, mlp_acts *p, const int32_t *X, float *out, int nthreads)
+{
+    const mm_config *c = &m->cfg;
+    const int H = c->n_hidden, V = c->vocab_size;
+    run_body(m, p, X, nthreads);
     mm_linear_forward(out, p->h, mm_model_param(m, W2), mm_model_param(m, B2), p->n, H, V, nthreads);
 }
 
@@ -100,17 +108,23 @@ static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int n
     run(m, p, X, a->logits, nthreads);
 }
 
-static double forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
-                      int nthreads)
+/* The rows whose target counts, in order. */
+static void counted_rows(mlp_acts *p, const int32_t *Y, int N)
 {
-    const int V = m->cfg.vocab_size, N = B * m->cfg.block_size;
-    mlp_acts *p = a->kind_acts;
     p->n = 0;
     for (int i = 0; i < N; i++)
         if (Y[i] >= 0) {
             p->row[p->n] = i;
             p->yc[p->n++] = Y[i];
         }
+}
+
+static double forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
+                      int nthreads)
+{
+    const int V = m->cfg.vocab_size, N = B * m->cfg.block_size;
+    mlp_acts *p = a->kind_acts;
+    counted_rows(p, Y, N);
     memset(a->logits, 0, (size_t)N * V * sizeof(float));
     if (!p->n) return 0.0;
     run(m, p, X, p->lg, nthreads);
@@ -121,18 +135,57 @@ static double forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *
     return loss;
 }
 
+/* From dL/dh (n, H) of the rows computed: accumulates the gradients
+ * before the output layer. */
+static void body_back(mm_model *m, mlp_acts *p, const float *dh, int nthreads)
+{
+    const mm_config *c = &m->cfg;
+    const int T = c->block_size, E = c->n_embd, H = c->n_hidden;
+    mm_tanh_backward(p->dh, dh, p->h, (long)p->n * H);
+    mm_linear_backward(p->demb, mm_model_grad(m, W1), mm_model_grad(m, B1), p->dh, p->emb,
+                       mm_model_param(m, W1), p->n, T * E, H, nthreads);
+    mm_embed_backward(mm_model_grad(m, WTE), p->demb, p->ctx, p->n, T, E);
+}
+
 static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
     const mm_config *c = &m->cfg;
-    const int T = c->block_size, E = c->n_embd, H = c->n_hidden, V = c->vocab_size;
+    const int H = c->n_hidden, V = c->vocab_size;
     mlp_acts *p = a->kind_acts;
     if (!p->n) return;
     mm_linear_backward(p->dh, mm_model_grad(m, W2), mm_model_grad(m, B2), p->lg, p->h,
                        mm_model_param(m, W2), p->n, H, V, nthreads);
-    mm_tanh_backward(p->dh, p->dh, p->h, (long)p->n * H);
-    mm_linear_backward(p->demb, mm_model_grad(m, W1), mm_model_grad(m, B1), p->dh, p->emb,
-                       mm_model_param(m, W1), p->n, T * E, H, nthreads);
-    mm_embed_backward(mm_model_grad(m, WTE), p->demb, p->ctx, p->n, T, E);
+    body_back(m, p, p->dh, nthreads);
+}
+
+static void head_of(const mm_model *m, mm_head_io *io)
+{
+    io->H = m->cfg.n_hidden;
+    io->K = 0;
+    io->W = W2;
+    io->b = B2;
+    io->Wd = -1;
+}
+
+/* Output-parallel training (outpar.h): only the counted rows are computed */
+static void body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B, int nthreads,
+                         mm_head_io *io)
+{
+    mlp_acts *p = a->kind_acts;
+    counted_rows(p, Y, B * m->cfg.block_size);
+    run_body(m, p, X, nthreads);
+    head_of(m, io);
+    io->N = p->n;
+    io->y = p->yc;
+    io->h = p->h;
+    io->x = NULL;
+}
+
+static void body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,
+                          const mm_head_io *io)
+{
+    mlp_acts *p = a->kind_acts;
+    if (p->n) body_back(m, p, io->dh, nthreads);
 }
 
 const mm_kind mm_kind_makemore_mlp = {
@@ -151,4 +204,7 @@ const mm_kind mm_kind_makemore_mlp = {
     .forward = forward,
     .backward = backward,
     .logits = logits,
+    .head_of = head_of,
+    .body_forward = body_forward,
+    .body_backward = body_backward,
 };

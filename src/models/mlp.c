@@ -152,6 +152,47 @@ static void mlp_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int n
     mm_embed_backward(mm_model_grad(m, MLP_C), ma->demb, X, B, T, E);
 }
 
+static void mlp_head_of(const mm_model *m, mm_head_io *io)
+{
+    const mm_config *c = &m->cfg;
+    io->H = c->n_hidden;
+    io->K = c->block_size * c->n_embd;
+    io->W = MLP_W2;
+    io->b = MLP_B2;
+    io->Wd = c->direct ? MLP_WD : -1;
+}
+
+/* Output-parallel training (outpar.h): the plain kernels, whatever --direct */
+static void mlp_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
+                             int nthreads, mm_head_io *io)
+{
+    const mm_config *c = &m->cfg;
+    const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden;
+    mm_mlp_acts *ma = mm_mlp_acts_of(a);
+    mm_embed_forward(ma->emb, mm_model_param(m, MLP_C), X, B, T, E);
+    mm_linear_tanh_forward(ma->h, ma->emb, mm_model_param(m, MLP_W1), mm_model_param(m, MLP_B1), B, K, H,
+                           nthreads);
+    mlp_head_of(m, io);
+    io->N = B;
+    io->y = Y;
+    io->h = ma->h;
+    io->x = c->direct ? ma->emb : NULL;
+}
+
+static void mlp_body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,
+                              const mm_head_io *io)
+{
+    const mm_config *c = &m->cfg;
+    const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden;
+    mm_mlp_acts *ma = mm_mlp_acts_of(a);
+    mm_tanh_backward(ma->dh, io->dh, ma->h, (long)B * H);
+    mm_linear_backward(ma->demb, mm_model_grad(m, MLP_W1), mm_model_grad(m, MLP_B1), ma->dh, ma->emb,
+                       mm_model_param(m, MLP_W1), B, K, H, nthreads);
+    if (io->dx)
+        for (long i = 0; i < (long)B * K; i++) ma->demb[i] += io->dx[i];
+    mm_embed_backward(mm_model_grad(m, MLP_C), ma->demb, X, B, T, E);
+}
+
 static const float *mlp_hidden(const mm_acts *a, int *rows_per_example, int *width)
 {
     *rows_per_example = 1;
@@ -178,4 +219,7 @@ const mm_kind mm_kind_mlp = {
     .gen_step = mm_mlp_gen_step,
     .gen_free = mm_mlp_gen_free,
     .hidden = mlp_hidden,
+    .head_of = mlp_head_of,
+    .body_forward = mlp_body_forward,
+    .body_backward = mlp_body_backward,
 };

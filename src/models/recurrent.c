@@ -269,11 +269,11 @@ static void recur_all(const rec_w *w, rec_acts *p, int nthreads)
     }
 }
 
-/* Items of length len (B; NULL: every position) into a->logits; rows of
- * pairs that are not active get lm_head's bias alone. train: apply dropout
+/* Items of length len (B; NULL: every position) up to lm_head's input
+ * p->hid (B*T, H), zeros where a pair is not active. train: apply dropout
  * if the model has it and a carries a key. */
-static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, const int *len, int train,
-                int nthreads)
+static void run_body(const mm_model *m, mm_acts *a, const int32_t *X, int B, const int *len, int train,
+                     int nthreads)
 {
     const rec_w w = weights(m, m->params);
     rec_acts *p = a->kind_acts;
@@ -296,7 +296,17 @@ static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, const in
             const size_t row = (size_t)p->order[i] * T + t;
             memcpy(p->hid + row * H, p->hn + (size_t)(p->off[t] + i) * H, H * sizeof(float));
         }
-    mm_linear_forward(a->logits, p->hid, w.Wlm, w.blm, B * T, H, w.V, nthreads);
+}
+
+/* run_body, then lm_head into a->logits: rows of pairs that are not active
+ * get its bias alone. */
+static void run(const mm_model *m, mm_acts *a, const int32_t *X, int B, const int *len, int train,
+                int nthreads)
+{
+    const rec_w w = weights(m, m->params);
+    rec_acts *p = a->kind_acts;
+    run_body(m, a, X, B, len, train, nthreads);
+    mm_linear_forward(a->logits, p->hid, w.Wlm, w.blm, B * m->cfg.block_size, w.H, w.V, nthreads);
 }
 
 void mm_rec_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
@@ -304,34 +314,39 @@ void mm_rec_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int n
     run(m, a, X, B, NULL, 0, nthreads);
 }
 
-double mm_rec_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
-                      int nthreads)
+/* Each item's positions up to its last counted target. */
+static void item_lengths(rec_acts *p, const int32_t *Y, int B, int T)
 {
-    const int T = m->cfg.block_size;
-    rec_acts *p = a->kind_acts;
     for (int b = 0; b < B; b++) {
         p->len[b] = 0;
         for (int t = 0; t < T; t++)
             if (Y[b * T + t] >= 0) p->len[b] = t + 1;
     }
-    run(m, a, X, B, p->len, 1, nthreads);
-    return mm_seq_loss(a, Y, B * T, m->cfg.vocab_size);
 }
 
-void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+double mm_rec_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
+                      int nthreads)
+{
+    rec_acts *p = a->kind_acts;
+    item_lengths(p, Y, B, m->cfg.block_size);
+    run(m, a, X, B, p->len, 1, nthreads);
+    return mm_seq_loss(a, Y, B * m->cfg.block_size, m->cfg.vocab_size);
+}
+
+/* From dhid (B*T, H), dL/d(lm_head's input): the gradients of everything
+ * before lm_head. */
+static void body_back(mm_model *m, mm_acts *a, const float *dhid, int B, int nthreads)
 {
     const rec_w w = weights(m, m->params), d = weights(m, m->grads);
     rec_acts *p = a->kind_acts;
     const int T = m->cfg.block_size, H = w.H, Na = p->Na;
     const size_t BH = (size_t)B * H, gs = (size_t)Na * H;
-    mm_linear_backward(p->dhid, (float *)d.Wlm, (float *)d.blm, a->logits, p->hid, w.Wlm, B * T, H, w.V,
-                       nthreads);
     memset(p->dh, 0, BH * sizeof(float));
     for (int t = p->Tu - 1; t >= 0; t--) {
         const int n = p->n[t];
         const size_t o = (size_t)p->off[t] * H;
         for (int i = 0; i < n; i++) {
-            const float *g = p->dhid + ((size_t)p->order[i] * T + t) * H;
+            const float *g = dhid + ((size_t)p->order[i] * T + t) * H;
             float *dh = p->dh + (size_t)i * H;
             for (int j = 0; j < H; j++) dh[j] += g[j];
         }
@@ -353,6 +368,44 @@ void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
     }
     if (p->dropped) mm_dropout_apply(p->demb, p->mx, (long)Na * w.E);
     mm_embed_backward((float *)d.wte, p->demb, p->Xt, Na, 1, w.E);
+}
+
+void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    const rec_w w = weights(m, m->params), d = weights(m, m->grads);
+    rec_acts *p = a->kind_acts;
+    mm_linear_backward(p->dhid, (float *)d.Wlm, (float *)d.blm, a->logits, p->hid, w.Wlm,
+                       B * m->cfg.block_size, w.H, w.V, nthreads);
+    body_back(m, a, p->dhid, B, nthreads);
+}
+
+void mm_rec_head_of(const mm_model *m, mm_head_io *io)
+{
+    const int G = gates(&m->cfg);
+    io->H = m->cfg.n_hidden;
+    io->K = 0;
+    io->W = GATE0 + 2 * G;
+    io->b = GATE0 + 2 * G + 1;
+    io->Wd = -1;
+}
+
+void mm_rec_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B, int nthreads,
+                         mm_head_io *io)
+{
+    rec_acts *p = a->kind_acts;
+    item_lengths(p, Y, B, m->cfg.block_size);
+    run_body(m, a, X, B, p->len, 1, nthreads);
+    mm_rec_head_of(m, io);
+    io->N = B * m->cfg.block_size;
+    io->y = Y;
+    io->h = p->hid;
+    io->x = NULL;
+}
+
+void mm_rec_body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,
+                          const mm_head_io *io)
+{
+    body_back(m, a, io->dh, B, nthreads);
 }
 
 /* ---- sampling, one id at a time ----------------------------------------- */

@@ -26,4 +26,7 @@ const mm_kind mm_kind_rnn = {
     .gen_build = mm_rec_gen_build,
     .gen_step = mm_rec_gen_step,
     .gen_free = mm_rec_gen_free,
+    .head_of = mm_rec_head_of,
+    .body_forward = mm_rec_body_forward,
+    .body_backward = mm_rec_body_backward,
 };

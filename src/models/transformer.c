@@ -242,11 +242,11 @@ static void add(float *out, const float *x, const float *y, long n)
     for (long i = 0; i < n; i++) out[i] = x[i] + y[i];
 }
 
-/* Everything up to the logits, keeping what backward needs. */
-static void run_forward(const mm_model *m, tfm_acts *t, const int32_t *X, int B, int nthreads)
+/* Everything up to lm_head's input t->lnf, keeping what backward needs. */
+static void run_body(const mm_model *m, tfm_acts *t, const int32_t *X, int B, int nthreads)
 {
     const mm_config *c = &m->cfg;
-    const int T = c->block_size, E = c->n_embd, V = c->vocab_size, L = c->n_layers, NH = c->n_heads;
+    const int T = c->block_size, E = c->n_embd, L = c->n_layers, NH = c->n_heads;
     const int N = B * T;
     const long NE = (long)t->B * T * E, NS = 2L * t->B * T; /* per-layer strides */
     embed(t->res, tensor_at(m, m->params, T_WTE), tensor_at(m, m->params, T_WPE), X, B, T, E);
@@ -270,7 +270,15 @@ static void run_forward(const mm_model *m, tfm_acts *t, const int32_t *X, int B,
     const int f = t_lnf(L);
     mm_layernorm_forward(t->lnf, t->stf, t->stf + N, t->res + L * NE, tensor_at(m, m->params, f),
                          tensor_at(m, m->params, f + 1), N, E, nthreads);
-    mm_linear_forward(t->logits, t->lnf, tensor_at(m, m->params, f + 2), NULL, N, E, V, nthreads);
+}
+
+/* Everything up to the logits. */
+static void run_forward(const mm_model *m, tfm_acts *t, const int32_t *X, int B, int nthreads)
+{
+    const mm_config *c = &m->cfg;
+    run_body(m, t, X, B, nthreads);
+    mm_linear_forward(t->logits, t->lnf, tensor_at(m, m->params, t_lnf(c->n_layers) + 2), NULL,
+                      B * c->block_size, c->n_embd, c->vocab_size, nthreads);
 }
 
 static double forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B, int nthreads)
@@ -318,17 +326,16 @@ static void block_backward(const mm_model *m, tfm_acts *t, int l, int B, int nth
     mm_layernorm_backward(t->dres, g.ln1_w, g.ln1_b, t->tmp, x, st1, st1 + N, w.ln1_w, N, E, nthreads);
 }
 
-static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+/* From dlnf (N, E), dL/d(lm_head's input): the gradients of everything
+ * before lm_head. */
+static void body_back(mm_model *m, tfm_acts *t, const float *dlnf, const int32_t *X, int B, int nthreads)
 {
-    tfm_acts *t = a->kind_acts;
     const mm_config *c = &m->cfg;
-    const int T = c->block_size, E = c->n_embd, V = c->vocab_size, L = c->n_layers, N = B * T;
+    const int T = c->block_size, E = c->n_embd, L = c->n_layers, N = B * T;
     const long NE = (long)t->B * T * E;
     const int f = t_lnf(L);
-    linear_backward(t, t->tmp, tensor_at(m, m->grads, f + 2), NULL, a->logits, t->lnf,
-                    tensor_at(m, m->params, f + 2), N, E, V, nthreads);
     memset(t->dres, 0, (size_t)N * E * sizeof *t->dres);
-    mm_layernorm_backward(t->dres, tensor_at(m, m->grads, f), tensor_at(m, m->grads, f + 1), t->tmp,
+    mm_layernorm_backward(t->dres, tensor_at(m, m->grads, f), tensor_at(m, m->grads, f + 1), dlnf,
                           t->res + L * NE, t->stf, t->stf + N, tensor_at(m, m->params, f), N, E, nthreads);
     for (int l = L - 1; l >= 0; l--) block_backward(m, t, l, B, nthreads);
     /* the embeddings' gradients, rows in order */
@@ -341,6 +348,44 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
             pos[e] += d[e];
         }
     }
+}
+
+static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    tfm_acts *t = a->kind_acts;
+    const mm_config *c = &m->cfg;
+    const int f = t_lnf(c->n_layers);
+    linear_backward(t, t->tmp, tensor_at(m, m->grads, f + 2), NULL, a->logits, t->lnf,
+                    tensor_at(m, m->params, f + 2), B * c->block_size, c->n_embd, c->vocab_size, nthreads);
+    body_back(m, t, t->tmp, X, B, nthreads);
+}
+
+static void head_of(const mm_model *m, mm_head_io *io)
+{
+    io->H = m->cfg.n_embd;
+    io->K = 0;
+    io->W = t_lnf(m->cfg.n_layers) + 2;
+    io->b = -1;
+    io->Wd = -1;
+}
+
+/* Output-parallel training (outpar.h) */
+static void body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B, int nthreads,
+                         mm_head_io *io)
+{
+    tfm_acts *t = a->kind_acts;
+    run_body(m, t, X, B, nthreads);
+    head_of(m, io);
+    io->N = B * m->cfg.block_size;
+    io->y = Y;
+    io->h = t->lnf;
+    io->x = NULL;
+}
+
+static void body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,
+                          const mm_head_io *io)
+{
+    body_back(m, a->kind_acts, io->dh, X, B, nthreads);
 }
 
 const mm_kind mm_kind_transformer = {
@@ -360,4 +405,7 @@ const mm_kind mm_kind_transformer = {
     .forward = forward,
     .backward = backward,
     .logits = logits,
+    .head_of = head_of,
+    .body_forward = body_forward,
+    .body_backward = body_backward,
 };

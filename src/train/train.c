@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "kind.h"
+#include "outpar.h"
 
 #define MAX_BATCH (1 << 20)
 
@@ -73,11 +74,25 @@ mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *t
     return mm_train_run_dist(m, tc, ts, train, nthreads, NULL, fn, ctx, err);
 }
 
+static mm_outpar_comm outpar_comm(const mm_dist *d)
+{
+    mm_outpar_comm c = {d->rank, d->nranks, d->reduce.ctx, d->max_floats, d->reduce.sum, d->sum_floats};
+    return c;
+}
+
+void mm_train_gather(const mm_dist *dist, mm_model *m, mm_train_state *ts)
+{
+    if (!dist || !dist->output) return;
+    const mm_outpar_comm c = outpar_comm(dist);
+    mm_outpar_gather(&c, m, ts->opt.buf, ts->opt.buf ? ts->opt.nslots : 0);
+}
+
 typedef struct {
     int B;            /* the global batch */
     int32_t *ix;      /* (B) the global batch's example indices */
     int32_t *X, *Y;   /* (B, T), (B, ny): this process's rows */
     int lo, hi;       /* this process's rows of the global batch */
+    mm_outpar *op;    /* output-parallel: the output layer's share, else NULL */
 } batch;
 
 /* Forward on this process's rows; with dist, the loss summed over all
@@ -88,6 +103,11 @@ static double forward_step(mm_model *m, mm_acts *a, const batch *b, const mm_spl
     const int n = b->hi - b->lo;
     gather_batch(b->X, b->Y, b->ix + b->lo, train, n);
     if (dist) a->loss_norm = batch_targets(b->ix, train, b->B);
+    if (b->op) { /* the loss is every process's already */
+        double loss = mm_outpar_forward(b->op, m, a, b->X, b->Y, n, nthreads);
+        dist->reduce.sum(dist->reduce.ctx, vote, 1);
+        return loss;
+    }
     double loss = mm_model_forward(m, a, b->X, b->Y, n, nthreads);
     if (!dist) return loss;
     double v[2] = {loss, *vote};
@@ -99,6 +119,10 @@ static double forward_step(mm_model *m, mm_acts *a, const batch *b, const mm_spl
 static void backward_step(mm_model *m, mm_acts *a, const batch *b, int nthreads, const mm_dist *dist)
 {
     mm_model_zero_grad(m);
+    if (b->op) { /* every process has the gradients it needs */
+        mm_outpar_backward(b->op, m, a, b->X, b->hi - b->lo, nthreads);
+        return;
+    }
     mm_model_backward(m, a, b->X, b->hi - b->lo, nthreads);
     if (dist) dist->sum_floats(dist->reduce.ctx, m->grads, m->nparams);
 }
@@ -122,6 +146,7 @@ static mm_status check_state(const mm_model *m, const mm_train_config *tc, mm_tr
         return mm_fail(err, MM_EINVAL, "the optimizer's state does not fit the optimizer or the model");
     if (dist && (dist->nranks < 1 || dist->rank < 0 || dist->rank >= dist->nranks))
         return mm_fail(err, MM_EINVAL, "process %d of %d: no such process", dist->rank, dist->nranks);
+    if (dist && dist->output) return mm_outpar_check(m, dist->nranks, err);
     if (dist && tc->batch_size < dist->nranks)
         return mm_fail(err, MM_EINVAL, "--batch-size %d is smaller than the %d processes: each needs a row",
                        tc->batch_size, dist->nranks);
@@ -142,9 +167,15 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
         st = mm_fail(err, MM_EINVAL, "examples of block %d with %d targets each do not fit a %s model of block %d",
                      T, ny, m->kind->name, m->cfg.block_size);
     if (!st) st = check_state(m, tc, ts, dist, err);
-    if (!st && dist) mm_train_slice(B, dist->rank, dist->nranks, &b.lo, &b.hi);
+    mm_outpar op = {0};
+    if (!st && dist && dist->output) {
+        const mm_outpar_comm c = outpar_comm(dist);
+        if (!(st = mm_outpar_build(&op, m, B, &c, err))) b.op = &op;
+    } else if (!st && dist) {
+        mm_train_slice(B, dist->rank, dist->nranks, &b.lo, &b.hi);
+    }
     if (!st && !(st = mm_acts_build(&a, &m->cfg, b.hi - b.lo, err))) {
-        a.reduce = dist ? &dist->reduce : NULL;
+        a.reduce = dist && !dist->output ? &dist->reduce : NULL;
         b.ix = malloc((size_t)B * sizeof *b.ix);
         b.X = malloc((size_t)B * T * sizeof *b.X);
         b.Y = malloc((size_t)B * targets_per_example(train) * sizeof *b.Y);
@@ -186,7 +217,9 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
         vote = stop ? 1.0 : 0.0;
     }
     ts->train_seconds += now_seconds() - t0;
+    mm_train_gather(b.op ? dist : NULL, m, ts); /* every process leaves the loop at the same step */
 done:
+    mm_outpar_free(&op);
     free(b.ix);
     free(b.X);
     free(b.Y);

@@ -39,10 +39,23 @@ typedef struct {
     /* Sums n floats across the processes in place, giving every process
      * the same bits (the gradients). */
     void (*sum_floats)(void *ctx, float *x, size_t n);
+    /* 1: output-parallel instead (outpar.h): every process computes the
+     * whole batch, owns a share of the output layer's rows, and the
+     * processes combine the softmax's sums and dL/d(hidden) instead of the
+     * gradients. */
+    int output;
+    void (*max_floats)(void *ctx, float *x, int n); /* the largest of each of n floats */
 } mm_dist;
 
 /* Rows [*lo, *hi) of a global batch of B that process rank of nranks computes. */
 void mm_train_slice(int B, int rank, int nranks, int *lo, int *hi);
+
+/* Collective, output-parallel runs only (else nothing): every process gets
+ * every row of the output layer from its owner, in the parameters and the
+ * optimizer state, so that all hold the whole model. mm_train_run_dist
+ * does it before it returns; call it before a checkpoint or an evaluation
+ * in between. */
+void mm_train_gather(const mm_dist *dist, mm_model *m, mm_train_state *ts);
 
 /* Called after every step with the step just completed (1-based count) and
  * its minibatch loss. A non-zero return stops training (mm_train_run then
