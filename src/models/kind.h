@@ -41,6 +41,7 @@ typedef struct {
     const float *x;   // (N, K) the direct connections' input, NULL without them
     int H, K;
     int W, b, Wd;     /* tensor ids of W, b, Wd; -1 for b or Wd when absent */
+    int din_packed;   /* 1: dL/dh through mm_linear_backward_input_packed (the kind's own order) */
     const float *dh;  // (N, H) for body_backward: dL/dh (zeros on ignored rows)
     const float *dx;  // (N, K) dL/dx, or NULL
 } mm_head_io;
@@ -108,7 +109,13 @@ typedef struct mm_kind {
      * io->dx), accumulates the gradients of everything before it, as
      * backward would. head_of fills io's H, K, W, b and Wd (the rest is
      * body_forward's). */
-    void (*head_of)(const mm_model *m, mm_head_io *io);
+    void (*head_of)(const mm_config *c, mm_head_io *io);
+    /* Optional: 1 when a training step with config c goes through the
+     * kind's own forward and backward alone (the lecture MLP's threaded
+     * passes); otherwise a kind with the hooks above trains through the
+     * shared output layer (outpar.h), which computes only the rows whose
+     * target counts. */
+    int (*own_head)(const mm_config *c);
     void (*body_forward)(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
                          int nthreads, mm_head_io *io);
     void (*body_backward)(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,

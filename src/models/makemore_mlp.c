@@ -158,9 +158,9 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
     body_back(m, p, p->dh, nthreads);
 }
 
-static void head_of(const mm_model *m, mm_head_io *io)
+static void head_of(const mm_config *c, mm_head_io *io)
 {
-    io->H = m->cfg.n_hidden;
+    io->H = c->n_hidden;
     io->K = 0;
     io->W = W2;
     io->b = B2;
@@ -174,7 +174,7 @@ static void body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_
     mlp_acts *p = a->kind_acts;
     counted_rows(p, Y, B * m->cfg.block_size);
     run_body(m, p, X, nthreads);
-    head_of(m, io);
+    head_of(&m->cfg, io);
     io->N = p->n;
     io->y = p->yc;
     io->h = p->h;

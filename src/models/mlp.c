@@ -152,9 +152,8 @@ static void mlp_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int n
     mm_embed_backward(mm_model_grad(m, MLP_C), ma->demb, X, B, T, E);
 }
 
-static void mlp_head_of(const mm_model *m, mm_head_io *io)
+static void mlp_head_of(const mm_config *c, mm_head_io *io)
 {
-    const mm_config *c = &m->cfg;
     io->H = c->n_hidden;
     io->K = c->block_size * c->n_embd;
     io->W = MLP_W2;
@@ -162,7 +161,15 @@ static void mlp_head_of(const mm_model *m, mm_head_io *io)
     io->Wd = c->direct ? MLP_WD : -1;
 }
 
-/* Output-parallel training (outpar.h): the plain kernels, whatever --direct */
+/* Without direct connections a step goes through mlp_passes.c's threaded
+ * passes, the lecture's bits; with them, through the shared output layer,
+ * where [h, emb] @ [W2; Wd] is one product. */
+static int mlp_own_head(const mm_config *c)
+{
+    return !c->direct;
+}
+
+/* The shared output layer's side (outpar.h): the plain kernels */
 static void mlp_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
                              int nthreads, mm_head_io *io)
 {
@@ -172,7 +179,7 @@ static void mlp_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const in
     mm_embed_forward(ma->emb, mm_model_param(m, MLP_C), X, B, T, E);
     mm_linear_tanh_forward(ma->h, ma->emb, mm_model_param(m, MLP_W1), mm_model_param(m, MLP_B1), B, K, H,
                            nthreads);
-    mlp_head_of(m, io);
+    mlp_head_of(c, io);
     io->N = B;
     io->y = Y;
     io->h = ma->h;
@@ -220,6 +227,7 @@ const mm_kind mm_kind_mlp = {
     .gen_free = mm_mlp_gen_free,
     .hidden = mlp_hidden,
     .head_of = mlp_head_of,
+    .own_head = mlp_own_head,
     .body_forward = mlp_body_forward,
     .body_backward = mlp_body_backward,
 };

@@ -1,5 +1,7 @@
 #include "model.h"
 
+#include "outpar.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include "contexts.h"
 #include "kernels.h"
 #include "kind.h"
+#include "outpar.h"
 
 #define MAX_DIM 65536
 #define MAX_PARAMS (1ull << 31)
@@ -141,12 +144,15 @@ mm_status mm_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
     a->B = B;
     a->rows = k->layout == MM_LAYOUT_SEQUENCE ? c->block_size : 1;
     mm_status st = k->acts_build(a, c, B, err);
+    if (!st && k->head_of && k->body_forward && k->body_backward && !(k->own_head && k->own_head(c)))
+        st = mm_outpar_attach(a, c, NULL, err);
     if (st) mm_acts_free(a);
     return st;
 }
 
 void mm_acts_free(mm_acts *a)
 {
+    mm_outpar_detach(a);
     if (a->kind) a->kind->acts_free(a);
     memset(a, 0, sizeof *a);
 }
@@ -154,12 +160,14 @@ void mm_acts_free(mm_acts *a)
 double mm_model_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y,
                         int B, int nthreads)
 {
+    if (a->head) return mm_outpar_forward(a->head, m, a, X, Y, B, nthreads);
     return m->kind->forward(m, a, X, Y, B, nthreads);
 }
 
 void mm_model_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
-    m->kind->backward(m, a, X, B, nthreads);
+    if (a->head) mm_outpar_backward(a->head, m, a, X, B, nthreads);
+    else m->kind->backward(m, a, X, B, nthreads);
 }
 
 void mm_model_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)

@@ -83,7 +83,8 @@ typedef struct {
     const struct mm_kind *kind; /* set by mm_acts_build */
     int B;
     int rows;        /* logits rows per example: 1 (context layout) or T (sequence) */
-    float *logits;   /* (B * rows, V); after a training forward, the loss gradient */
+    float *logits;   /* (B * rows, V); after a training forward, the loss gradient: of every
+                        row, or with head (below) of the rows whose target counts, in order */
     double loss_norm;/* > 0: the forward divides the loss sum by this instead of
                         the batch's own target count (data-parallel runs) */
     const mm_reducer *reduce; /* NULL in a single process */
@@ -93,6 +94,7 @@ typedef struct {
     uint64_t drop_key;
     long drop_row0;
     void *kind_acts; /* the kind's own */
+    void *head;      /* the shared output layer (outpar.h) the training step goes through, or NULL */
 } mm_acts;
 
 typedef enum { MM_INIT_TORCH, MM_INIT_SCALED } mm_init_kind;

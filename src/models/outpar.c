@@ -27,18 +27,23 @@ mm_status mm_outpar_check(const mm_model *m, int nranks, mm_err *err)
 
 static size_t align16(size_t n) { return (n + 15) / 16 * 16; }
 
-mm_status mm_outpar_build(mm_outpar *o, const mm_model *m, int B, const mm_outpar_comm *comm, mm_err *err)
+mm_status mm_outpar_build(mm_outpar *o, const mm_config *c, int B, const mm_outpar_comm *comm, float *lg_room,
+                          mm_err *err)
 {
+    const mm_kind *k = mm_kind_at(c->kind);
     memset(o, 0, sizeof *o);
-    o->comm = *comm;
-    m->kind->head_of(m, &o->io);
-    const int V = m->cfg.vocab_size, H = o->io.H, K = o->io.Wd >= 0 ? o->io.K : 0;
-    mm_outpar_rows(V, comm->rank, comm->nranks, &o->r0, &o->r1);
+    o->comm.nranks = 1;
+    if (comm) o->comm = *comm;
+    o->io.b = o->io.Wd = -1;
+    k->head_of(c, &o->io);
+    const int V = c->vocab_size, H = o->io.H, K = o->io.Wd >= 0 ? o->io.K : 0;
+    mm_outpar_rows(V, o->comm.rank, o->comm.nranks, &o->r0, &o->r1);
     o->direct = o->io.Wd >= 0;
-    o->Nmax = B * (m->kind->layout == MM_LAYOUT_SEQUENCE ? m->cfg.block_size : 1);
+    o->Nmax = B * (k->layout == MM_LAYOUT_SEQUENCE ? c->block_size : 1);
     o->Kin = H + K;
     const size_t N = (size_t)o->Nmax, R = (size_t)(o->r1 - o->r0), Kin = (size_t)o->Kin;
-    const size_t nf = align16(N * Kin) * 2 + align16(Kin * R) * 2 + align16(N * R) + align16(N * H) +
+    const size_t lgf = lg_room ? 0 : align16(N * R), wtf = o->io.din_packed ? align16(Kin * R) : 0;
+    const size_t nf = align16(N * Kin) * 2 + align16(Kin * R) * 2 + lgf + wtf + align16(N * H) +
                       align16(N * K) + align16(N) + 4 * N;
     const size_t nbytes = nf * sizeof(float) + 2 * N * sizeof(double) + 2 * N * sizeof(int32_t) + 64;
     char *p = o->mem = calloc(1, nbytes);
@@ -50,7 +55,8 @@ mm_status mm_outpar_build(mm_outpar *o, const mm_model *m, int B, const mm_outpa
     o->dhx = f, f += align16(N * Kin);
     o->Wr = f, f += align16(Kin * R);
     o->dWr = f, f += align16(Kin * R);
-    o->lg = f, f += align16(N * R);
+    o->lg = lg_room ? lg_room : f, f += lgf;
+    o->Wt = wtf ? f : NULL, f += wtf;
     o->dh = f, f += align16(N * H);
     o->dx = f, f += align16(N * K);
     o->mx = f, f += align16(N);
@@ -63,6 +69,28 @@ void mm_outpar_free(mm_outpar *o)
 {
     free(o->mem);
     memset(o, 0, sizeof *o);
+}
+
+mm_status mm_outpar_attach(mm_acts *a, const mm_config *c, const mm_outpar_comm *comm, mm_err *err)
+{
+    mm_outpar_detach(a);
+    mm_outpar *o = malloc(sizeof *o);
+    if (!o) return mm_fail(err, MM_ENOMEM, "out of memory for the output layer");
+    mm_status st = mm_outpar_build(o, c, a->B, comm, a->logits, err);
+    if (st) {
+        mm_outpar_free(o);
+        free(o);
+        return st;
+    }
+    a->head = o;
+    return MM_OK;
+}
+
+void mm_outpar_detach(mm_acts *a)
+{
+    if (a->head) mm_outpar_free(a->head);
+    free(a->head);
+    a->head = NULL;
 }
 
 /* Whether [W; Wd]'s columns must be copied: unless this process owns every
@@ -88,6 +116,21 @@ static void compact_rows(mm_outpar *o)
     }
 }
 
+/* One process: the kinds' own softmax (seqloss.h), to the bit. */
+static double local_xent(mm_outpar *o, double norm)
+{
+    const int V = o->r1 - o->r0;
+    if (norm <= 0) return 0.0;
+    const float scale = 1.0f / (float)norm;
+    double total = 0.0, loss;
+    for (int i = 0; i < o->n; i++) {
+        float *l = o->lg + (size_t)i * V;
+        mm_softmax_xent_rows(l, &loss, l, o->yc + i, 1, V, scale);
+        total += loss;
+    }
+    return total / norm;
+}
+
 double mm_outpar_forward(mm_outpar *o, mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
                          int nthreads)
 {
@@ -104,6 +147,7 @@ double mm_outpar_forward(mm_outpar *o, mm_model *m, mm_acts *a, const int32_t *X
     }
     const float *b = o->io.b >= 0 ? mm_model_param(m, o->io.b) + o->r0 : NULL;
     if (n) mm_linear_forward(o->lg, o->hx, W, b, n, o->Kin, R, nthreads);
+    if (o->comm.nranks == 1) return local_xent(o, norm);
     mm_outlayer_rowmax(o->mx, o->lg, n, R);
     if (o->comm.nranks > 1) o->comm.max_floats(o->comm.ctx, o->mx, n);
     mm_outlayer_expsum(o->lg, o->sums, o->sums + n, o->mx, o->yc, o->r0, n, R);
@@ -137,7 +181,12 @@ void mm_outpar_backward(mm_outpar *o, mm_model *m, mm_acts *a, const int32_t *X,
     float *dW = pack ? o->dWr : mm_model_grad(m, o->io.W);
     float *db = o->io.b >= 0 ? mm_model_grad(m, o->io.b) + o->r0 : NULL;
     if (pack) memset(o->dWr, 0, (size_t)o->Kin * R * sizeof *o->dWr);
-    if (n) mm_linear_backward(o->dhx, dW, db, o->lg, o->hx, W, n, o->Kin, R, nthreads);
+    if (n && o->Wt) { /* the order of the kind's own backward */
+        mm_linear_backward(NULL, dW, db, o->lg, o->hx, W, n, o->Kin, R, nthreads);
+        mm_linear_backward_input_packed(o->dhx, o->Wt, o->lg, W, n, o->Kin, R, nthreads);
+    } else if (n) {
+        mm_linear_backward(o->dhx, dW, db, o->lg, o->hx, W, n, o->Kin, R, nthreads);
+    }
     if (pack) {
         mm_cols_add(mm_model_grad(m, o->io.W), o->dWr, H, V, o->r0, o->r1);
         if (o->direct)
@@ -159,8 +208,8 @@ static void gather_tensor(const mm_outpar_comm *c, float *x, int rows, int V)
 void mm_outpar_gather(const mm_outpar_comm *comm, mm_model *m, float *opt, int nslots)
 {
     if (comm->nranks < 2) return;
-    mm_head_io io;
-    m->kind->head_of(m, &io);
+    mm_head_io io = {.b = -1, .Wd = -1};
+    m->kind->head_of(&m->cfg, &io);
     const int V = m->cfg.vocab_size, ids[3] = {io.W, io.b, io.Wd};
     for (int s = -1; s < (opt ? nslots : 0); s++) {
         float *base = s < 0 ? m->params : opt + (size_t)s * m->nparams;

@@ -36,6 +36,11 @@ typedef struct {
 /* The vocabulary rows [*r0, *r1) that process rank of n owns. */
 void mm_outpar_rows(int V, int rank, int nranks, int *r0, int *r1);
 
+/* The same layer serves one process (nranks 1, no collectives): every
+ * kind with kind.h's body hooks trains through it (mm_acts_build attaches
+ * one to a->head), computing only the rows whose target counts. Its
+ * softmax is then mm_softmax_xent_rows, row by row, as the kinds' own. */
+
 /* Refuses a model whose kind has no output layer to split, or a
  * vocabulary with fewer rows than processes. */
 mm_status mm_outpar_check(const mm_model *m, int nranks, mm_err *err);
@@ -48,6 +53,7 @@ typedef struct {
     int n;           /* rows of the last forward with a target */
     int32_t *rows;   // (Nmax) their row numbers in io
     int direct;      /* Wd is there */
+    float *Wt;       // (R, Kin) W^T for din_packed, else NULL
     int32_t *yc;     // (Nmax) their targets
     float *hx;       // (Nmax, Kin) their [h, x]
     float *Wr, *dWr; // (Kin, R) this process's columns of [W; Wd] and their gradient
@@ -59,10 +65,15 @@ typedef struct {
     void *mem;
 } mm_outpar;
 
-/* Buffers for batches of up to B examples of model m; m must pass
- * mm_outpar_check. */
-mm_status mm_outpar_build(mm_outpar *o, const mm_model *m, int B, const mm_outpar_comm *comm, mm_err *err);
+/* Buffers for batches of up to B examples of config c, whose kind has the
+ * body hooks; comm NULL: one process. lg_room, if not NULL, holds
+ * (B * rows, V) floats the logits may use (the kind's a->logits). */
+mm_status mm_outpar_build(mm_outpar *o, const mm_config *c, int B, const mm_outpar_comm *comm, float *lg_room,
+                          mm_err *err);
 void mm_outpar_free(mm_outpar *o);
+/* a->head <- a new layer for comm (NULL: one process), replacing any. */
+mm_status mm_outpar_attach(mm_acts *a, const mm_config *c, const mm_outpar_comm *comm, mm_err *err);
+void mm_outpar_detach(mm_acts *a);
 
 /* Collective. The training forward: returns the mean loss over the
  * batch's counted targets (or their sum over a->loss_norm if > 0), the

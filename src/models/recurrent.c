@@ -379,10 +379,10 @@ void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
     body_back(m, a, p->dhid, B, nthreads);
 }
 
-void mm_rec_head_of(const mm_model *m, mm_head_io *io)
+void mm_rec_head_of(const mm_config *c, mm_head_io *io)
 {
-    const int G = gates(&m->cfg);
-    io->H = m->cfg.n_hidden;
+    const int G = gates(c);
+    io->H = c->n_hidden;
     io->K = 0;
     io->W = GATE0 + 2 * G;
     io->b = GATE0 + 2 * G + 1;
@@ -395,7 +395,7 @@ void mm_rec_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_
     rec_acts *p = a->kind_acts;
     item_lengths(p, Y, B, m->cfg.block_size);
     run_body(m, a, X, B, p->len, 1, nthreads);
-    mm_rec_head_of(m, io);
+    mm_rec_head_of(&m->cfg, io);
     io->N = B * m->cfg.block_size;
     io->y = Y;
     io->h = p->hid;

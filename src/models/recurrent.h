@@ -23,7 +23,7 @@ double mm_rec_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *
 void mm_rec_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
 void mm_rec_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
 /* kind.h's hooks for output-parallel training (outpar.h) */
-void mm_rec_head_of(const mm_model *m, mm_head_io *io);
+void mm_rec_head_of(const mm_config *c, mm_head_io *io);
 void mm_rec_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B, int nthreads,
                          mm_head_io *io);
 void mm_rec_body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,

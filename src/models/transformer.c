@@ -360,11 +360,12 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
     body_back(m, t, t->tmp, X, B, nthreads);
 }
 
-static void head_of(const mm_model *m, mm_head_io *io)
+static void head_of(const mm_config *c, mm_head_io *io)
 {
-    io->H = m->cfg.n_embd;
+    io->H = c->n_embd;
     io->K = 0;
-    io->W = t_lnf(m->cfg.n_layers) + 2;
+    io->din_packed = 1;
+    io->W = t_lnf(c->n_layers) + 2;
     io->b = -1;
     io->Wd = -1;
 }
@@ -375,7 +376,7 @@ static void body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_
 {
     tfm_acts *t = a->kind_acts;
     run_body(m, t, X, B, nthreads);
-    head_of(m, io);
+    head_of(&m->cfg, io);
     io->N = B * m->cfg.block_size;
     io->y = Y;
     io->h = t->lnf;

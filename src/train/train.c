@@ -92,7 +92,7 @@ typedef struct {
     int32_t *ix;      /* (B) the global batch's example indices */
     int32_t *X, *Y;   /* (B, T), (B, ny): this process's rows */
     int lo, hi;       /* this process's rows of the global batch */
-    mm_outpar *op;    /* output-parallel: the output layer's share, else NULL */
+    int output;       /* output-parallel: a's head is this process's share of the output layer */
 } batch;
 
 /* Forward on this process's rows; with dist, the loss summed over all
@@ -103,8 +103,8 @@ static double forward_step(mm_model *m, mm_acts *a, const batch *b, const mm_spl
     const int n = b->hi - b->lo;
     gather_batch(b->X, b->Y, b->ix + b->lo, train, n);
     if (dist) a->loss_norm = batch_targets(b->ix, train, b->B);
-    if (b->op) { /* the loss is every process's already */
-        double loss = mm_outpar_forward(b->op, m, a, b->X, b->Y, n, nthreads);
+    if (b->output) { /* the loss is every process's already */
+        double loss = mm_model_forward(m, a, b->X, b->Y, n, nthreads);
         dist->reduce.sum(dist->reduce.ctx, vote, 1);
         return loss;
     }
@@ -119,12 +119,8 @@ static double forward_step(mm_model *m, mm_acts *a, const batch *b, const mm_spl
 static void backward_step(mm_model *m, mm_acts *a, const batch *b, int nthreads, const mm_dist *dist)
 {
     mm_model_zero_grad(m);
-    if (b->op) { /* every process has the gradients it needs */
-        mm_outpar_backward(b->op, m, a, b->X, b->hi - b->lo, nthreads);
-        return;
-    }
     mm_model_backward(m, a, b->X, b->hi - b->lo, nthreads);
-    if (dist) dist->sum_floats(dist->reduce.ctx, m->grads, m->nparams);
+    if (dist && !b->output) dist->sum_floats(dist->reduce.ctx, m->grads, m->nparams);
 }
 
 static mm_status diverged(mm_err *err, const mm_train_config *tc, long step, double loss)
@@ -167,19 +163,18 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
         st = mm_fail(err, MM_EINVAL, "examples of block %d with %d targets each do not fit a %s model of block %d",
                      T, ny, m->kind->name, m->cfg.block_size);
     if (!st) st = check_state(m, tc, ts, dist, err);
-    mm_outpar op = {0};
-    if (!st && dist && dist->output) {
-        const mm_outpar_comm c = outpar_comm(dist);
-        if (!(st = mm_outpar_build(&op, m, B, &c, err))) b.op = &op;
-    } else if (!st && dist) {
-        mm_train_slice(B, dist->rank, dist->nranks, &b.lo, &b.hi);
-    }
+    b.output = dist && dist->output;
+    if (!st && dist && !b.output) mm_train_slice(B, dist->rank, dist->nranks, &b.lo, &b.hi);
     if (!st && !(st = mm_acts_build(&a, &m->cfg, b.hi - b.lo, err))) {
-        a.reduce = dist && !dist->output ? &dist->reduce : NULL;
+        a.reduce = dist && !b.output ? &dist->reduce : NULL;
         b.ix = malloc((size_t)B * sizeof *b.ix);
         b.X = malloc((size_t)B * T * sizeof *b.X);
         b.Y = malloc((size_t)B * targets_per_example(train) * sizeof *b.Y);
         if (!b.ix || !b.X || !b.Y) st = mm_fail(err, MM_ENOMEM, "out of memory for batch %d", B);
+    }
+    if (!st && b.output) { /* every process computes the whole batch, its rows of the output layer */
+        const mm_outpar_comm c = outpar_comm(dist);
+        st = mm_outpar_attach(&a, &m->cfg, &c, err);
     }
     if (dist) { /* no process may enter the steps' collectives alone */
         double failed = st != MM_OK;
@@ -217,9 +212,8 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
         vote = stop ? 1.0 : 0.0;
     }
     ts->train_seconds += now_seconds() - t0;
-    mm_train_gather(b.op ? dist : NULL, m, ts); /* every process leaves the loop at the same step */
+    mm_train_gather(dist, m, ts); /* every process leaves the loop at the same step */
 done:
-    mm_outpar_free(&op);
     free(b.ix);
     free(b.X);
     free(b.Y);
