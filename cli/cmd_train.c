@@ -265,7 +265,7 @@ static int on_step(void *vctx, long step, double loss, double lr)
     }
     const int save = c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps;
     const int eval = c->eval_every > 0 && step % c->eval_every == 0;
-    if (c->dist && (save || eval)) mm_train_gather(&c->dist->train, &c->run->model, &c->run->state);
+    if (c->dist && save) mm_train_gather(&c->dist->train, &c->run->model, &c->run->state);
     if (eval) eval_now(c, step); /* every process */
     if (!c->leader) return stop_signal != 0;
     if (save) {

@@ -98,6 +98,10 @@ mm_status cli_dist_split_loss(const cli_dist *d, const mm_model *m, const mm_spl
                               double *loss, mm_err *err)
 {
     if (!d) return mm_model_split_loss(m, s, nthreads, loss, err);
+    if (d->train.output) { /* every example, each process its rows of the output layer */
+        const mm_outpar_comm c = mm_dist_outpar_comm(&d->train);
+        return mm_outpar_split_loss(m, s, &c, nthreads, loss, err);
+    }
     const int r = d->train.rank, n = d->train.nranks;
     size_t lo = s->n * (size_t)r / (size_t)n, hi = s->n * (size_t)(r + 1) / (size_t)n;
     mm_split part = *s;

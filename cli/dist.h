@@ -48,7 +48,8 @@ void cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d);
 int cli_dist_check_model(const cli_dist *d, const mm_model *m);
 
 /* Collective: mm_model_split_loss of the whole split, each process
- * evaluating a contiguous share of the examples. */
+ * evaluating a contiguous share of the examples; output-parallel, every
+ * example, each process its rows of the output layer. */
 mm_status cli_dist_split_loss(const cli_dist *d, const mm_model *m, const mm_split *s, int nthreads,
                               double *loss, mm_err *err);
 

@@ -1,5 +1,6 @@
 #include "outpar.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,4 +220,41 @@ void mm_outpar_gather(const mm_outpar_comm *comm, mm_model *m, float *opt, int n
                 gather_tensor(comm, base + t->offset, (int)(t->size / (size_t)V), V);
             }
     }
+}
+
+/* Examples per chunk of a split's evaluation: rows enough for the kernels
+ * to run at speed (a sequence example is T rows). */
+#define EVAL_ROWS 512
+
+mm_status mm_outpar_split_loss(const mm_model *m, const mm_split *s, const mm_outpar_comm *comm, int nthreads,
+                               double *loss, mm_err *err)
+{
+    const int T = m->cfg.block_size, ny = s->ny > 0 ? s->ny : 1;
+    const int chunk = ny > 1 ? (EVAL_ROWS / T > 0 ? EVAL_ROWS / T : 1) : EVAL_ROWS;
+    const int B = (size_t)chunk < s->n ? chunk : (int)(s->n > 0 ? s->n : 1);
+    mm_acts a;
+    mm_status st = mm_acts_build(&a, &m->cfg, B, err);
+    if (!st) st = mm_outpar_attach(&a, &m->cfg, comm, err);
+    double failed = st != MM_OK; /* no process may enter the chunks' collectives alone */
+    if (comm->nranks > 1) comm->sum_doubles(comm->ctx, &failed, 1);
+    if (failed > 0) {
+        mm_acts_free(&a);
+        return st ? st : mm_fail(err, MM_ENOMEM, "evaluation failed on another process");
+    }
+    double total = 0.0;
+    size_t count = 0;
+    for (size_t r0 = 0; r0 < s->n; r0 += (size_t)B) {
+        const int n = s->n - r0 < (size_t)B ? (int)(s->n - r0) : B;
+        const int32_t *Y = s->Y + r0 * ny;
+        size_t c = 0;
+        for (size_t i = 0; i < (size_t)n * ny; i++) c += Y[i] >= 0;
+        a.loss_norm = 0;
+        /* the body's training forward without dropout (no key) is evaluation's for these kinds */
+        const double l = mm_outpar_forward(a.head, (mm_model *)m, &a, s->X + r0 * T, Y, n, nthreads);
+        total += l * (double)c;
+        count += c;
+    }
+    mm_acts_free(&a);
+    *loss = count ? total / (double)count : NAN;
+    return MM_OK;
 }

@@ -89,4 +89,11 @@ void mm_outpar_backward(mm_outpar *o, mm_model *m, mm_acts *a, const int32_t *X,
  * (opt: (nslots, m->nparams), or NULL), so all hold the same bits. */
 void mm_outpar_gather(const mm_outpar_comm *comm, mm_model *m, float *opt, int nslots);
 
+/* Collective: the mean loss over a whole split in evaluation mode, each
+ * process computing its rows of the output layer for every example (so
+ * its other rows may be stale). For the kinds with body hooks, whose
+ * training forward without a dropout key is evaluation's. */
+mm_status mm_outpar_split_loss(const mm_model *m, const mm_split *s, const mm_outpar_comm *comm, int nthreads,
+                               double *loss, mm_err *err);
+
 #endif

@@ -74,7 +74,7 @@ mm_status mm_train_run(mm_model *m, const mm_train_config *tc, mm_train_state *t
     return mm_train_run_dist(m, tc, ts, train, nthreads, NULL, fn, ctx, err);
 }
 
-static mm_outpar_comm outpar_comm(const mm_dist *d)
+mm_outpar_comm mm_dist_outpar_comm(const mm_dist *d)
 {
     mm_outpar_comm c = {d->rank, d->nranks, d->reduce.ctx, d->max_floats, d->reduce.sum, d->sum_floats};
     return c;
@@ -83,7 +83,7 @@ static mm_outpar_comm outpar_comm(const mm_dist *d)
 void mm_train_gather(const mm_dist *dist, mm_model *m, mm_train_state *ts)
 {
     if (!dist || !dist->output) return;
-    const mm_outpar_comm c = outpar_comm(dist);
+    const mm_outpar_comm c = mm_dist_outpar_comm(dist);
     mm_outpar_gather(&c, m, ts->opt.buf, ts->opt.buf ? ts->opt.nslots : 0);
 }
 
@@ -173,7 +173,7 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
         if (!b.ix || !b.X || !b.Y) st = mm_fail(err, MM_ENOMEM, "out of memory for batch %d", B);
     }
     if (!st && b.output) { /* every process computes the whole batch, its rows of the output layer */
-        const mm_outpar_comm c = outpar_comm(dist);
+        const mm_outpar_comm c = mm_dist_outpar_comm(dist);
         st = mm_outpar_attach(&a, &m->cfg, &c, err);
     }
     if (dist) { /* no process may enter the steps' collectives alone */

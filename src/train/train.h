@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include "optim.h"
+#include "outpar.h"
 
 typedef struct {
     long max_steps;
@@ -56,6 +57,8 @@ void mm_train_slice(int B, int rank, int nranks, int *lo, int *hi);
  * does it before it returns; call it before a checkpoint or an evaluation
  * in between. */
 void mm_train_gather(const mm_dist *dist, mm_model *m, mm_train_state *ts);
+/* dist's collectives as outpar.h takes them */
+mm_outpar_comm mm_dist_outpar_comm(const mm_dist *d);
 
 /* Called after every step with the step just completed (1-based count) and
  * its minibatch loss. A non-zero return stops training (mm_train_run then
