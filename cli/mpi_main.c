@@ -9,13 +9,26 @@
 
 #include "cli.h"
 #include "dist.h"
+#include "mpi_bench.h"
 
 /* MPI counts are ints: large gradients go in slices of this many floats */
 #define MAX_COUNT (1 << 30)
 
+/* the all-reduces' cost, for makemore-mpi bench */
+static mpi_stats stats;
+
+static void count(double t0, double bytes)
+{
+    stats.calls++;
+    stats.bytes += bytes;
+    stats.seconds += MPI_Wtime() - t0;
+}
+
 static void sum_doubles(void *ctx, double *x, int n)
 {
+    const double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, x, n, MPI_DOUBLE, MPI_SUM, *(MPI_Comm *)ctx);
+    count(t0, 8.0 * n);
 }
 
 /* Open MPI's all-reduce picks its algorithm from N and the message size
@@ -24,15 +37,19 @@ static void sum_doubles(void *ctx, double *x, int n)
  * end of training (same_bytes). */
 static void sum_floats(void *ctx, float *x, size_t n)
 {
+    const double t0 = MPI_Wtime();
     for (size_t i = 0; i < n; i += MAX_COUNT) {
         int c = n - i < MAX_COUNT ? (int)(n - i) : MAX_COUNT;
         MPI_Allreduce(MPI_IN_PLACE, x + i, c, MPI_FLOAT, MPI_SUM, *(MPI_Comm *)ctx);
     }
+    count(t0, 4.0 * (double)n);
 }
 
 static void max_floats(void *ctx, float *x, int n)
 {
+    const double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, x, n, MPI_FLOAT, MPI_MAX, *(MPI_Comm *)ctx);
+    count(t0, 4.0 * n);
 }
 
 static int agree(void *ctx, int rc, int *who)
@@ -130,12 +147,14 @@ int main(int argc, char **argv)
     int rc;
     const char *bad = NULL;
     int targc = argc - 2;
-    if (argc >= 2 && !strcmp(argv[1], "train") &&
-        take_parallel(&targc, argv + 2, &d.train.output, &bad)) {
+    const int train = argc >= 2 && !strcmp(argv[1], "train"), bench = argc >= 2 && !strcmp(argv[1], "bench");
+    if ((train || bench) && take_parallel(&targc, argv + 2, &d.train.output, &bad)) {
         rc = EXIT_USAGE;
         if (d.train.rank == 0) cli_error("--parallel '%s': give data or output", bad);
-    } else if (argc >= 2 && !strcmp(argv[1], "train")) {
+    } else if (train) {
         rc = cmd_train_dist(targc, argv + 2, &d);
+    } else if (bench) {
+        rc = mpi_bench(targc, argv + 2, &d, &stats);
     } else if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
         if (d.train.rank == 0) fputs(USAGE, stdout);
         rc = 0;
@@ -143,7 +162,7 @@ int main(int argc, char **argv)
         rc = EXIT_USAGE;
         if (d.train.rank == 0) {
             if (argc < 2) fputs(USAGE, stderr);
-            else cli_error("makemore-mpi runs 'train' only; use makemore for '%s'", argv[1]);
+            else cli_error("makemore-mpi runs 'train' and 'bench' only; use makemore for '%s'", argv[1]);
         }
     }
     fflush(stdout);
