@@ -23,7 +23,7 @@ static const char *USAGE =
     "\n"
     "Run 'makemore COMMAND --help' for a command's options.\n";
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(USAGE, argc < 2 ? stderr : stdout);
@@ -39,4 +39,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "lr-find")) return cmd_lrfind(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 2, argv + 2);
     return cli_error("unknown command '%s' (commands: train, sample, probs, eval, export, import, lr-find, sweep)", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    return cli_flush_stdout(run_command(argc, argv));
 }
