@@ -409,8 +409,9 @@ int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only,
 
 int trainfiles_write_failed(const mm_err *err, const char *ckpt, long saved_step)
 {
-    if (saved_step >= 0) return cli_error("%s; %s keeps step %ld", err->msg, ckpt, saved_step);
-    return cli_error("%s; no checkpoint of this run was saved", err->msg);
+    /* "safely": a save whose folder could not be flushed did replace ckpt */
+    if (saved_step >= 0) return cli_error("%s; the last checkpoint safely in %s is of step %ld", err->msg, ckpt, saved_step);
+    return cli_error("%s; no checkpoint of this run was safely saved", err->msg);
 }
 
 int trainfiles_after(trainfiles *t, const mm_run *r, const cli_data *d)
