@@ -1,5 +1,5 @@
 /* The command line's side of a data-parallel run over several processes
- * (makemore-mpi; cli/mpi_dist.c implements it on MPI, and nothing else in
+ * (makemore-mpi; cli/mpi_main.c implements it on MPI, and nothing else in
  * cli/ or src/ knows MPI). A NULL cli_dist everywhere means one process.
  *
  * Every process runs the same command; rank 0 alone writes files and

@@ -77,7 +77,7 @@ typedef struct {
  * ordinary ones: it would spend a large share of best's five minutes on a
  * plot. --threads 1: at these widths a second thread saves little, and when the
  * other core is busy an OpenMP barrier can wait a whole time slice per
- * kernel (we measured 6x slower steps), so one thread keeps the five-minute
+ * kernel (docs/THREADS.md), so one thread keeps the five-minute
  * budget of --preset best predictable. Both are makemore.py's GRU, which
  * generalised best of the kinds for its time (docs/RESULTS.md): batches of
  * 64 whole names, AdamW with a short warmup and a cosine schedule; best

@@ -72,7 +72,7 @@ static int fresh_probe(trainfiles *t, const mm_run *r, const cli_data *d)
             100 * t->sat.dead_units, t->sat.examples);
     int rc = 0;
     if (t->lrfind_count > 0 && train->n > 0) {
-        /* the run's optimizer (plain SGD unless --optim says otherwise) */
+        /* the run's optimizer (plain SGD unless --optimizer says otherwise) */
         mm_lrfind_config c = {-3.0, 0.0, t->lrfind_count, r->train.batch_size, r->train.optim};
         double t0 = progress_now();
         if (mm_lrfind_run(&t->lr, &m, &c, train, &g, t->nthreads, &err)) {
