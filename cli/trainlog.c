@@ -61,7 +61,8 @@ int trainlog_open(trainlog *l, const char *path, long resume_step)
         l->f = fopen(path, "w");
     }
     if (!l->f) return cli_error("%s: cannot write: %s", path, strerror(errno));
-    if (ftell(l->f) == 0) fputs(HEADER, l->f);
+    /* an append stream's position is 0 until its first write in wasi-libc (musl) */
+    if (fseek(l->f, 0, SEEK_END) == 0 && ftell(l->f) == 0) fputs(HEADER, l->f);
     note_failure(l);
     return 0;
 }

@@ -12,11 +12,14 @@
 #    (unshare -m, as root), filled by a long run; then the disk is grown
 #    and the run resumes. And with makemore-mpi, the held messages of the
 #    processes on a full /tmp.
+# Last, the web page's build (make web) resumes a run through the page's own
+# WASI host (web/wasi.js, in node): log.csv must stay one header and rows.
 #   MAKEMORE      the binary under test
 #   MAKEMORE_MPI  makemore-mpi (optional: its check is skipped without it)
 #   CC            the compiler for the shim (default cc)
 source "$(dirname "$0")/lib.sh"
-plan 36
+plan 37
+WASM=$TESTS_DIR/../build-wasm/makemore.wasm
 MPI_BIN=${MAKEMORE_MPI:-}
 case $MPI_BIN in /* | "") ;; *) MPI_BIN=$PWD/$MPI_BIN ;; esac
 cd "$tmp" || exit 1
@@ -189,5 +192,33 @@ SH
 else
     skip "makemore-mpi, full /tmp, a held warning: needs makemore-mpi (make MPI=1), mpirun and unshare -m"
     skip "makemore-mpi, full /tmp, a held error: needs makemore-mpi (make MPI=1), mpirun and unshare -m"
+fi
+# --- the page's build: a resumed run appends to log.csv (wasi-libc's
+# append stream said position 0, and a second header went in the middle)
+if [ -f "$WASM" ] && command -v node >/dev/null; then
+    node - "$WASM" "$TESTS_DIR/../web/wasi.js" names.txt >wasm.out 2>&1 <<'JS'
+const fs = require('fs'), vm = require('vm');
+const [wasm, host, names] = process.argv.slice(2);
+const ctx = {self: {}, TextDecoder, TextEncoder, WebAssembly, crypto: require('crypto').webcrypto, performance};
+vm.createContext(ctx);
+vm.runInContext(fs.readFileSync(host, 'utf8'), ctx);
+const W = ctx.self.MakemoreWasi, F = new W.MakemoreFS();
+const mod = new WebAssembly.Module(fs.readFileSync(wasm));
+F.writeFile('names.txt', fs.readFileSync(names));
+const run = (args) => W.runMakemore(mod, F, args);
+const a = run(['train', '-i', 'names.txt', '-o', 'out', '--max-steps', '100', '--lr-find', '0', '--n-hidden', '32']);
+const b = run(['train', '-o', 'out', '--resume', '--max-steps', '150']);
+const log = new TextDecoder().decode(F.files.get('out/log.csv').data.subarray(0, F.files.get('out/log.csv').size));
+const headers = log.split('\n').filter(l => l.startsWith('step,')).length;
+console.log(`codes=${a.code},${b.code} headers=${headers} rows=${log.trim().split('\n').length - 1}`);
+console.log(b.stderr.split('\n').filter(l => l.startsWith('makemore')).join('|'));
+JS
+    if grep -q '^codes=0,0 headers=1 rows=151$' wasm.out; then
+        ok "the page's build resumes: $(head -1 wasm.out) (step 0's evaluation and 150 steps)"
+    else
+        bad "the page's build resumes: $(tr '\n' '|' <wasm.out | head -c 400)"
+    fi
+else
+    skip "the page's build resumes: needs build-wasm/makemore.wasm (make web) and node"
 fi
 finish
