@@ -7,6 +7,7 @@
 #   start_long DIR FLAGS...  a long run on 2 processes in the background ($bg)
 #   wait_bg SECS             its status in $rc (999: still running, killed)
 #   loads_at DIR             the step of DIR/model.bin if it loads
+#   check_sigkill FLAGS...   one check: SIGKILL to one process of a long run
 MPI_BIN=${MAKEMORE_MPI:-}
 if [ -z "$MPI_BIN" ] || [ ! -x "$MPI_BIN" ] || ! command -v mpirun >/dev/null; then
     skip_all "MPI tests: makemore-mpi was not built (make MPI=1)"
@@ -57,4 +58,22 @@ wait_bg() {
 }
 loads_at() { # dir: prints the checkpoint's step if it loads
     "$M" eval -o "$1" -i names.txt --json -t 1 >"$1.eval" 2>/dev/null && field "$1.eval" step
+}
+
+# SIGKILL to one process of a long run (extra flags: $@): the job ends,
+# non-zero, within 30 s, and the last --save-every checkpoint loads
+check_sigkill() {
+    start_long kill9 --save-every 200 "$@"
+    # on a busy machine the first save can take longer than start_long waits
+    for _ in $(seq 1 600); do [ -f kill9/model.bin ] || ! kill -0 "$bg" 2>/dev/null && break; sleep 0.1; done
+    local victim t0 secs step
+    victim=$(pgrep -P "$bg" | tail -n 1)
+    t0=$(date +%s)
+    kill -KILL "$victim"
+    wait_bg 30
+    secs=$(($(date +%s) - t0))
+    step=$(loads_at kill9)
+    [ "$rc" != 0 ] && [ "$rc" != 999 ] && [ -n "$step" ] && [ "$step" -gt 0 ] &&
+        ok "SIGKILL to one process: the job ended in ${secs}s with status $rc; model.bin loads at step $step" ||
+        bad "SIGKILL to one process: status $rc after ${secs}s, model.bin step '$step'"
 }

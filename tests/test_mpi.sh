@@ -120,18 +120,7 @@ step=$(sed -n 's/.*stopped by SIGTERM at step \([0-9]*\).*/\1/p' mpiterm.err | h
     bad "SIGTERM to mpirun: status $rc, step '$step': $(tail -n 3 mpiterm.err)"
 
 # SIGKILL to one process: the job ends, non-zero, and the last save loads
-start_long kill9 --save-every 200
-# on a busy machine the first save can take longer than start_long waits
-for _ in $(seq 1 600); do [ -f kill9/model.bin ] || ! kill -0 "$bg" 2>/dev/null && break; sleep 0.1; done
-victim=$(pgrep -P "$bg" | tail -n 1)
-t0=$(date +%s)
-kill -KILL "$victim"
-wait_bg 30
-secs=$(($(date +%s) - t0))
-step=$(loads_at kill9)
-[ "$rc" != 0 ] && [ "$rc" != 999 ] && [ -n "$step" ] && [ "$step" -gt 0 ] &&
-    ok "SIGKILL to one process: the job ended in ${secs}s with status $rc; model.bin loads at step $step" ||
-    bad "SIGKILL to one process: status $rc after ${secs}s, model.bin step '$step'"
+check_sigkill
 
 # Bad input on one process (its -i is missing, as on a machine without the
 # file) and on all of them (a bad flag)

@@ -127,17 +127,7 @@ term_step=$(loads_at sigTERM)
     bad "resuming the stopped run failed: $(tail -n 1 resume.err)"
 
 # SIGKILL to one process: the job ends, non-zero, and the last save loads
-start_long kill9 "${OUT[@]}" --save-every 200
-for _ in $(seq 1 600); do [ -f kill9/model.bin ] || ! kill -0 "$bg" 2>/dev/null && break; sleep 0.1; done
-victim=$(pgrep -P "$bg" | tail -n 1)
-t0=$(date +%s)
-kill -KILL "$victim"
-wait_bg 30
-secs=$(($(date +%s) - t0))
-step=$(loads_at kill9)
-[ "$rc" != 0 ] && [ "$rc" != 999 ] && [ -n "$step" ] && [ "$step" -gt 0 ] &&
-    ok "SIGKILL to one process: the job ended in ${secs}s with status $rc; model.bin loads at step $step" ||
-    bad "SIGKILL to one process: status $rc after ${secs}s, model.bin step '$step'"
+check_sigkill "${OUT[@]}"
 
 # Bad input: every process exits 2 and one message is printed
 bad_case() { # what, regex, np, command...
