@@ -1,7 +1,7 @@
 /* The output layer split across processes (outpar.h), without MPI: P
  * threads stand for P processes, with collectives made of a barrier and
  * sums in rank order. For the lecture MLP with direct connections,
- * makemore-mlp, rnn, gru and the transformer, on a vocabulary of 37 (so
+ * bnmlp, wavenet, makemore-mlp, bow, rnn, gru and the transformer, on a vocabulary of 37 (so
  * the shares are uneven) and P = 2, 3, 5:
  *   - every process gets the loss of one process (within 1e-6 relative);
  *   - the gradients of the replicated tensors are the same bits on every
@@ -226,8 +226,13 @@ int main(void)
     mm_rng r;
     mm_rng_seed_torch(&r, 1234);
     check_kind("mlp --direct", (mm_config){.block_size = 3, .n_embd = 4, .n_hidden = 8, .direct = 1}, &r);
+    check_kind("bnmlp", (mm_config){.kind = MM_MODEL_BNMLP, .block_size = 3, .n_embd = 4, .n_hidden = 8,
+                                    .n_layers = 2, .bn_momentum = 0.1f}, &r);
+    check_kind("wavenet", (mm_config){.kind = MM_MODEL_WAVENET, .block_size = 4, .n_embd = 4, .n_hidden = 8,
+                                      .bn_momentum = 0.1f}, &r);
     check_kind("makemore-mlp", (mm_config){.kind = MM_MODEL_MAKEMORE_MLP, .block_size = 6, .n_embd = 4,
                                            .n_hidden = 8}, &r);
+    check_kind("bow", (mm_config){.kind = MM_MODEL_BOW, .block_size = 6, .n_embd = 4, .n_hidden = 8}, &r);
     check_kind("rnn", (mm_config){.kind = MM_MODEL_RNN, .block_size = 6, .n_embd = 4, .n_hidden = 8}, &r);
     check_kind("gru", (mm_config){.kind = MM_MODEL_GRU, .block_size = 6, .n_embd = 4, .n_hidden = 8}, &r);
     check_kind("transformer", (mm_config){.kind = MM_MODEL_TRANSFORMER, .block_size = 6, .n_embd = 8,

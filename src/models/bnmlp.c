@@ -36,5 +36,8 @@ const mm_kind mm_kind_bnmlp = {
     .backward = mm_bnstack_backward,
     .logits = mm_bnstack_logits,
     .hidden = mm_bnstack_hidden,
+    .head_of = mm_bnstack_head_of,
+    .body_forward = mm_bnstack_body_forward,
+    .body_backward = mm_bnstack_body_backward,
     .priv = &GEOM,
 };

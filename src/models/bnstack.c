@@ -176,9 +176,10 @@ static void batchnorm_train(mm_model *m, mm_acts *a, int l, int R)
                          a->reduce ? a->reduce->sum : NULL, a->reduce ? a->reduce->ctx : NULL);
 }
 
-/* train: batch statistics, which move the running ones (hence m is written
- * only then); else the running statistics. */
-static void forward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads, int train)
+/* Up to the last layer's tanh outputs (returned). train: batch
+ * statistics, which move the running ones (hence m is written only then);
+ * else the running statistics. */
+static const float *forward_body(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads, int train)
 {
     const mm_config *c = &m->cfg;
     const mm_bnstack_geom *g = geom(c);
@@ -199,8 +200,14 @@ static void forward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthrea
         mm_tanh_forward(d->h[l], (long)R * H);
         x = d->h[l];
     }
-    const int to = t_out(d->L);
-    mm_linear_forward(a->logits, x, P(m, to), P(m, to + 1), B, H, c->vocab_size, nthreads);
+    return x;
+}
+
+static void forward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads, int train)
+{
+    const float *x = forward_body(m, a, X, B, nthreads, train);
+    const int to = t_out(((bn_acts *)a->kind_acts)->L);
+    mm_linear_forward(a->logits, x, P(m, to), P(m, to + 1), B, m->cfg.n_hidden, m->cfg.vocab_size, nthreads);
 }
 
 double mm_bnstack_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
@@ -216,15 +223,15 @@ void mm_bnstack_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, i
     forward((mm_model *)m, a, X, B, nthreads, 0);
 }
 
-void mm_bnstack_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+/* From d->d0, dL/d(the last layer's tanh outputs): the gradients of
+ * everything before the output layer. */
+static void body_back(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
     const mm_config *c = &m->cfg;
     const mm_bnstack_geom *geo = geom(c);
     bn_acts *d = a->kind_acts;
-    const int L = d->L, H = c->n_hidden, to = t_out(L);
+    const int L = d->L, H = c->n_hidden;
     float *g = d->d0, *other = d->d1; /* the gradient flowing down, and the next one */
-    mm_linear_backward(g, G(m, to), G(m, to + 1), a->logits, d->h[L - 1], P(m, to), B, H,
-                       c->vocab_size, nthreads);
     for (int l = L - 1; l >= 0; l--) {
         int rows, K, t = t_layer(l);
         geo->shape(c, l, &rows, &K);
@@ -240,6 +247,42 @@ void mm_bnstack_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int n
         other = s;
     }
     mm_embed_backward(G(m, T_C), g, X, B, c->block_size, c->n_embd);
+}
+
+void mm_bnstack_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    bn_acts *d = a->kind_acts;
+    const int to = t_out(d->L);
+    mm_linear_backward(d->d0, G(m, to), G(m, to + 1), a->logits, d->h[d->L - 1], P(m, to), B, m->cfg.n_hidden,
+                       m->cfg.vocab_size, nthreads);
+    body_back(m, a, X, B, nthreads);
+}
+
+void mm_bnstack_head_of(const mm_config *c, mm_head_io *io)
+{
+    io->H = c->n_hidden;
+    io->K = 0;
+    io->W = t_out(geom(c)->layers(c));
+    io->b = io->W + 1;
+    io->Wd = -1;
+}
+
+void mm_bnstack_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B, int nthreads,
+                             mm_head_io *io)
+{
+    mm_bnstack_head_of(&m->cfg, io);
+    io->h = forward_body(m, a, X, B, nthreads, 1);
+    io->N = B;
+    io->y = Y;
+    io->x = NULL;
+}
+
+void mm_bnstack_body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,
+                              const mm_head_io *io)
+{
+    bn_acts *d = a->kind_acts;
+    memcpy(d->d0, io->dh, (size_t)B * m->cfg.n_hidden * sizeof *d->d0);
+    body_back(m, a, X, B, nthreads);
 }
 
 const float *mm_bnstack_hidden(const mm_acts *a, int *rows_per_example, int *width)

@@ -47,6 +47,12 @@ double mm_bnstack_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32
 void mm_bnstack_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
 /* Evaluation mode (running statistics) into a->logits. */
 void mm_bnstack_logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads);
+/* kind.h's hooks for the shared output layer (outpar.h) */
+void mm_bnstack_head_of(const mm_config *c, mm_head_io *io);
+void mm_bnstack_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B, int nthreads,
+                             mm_head_io *io);
+void mm_bnstack_body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,
+                              const mm_head_io *io);
 /* The last layer's tanh outputs. */
 const float *mm_bnstack_hidden(const mm_acts *a, int *rows_per_example, int *width);
 

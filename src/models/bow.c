@@ -102,7 +102,8 @@ static void average(float *out, const float *w, const float *in, int B, int T, i
         }
 }
 
-static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+/* Up to lm_head's input p->x2 (N, E). */
+static void run_body(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
     const mm_config *c = &m->cfg;
     const int T = c->block_size, E = c->n_embd, H = c->n_hidden, N = B * T;
@@ -123,8 +124,15 @@ static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int n
     mm_linear_forward(p->x2, p->u, mm_model_param(m, WPROJ), mm_model_param(m, BPROJ), N, H, E,
                       nthreads);
     for (size_t i = 0; i < (size_t)N * E; i++) p->x2[i] += p->x1[i];
-    mm_linear_forward(a->logits, p->x2, mm_model_param(m, WLM), mm_model_param(m, BLM), N, E,
-                      c->vocab_size, nthreads);
+}
+
+static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    const mm_config *c = &m->cfg;
+    bow_acts *p = a->kind_acts;
+    run_body(m, a, X, B, nthreads);
+    mm_linear_forward(a->logits, p->x2, mm_model_param(m, WLM), mm_model_param(m, BLM), B * c->block_size,
+                      c->n_embd, c->vocab_size, nthreads);
 }
 
 static double forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,
@@ -134,14 +142,13 @@ static double forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *
     return mm_seq_loss(a, Y, B * m->cfg.block_size, m->cfg.vocab_size);
 }
 
-static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+/* From p->dx2, dL/d(lm_head's input): the gradients before lm_head. */
+static void body_back(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
 {
     const mm_config *c = &m->cfg;
     const int T = c->block_size, E = c->n_embd, H = c->n_hidden, N = B * T;
     const size_t NE = (size_t)N * E;
     bow_acts *p = a->kind_acts;
-    mm_linear_backward(p->dx2, mm_model_grad(m, WLM), mm_model_grad(m, BLM), a->logits, p->x2,
-                       mm_model_param(m, WLM), N, E, c->vocab_size, nthreads);
     mm_linear_backward(p->du, mm_model_grad(m, WPROJ), mm_model_grad(m, BPROJ), p->dx2, p->u,
                        mm_model_param(m, WPROJ), N, H, E, nthreads);
     mm_tanh_backward(p->du, p->du, p->u, (long)N * H);
@@ -154,6 +161,43 @@ static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthre
     float *dwpe = mm_model_grad(m, WPE);
     for (int i = 0; i < N; i++)
         for (int e = 0; e < E; e++) dwpe[(i % T) * E + e] += p->dx0[(size_t)i * E + e];
+}
+
+static void backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
+{
+    bow_acts *p = a->kind_acts;
+    mm_linear_backward(p->dx2, mm_model_grad(m, WLM), mm_model_grad(m, BLM), a->logits, p->x2,
+                       mm_model_param(m, WLM), B * m->cfg.block_size, m->cfg.n_embd, m->cfg.vocab_size, nthreads);
+    body_back(m, a, X, B, nthreads);
+}
+
+static void head_of(const mm_config *c, mm_head_io *io)
+{
+    io->H = c->n_embd;
+    io->K = 0;
+    io->W = WLM;
+    io->b = BLM;
+    io->Wd = -1;
+}
+
+/* The shared output layer's side (outpar.h) */
+static void body_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B, int nthreads,
+                         mm_head_io *io)
+{
+    run_body(m, a, X, B, nthreads);
+    head_of(&m->cfg, io);
+    io->N = B * m->cfg.block_size;
+    io->y = Y;
+    io->h = ((bow_acts *)a->kind_acts)->x2;
+    io->x = NULL;
+}
+
+static void body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads,
+                          const mm_head_io *io)
+{
+    bow_acts *p = a->kind_acts;
+    memcpy(p->dx2, io->dh, (size_t)B * m->cfg.block_size * m->cfg.n_embd * sizeof *p->dx2);
+    body_back(m, a, X, B, nthreads);
 }
 
 static const float *hidden(const mm_acts *a, int *rows_per_example, int *width)
@@ -181,4 +225,7 @@ const mm_kind mm_kind_bow = {
     .backward = backward,
     .logits = logits,
     .hidden = hidden,
+    .head_of = head_of,
+    .body_forward = body_forward,
+    .body_backward = body_backward,
 };

@@ -44,5 +44,8 @@ const mm_kind mm_kind_wavenet = {
     .backward = mm_bnstack_backward,
     .logits = mm_bnstack_logits,
     .hidden = mm_bnstack_hidden,
+    .head_of = mm_bnstack_head_of,
+    .body_forward = mm_bnstack_body_forward,
+    .body_backward = mm_bnstack_body_backward,
     .priv = &GEOM,
 };
