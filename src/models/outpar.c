@@ -26,6 +26,13 @@ mm_status mm_outpar_check(const mm_model *m, int nranks, mm_err *err)
     return MM_OK;
 }
 
+/* Whether [W; Wd]'s columns must be copied: unless this process owns every
+ * row and there is no Wd (W is then used where it lies). */
+static int packs(const mm_outpar *o, int V)
+{
+    return o->direct || o->r0 > 0 || o->r1 < V;
+}
+
 static size_t align16(size_t n) { return (n + 15) / 16 * 16; }
 
 mm_status mm_outpar_build(mm_outpar *o, const mm_config *c, int B, const mm_outpar_comm *comm, float *lg_room,
@@ -44,7 +51,8 @@ mm_status mm_outpar_build(mm_outpar *o, const mm_config *c, int B, const mm_outp
     o->Kin = H + K;
     const size_t N = (size_t)o->Nmax, R = (size_t)(o->r1 - o->r0), Kin = (size_t)o->Kin;
     const size_t lgf = lg_room ? 0 : align16(N * R), wtf = o->io.din_packed ? align16(Kin * R) : 0;
-    const size_t nf = align16(N * Kin) * 2 + align16(Kin * R) * 2 + lgf + wtf + align16(N * H) +
+    const size_t wrf = packs(o, V) ? align16(Kin * R) : 0; /* else W is used where it lies */
+    const size_t nf = align16(N * Kin) * 2 + wrf * 2 + lgf + wtf + align16(N * H) +
                       align16(N * K) + align16(N) + 4 * N;
     const size_t nbytes = nf * sizeof(float) + 2 * N * sizeof(double) + 2 * N * sizeof(int32_t) + 64;
     char *p = o->mem = calloc(1, nbytes);
@@ -54,8 +62,8 @@ mm_status mm_outpar_build(mm_outpar *o, const mm_config *c, int B, const mm_outp
     float *f = (float *)p;
     o->hx = f, f += align16(N * Kin);
     o->dhx = f, f += align16(N * Kin);
-    o->Wr = f, f += align16(Kin * R);
-    o->dWr = f, f += align16(Kin * R);
+    o->Wr = wrf ? f : NULL, f += wrf;
+    o->dWr = wrf ? f : NULL, f += wrf;
     o->lg = lg_room ? lg_room : f, f += lgf;
     o->Wt = wtf ? f : NULL, f += wtf;
     o->dh = f, f += align16(N * H);
@@ -92,13 +100,6 @@ void mm_outpar_detach(mm_acts *a)
     if (a->head) mm_outpar_free(a->head);
     free(a->head);
     a->head = NULL;
-}
-
-/* Whether [W; Wd]'s columns must be copied: unless this process owns every
- * row and there is no Wd (W is then used where it lies). */
-static int packs(const mm_outpar *o, int V)
-{
-    return o->direct || o->r0 > 0 || o->r1 < V;
 }
 
 /* The counted rows' [h, x] into hx and their targets into yc. */
