@@ -181,6 +181,7 @@ static void check_checkpoint(const char *path)
 
 int main(void)
 {
+    PLAN(17);
     mm_optim sgd = {.kind = MM_OPT_SGD, .weight_decay = 0.01};
     mm_optim mom = {.kind = MM_OPT_MOMENTUM, .weight_decay = 0.01, .momentum = 0.9};
     mm_optim adamw = {.kind = MM_OPT_ADAMW, .weight_decay = 0.1, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-8};

@@ -68,6 +68,7 @@ static void test_refused(void)
 
 int main(int argc, char **argv)
 {
+    PLAN(11);
     if (argc == 3 && !strcmp(argv[1], "--write")) {
         mm_sbuf out = {0};
         mm_err e;
