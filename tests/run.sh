@@ -42,6 +42,8 @@ wanted() { # name: run it? (all, or those named on the command line)
 }
 
 # The queue: every test's name and how to run it (a word list for eval).
+# The PyTorch parity tests, the longest, go first, so that tests running at
+# once end together rather than one long test running alone at the end.
 names=() cmds=() known=()
 add() {
     known+=("$1")
@@ -49,12 +51,6 @@ add() {
     names+=("$1")
     cmds+=("$2")
 }
-for t in "$TEST_BIN_DIR"/test_*; do
-    [ -x "$t" ] && add "$(basename "$t")" "$(printf '%q' "$t")"
-done
-for t in tests/test_*.sh; do
-    add "$(basename "$t")" "bash $(printf '%q' "$t")"
-done
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then torch=1; else torch=0; fi
 for t in tests/parity_*.py; do
     if [ "$torch" -eq 1 ]; then
@@ -62,6 +58,12 @@ for t in tests/parity_*.py; do
     else
         add "$(basename "$t")" "printf '1..0\nskip - %s\n' 'PyTorch parity: /usr/bin/python3 cannot import torch (apt-get install python3-torch)'"
     fi
+done
+for t in tests/test_*.sh; do
+    add "$(basename "$t")" "bash $(printf '%q' "$t")"
+done
+for t in "$TEST_BIN_DIR"/test_*; do
+    [ -x "$t" ] && add "$(basename "$t")" "$(printf '%q' "$t")"
 done
 
 start() { # index: runs test i in the background; its log, status and seconds land in $work

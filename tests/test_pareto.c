@@ -68,7 +68,6 @@ static void test_refused(void)
 
 int main(int argc, char **argv)
 {
-    PLAN(11);
     if (argc == 3 && !strcmp(argv[1], "--write")) {
         mm_sbuf out = {0};
         mm_err e;
@@ -76,6 +75,7 @@ int main(int argc, char **argv)
         mm_sbuf_free(&out);
         return bad;
     }
+    PLAN(11);
     test_series();
     test_refused();
     return CHECK_DONE();

@@ -248,8 +248,8 @@ static int write_samples(const char *dir)
 
 int main(int argc, char **argv)
 {
-    PLAN(36);
     if (argc == 3 && !strcmp(argv[1], "--write")) return write_samples(argv[2]);
+    PLAN(36);
     test_escaping();
     test_json();
     test_ticks();
