@@ -19,7 +19,8 @@
 #   MAKEMORE        the binary under test (default ./makemore)
 #   TEST_BIN_DIR    where the compiled C tests are (default build/tests)
 #   NAMES_TXT       names.txt for the tests that need the real data
-#   MM_TEST_JOBS    tests run at once (default: the cores; output stays in order)
+#   MM_TEST_JOBS    tests run at once (default: the cores, at most 4; output
+#                   stays in the order they were started)
 #   MM_EXPECT_SKIPS the skips this pass expects (above)
 # Arguments, if any, name the tests to run (test_cli.sh test_rng ...).
 set -u
@@ -29,7 +30,9 @@ cd "$(dirname "$0")/.."
 export MAKEMORE=${MAKEMORE:-./makemore}
 export TEST_BIN_DIR=${TEST_BIN_DIR:-build/tests}
 if [ -z "${NAMES_TXT:-}" ] && [ -f data/names.txt ]; then export NAMES_TXT=data/names.txt; fi
-jobs=${MM_TEST_JOBS:-$(nproc)}
+# several tests at once keep the cores busy (most train on one thread);
+# more than 4 would mostly add memory (each parity test loads torch)
+jobs=${MM_TEST_JOBS:-$(($(nproc) < 4 ? $(nproc) : 4))}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 only=("$@")
