@@ -44,10 +44,13 @@ flags=$(pkg-config --cflags --libs makemore)
 check "pkg-config --cflags --libs makemore: $flags" bash -c "grep -q -- '-I$dest$prefix/include' <<<'$flags'"
 cc -std=c11 -Wall -Werror "$tmp/example.c" $flags -o "$tmp/example" 2>"$tmp/cc.err"
 check "the README example compiles against the installed copy with -Wall -Werror" test -x "$tmp/example" -a ! -s "$tmp/cc.err"
-"$MM" sample -o "$tmp/model" -n 5 2>/dev/null | cut -f1 > "$tmp/want"
+"$MM" sample -o "$tmp/model" -n 5 >"$tmp/want.tsv" 2>/dev/null
+rc_cli=$?
+cut -f1 "$tmp/want.tsv" >"$tmp/want"
 LD_LIBRARY_PATH=$lib "$tmp/example" "$tmp/model" > "$tmp/got" 2>"$tmp/run.err"
-check "it prints the 5 samples makemore sample prints: $(tr '\n' ' ' < "$tmp/got")" \
-    bash -c "[ \$(wc -l < '$tmp/got') -eq 5 ] && cmp -s '$tmp/got' '$tmp/want' && readelf -d '$tmp/example' | grep -q 'NEEDED.*libmakemore.so.1'"
+rc=$?
+check "it prints the 5 samples makemore sample prints (exit $rc, sample: $rc_cli): $(tr '\n' ' ' < "$tmp/got")" \
+    bash -c "[ $rc -eq 0 ] && [ $rc_cli -eq 0 ] && [ \$(wc -l < '$tmp/got') -eq 5 ] && cmp -s '$tmp/got' '$tmp/want' && readelf -d '$tmp/example' >'$tmp/dyn' && grep -q 'NEEDED.*libmakemore.so.1' '$tmp/dyn'"
 cc -std=c11 "$tmp/example.c" $(pkg-config --cflags makemore) "$lib/libmakemore.a" $(pkg-config --static --libs-only-other --libs-only-l makemore | sed 's/-lmakemore//') \
     -o "$tmp/example_static" 2>"$tmp/cc2.err" && "$tmp/example_static" "$tmp/model" > "$tmp/got2" 2>/dev/null
 check "linked with libmakemore.a (pkg-config --static) it prints the same" cmp -s "$tmp/got2" "$tmp/want"
