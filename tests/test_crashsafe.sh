@@ -88,7 +88,7 @@ for i in $(seq 1 "$KILLS"); do
     [ -f run/model.bin ] && resume=(--resume)
     rm -f shim.log
     # the seed is fixed, so a later start finds the flags it was given
-    LD_PRELOAD=$tmp/shim.so MM_SHIM_LOG=$tmp/shim.log MM_SHIM_MS=25 \
+    LD_PRELOAD=$tmp/shim.so MM_SHIM_LOG=$tmp/shim.log MM_SHIM_MS=100 \
         "$M" train -i names.txt -o run --max-steps 100000000 --save-every 50 --n-hidden 64 \
         --samples 0 --print-every 100000000 -t 1 "${resume[@]}" >/dev/null 2>train.err &
     pid=$!
