@@ -46,8 +46,9 @@ static int check_planned = -1, check_failed, check_passed, check_skipped;
 
 /* The summary as a TAP comment; non-zero on a failure or a count off the plan. */
 #define CHECK_DONE()                                                                          \
-    (printf("# %d passed, %d failed, %d skipped of %d planned\n", check_passed, check_failed, \
-            check_skipped, check_planned),                                                    \
+    (printf("# %d passed, %d failed, %d skipped of %d planned%s\n", check_passed, check_failed, \
+            check_skipped, check_planned,                                                     \
+            check_planned < 0 ? " (no PLAN(n) at the start of main: tests/check.h)" : ""),    \
      (check_failed || check_planned != check_passed + check_failed + check_skipped) ? 1 : 0)
 
 #endif
