@@ -221,8 +221,11 @@ static void check_kind(const char *name, mm_config c, mm_rng *r)
     mm_model_free(&m);
 }
 
+enum { NKINDS = 8, NP = 3, CHECKS = 5 }; /* kinds, values of P, checks of compare() */
+
 int main(void)
 {
+    PLAN(NKINDS * NP * CHECKS);
     mm_rng r;
     mm_rng_seed_torch(&r, 1234);
     check_kind("mlp --direct", (mm_config){.block_size = 3, .n_embd = 4, .n_hidden = 8, .direct = 1}, &r);
