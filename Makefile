@@ -2,6 +2,7 @@
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
 #              make MPI=1 (also ./makemore-mpi, data-parallel training on Open MPI)
 #              make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
+#              make dist (source tarball) | python3 -m pip install . (the Python package)
 #              make web (the page: web/dist/makemore.html, and report.html's panel)
 
 CC      ?= gcc
@@ -47,15 +48,18 @@ MPI_BIN := $(if $(filter 1,$(MPI)),makemore-mpi,$(if $(BUILD_SUFFIX)$(filter 1,$
 
 # The shared library: soname libmakemore.so.$(SO_MAJOR); only the public API
 # (include/makemore.h, marked MAKEMORE_API) is exported from it.
-SO_MAJOR := 1
-SO_VERSION := $(SO_MAJOR).0.0
+# The version is written once, in include/makemore.h (the Python wheel reads it there too).
+version_part = $(shell sed -n 's/^\#define MAKEMORE_VERSION_$(1) \([0-9][0-9]*\).*/\1/p' include/makemore.h)
+SO_MAJOR := $(call version_part,MAJOR)
+VERSION := $(SO_MAJOR).$(call version_part,MINOR)
+SO_VERSION := $(VERSION).0
 SO_NAME := libmakemore.so.$(SO_MAJOR)
 # Library objects serve both libraries, so they are position independent;
 # -fno-semantic-interposition keeps calls inside the library direct, as
 # they are without -fPIC (the CLI links the static library).
 LIB_CFLAGS := -fPIC -fno-semantic-interposition -fvisibility=hidden
 
-.PHONY: all test run data clean bench bench-zoo sanitize fuzz install uninstall web
+.PHONY: all test run data clean bench bench-zoo sanitize fuzz install uninstall web dist
 all: $(BIN) $(BUILD)/$(SO_NAME) $(MPI_BIN)
 
 $(BUILD)/src/%.o: src/%.c $(HEADERS)
@@ -234,5 +238,11 @@ install: $(BIN) $(BUILD)/libmakemore.a $(BUILD)/$(SO_NAME) $(BUILD)/makemore.pc
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
+# A source tarball, dist/makemore-$(VERSION).tar.gz: the tracked files and
+# PKG-INFO. Unpacked, it builds with make && make install, and installs
+# with python3 -m pip install DIR or the tarball (python/makemore_build.py).
+dist:
+	python3 python/makemore_build.py sdist dist
+
 clean:
-	rm -rf build build-* makemore makemore-* web/dist
+	rm -rf build build-* makemore makemore-* web/dist dist

@@ -136,6 +136,33 @@ MAKEMORE_API makemore_train_config makemore_train_defaults(void);
 MAKEMORE_API makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c,
                                             char *json, size_t cap, makemore_error *err);
 
+/* Arrays. Each call copies into the caller's memory, so nothing it returns
+ * points into the model (which may then be freed). A call given buf NULL
+ * only reports the size it needs in *len; a smaller cap than that gives
+ * MAKEMORE_ENOMEM. */
+
+/* The model's tensors as the bytes of a safetensors file: the names,
+ * shapes and float32 values that `makemore export` writes. */
+MAKEMORE_API makemore_status makemore_tensors(makemore_model *m, void *buf, size_t cap, size_t *len,
+                                              makemore_error *err);
+/* The character embedding, row id for id 0..vocab_size-1: *rows x *cols
+ * floats into out (cap floats; out NULL: only the sizes). MAKEMORE_EINVAL
+ * for a kind without one (bigram, ...). */
+MAKEMORE_API makemore_status makemore_embeddings(const makemore_model *m, float *out, size_t cap, int *rows,
+                                                 int *cols, makemore_error *err);
+/* makemore_next_probs for each of n prefixes: probs is (n, vocab_size). */
+MAKEMORE_API makemore_status makemore_next_probs_batch(makemore_model *m, const char *const *prefixes, int n,
+                                                       double *probs, makemore_error *err);
+/* The loss of each of n items (nats per character, the item's end
+ * included, as makemore_eval counts it): loss[i]; count[i] (may be NULL)
+ * the characters scored, length + 1. */
+MAKEMORE_API makemore_status makemore_item_losses(makemore_model *m, const char *const *items, int n, double *loss,
+                                                  int *count, makemore_error *err);
+/* The embedding figure of report.html, an SVG document, NUL-terminated
+ * (*len counts the NUL). */
+MAKEMORE_API makemore_status makemore_embedding_svg(makemore_model *m, char *buf, size_t cap, size_t *len,
+                                                    makemore_error *err);
+
 #ifdef __cplusplus
 }
 #endif
