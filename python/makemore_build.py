@@ -137,7 +137,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     with zipfile.ZipFile(os.path.join(wheel_directory, wheel_name), "w", zipfile.ZIP_DEFLATED) as z:
         for arc, data, executable in files:
             zi = zipfile.ZipInfo(arc, stamp)
-            zi.external_attr = (0o755 if executable else 0o644) << 16
+            zi.external_attr = (0o100755 if executable else 0o100644) << 16  # S_IFREG: pip keeps the x bit
             zi.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(zi, data)
     return wheel_name
