@@ -18,10 +18,11 @@ raises TypeError or ValueError naming the argument.
 """
 from . import _lib
 from ._check import MakemoreError
+from ._cli import command
 from .model import Model, load
 from .training import Progress, TrainingInterrupted, train, training
 
-__all__ = ["MakemoreError", "Model", "Progress", "TrainingInterrupted", "load", "train", "training",
+__all__ = ["MakemoreError", "command", "Model", "Progress", "TrainingInterrupted", "load", "train", "training",
            "library_path", "__version__"]
 
 library_path = _lib.path
