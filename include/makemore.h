@@ -136,6 +136,29 @@ MAKEMORE_API makemore_train_config makemore_train_defaults(void);
 MAKEMORE_API makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c,
                                             char *json, size_t cap, makemore_error *err);
 
+/* Training you can watch: makemore_train_watch calls fn(p, user) between
+ * steps, from the thread that called it, with the steps done since the
+ * last call: every 256 steps or 0.2 seconds, whichever comes first, at the
+ * last step, and every eval_every steps (0: never), where it also gives
+ * the loss on the whole train and dev splits. A non-zero return stops the
+ * run: DIR/model.bin is saved as it is (as the CLI saves on Ctrl-C), json
+ * gets the summary of the steps done, and the status is MAKEMORE_EINTR.
+ * fn NULL: makemore_train. */
+typedef struct {
+    long step, max_steps;   /* steps done (1-based count of the last step here) */
+    double lr, loss;        /* the last step's learning rate and minibatch loss */
+    int evaluated;          /* 1: train_loss and dev_loss are set */
+    double train_loss, dev_loss;
+    int n;                  /* steps step-n+1 .. step: */
+    const double *losses;   /* (n) their minibatch losses, */
+    const double *lrs;      /* (n) their learning rates (valid during the call) */
+} makemore_progress;
+typedef int (*makemore_progress_fn)(const makemore_progress *p, void *user);
+
+MAKEMORE_API makemore_status makemore_train_watch(const char *input, const char *dir, const makemore_train_config *c,
+                                                  makemore_progress_fn fn, void *user, long eval_every, char *json,
+                                                  size_t cap, makemore_error *err);
+
 /* Arrays. Each call copies into the caller's memory, so nothing it returns
  * points into the model (which may then be freed). A call given buf NULL
  * only reports the size it needs in *len; a smaller cap than that gives

@@ -20,9 +20,9 @@ from . import _lib
 from ._check import MakemoreError
 from ._cli import command
 from .model import Model, load
-from .training import Progress, TrainingInterrupted, train, training
+from .training import Progress, Training, TrainingInterrupted, train, training
 
-__all__ = ["MakemoreError", "command", "Model", "Progress", "TrainingInterrupted", "load", "train", "training",
+__all__ = ["MakemoreError", "command", "Model", "Progress", "Training", "TrainingInterrupted", "load", "train", "training",
            "library_path", "__version__"]
 
 library_path = _lib.path

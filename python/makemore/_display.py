@@ -99,6 +99,15 @@ def _status(p, seconds, final=None):
     return s + f"  ({seconds:.1f} s)" + (f"  {final}" if final else "")
 
 
+def _final(summary, error, stopped):
+    if error:
+        return f"error: {error}"
+    word = "stopped, model saved" if stopped else "done"
+    if summary and summary.get("dev_loss") is not None:
+        return f"{word}: dev loss {summary['dev_loss']:.4f}"
+    return word
+
+
 class NotebookView:
     EVERY = 0.5  # seconds between redraws
 
@@ -124,10 +133,8 @@ class NotebookView:
             self.drawn = now
             self.handle.update(self.HTML(self._html()))
 
-    def close(self, summary, error):
-        final = f"error: {error}" if error else (
-            f"done: dev loss {summary['dev_loss']:.4f}" if summary and summary.get("dev_loss") is not None else "done")
-        self.handle.update(self.HTML(self._html(final)))
+    def close(self, summary, error, stopped=False):
+        self.handle.update(self.HTML(self._html(_final(summary, error, stopped))))
 
 
 class TextView:
@@ -144,8 +151,8 @@ class TextView:
             self.printed = now
             print(_status(p, now - self.curve.start), file=sys.stderr, flush=True)
 
-    def close(self, summary, error):
+    def close(self, summary, error, stopped=False):
         p = self.curve.last
         if p is not None:
-            final = f"error: {error}" if error else "done"
-            print(_status(p, time.monotonic() - self.curve.start, final), file=sys.stderr, flush=True)
+            print(_status(p, time.monotonic() - self.curve.start, _final(summary, error, stopped)), file=sys.stderr,
+                  flush=True)

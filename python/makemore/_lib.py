@@ -94,11 +94,11 @@ for _name, _res, _args in _PROTOTYPES:
 class Progress(ctypes.Structure):
     _fields_ = [("step", ctypes.c_long), ("max_steps", ctypes.c_long), ("lr", ctypes.c_double),
                 ("loss", ctypes.c_double), ("evaluated", ctypes.c_int), ("train_loss", ctypes.c_double),
-                ("dev_loss", ctypes.c_double)]
+                ("dev_loss", ctypes.c_double), ("n", ctypes.c_int), ("losses", ctypes.POINTER(ctypes.c_double)),
+                ("lrs", ctypes.POINTER(ctypes.c_double))]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(Progress), ctypes.c_void_p)
-if hasattr(lib, "makemore_train_watch"):
-    lib.makemore_train_watch.restype = ctypes.c_int
-    lib.makemore_train_watch.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(TrainConfig), PROGRESS_FN,
-                                         ctypes.c_void_p, ctypes.c_long, ctypes.c_char_p, ctypes.c_size_t, _ERR]
+lib.makemore_train_watch.restype = ctypes.c_int
+lib.makemore_train_watch.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(TrainConfig), PROGRESS_FN,
+                                     ctypes.c_void_p, ctypes.c_long, ctypes.c_char_p, ctypes.c_size_t, _ERR]

@@ -6,6 +6,7 @@ import ctypes
 import json
 import os
 import queue
+import signal
 import threading
 from typing import NamedTuple, Optional
 
@@ -60,31 +61,53 @@ def _config(flags):
     return c
 
 
-def _watched():
-    return hasattr(_lib.lib, "makemore_train_watch")
-
-
-def _run(input, out, flags, on_progress, eval_every):
-    """Runs the C training; on_progress(Progress) returns True to stop.
+def _run(input, out, flags, on_steps, eval_every):
+    """Runs the C training; on_steps(list of Progress) returns True to stop.
     Returns (status, summary dict or None, message)."""
     c = _config(flags)
     inp, outb = _check.path(input, "input"), _check.path(out, "out")
-    eval_every = _check.integer(eval_every, "eval_every", 0)
+    eval_every = _check.integer(eval_every, "eval_every", 0, 2**63 - 1)
     buf = ctypes.create_string_buffer(1 << 16)
     err = _lib.Error()
-    if _watched() and on_progress is not None:
-        def cb(p, user):
-            ev = p.contents
-            tl = ev.train_loss if ev.evaluated else None
-            dl = ev.dev_loss if ev.evaluated else None
-            return 1 if on_progress(Progress(ev.step, ev.max_steps, ev.lr, ev.loss, tl, dl)) else 0
+    fn = _lib.PROGRESS_FN()
+    if on_steps is not None:
+        def cb(pp, user):
+            p = pp.contents
+            first = p.step - p.n + 1
+            batch = [Progress(first + i, p.max_steps, p.lrs[i], p.losses[i]) for i in range(p.n - 1)]
+            ev = (p.train_loss, p.dev_loss) if p.evaluated else (None, None)
+            batch.append(Progress(p.step, p.max_steps, p.lr, p.loss, *ev))
+            return 1 if on_steps(batch) else 0
         fn = _lib.PROGRESS_FN(cb)
-        st = _lib.lib.makemore_train_watch(inp, outb, ctypes.byref(c), fn, None, eval_every, buf, len(buf),
-                                           ctypes.byref(err))
-    else:
-        st = _lib.lib.makemore_train(inp, outb, ctypes.byref(c), buf, len(buf), ctypes.byref(err))
+    st = _lib.lib.makemore_train_watch(inp, outb, ctypes.byref(c), fn, None, eval_every, buf, len(buf),
+                                       ctypes.byref(err))
     summary = json.loads(buf.value.decode("utf-8")) if buf.value else None
     return st, summary, err.msg.decode("utf-8", "replace")
+
+
+class _Sigint:
+    """While training runs in C, SIGINT (Ctrl-C, a notebook's interrupt)
+    only sets a flag, which the next progress call turns into a stop: a
+    KeyboardInterrupt raised inside a ctypes callback would be lost. Only in
+    the main thread, where Python delivers signals."""
+
+    def __init__(self):
+        self.hit, self.old = False, None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.old = signal.signal(signal.SIGINT, self._handle)
+            except (ValueError, TypeError):
+                self.old = None
+        return self
+
+    def _handle(self, signum, frame):
+        self.hit = True
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
 
 
 def train(input, out, callback=None, progress="auto", eval_every=0, **flags):
@@ -92,40 +115,48 @@ def train(input, out, callback=None, progress="auto", eval_every=0, **flags):
     with flags named as its long options (max_steps=1000, model="wavenet", ...;
     lr_schedule is schedule). Returns the summary `makemore train --json` prints.
 
-    callback(Progress) is called after every step (a true return stops the run,
-    which is saved and returns with summary["stopped"] True). progress: "auto"
-    (a bar and a live log10-loss plot in Jupyter, a line of text every few
-    seconds elsewhere), "text", or None. eval_every: the loss of the whole train
-    and dev splits every N steps (0: only at the end), for the plot and callback.
-    KeyboardInterrupt saves the checkpoint, then raises TrainingInterrupted."""
+    callback(Progress) is called for every step, in order, a batch of steps at
+    a time (the library reports every 256 steps or 0.2 s); a true return stops
+    the run at the end of that batch: the model is saved and the summary, with
+    "stopped": True, returned. progress: "auto" (a bar and a live log10-loss
+    plot in Jupyter, a line of text every few seconds elsewhere), "text",
+    "html" or None. eval_every: the loss of the whole train and dev splits every
+    N steps and at the end (0: never), for the plot and the callback.
+    KeyboardInterrupt (Ctrl-C, a notebook's interrupt) saves the model so far,
+    then raises TrainingInterrupted (a KeyboardInterrupt)."""
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, not {type(callback).__name__}")
     from . import _display
     view = _display.make(progress, str(out))
-    caught = []
+    caught, asked = [], []
 
-    def on_progress(p):
-        try:
-            if view:
-                view.update(p)
-            return bool(callback(p)) if callback else False
-        except BaseException as e:  # noqa: BLE001 - carried across the C frames, raised below
-            caught.append(e)
-            return True
+    with _Sigint() as sigint:
+        def on_steps(batch):
+            if sigint.hit:
+                return True
+            try:
+                for p in batch:
+                    if view:
+                        view.update(p)
+                    if callback and callback(p):
+                        asked.append(p.step)
+                        return True
+            except BaseException as e:  # noqa: BLE001 - carried across the C frames, raised below
+                caught.append(e)
+                return True
+            return sigint.hit
 
-    watch = on_progress if (callback or view) else None
-    st, summary, msg = _run(input, out, flags, watch, eval_every)
+        st, summary, msg = _run(input, out, flags, on_steps if (callback or view or sigint.old) else None, eval_every)
     if view:
-        view.close(summary, msg if st else None)
+        view.close(summary, None if st in (0, EINTR) else msg, stopped=st == EINTR)
+    if st == EINTR and (sigint.hit or (caught and isinstance(caught[0], KeyboardInterrupt))):
+        step = summary["steps"] if summary else None
+        ckpt = os.path.join(os.fspath(out), "model.bin")
+        raise TrainingInterrupted(f"training stopped at step {step}; the model so far is saved in {ckpt} "
+                                  f"(continue with: makemore train -o {os.fspath(out)} --resume)", step, ckpt)
     if caught:
-        e = caught[0]
-        if st in (0, EINTR) and isinstance(e, KeyboardInterrupt):
-            step = summary["steps"] if summary else None
-            ckpt = os.path.join(os.fspath(out), "model.bin")
-            raise TrainingInterrupted(f"training stopped at step {step}; the model so far is saved in {ckpt} "
-                                      f"(continue with: makemore train -o {os.fspath(out)} --resume)", step, ckpt)
-        raise e
-    if st == EINTR and summary is not None:
+        raise caught[0]
+    if st == EINTR and summary is not None and asked:
         summary["stopped"] = True
         return summary
     if st:
@@ -136,52 +167,96 @@ def train(input, out, callback=None, progress="auto", eval_every=0, **flags):
 _DONE = object()
 
 
-def training(input, out, eval_every=0, **flags):
-    """train() as an iterator: yields each Progress as the run goes (the C
-    training runs in a thread), then returns the summary (StopIteration.value).
-    Leaving the loop early (break, an exception, KeyboardInterrupt) stops the
-    run, which saves its checkpoint before the iterator finishes."""
-    q = queue.Queue(maxsize=4096)
-    stop = threading.Event()
-    result = {}
+class Training:
+    """train() as an iterator (makemore.training(...)): each Progress as the
+    run goes (the C training runs in a thread); afterwards .summary is the
+    summary train() returns. Stopping early, by close(), leaving a with block,
+    an exception or KeyboardInterrupt in the loop, stops the run, which saves
+    its model before close() returns. (A bare break leaves the run going
+    until the iterator is closed or collected: use a with block.)"""
 
-    def on_progress(p):
-        while not stop.is_set():
-            try:
-                q.put(p, timeout=0.1)
-                break
-            except queue.Full:
-                continue
-        return stop.is_set()
+    def __init__(self, input, out, eval_every=0, **flags):
+        _config(flags)  # argument errors here, in the caller's thread
+        self.summary = None
+        self._q = queue.Queue(maxsize=1 << 16)
+        self._stop = threading.Event()
+        self._result = {}
+        self._t = threading.Thread(target=self._work, args=(input, out, flags, eval_every), name="makemore-train",
+                                   daemon=True)
+        self._t.start()
+        self._done = False
 
-    def work():
+    def _work(self, input, out, flags, eval_every):
+        def on_steps(batch):
+            for p in batch:
+                while not self._stop.is_set():
+                    try:
+                        self._q.put(p, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+            return self._stop.is_set()
         try:
-            result["value"] = _run(input, out, flags, on_progress, eval_every)
+            self._result["value"] = _run(input, out, flags, on_steps, eval_every)
         except BaseException as e:  # noqa: BLE001 - handed to the consumer
-            result["error"] = e
+            self._result["error"] = e
         finally:
-            q.put(_DONE)
+            self._q.put(_DONE)
 
-    _config(flags)  # argument errors here, in the caller's thread
-    t = threading.Thread(target=work, name="makemore-train", daemon=True)
-    t.start()
-    try:
-        while True:
-            item = q.get()
-            if item is _DONE:
-                break
-            yield item
-    finally:
-        stop.set()
-        while t.is_alive():  # drain so the worker's put never blocks
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._done:
+            raise StopIteration
+        try:
+            item = self._q.get()
+        except BaseException:
+            self.close()
+            raise
+        if item is _DONE:
+            self._finish()
+            raise StopIteration
+        return item
+
+    def _finish(self):
+        self._done = True
+        self._t.join()
+        if "error" in self._result:
+            raise self._result["error"]
+        st, summary, msg = self._result["value"]
+        if st and st != EINTR:
+            raise MakemoreError(msg, st)
+        if st == EINTR and summary is not None:
+            summary["stopped"] = True
+        self.summary = summary
+
+    def close(self):
+        """Stops the run (if it is still going) and waits until its model is saved."""
+        if self._done:
+            return
+        self._stop.set()
+        while self._t.is_alive():  # drain so the worker's put never blocks
             try:
-                q.get(timeout=0.1)
+                if self._q.get(timeout=0.1) is _DONE:
+                    break
             except queue.Empty:
                 pass
-        t.join()
-    if "error" in result:
-        raise result["error"]
-    st, summary, msg = result["value"]
-    if st and st != EINTR:
-        raise MakemoreError(msg, st)
-    return summary
+        self._finish()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - nothing to report to at collection
+            pass
+
+
+def training(input, out, eval_every=0, **flags):
+    """train() as an iterator of Progress; see Training."""
+    return Training(input, out, eval_every=eval_every, **flags)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "json.h"
 #include "kind.h"
@@ -160,22 +161,81 @@ static mm_status setup(mm_run *r, const api_data *d, const makemore_train_config
     return mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &r->state.init_dev_loss, err);
 }
 
-static mm_status train_to(mm_run *r, const api_data *d, const char *dir, int nthreads, double final[2],
+/* The progress callback behind mm_train_run's step hook: the steps since
+ * the last call in one batch (a call a step would cost more than a small
+ * model's step), with the whole train and dev losses every eval_every
+ * steps and at the last. */
+#define WATCH_STEPS 256
+#define WATCH_SECONDS 0.2
+typedef struct {
+    makemore_progress_fn fn;
+    void *user;
+    long eval_every, max_steps;
+    const mm_model *m;
+    const api_data *d;
+    int nthreads;
+    mm_status st; /* a failed evaluation stops the run with this */
+    mm_err *err;
+    int n;                                         /* steps held */
+    double loss[WATCH_STEPS], lr[WATCH_STEPS];     /* (n) */
+    double sent;                                   /* when fn was last called */
+} watch;
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int watch_step(void *ctx, long step, double loss, double lr)
+{
+    watch *w = ctx;
+    w->loss[w->n] = loss;
+    w->lr[w->n++] = lr;
+    int eval = w->eval_every > 0 && (step % w->eval_every == 0 || step == w->max_steps);
+    if (!eval && step < w->max_steps && w->n < WATCH_STEPS && seconds() - w->sent < WATCH_SECONDS) return 0;
+    makemore_progress p = {.step = step, .max_steps = w->max_steps, .lr = lr, .loss = loss, .n = w->n,
+                           .losses = w->loss, .lrs = w->lr};
+    if (eval) {
+        w->st = mm_model_split_loss(w->m, &w->d->data.split[MM_TRAIN], w->nthreads, &p.train_loss, w->err);
+        if (!w->st) w->st = mm_model_split_loss(w->m, &w->d->data.split[MM_DEV], w->nthreads, &p.dev_loss, w->err);
+        if (w->st) return 1;
+        p.evaluated = 1;
+    }
+    w->n = 0;
+    int stop = w->fn(&p, w->user) != 0;
+    w->sent = seconds();
+    return stop;
+}
+
+/* Trains, then saves the checkpoint, also when the callback stopped the
+ * run (MM_EINTR, as the CLI saves on Ctrl-C), and the final losses. */
+static mm_status train_to(mm_run *r, const api_data *d, const char *dir, int nthreads, watch *w, double final[2],
                           mm_err *err)
 {
     char ckpt[MM_MAX_PATH];
     if (snprintf(ckpt, sizeof ckpt, "%s/model.bin", dir) >= (int)sizeof ckpt)
         return mm_fail(err, MM_EINVAL, "%s: folder path too long", dir);
     mm_status st = make_dir(dir, err);
-    if (!st) st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads, NULL, NULL, err);
-    if (!st) st = mm_checkpoint_save(r, ckpt, err);
+    if (!st) {
+        st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
+                          w->fn ? watch_step : NULL, w, err);
+        if (st == MM_EINTR && w->st) return w->st;
+    }
+    mm_status ran = st;
+    if (!st || st == MM_EINTR) st = mm_checkpoint_save(r, ckpt, err);
     if (!st) st = mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &final[0], err);
     if (!st) st = mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &final[1], err);
+    if (!st && ran == MM_EINTR)
+        st = mm_fail(err, MM_EINTR, "stopped at step %ld of %ld by the progress callback; %s saved", r->state.step,
+                     r->train.max_steps, ckpt);
     return st;
 }
 
-makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c, char *json,
-                               size_t cap, makemore_error *err)
+makemore_status makemore_train_watch(const char *input, const char *dir, const makemore_train_config *c,
+                                     makemore_progress_fn fn, void *user, long eval_every, char *json, size_t cap,
+                                     makemore_error *err)
 {
     makemore_train_config def = makemore_train_defaults();
     if (!c) c = &def;
@@ -196,7 +256,14 @@ makemore_status makemore_train(const char *input, const char *dir, const makemor
                             .sequence = mm_kind_at(mc.kind)->layout == MM_LAYOUT_SEQUENCE,
                             .split_kind = MM_SPLIT_LECTURE, .split_seed = c->split_seed}, NULL, &e);
     double final[2];
-    if (!st && !(st = setup(&r, &d, c, nthreads, &e)) && !(st = train_to(&r, &d, dir, nthreads, final, &e)) && json) {
+    watch *w = calloc(1, sizeof *w);
+    if (!w) st = mm_fail(&e, MM_ENOMEM, "out of memory");
+    else *w = (watch){.fn = fn, .user = user, .eval_every = eval_every, .max_steps = c->max_steps, .m = &r.model,
+                      .d = &d, .nthreads = nthreads, .err = &e, .sent = seconds()};
+    if (!st && eval_every < 0) st = mm_fail(&e, MM_EINVAL, "eval_every %ld: must be >= 0", eval_every);
+    if (!st && !(st = setup(&r, &d, c, nthreads, &e))) st = train_to(&r, &d, dir, nthreads, w, final, &e);
+    if ((!st || st == MM_EINTR) && json) {
+        mm_status stopped = st;
         mm_json j;
         summary_json(&j, &r, &d, final, nthreads, OPTIMIZERS[r.train.optim.kind]);
         mm_sbuf *b = &j.b;
@@ -204,8 +271,16 @@ makemore_status makemore_train(const char *input, const char *dir, const makemor
         else if (b->len + 1 > cap) st = mm_fail(&e, MM_ENOMEM, "makemore_train: %zu bytes are too few for the summary (%zu)", cap, b->len + 1);
         else memcpy(json, mm_sbuf_str(b), b->len + 1);
         mm_json_free(&j);
+        if (!st) st = stopped;
     }
+    free(w);
     api_data_free(&d);
     mm_run_free(&r);
     return api_status(st, &e, err);
+}
+
+makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c, char *json,
+                               size_t cap, makemore_error *err)
+{
+    return makemore_train_watch(input, dir, c, NULL, NULL, 0, json, cap, err);
 }
