@@ -19,7 +19,7 @@ if not os.environ.get("MAKEMORE_TEST_INSTALLED"):
 import makemore  # noqa: E402
 
 MM, tmp, want = sys.argv[1], sys.argv[2], sys.argv[3]
-PLAN = 30
+PLAN = 31
 print(f"1..{PLAN}")
 done = 0
 try:
@@ -177,6 +177,19 @@ for what, fn, kind, text in wrong:
     ok, msg = raises(fn, kind, text)
     check(ok, f"{what} raises {kind.__name__} naming the argument: {msg}")
 check(len(m.sample(3, seed=1)) == 3, "the model still works after all of those")
+
+# _repr_html_: kind, size, losses, the embedding figure, and the panel of
+# report.html (here a stand-in file) with this model.bin inside
+import base64  # noqa: E402
+fake = os.path.join(tmp, "panel.html")
+with open(fake, "w") as f:
+    f.write("<div id=\"mm-panel\">PANEL-MARK</div>")
+os.environ["MAKEMORE_REPORT_PANEL"] = fake
+h = m._repr_html_()
+b64 = base64.b64encode(open(os.path.join(out, "model.bin"), "rb").read()).decode()
+check("makemore model: mlp" in h and f"{m.num_params:,}" in h and "dev loss" in h and "<svg" in h
+      and "<iframe" in h and "PANEL-MARK" in h and b64 in h,
+      "_repr_html_(): kind, parameters, losses, the embedding figure, the panel with the model inside")
 
 if done != PLAN:
     print(f"not ok - planned {PLAN} checks, ran {done}")

@@ -7,7 +7,8 @@
 #   finds its own library with no environment variable, runs the CLI as
 #   python3 -m makemore and as makemore, has the C library's version, and
 #   passes tests/python_api.py and python_arrays.py without numpy (a venv
-#   without system packages) and with it (--system-site-packages); then,
+#   without system packages), python_arrays.py and python_train.py with it
+#   (--system-site-packages); then,
 #   unless MM_NO_NOTEBOOK is set, examples/lecture.ipynb executes headless
 #   (tests/python_notebook.py) in the venv with numpy.
 #   MAKEMORE  the source tree's binary (the tests compare with its output)
@@ -18,10 +19,11 @@ base=${PYTHON3:-/usr/bin/python3}
 unset MAKEMORE_LIB PYTHONPATH MAKEMORE_REPORT_PANEL
 api_plan=$(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_api.py")
 arr_plan=$(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_arrays.py")
+train_plan=$(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_train.py")
 nb=1
 [ -n "${MM_NO_NOTEBOOK:-}" ] && nb=0
 nb_plan=$(sed 2>/dev/null -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_notebook.py")
-plan $((10 + api_plan + 2 * arr_plan + nb * nb_plan))
+plan $((10 + api_plan + 2 * arr_plan + train_plan + nb * nb_plan))
 
 ver=$(cd "$root" && "$base" python/makemore_build.py version)
 tarball=$(cd "$root" && make -s dist | tail -n 1)
@@ -86,6 +88,7 @@ run_py() { # venv script arrays: a test script against the installed package
 run_py plain python_api.py lists
 run_py plain python_arrays.py lists
 run_py sys python_arrays.py numpy
+run_py sys python_train.py numpy
 
 if [ "$nb" = 1 ]; then
     MAKEMORE_TEST_INSTALLED=1 "$tmp/sys/bin/python" "$root/tests/python_notebook.py" "$M" "$tmp/nb" 2>&1 |
