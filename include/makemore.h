@@ -108,7 +108,9 @@ MAKEMORE_API makemore_status makemore_eval(makemore_model *m, const char *split,
                                            makemore_error *err);
 
 /* Training: the settings of `makemore train`, all optional. Start from
- * makemore_train_defaults(); zero sizes take the kind's defaults. */
+ * makemore_train_defaults(); zero sizes take the kind's defaults. The
+ * struct's layout is fixed (a program built against it keeps working);
+ * the settings it lacks are reached by name with makemore_train_with. */
 typedef struct {
     const char *model;      /* kind: "mlp" (the lecture), "bnmlp", "wavenet", ... */
     int block_size, n_embd, n_hidden, n_layers, n_heads; /* 0: the kind's default */
@@ -136,6 +138,23 @@ MAKEMORE_API makemore_train_config makemore_train_defaults(void);
 MAKEMORE_API makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c,
                                             char *json, size_t cap, makemore_error *err);
 
+/* makemore_train with any setting of `makemore train` by name, those c
+ * lacks included (preset, dropout, warmup-steps, min-lr, momentum, beta1,
+ * beta2, eps, bn-momentum, direct, split, lr-decay-rate, ...): settings is
+ * NULL or a NULL-terminated list of "name=value" strings, each name a long
+ * flag of train without its dashes ('_' may stand for '-'), a flag that
+ * takes no value given as direct=1: {"preset=best", "max-steps=500", NULL}.
+ * A preset comes first, then c's fields that differ from
+ * makemore_train_defaults(), then the other settings in order, so what is
+ * given overrides the preset, as on the command line. c NULL: the
+ * defaults. lr-find is the command line's (only 0 is accepted). */
+MAKEMORE_API makemore_status makemore_train_with(const char *input, const char *dir, const makemore_train_config *c,
+                                                 const char *const *settings, char *json, size_t cap,
+                                                 makemore_error *err);
+/* The name of setting i (0, 1, ...) of makemore_train_with, as
+ * "max-steps"; NULL after the last. */
+MAKEMORE_API const char *makemore_train_setting(int i);
+
 /* Training you can watch: makemore_train_watch calls fn(p, user) between
  * steps, from the thread that called it, with the steps done since the
  * last call: every 256 steps or 0.2 seconds, whichever comes first, at the
@@ -143,7 +162,7 @@ MAKEMORE_API makemore_status makemore_train(const char *input, const char *dir, 
  * the loss on the whole train and dev splits. A non-zero return stops the
  * run: DIR/model.bin is saved as it is (as the CLI saves on Ctrl-C), json
  * gets the summary of the steps done, and the status is MAKEMORE_EINTR.
- * fn NULL: makemore_train. */
+ * Settings as makemore_train_with's. fn NULL: makemore_train_with. */
 typedef struct {
     long step, max_steps;   /* steps done (1-based count of the last step here) */
     double lr, loss;        /* the last step's learning rate and minibatch loss */
@@ -156,8 +175,8 @@ typedef struct {
 typedef int (*makemore_progress_fn)(const makemore_progress *p, void *user);
 
 MAKEMORE_API makemore_status makemore_train_watch(const char *input, const char *dir, const makemore_train_config *c,
-                                                  makemore_progress_fn fn, void *user, long eval_every, char *json,
-                                                  size_t cap, makemore_error *err);
+                                                  const char *const *settings, makemore_progress_fn fn, void *user,
+                                                  long eval_every, char *json, size_t cap, makemore_error *err);
 
 /* Arrays. Each call copies into the caller's memory, so nothing it returns
  * points into the model (which may then be freed). A call given buf NULL

@@ -79,6 +79,9 @@ _PROTOTYPES = [
     ("makemore_train_defaults", TrainConfig, []),
     ("makemore_train", ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(TrainConfig),
                                       ctypes.c_char_p, ctypes.c_size_t, _ERR]),
+    ("makemore_train_with", ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(TrainConfig), _STRS,
+                                           ctypes.c_char_p, ctypes.c_size_t, _ERR]),
+    ("makemore_train_setting", ctypes.c_char_p, [ctypes.c_int]),
     # arrays (src/api/api_arrays.c)
     ("makemore_tensors", ctypes.c_int, [P, ctypes.c_void_p, ctypes.c_size_t, _SZ, _ERR]),
     ("makemore_embeddings", ctypes.c_int, [P, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t, _I, _I, _ERR]),
@@ -100,5 +103,6 @@ class Progress(ctypes.Structure):
 
 PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(Progress), ctypes.c_void_p)
 lib.makemore_train_watch.restype = ctypes.c_int
-lib.makemore_train_watch.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(TrainConfig), PROGRESS_FN,
-                                     ctypes.c_void_p, ctypes.c_long, ctypes.c_char_p, ctypes.c_size_t, _ERR]
+lib.makemore_train_watch.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(TrainConfig), _STRS,
+                                     PROGRESS_FN, ctypes.c_void_p, ctypes.c_long, ctypes.c_char_p, ctypes.c_size_t,
+                                     _ERR]

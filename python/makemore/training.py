@@ -4,6 +4,8 @@ text elsewhere, and a clean stop on KeyboardInterrupt (a checkpoint is
 saved first, as the CLI does on Ctrl-C)."""
 import ctypes
 import json
+import math
+import numbers
 import os
 import queue
 import signal
@@ -13,8 +15,9 @@ from typing import NamedTuple, Optional
 from . import _check, _lib
 from ._check import MakemoreError
 
-_STRINGS = {"model", "optimizer", "schedule", "init", "preset"}
-_ALIASES = {"lr_schedule": "schedule", "lr": "learning_rate", "n_head": "n_heads", "type": "model"}
+# the names of makemore_train_config's fields, kept working
+_ALIASES = {"schedule": "lr-schedule", "lr": "learning-rate", "n_heads": "n-head", "type": "model",
+            "warmup": "warmup-steps"}
 EINTR = 6
 
 
@@ -41,24 +44,54 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.step, self.checkpoint = step, checkpoint
 
 
+def settings_names():
+    """The flags train() takes: those of `makemore train` (the library's
+    settings table), with _ for -."""
+    names, i = [], 0
+    while True:
+        n = _lib.lib.makemore_train_setting(i)
+        if n is None:
+            return names
+        names.append(n.decode("ascii"))
+        i += 1
+
+
+def _is_number_text(v):
+    try:
+        float(v)
+        return True
+    except ValueError:
+        return False
+
+
 def _config(flags):
-    c = _lib.lib.makemore_train_defaults()
-    names = {f for f, _ in _lib.TrainConfig._fields_}
+    """The "name=value" settings of makemore_train_with from train()'s flags.
+    Types are checked here (the library would read max_steps="10" as 10):
+    a number for a number, True/False for a flag, a word for a word."""
+    known = settings_names()
+    items = []
     for k, v in flags.items():
-        key = _ALIASES.get(k, k)
-        if key not in names:
-            raise TypeError(f"train: unknown flag {k!r}; known: {', '.join(sorted(names))}")
-        ctype = dict(_lib.TrainConfig._fields_)[key]
-        if key in _STRINGS:
-            v = _check.text(v, key)
-        elif ctype in (ctypes.c_double,):
-            v = _check.real(v, key)
+        name = _ALIASES.get(k, k.replace("_", "-"))
+        if name not in known:
+            raise TypeError(f"train: unknown flag {k!r}; known: {', '.join(n.replace('-', '_') for n in known)}")
+        if isinstance(v, bool):
+            text = "1" if v else "0"
+        elif isinstance(v, numbers.Integral):
+            text = str(int(v))
+        elif isinstance(v, numbers.Real):
+            if not math.isfinite(v):
+                raise ValueError(f"{k} must be a finite number, not {v}")
+            text = repr(float(v))
+        elif isinstance(v, str):
+            if _is_number_text(v):
+                raise TypeError(f"{k} must be a number, not str ({v!r})")
+            text = v
         else:
-            lo = -(2**63) if ctype is ctypes.c_long else (0 if ctype is ctypes.c_uint64 else -(2**31))
-            hi = 2**63 - 1 if ctype is ctypes.c_long else (2**64 - 1 if ctype is ctypes.c_uint64 else 2**31 - 1)
-            v = _check.integer(v, key, lo, hi)
-        setattr(c, key, v)
-    return c
+            raise TypeError(f"{k} must be a number or a str, not {type(v).__name__}")
+        if "\0" in text:
+            raise ValueError(f"{k} must not contain NUL characters")
+        items.append(f"{name}={text}".encode("utf-8"))
+    return (ctypes.c_char_p * (len(items) + 1))(*items, None)
 
 
 def _run(input, out, flags, on_steps, eval_every):
@@ -79,8 +112,7 @@ def _run(input, out, flags, on_steps, eval_every):
             batch.append(Progress(p.step, p.max_steps, p.lr, p.loss, *ev))
             return 1 if on_steps(batch) else 0
         fn = _lib.PROGRESS_FN(cb)
-    st = _lib.lib.makemore_train_watch(inp, outb, ctypes.byref(c), fn, None, eval_every, buf, len(buf),
-                                       ctypes.byref(err))
+    st = _lib.lib.makemore_train_watch(inp, outb, None, c, fn, None, eval_every, buf, len(buf), ctypes.byref(err))
     summary = json.loads(buf.value.decode("utf-8")) if buf.value else None
     return st, summary, err.msg.decode("utf-8", "replace")
 
@@ -112,8 +144,9 @@ class _Sigint:
 
 def train(input, out, callback=None, progress="auto", eval_every=0, **flags):
     """Trains on input (one item per line) into out/model.bin, as `makemore train`
-    with flags named as its long options (max_steps=1000, model="wavenet", ...;
-    lr_schedule is schedule). Returns the summary `makemore train --json` prints.
+    with flags named as its long options, _ for - (max_steps=1000, model="wavenet",
+    preset="best", dropout=0.2, lr_schedule="cosine", direct=True, ...). Returns
+    the summary `makemore train --json` prints.
 
     callback(Progress) is called for every step, in order, a batch of steps at
     a time (the library reports every 256 steps or 0.2 s); a true return stops
