@@ -37,6 +37,7 @@ nb = nbformat.read(os.path.join(root, "examples", "lecture.ipynb"), as_version=4
 os.environ["NAMES_TXT"] = names
 os.environ["MAKEMORE_NOTEBOOK_OUT"] = os.path.join(tmp, "out")
 os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the debugger's note on frozen modules
 # The kernel is this interpreter (the venv with the installed package), not
 # the system's python3 kernel: JUPYTER_PATH comes first in the search.
 spec = os.path.join(tmp, "jupyter", "kernels", "python3")

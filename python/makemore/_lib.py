@@ -92,6 +92,11 @@ _PROTOTYPES = [
 for _name, _res, _args in _PROTOTYPES:
     _f = getattr(lib, _name)
     _f.restype, _f.argtypes = _res, _args
+# word models (train --tokens word), in libraries that have them
+for _name, _res in (("makemore_is_words", ctypes.c_int), ("makemore_max_token_bytes", ctypes.c_size_t)):
+    if hasattr(lib, _name):
+        _f = getattr(lib, _name)
+        _f.restype, _f.argtypes = _res, [P]
 
 
 class Progress(ctypes.Structure):

@@ -29,7 +29,11 @@ class Model:
         _check.check(_lib.lib.makemore_load(_check.path(directory, "directory"), ctypes.byref(self._h),
                                             ctypes.byref(err)), err)
         V = _lib.lib.makemore_vocab_size(self._h)
-        self.chars = [_lib.lib.makemore_char(self._h, i).decode("utf-8") for i in range(V)]
+        self.chars = [_lib.lib.makemore_char(self._h, i).decode("utf-8") for i in range(V)]  # or words
+        words = getattr(_lib.lib, "makemore_is_words", None)
+        self.words = bool(words(self._h)) if words else False
+        token = getattr(_lib.lib, "makemore_max_token_bytes", None)
+        self._token_bytes = token(self._h) if token else 4
         self.kind = _lib.lib.makemore_kind(self._h).decode()
         self.num_params = _lib.lib.makemore_num_params(self._h)
         self.summary = None  # train()'s summary, when the model came from it
@@ -58,7 +62,8 @@ class Model:
 
     def __repr__(self):
         state = ", closed" if self.closed else ""
-        return f"<makemore.Model {self.kind}, {self.num_params} parameters, {len(self.chars)} characters{state}>"
+        unit = "words" if self.words else "characters"
+        return f"<makemore.Model {self.kind}, {self.num_params} parameters, {len(self.chars)} {unit}{state}>"
 
     def _handle(self):
         if not self._h:
@@ -76,9 +81,10 @@ class Model:
             o.seed = _check.integer(seed, "seed", 0, 2**64 - 1)
         o.max_len = 0 if max_len is None else _check.integer(max_len, "max_len", 1, MAX_LEN)
         o.prefix = _check.text(prefix, "prefix")
-        cap = n * (4 * (o.max_len or MAX_LEN) + 1) + 1
+        per = (self._token_bytes + (1 if self.words else 0)) * (o.max_len or MAX_LEN) + 1
+        cap = n * per + 1
         if cap > MAX_BUFFER or n > 2**31 - 1:
-            raise ValueError(f"n must be at most {(MAX_BUFFER - 1) // (4 * (o.max_len or MAX_LEN) + 1)} in one "
+            raise ValueError(f"n must be at most {(MAX_BUFFER - 1) // per} in one "
                              f"call, not {n} (draw more with several calls and other seeds)")
         h = self._handle()
         buf = ctypes.create_string_buffer(cap)
