@@ -56,12 +56,14 @@ nbformat.write(nb, os.path.join(tmp, "lecture.out.ipynb"))
 
 
 def texts(cell):
+    """What a cell printed (streams) and its value; not the text stand-ins of
+    displayed HTML or figures."""
     out = []
     for o in cell.get("outputs", []):
         if o.get("output_type") == "stream":
             out.append(o.get("text", ""))
-        elif "data" in o and "text/plain" in o["data"]:
-            out.append(o["data"]["text/plain"])
+        elif o.get("output_type") == "execute_result" and "text/plain" in o.get("data", {}):
+            out.append(o["data"]["text/plain"] + "\n")
     return "".join(out)
 
 

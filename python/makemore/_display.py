@@ -124,7 +124,8 @@ class NotebookView:
             return f"<p>{final or ''}</p>"
         secs = time.monotonic() - self.curve.start
         return (f"<div><progress value=\"{p.step}\" max=\"{max(p.max_steps, 1)}\" style=\"width:{W}px\"></progress>"
-                f"<pre style=\"margin:2px 0\">{_status(p, secs, final)}</pre>{_svg(self.curve)}</div>")
+                f"<pre style=\"margin:2px 0\">{_status(p, secs)}{chr(10) + final if final else ''}</pre>"
+                f"{_svg(self.curve)}</div>")
 
     def update(self, p):
         self.curve.add(p)
