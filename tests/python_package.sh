@@ -91,6 +91,9 @@ run_py sys python_arrays.py numpy
 run_py sys python_train.py numpy
 
 if [ "$nb" = 1 ]; then
+    # the interactive panel of Model._repr_html_, when make web has built it
+    panel=$root/web/dist/report-panel.html
+    [ -f "$panel" ] && export MAKEMORE_REPORT_PANEL=$panel
     MAKEMORE_TEST_INSTALLED=1 "$tmp/sys/bin/python" "$root/tests/python_notebook.py" "$M" "$tmp/nb" 2>&1 |
         grep -v '^1\.\.[0-9]*$'
     [ "${PIPESTATUS[0]}" -eq 0 ] || bad "python_notebook.py exited with a failure"
