@@ -8,7 +8,8 @@
 #   python3 -m makemore and as makemore, has the C library's version, and
 #   passes tests/python_api.py and python_arrays.py without numpy (a venv
 #   without system packages), python_arrays.py and python_train.py with it
-#   (--system-site-packages); then,
+#   (--system-site-packages); the model's HTML with make web's panel runs
+#   in Chromium (tests/python_panel.mjs); then,
 #   unless MM_NO_NOTEBOOK is set, examples/lecture.ipynb executes headless
 #   (tests/python_notebook.py) in the venv with numpy.
 #   MAKEMORE  the source tree's binary (the tests compare with its output)
@@ -23,7 +24,7 @@ train_plan=$(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_train.
 nb=1
 [ -n "${MM_NO_NOTEBOOK:-}" ] && nb=0
 nb_plan=$(sed 2>/dev/null -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_notebook.py")
-plan $((10 + api_plan + 2 * arr_plan + train_plan + nb * nb_plan))
+plan $((11 + api_plan + 2 * arr_plan + train_plan + nb * nb_plan))
 
 ver=$(cd "$root" && "$base" python/makemore_build.py version)
 tarball=$(cd "$root" && make -s dist | tail -n 1)
@@ -90,6 +91,20 @@ run_py plain python_arrays.py lists
 run_py sys python_arrays.py numpy
 run_py sys python_train.py numpy
 
+# Model._repr_html_'s interactive panel in Chromium: make web's module in an
+# iframe, against makemore probs (tests/web's puppeteer, as the page tests)
+panel=$root/web/dist/report-panel.html
+model=$tmp/run/sys/python_arrays.py/m
+if [ -f "$panel" ] && [ -d "$root/tests/web/node_modules" ] && command -v node >/dev/null &&
+    command -v chromium >/dev/null; then
+    MAKEMORE_REPORT_PANEL=$panel "$tmp/sys/bin/python" -c 'import makemore, sys
+open(sys.argv[2], "w").write("<!doctype html><html><body>" + makemore.load(sys.argv[1])._repr_html_() + "</body></html>")' \
+        "$model" "$tmp/repr.html" || bad "_repr_html_ failed"
+    MAKEMORE=$M CHROMIUM=$(command -v chromium) node "$root/tests/python_panel.mjs" "$tmp/repr.html" "$model" ||
+        _lib_failed=1
+else
+    skip "Model._repr_html_'s panel in Chromium: needs make web, npm ci in tests/web, node and chromium"
+fi
 if [ "$nb" = 1 ]; then
     # the interactive panel of Model._repr_html_, when make web has built it
     panel=$root/web/dist/report-panel.html
