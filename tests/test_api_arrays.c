@@ -79,6 +79,7 @@ static void check_arrays(makemore_model *m)
 int main(void)
 {
     char dir[] = "/tmp/mm_test_api_arrays_XXXXXX", data[64], out[96], json[8192];
+    PLAN(17);
     if (!mkdtemp(dir)) return 1;
     snprintf(data, sizeof data, "%s/d.txt", dir);
     snprintf(out, sizeof out, "%s/model", dir);
