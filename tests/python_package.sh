@@ -74,9 +74,9 @@ done
 got=$("$tmp/plain/bin/python" -c 'import makemore; print(makemore.__version__)' 2>&1)
 check "makemore.__version__ is the C library's and the wheel's ($got, $ver)" test "$got" = "$ver" -a \
     "$(basename "$whl" | cut -d- -f2)" = "$ver"
-check "python3 -m makemore runs the CLI" sh -c "'$tmp/plain/bin/python' -m makemore train --help | grep -q 'usage: makemore train'"
+check "python3 -m makemore runs the CLI" sh -c "'$tmp/plain/bin/python' -m makemore train --help | grep 'usage: makemore train' >/dev/null"
 check "the makemore command pip put in the venv runs the CLI" \
-    sh -c "'$tmp/plain/bin/makemore' sample --help | grep -q 'usage: makemore sample'"
+    sh -c "'$tmp/plain/bin/makemore' sample --help | grep 'usage: makemore sample' >/dev/null"
 check "the venv without system packages has no numpy" sh -c "! '$tmp/plain/bin/python' -c 'import numpy' 2>/dev/null"
 
 run_py() { # venv script arrays: a test script against the installed package
