@@ -27,11 +27,10 @@ static int print_ranked(const mm_vocab *v, const ranked *r, int V, const char *p
     mm_json_str(&j, "prefix", prefix);
     mm_json_array(&j, "probs");
     for (int i = 0; i < V; i++) {
-        char c[8] = ".";
-        if (r[i].id) c[mm_utf8_encode(v->cp[r[i].id], c)] = 0;
+        const char *c = mm_vocab_token(v, r[i].id);
         if (json) {
             mm_json_item_object(&j);
-            mm_json_str(&j, "char", c);
+            mm_json_str(&j, v->words ? "word" : "char", c);
             mm_json_g(&j, "prob", (double)r[i].p, 9);
             mm_json_item_object_end(&j);
         } else {

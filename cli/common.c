@@ -36,13 +36,13 @@ mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, co
     memset(d, 0, sizeof *d);
     d->opts = *o;
     uint64_t avail = cli_memory_available();
-    mm_status st = mm_words_read_within(&d->words, path, avail, err);
-    if (!st && o->split_kind == MM_SPLIT_MAKEMORE) st = mm_words_strip_python(&d->words, path, err);
+    mm_status st = mm_words_read_tokens(&d->words, path, avail, o->tokens, err);
+    if (!st && o->split_kind == MM_SPLIT_MAKEMORE && !o->tokens) st = mm_words_strip_python(&d->words, path, err);
     if (!st && d->opts.T == 0) {
         size_t T = mm_words_longest(&d->words) + 1;
-        d->opts.T = T <= 1024 ? (int)T : 1024; /* a longer item is refused by name below */
+        d->opts.T = T <= MM_MAX_BLOCK ? (int)T : MM_MAX_BLOCK; /* a longer item is refused by name below */
     }
-    if (!st) st = mm_vocab_build(&d->vocab, &d->words, path, err);
+    if (!st) st = mm_data_vocab(&d->vocab, &d->words, &d->opts, vocab, path, err);
     if (!st) {
         uint64_t need = cli_data_mem(d, &d->opts);
         if (need > avail)
@@ -74,7 +74,10 @@ mm_data_opts cli_run_data_opts(const mm_run *r)
     return (mm_data_opts){.T = r->model.cfg.block_size,
                           .sequence = r->model.kind->layout == MM_LAYOUT_SEQUENCE,
                           .split_kind = r->split_kind,
-                          .split_seed = r->split_seed};
+                          .split_seed = r->split_seed,
+                          .tokens = r->vocab.words ? MM_TOKENS_WORD : MM_TOKENS_CHAR,
+                          .min_count = r->min_count,
+                          .sizes = {r->split_sizes[0], r->split_sizes[1]}};
 }
 
 void cli_print_loss(FILE *f, double loss, int json)
@@ -144,18 +147,15 @@ int cli_path(char *out, size_t n, const char *dir, const char *name)
 
 void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n)
 {
-    char buf[5];
     for (int i = 0; i < n; i++) {
-        int k = mm_utf8_encode(v->cp[ids[i]], buf);
-        fwrite(buf, 1, (size_t)k, f);
+        if (v->words && i) fputc(' ', f);
+        fputs(mm_vocab_token(v, ids[i]), f);
     }
 }
 
 void cli_item_string(char *out, const mm_vocab *v, const int *ids, int n)
 {
-    size_t k = 0;
-    for (int i = 0; i < n; i++) k += (size_t)mm_utf8_encode(v->cp[ids[i]], out + k);
-    out[k] = 0;
+    mm_vocab_text(v, ids, n, out);
 }
 
 int cli_json_print(mm_json *j)
@@ -171,7 +171,7 @@ int cli_json_print(mm_json *j)
 
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b)
 {
-    return a->size == b->size && !memcmp(a->cp, b->cp, (size_t)a->size * sizeof *a->cp);
+    return mm_vocab_equal(a, b);
 }
 
 void cli_remove_stale_temps(const char *dir)

@@ -80,11 +80,7 @@ void events_embedding(events *e, const mm_run *r, long step)
     event_begin(&j, "embedding");
     mm_json_int(&j, "step", step);
     mm_json_array(&j, "chars");
-    for (int i = 0; i < V; i++) {
-        char ch[5] = {0};
-        ch[mm_utf8_encode(r->vocab.cp[i], ch)] = 0;
-        mm_json_item(&j, ch);
-    }
+    for (int i = 0; i < V; i++) mm_json_item(&j, mm_vocab_token(&r->vocab, i));
     mm_json_array_end(&j);
     for (int d = 0; d < 2; d++) {
         mm_json_array(&j, d ? "y" : "x");

@@ -70,13 +70,6 @@ makemore_status makemore_load(const char *dir, makemore_model **out, makemore_er
         free(m);
         return api_status(st, &e, err);
     }
-    int V = m->run.vocab.size;
-    m->chars = calloc((size_t)V, sizeof *m->chars);
-    if (!m->chars) {
-        makemore_free(m);
-        return fail(err, MAKEMORE_ENOMEM, "out of memory");
-    }
-    for (int id = 0; id < V; id++) mm_utf8_encode(id ? m->run.vocab.cp[id] : '.', m->chars[id]);
     *out = m;
     return MAKEMORE_OK;
 }
@@ -85,7 +78,6 @@ void makemore_free(makemore_model *m)
 {
     if (!m) return;
     mm_run_free(&m->run);
-    free(m->chars);
     free(m);
 }
 
@@ -96,7 +88,7 @@ int makemore_vocab_size(const makemore_model *m)
 
 const char *makemore_char(const makemore_model *m, int id)
 {
-    return id >= 0 && id < m->run.vocab.size ? m->chars[id] : NULL;
+    return id >= 0 && id < m->run.vocab.size ? mm_vocab_token(&m->run.vocab, id) : NULL;
 }
 
 const char *makemore_kind(const makemore_model *m)
@@ -173,9 +165,15 @@ makemore_status makemore_next_probs(makemore_model *m, const char *prefix, doubl
 
 mm_status api_data_read(api_data *d, const char *path, mm_err *err)
 {
+    return api_data_read_tokens(d, path, MM_TOKENS_CHAR, err);
+}
+
+mm_status api_data_read_tokens(api_data *d, const char *path, int tokens, mm_err *err)
+{
     memset(d, 0, sizeof *d);
-    mm_status st = mm_words_read(&d->words, path, err);
-    if (!st) st = mm_vocab_build(&d->vocab, &d->words, path, err);
+    mm_status st = mm_words_read_tokens(&d->words, path, UINT64_MAX, tokens, err);
+    /* words: the vocabulary comes from the training split (api_data_split) */
+    if (!st && tokens == MM_TOKENS_CHAR) st = mm_vocab_build(&d->vocab, &d->words, path, err);
     if (st) api_data_free(d);
     return st;
 }
@@ -183,7 +181,9 @@ mm_status api_data_read(api_data *d, const char *path, mm_err *err)
 mm_status api_data_split(api_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
                          mm_err *err)
 {
-    mm_status st = o->split_kind == MM_SPLIT_MAKEMORE ? mm_words_strip_python(&d->words, path, err) : MM_OK;
+    mm_status st = MM_OK;
+    if (d->words.tokens == MM_TOKENS_WORD) st = mm_data_vocab(&d->vocab, &d->words, o, vocab, path, err);
+    else if (o->split_kind == MM_SPLIT_MAKEMORE) st = mm_words_strip_python(&d->words, path, err);
     return st ? st : mm_dataset_build(&d->data, &d->words, vocab ? vocab : &d->vocab, o, path, err);
 }
 
@@ -203,10 +203,12 @@ makemore_status makemore_eval(makemore_model *m, const char *split, const char *
     api_data d;
     mm_err e;
     const char *path = input ? input : r->input;
-    mm_status st = api_data_read(&d, path, &e);
+    mm_status st = api_data_read_tokens(&d, path, r->vocab.words ? MM_TOKENS_WORD : MM_TOKENS_CHAR, &e);
     if (st) return api_status(st, &e, err);
     mm_data_opts o = {.T = r->model.cfg.block_size, .sequence = r->model.kind->layout == MM_LAYOUT_SEQUENCE,
-                      .split_kind = r->split_kind, .split_seed = r->split_seed};
+                      .split_kind = r->split_kind, .split_seed = r->split_seed,
+                      .tokens = r->vocab.words ? MM_TOKENS_WORD : MM_TOKENS_CHAR, .min_count = r->min_count,
+                      .sizes = {r->split_sizes[0], r->split_sizes[1]}};
     st = api_data_split(&d, path, &o, &r->vocab, &e);
     if (!st) st = mm_model_split_loss(&r->model, &d.data.split[which], api_threads(0), loss, &e);
     api_data_free(&d);

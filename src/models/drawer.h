@@ -18,7 +18,7 @@ typedef struct {
     int *prefix;   /* (np) ids every item starts with */
     int np;
     int *ids;      /* (opts.max_len) */
-    char *text;    /* (4 * opts.max_len + 1) the last item's UTF-8 */
+    char *text;    /* (mm_vocab_text_cap(v, opts.max_len)) the last item's UTF-8 */
     long count[MM_NSPLITS + 1]; /* items drawn per split, then new ones */
 } mm_drawer;
 
