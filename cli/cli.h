@@ -25,6 +25,7 @@ int cmd_probs(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_neighbors(int argc, char **argv);
 /* train's flag parsing and checks alone, touching no file: 0 if training
  * would go on (or --help was printed), else the exit status (the fuzz
  * harness's entry). */

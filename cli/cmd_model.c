@@ -1,4 +1,5 @@
 /* Commands that use a saved model: sample, eval, export. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,10 +93,18 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
         mm_json_num(&j, key, loss, 6);
         snprintf(key, sizeof key, "n%s", mm_split_name(s));
         mm_json_int(&j, key, (long long)d->data.split[s].n);
+        /* per token: every target, the end of each item and <unk> included */
+        snprintf(key, sizeof key, "%s_ppl", mm_split_name(s));
+        mm_json_num(&j, key, exp(loss), 6);
+        snprintf(key, sizeof key, "n%s_tokens", mm_split_name(s));
+        mm_json_int(&j, key, (long long)d->data.split[s].ntargets);
         if (!json) {
             printf("%-5s loss ", mm_split_name(s));
             cli_print_loss(stdout, loss, 0);
-            printf("  (%zu examples%s)\n", d->data.split[s].n, d->data.split[s].n ? "" : ": this split is empty");
+            printf("  perplexity ");
+            cli_print_loss(stdout, exp(loss), 0);
+            printf("  (%zu examples, %zu tokens%s)\n", d->data.split[s].n, d->data.split[s].ntargets,
+                   d->data.split[s].n ? "" : ": this split is empty");
         }
     }
     if (mix > 0) {

@@ -75,7 +75,8 @@ void events_embedding(events *e, const mm_run *r, long step)
     const mm_model *m = &r->model;
     if (!e->f || m->embedding < 0 || m->cfg.n_embd < 2) return;
     const float *C = mm_model_param(m, m->embedding); /* (V, E) */
-    const int V = r->vocab.size, E = m->cfg.n_embd;
+    /* a word model's likeliest few hundred (its first ids), as report.html draws */
+    const int V = r->vocab.words && r->vocab.size > 300 ? 300 : r->vocab.size, E = m->cfg.n_embd;
     mm_json j;
     event_begin(&j, "embedding");
     mm_json_int(&j, "step", step);

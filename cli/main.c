@@ -20,6 +20,7 @@ static const char *USAGE =
     "  import   make DIR/model.bin from safetensors weights (makemore.py's state_dict)\n"
     "  lr-find  the lecture's learning-rate sweep: lr_find.csv, lr_find.svg, a suggestion\n"
     "  sweep    random search over learning rate, sizes and batch; sweep.csv, sweep.md\n"
+    "  neighbors  the tokens nearest a word by its learnt features (cosine)\n"
     "\n"
     "Run 'makemore COMMAND --help' for a command's options.\n";
 
@@ -38,5 +39,6 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "import")) return cmd_import(argc - 2, argv + 2);
     if (!strcmp(cmd, "lr-find")) return cmd_lrfind(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 2, argv + 2);
-    return cli_error("unknown command '%s' (commands: train, sample, probs, eval, export, import, lr-find, sweep)", cmd);
+    if (!strcmp(cmd, "neighbors")) return cmd_neighbors(argc - 2, argv + 2);
+    return cli_error("unknown command '%s' (commands: train, sample, probs, eval, export, import, lr-find, sweep, neighbors)", cmd);
 }
