@@ -46,7 +46,8 @@ static void catch_stop_signals(void)
 }
 
 typedef struct {
-    const char *input, *workdir, *init, *schedule, *split;
+    const char *input, *workdir, *init, *schedule, *split, *tokens, *split_sizes;
+    int min_count;
     int resume, force, json, samples, threads;
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
     int lr_find, mix_ngram;
@@ -56,7 +57,7 @@ typedef struct {
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 28
+#define NBASE_SPECS 31
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -73,7 +74,7 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--lr-decay-step", NULL, ARG_LONG, &f->lr_decay_step, 0, 1e12, "step: when to decay (default max-steps/2); cosine: where it ends (default max-steps)", 0},
         {"--lr-decay-rate", NULL, ARG_DOUBLE, &f->lr_rate, 0, 1e6, "inv schedule: rate r (default 1e-4)", 0},
         {"--weight-decay", NULL, ARG_DOUBLE, &f->weight_decay, 0, 1e6, "on weights and embeddings: L2 for sgd/momentum, decoupled for adamw (default 0)", 0},
-        {"--block-size", NULL, ARG_INT, &f->block_size, 1, 1024, "context length in characters (default: the model's; mlp 3)", 0},
+        {"--block-size", NULL, ARG_INT, &f->block_size, 1, MM_MAX_BLOCK, "context length in tokens (default: the model's; mlp 3)", 0},
         {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default: the model's; mlp 10)", 0},
         {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden units (default: the model's; mlp 200)", 0},
         {"--init", NULL, ARG_STRING, &f->init, 0, 0, "torch (lecture) or scaled (first loss near uniform)", 0},
@@ -89,6 +90,9 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: at step 0 only; the final losses are printed and in report.html)", 0},
         {"--lr-find", NULL, ARG_INT, &f->lr_find, 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none)", 0},
         {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
+        {"--tokens", NULL, ARG_STRING, &f->tokens, 0, 0, "char (default: each character a token) or word (each line split at white space; </s> ends an item, <unk> any word seen fewer than --min-count times in the training split)", 0},
+        {"--min-count", NULL, ARG_INT, &f->min_count, 1, 1 << 30, "--tokens word: keep the words seen at least K times in the training split (default 1)", 0},
+        {"--split-sizes", NULL, ARG_STRING, &f->split_sizes, 0, 0, "--split ordered: TRAIN/DEV in tokens (800000/200000) or fractions (default 0.8/0.1); test is the rest", 0},
     };
     memcpy(s, specs, sizeof specs);
     model_flags_specs(s + NBASE_SPECS, &f->mf);
@@ -112,6 +116,8 @@ static void flag_defaults(train_flags *f)
     f->init = "torch";
     f->schedule = "step";
     f->split = "lecture";
+    f->tokens = "char";
+    f->min_count = 1;
     f->max_steps = 200000;
     f->batch_size = 32;
     f->block_size = 3;
@@ -169,7 +175,16 @@ static int check_memory(const mm_config *c, uint64_t nparams, int B, uint64_t da
 static int check_flags(const train_flags *f, const arg_spec *specs)
 {
     if (parse_init(f->init) < 0) return cli_error("--init '%s': expected torch or scaled", f->init);
-    if (mm_split_kind_parse(f->split) < 0) return cli_error("--split '%s': expected lecture or makemore", f->split);
+    if (mm_split_kind_parse(f->split) < 0)
+        return cli_error("--split '%s': expected lecture, makemore or ordered", f->split);
+    if (mm_tokens_parse(f->tokens) < 0) return cli_error("--tokens '%s': expected char or word", f->tokens);
+    mm_err serr;
+    double sizes[2];
+    if (f->split_sizes && mm_split_sizes_parse(f->split_sizes, sizes, &serr)) return cli_error("%s", serr.msg);
+    if (f->split_sizes && mm_split_kind_parse(f->split) != MM_SPLIT_ORDERED)
+        return cli_error("--split-sizes: only with --split ordered");
+    if (args_seen(specs, NSPECS, "--min-count") && mm_tokens_parse(f->tokens) != MM_TOKENS_WORD)
+        return cli_error("--min-count: only with --tokens word");
     int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size, f->resume);
     if (mrc) return mrc;
     const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
@@ -295,6 +310,13 @@ static int check_resume_flags(const arg_spec *s, const train_flags *f, const mm_
         (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed) ||
         (args_seen(s, NSPECS, "--split") && mm_split_kind_parse(f->split) != r->split_kind))
         return cli_error("--seed/--split/--split-seed disagree with the checkpoint; drop them to resume");
+    double sizes[2] = {0, 0};
+    mm_err e;
+    if ((args_seen(s, NSPECS, "--tokens") && mm_tokens_parse(f->tokens) != (r->vocab.words ? MM_TOKENS_WORD : MM_TOKENS_CHAR)) ||
+        (args_seen(s, NSPECS, "--min-count") && f->min_count != r->min_count) ||
+        (args_seen(s, NSPECS, "--split-sizes") && (mm_split_sizes_parse(f->split_sizes, sizes, &e) ||
+                                                    sizes[0] != r->split_sizes[0] || sizes[1] != r->split_sizes[1])))
+        return cli_error("--tokens/--min-count/--split-sizes disagree with the checkpoint; drop them to resume");
     if (args_seen(s, NSPECS, "--max-steps") && f->max_steps < r->state.step)
         return cli_error("--max-steps %ld is before the checkpoint's step %ld", f->max_steps, r->state.step);
     return model_flags_check_resume(&f->mf, s, NSPECS, r);
@@ -338,8 +360,12 @@ static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const trai
     r->init_kind = init;
     snprintf(r->input, sizeof r->input, "%s", f->input);
     const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
+    r->min_count = mm_tokens_parse(f->tokens) == MM_TOKENS_WORD ? f->min_count : 0;
+    if (f->split_sizes) mm_split_sizes_parse(f->split_sizes, r->split_sizes, &err);
     mm_data_opts o = {.T = f->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
-                      .split_kind = r->split_kind, .split_seed = r->split_seed};
+                      .split_kind = r->split_kind, .split_seed = r->split_seed,
+                      .tokens = mm_tokens_parse(f->tokens), .min_count = r->min_count,
+                      .sizes = {r->split_sizes[0], r->split_sizes[1]}};
     if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if (d->data.split[MM_TRAIN].n == 0) return cli_empty_train_split(f->input, d->words.nwords);
     resume_record_data(r, d);
@@ -351,8 +377,7 @@ static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const trai
     if ((rc = check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, cli_data_mem(d, &d->opts))))
         return rc;
     if (mm_model_build(&r->model, &cfg, &err)) return cli_error("%s", err.msg);
-    if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
-        return cli_error("%s", err.msg);
+    if (mm_vocab_copy(&r->vocab, &d->vocab, &err)) return cli_error("%s", err.msg);
     if (mm_init_rng(&r->state.rng, r->seed, r->split_kind, r->split_seed, d->words.nwords, &err))
         return cli_error("%s", err.msg);
     mm_model_init(&r->model, (mm_init_kind)init, &r->state.rng);

@@ -129,6 +129,36 @@ static void split_ordered(uint32_t *order, const mm_words *w, const double sizes
     }
 }
 
+mm_status mm_split_sizes_parse(const char *text, double sizes[2], mm_err *err)
+{
+    const char *p = text;
+    for (int i = 0; i < 2; i++) {
+        char *end;
+        sizes[i] = strtod(p, &end);
+        if (end == p || (*end && *end != '/' && *end != ','))
+            return mm_fail(err, MM_EINVAL, "--split-sizes '%s': expected TRAIN/DEV, each a count of tokens or a "
+                           "fraction (e.g. 800000/200000 or 0.8/0.1); the test split is the rest", text);
+        p = *end ? end + 1 : end;
+        if (i == 0 && !*end) return mm_fail(err, MM_EINVAL, "--split-sizes '%s': give TRAIN/DEV", text);
+    }
+    if (*p && strcmp(p, "rest"))
+        return mm_fail(err, MM_EINVAL, "--split-sizes '%s': the test split is the rest (TRAIN/DEV or TRAIN/DEV/rest)",
+                       text);
+    return mm_split_sizes_check(sizes, err);
+}
+
+int mm_tokens_parse(const char *name)
+{
+    if (!strcmp(name, "char")) return MM_TOKENS_CHAR;
+    if (!strcmp(name, "word")) return MM_TOKENS_WORD;
+    return -1;
+}
+
+const char *mm_tokens_name(int tokens)
+{
+    return tokens == MM_TOKENS_WORD ? "word" : "char";
+}
+
 void mm_split_items(uint32_t *order, const mm_words *w, const mm_data_opts *o, size_t cut[4])
 {
     if (o->split_kind == MM_SPLIT_ORDERED) split_ordered(order, w, o->sizes, cut);

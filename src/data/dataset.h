@@ -86,6 +86,12 @@ uint64_t mm_dataset_mem(const mm_words *w, const mm_data_opts *o);
 void mm_split_order(uint32_t *order, size_t n, int split_kind, uint64_t split_seed, size_t cut[4]);
 /* The same for any split kind (the ordered split needs the items' lengths). */
 void mm_split_items(uint32_t *order, const mm_words *w, const mm_data_opts *o, size_t cut[4]);
+/* "TRAIN/DEV" (or "TRAIN/DEV/rest"), each a count of tokens or a fraction,
+ * into sizes, checked; errors name --split-sizes. */
+mm_status mm_split_sizes_parse(const char *text, double sizes[2], mm_err *err);
+/* "char" or "word": MM_TOKENS_*, else -1. */
+int mm_tokens_parse(const char *name);
+const char *mm_tokens_name(int tokens);
 /* Checks an ordered split's sizes, naming --split-sizes. */
 mm_status mm_split_sizes_check(const double sizes[2], mm_err *err);
 
