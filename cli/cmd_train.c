@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "dist.h"
 #include "events.h"
+#include "keepbest.h"
 #include "progress.h"
 #include "resume.h"
 #include "samples.h"
@@ -50,14 +51,15 @@ typedef struct {
     int min_count;
     int resume, force, json, samples, threads;
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
-    int lr_find, mix_ngram;
+    int lr_find, mix_ngram, keep_best;
+    long patience;
     int batch_size, block_size, n_embd, n_hidden;
     double lr, lr_decay, lr_rate, weight_decay;
     uint64_t seed, split_seed;
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 31
+#define NBASE_SPECS 33
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -92,6 +94,8 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
         {"--tokens", NULL, ARG_STRING, &f->tokens, 0, 0, "char (default: each character a token) or word (each line split at white space; </s> ends an item, <unk> any word seen fewer than --min-count times in the training split)", 0},
         {"--min-count", NULL, ARG_INT, &f->min_count, 1, 1 << 30, "--tokens word: keep the words seen at least K times in the training split (default 1)", 0},
+        {"--keep-best", NULL, ARG_FLAG, &f->keep_best, 0, 0, "with --eval-every: keep the model of the best dev loss so far as DIR/best.bin", 0},
+        {"--patience", NULL, ARG_LONG, &f->patience, 0, 1e12, "with --eval-every: stop after P evaluations without a better dev loss (default 0: never)", 0},
         {"--split-sizes", NULL, ARG_STRING, &f->split_sizes, 0, 0, "--split ordered: TRAIN/DEV in tokens (800000/200000) or fractions (default 0.8/0.1); test is the rest", 0},
     };
     memcpy(s, specs, sizeof specs);
@@ -185,6 +189,8 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
         return cli_error("--split-sizes: only with --split ordered");
     if (args_seen(specs, NSPECS, "--min-count") && mm_tokens_parse(f->tokens) != MM_TOKENS_WORD)
         return cli_error("--min-count: only with --tokens word");
+    if ((f->keep_best || f->patience) && f->eval_every <= 0)
+        return cli_error("--keep-best and --patience judge the dev loss of the evaluations: give --eval-every N");
     int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size, f->resume);
     if (mrc) return mrc;
     const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
@@ -246,6 +252,7 @@ typedef struct {
     const cli_data *data;
     trainfiles *files;
     long eval_every;
+    keepbest kb;          /* --keep-best, --patience */
     const cli_dist *dist; /* NULL alone */
     int leader;           /* writes and prints: rank 0, or alone */
 } step_ctx;
@@ -267,6 +274,10 @@ static void eval_now(step_ctx *c, long step)
         trainlog_eval(&c->log, step, tr, dv);
         events_eval(&c->ev, step, tr, dv);
     }
+    mm_status saved = c->kb.save_status;
+    keepbest_eval(&c->kb, c->run, dv, c->leader);
+    if (c->leader && c->kb.save_status && !saved)
+        fprintf(stderr, "makemore: warning: --keep-best: %s\n", c->kb.err.msg);
     c->files->eval_seconds += progress_now() - t0;
 }
 
@@ -279,6 +290,7 @@ static int on_step(void *vctx, long step, double loss, double lr)
         events_step(&c->ev, c->run, step, loss, lr);
     }
     if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step); /* every process */
+    if (c->kb.stop) return 1; /* every process: they evaluated the same dev loss */
     if (!c->leader) return stop_signal != 0;
     if (c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps) {
         /* the log reaches disk before the checkpoint that covers it */
@@ -559,6 +571,27 @@ static int stopped(mm_run *r, step_ctx *c, const char *ckpt, const train_flags *
     return 128 + sig;
 }
 
+/* A resumed run's best so far: the dev loss of DIR/best.bin, when there is one. */
+static int resume_best(keepbest *kb, const mm_run *r, const cli_data *d, const cli_dist *dist, int nthreads)
+{
+    struct stat sb;
+    if (stat(kb->path, &sb) != 0) return 0;
+    mm_run best;
+    mm_err err;
+    double dev;
+    if (mm_checkpoint_load(&best, kb->path, &err)) return cli_error("--resume: %s", err.msg);
+    int rc = 0;
+    if (!mm_vocab_equal(&best.vocab, &r->vocab) || best.model.cfg.kind != r->model.cfg.kind ||
+        best.model.cfg.block_size != r->model.cfg.block_size)
+        rc = cli_error("%s: not a model of this run's data; move it away to resume", kb->path);
+    else if (cli_dist_split_loss(dist, &best.model, &d->data.split[MM_DEV], nthreads, &dev, &err))
+        rc = cli_error("%s: %s", kb->path, err.msg);
+    else
+        keepbest_resume(kb, dev, best.state.step);
+    mm_run_free(&best);
+    return rc;
+}
+
 static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads,
                         trainfiles *files, const cli_dist *dist)
 {
@@ -571,12 +604,26 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     ctx.eval_every = f->eval_every;
     ctx.dist = dist;
     ctx.leader = cli_dist_leader(dist);
-    int rc = ctx.leader ? open_outputs(&ctx, r, d, f, files) : 0;
+    if (keepbest_init(&ctx.kb, f->workdir, f->keep_best, f->patience)) return cli_error("-o: path too long");
+    int rc = f->resume && (f->keep_best || f->patience) ? resume_best(&ctx.kb, r, d, dist, nthreads) : 0;
+    if (!rc && ctx.leader) rc = open_outputs(&ctx, r, d, f, files);
     if ((rc = cli_dist_agree(dist, NULL, rc))) return rc;
     mm_err err;
     mm_status st = mm_train_run_dist(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
                                      dist ? &dist->train : NULL, on_step, &ctx, &err);
     r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
+    files->best_step = ctx.kb.best_step;
+    files->best_dev = ctx.kb.best_dev;
+    if (st == MM_EINTR && ctx.kb.stop) {
+        /* patience ran out: the run is finished here (a resume has nothing left to do) */
+        r->train.max_steps = r->state.step;
+        files->stopped_early = 1;
+        st = MM_OK;
+        if (ctx.leader)
+            fprintf(stderr, "makemore: --patience %ld: no better dev loss in %ld evaluations; stopped at step %ld "
+                            "(the best, %.4f, at step %ld)\n", f->patience, ctx.kb.since, r->state.step,
+                    ctx.kb.best_dev, ctx.kb.best_step);
+    }
     if (ctx.leader) {
         progress_end(&ctx.prog);
         events_close(&ctx.ev);
@@ -644,7 +691,7 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     cli_dist_quiet_end(&quiet, dist);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
-                        .resume_step = run.state.step};
+                        .resume_step = run.state.step, .best_step = -1, .keep_best = f.keep_best};
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);
     cli_data_free(&data);
