@@ -53,13 +53,14 @@ typedef struct {
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
     int lr_find, mix_ngram, keep_best;
     long patience;
+    double epochs;
     int batch_size, block_size, n_embd, n_hidden;
     double lr, lr_decay, lr_rate, weight_decay;
     uint64_t seed, split_seed;
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 33
+#define NBASE_SPECS 34
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -94,6 +95,7 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
         {"--tokens", NULL, ARG_STRING, &f->tokens, 0, 0, "char (default: each character a token) or word (each line split at white space; </s> ends an item, <unk> any word seen fewer than --min-count times in the training split)", 0},
         {"--min-count", NULL, ARG_INT, &f->min_count, 1, 1 << 30, "--tokens word: keep the words seen at least K times in the training split (default 1)", 0},
+        {"--epochs", NULL, ARG_DOUBLE, &f->epochs, 0, 1e9, "train for N passes' worth of the training examples (ceil(N x examples / batch) steps of random minibatches) instead of --max-steps", 0},
         {"--keep-best", NULL, ARG_FLAG, &f->keep_best, 0, 0, "with --eval-every: keep the model of the best dev loss so far as DIR/best.bin", 0},
         {"--patience", NULL, ARG_LONG, &f->patience, 0, 1e12, "with --eval-every: stop after P evaluations without a better dev loss (default 0: never)", 0},
         {"--split-sizes", NULL, ARG_STRING, &f->split_sizes, 0, 0, "--split ordered: TRAIN/DEV in tokens (800000/200000) or fractions (default 0.8/0.1); test is the rest", 0},
@@ -189,6 +191,10 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
         return cli_error("--split-sizes: only with --split ordered");
     if (args_seen(specs, NSPECS, "--min-count") && mm_tokens_parse(f->tokens) != MM_TOKENS_WORD)
         return cli_error("--min-count: only with --tokens word");
+    if (f->epochs > 0 && args_seen(specs, NSPECS, "--max-steps"))
+        return cli_error("--epochs and --max-steps: give one (an epoch is the training examples over the batch size)");
+    if (f->epochs > 0 && f->resume)
+        return cli_error("--epochs: a resumed run goes on to its --max-steps; give --max-steps to change it");
     if ((f->keep_best || f->patience) && f->eval_every <= 0)
         return cli_error("--keep-best and --patience judge the dev loss of the evaluations: give --eval-every N");
     int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size, f->resume);
@@ -381,6 +387,12 @@ static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const trai
     if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
     if (d->data.split[MM_TRAIN].n == 0) return cli_empty_train_split(f->input, d->words.nwords);
     resume_record_data(r, d);
+    if (f->epochs > 0) { /* the steps, and the schedule's defaults that follow them */
+        train_flags g = *f;
+        g.max_steps = (long)ceil(f->epochs * (double)d->data.split[MM_TRAIN].n / f->batch_size);
+        r->train.max_steps = g.max_steps;
+        if ((rc = parse_schedule(&g, &r->train.sched))) return rc;
+    }
     mm_config cfg = {.vocab_size = d->vocab.size, .block_size = d->opts.T, .n_embd = f->n_embd,
                      .n_hidden = f->n_hidden};
     model_flags_apply(&f->mf, &cfg, &r->train);
