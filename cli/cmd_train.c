@@ -187,9 +187,9 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
     mm_err serr;
     double sizes[2];
     if (f->split_sizes && mm_split_sizes_parse(f->split_sizes, sizes, &serr)) return cli_error("%s", serr.msg);
-    if (f->split_sizes && mm_split_kind_parse(f->split) != MM_SPLIT_ORDERED)
+    if (f->split_sizes && !f->resume && mm_split_kind_parse(f->split) != MM_SPLIT_ORDERED)
         return cli_error("--split-sizes: only with --split ordered");
-    if (args_seen(specs, NSPECS, "--min-count") && mm_tokens_parse(f->tokens) != MM_TOKENS_WORD)
+    if (args_seen(specs, NSPECS, "--min-count") && !f->resume && mm_tokens_parse(f->tokens) != MM_TOKENS_WORD)
         return cli_error("--min-count: only with --tokens word");
     if (f->epochs > 0 && args_seen(specs, NSPECS, "--max-steps"))
         return cli_error("--epochs and --max-steps: give one (an epoch is the training examples over the batch size)");
