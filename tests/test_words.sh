@@ -7,7 +7,7 @@
 # line.
 source "$(dirname "$0")/lib.sh"
 command -v bible >/dev/null || skip_all "bible (Debian's bible-kjv) is not installed"
-plan 25
+plan 26
 
 # the first 3,000 verses, without chapter headings and verse numbers
 bible -l0 gen1:1-rev22:21 | sed -n 's/^ *[0-9][0-9]* //p' | head -n 3000 >"$tmp/kjv.txt"
@@ -70,6 +70,33 @@ check(len(cos) == 8 and "God" not in [x["word"] for x in nb["neighbors"]] and co
       all(-1 <= c <= 1 for c in cos), "neighbors --word God -k 8: 8 other words, cosine descending")
 PY
 check "report.html labels the embedding with words" grep -q '>LORD<' "$tmp/a/report.html"
+
+# the C API through the Python module
+if [ -z "${MAKEMORE_LIB:-}" ]; then
+    export MAKEMORE_LIB=$TESTS_DIR/../$(basename "$M" | sed 's/^makemore/build/')/libmakemore.so.1
+fi
+if [ -n "${MM_SANITIZER:-}" ]; then
+    skip "the Python module: the sanitizer build makes no shared library"
+else
+PYTHONPATH=$TESTS_DIR/../python py "python" "$tmp" <<'PY'
+import json, sys
+import makemore
+d = sys.argv[1]
+m = makemore.load(f"{d}/a")
+cli = {x["word"]: x["prob"] for x in json.load(open(f"{d}/probs.json"))["probs"]}
+p = m.next_probs("And God")
+items = m.sample(5, seed=1, prefix="And the LORD")
+ev = json.load(open(f"{d}/eval.json"))
+try:
+    m.next_probs("And Zzyzx"); refused = ""
+except makemore.MakemoreError as e:
+    refused = str(e)
+ok = (m.words and m.chars[:2] == ["</s>", "<unk>"] and set(p) == set(cli) and
+      max(abs(p[w] - cli[w]) for w in p) < 1e-8 and all(s.startswith("And the LORD ") for s in items) and
+      abs(m.eval("dev") - ev["dev_loss"]) < 1e-5 and "Zzyzx" in refused)
+print(("ok - " if ok else "not ok - ") + f"the API in words: next_probs as probs --json, sample with a word prefix, eval, an unknown word refused ({refused})")
+PY
+fi
 
 expect_error "a prefix of unknown words" "--prefix: the word 'Zzyzx' is not in the model's vocabulary" \
     "$M" probs -o "$tmp/a" --prefix "And Zzyzx"

@@ -91,6 +91,16 @@ const char *makemore_char(const makemore_model *m, int id)
     return id >= 0 && id < m->run.vocab.size ? mm_vocab_token(&m->run.vocab, id) : NULL;
 }
 
+int makemore_is_words(const makemore_model *m)
+{
+    return m->run.vocab.words;
+}
+
+size_t makemore_max_token_bytes(const makemore_model *m)
+{
+    return m->run.vocab.longest;
+}
+
 const char *makemore_kind(const makemore_model *m)
 {
     return m->run.model.kind ? m->run.model.kind->name : "?";
