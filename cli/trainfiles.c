@@ -396,9 +396,6 @@ static void json_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
 
 void trainfiles_json(const trainfiles *t, mm_json *j)
 {
-    /* per token (every target: ends and <unk> counted) */
-    mm_json_num(j, "train_ppl", exp(t->final_train), 6);
-    mm_json_num(j, "dev_ppl", exp(t->final_dev), 6);
     if (t->best_step >= 0) {
         mm_json_int(j, "best_step", t->best_step);
         mm_json_num(j, "best_dev_loss", t->best_dev, 6);
