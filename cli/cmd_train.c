@@ -550,7 +550,7 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     cli_dist_quiet_end(&quiet, dist);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.set.lr_find, .mix_ngram = f.mix_ngram,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
-                        .resume_step = run.state.step, .best_step = -1, .keep_best = f.keep_best};
+                        .resume_step = run.state.step, .best_step = -1, .keep_best = f.keep_best, .patience = f.patience};
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);
     cli_data_free(&data);

@@ -396,13 +396,14 @@ static void json_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
 
 void trainfiles_json(const trainfiles *t, mm_json *j)
 {
-    if (t->best_step >= 0) {
+    /* --keep-best, --patience (the command line's own: the library does not evaluate as it trains) */
+    if ((t->keep_best || t->patience) && t->best_step >= 0) {
         mm_json_int(j, "best_step", t->best_step);
         mm_json_num(j, "best_dev_loss", t->best_dev, 6);
         mm_json_num(j, "best_dev_ppl", exp(t->best_dev), 6);
     }
     if (t->keep_best) mm_json_str(j, "best_bin", t->best_step >= 0 ? "best.bin" : "");
-    mm_json_int(j, "stopped_early", t->stopped_early);
+    if (t->patience) mm_json_int(j, "stopped_early", t->stopped_early);
     if (t->have_mix) json_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 

@@ -28,6 +28,7 @@ typedef struct {
     long best_step;
     double best_dev;
     int keep_best, stopped_early;
+    long patience;
     /* filled by trainfiles_after */
     double final_train, final_dev;
     int have_mix;

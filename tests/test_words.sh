@@ -102,7 +102,7 @@ expect_error "a prefix of unknown words" "--prefix: the word 'Zzyzx' is not in t
     "$M" probs -o "$tmp/a" --prefix "And Zzyzx"
 expect_error "sample --prefix with an unknown word" "the word 'Qwerty'" "$M" sample -o "$tmp/a" --prefix "Qwerty God"
 expect_error "neighbors of an unknown word" "the word 'Zzyzx'" "$M" neighbors -o "$tmp/a" --word Zzyzx
-check "<unk> is a prefix word" "$M" probs -o "$tmp/a" --prefix "<unk> of" --top 1 >/dev/null
+check "<unk> is a prefix word" bash -c "'$M' probs -o '$tmp/a' --prefix '<unk> of' --top 1 >/dev/null"
 
 printf 'the cat\na dog\nthe end\n' >"$tmp/few.txt"
 expect_error "an empty vocabulary after --min-count" "few.txt: no word occurs 5 times in the training split" \
