@@ -7,7 +7,7 @@
 # line.
 source "$(dirname "$0")/lib.sh"
 command -v bible >/dev/null || skip_all "bible (Debian's bible-kjv) is not installed"
-plan 26
+plan 27
 
 # the first 3,000 verses, without chapter headings and verse numbers
 bible -l0 gen1:1-rev22:21 | sed -n 's/^ *[0-9][0-9]* //p' | head -n 3000 >"$tmp/kjv.txt"
@@ -139,6 +139,14 @@ a = json.load(open(sys.argv[1]))
 ok = a["steps"] == math.ceil(0.25 * a["ntrain"] / 100)
 print(("ok - " if ok else "not ok - ") + f"--epochs 0.25 of {a['ntrain']} examples at batch 100: {a['steps']} steps")
 PY
+
+# export and import: the same model on the same words
+"$M" export -o "$tmp/a" --safetensors "$tmp/a.st" >/dev/null 2>&1
+"$M" import --safetensors "$tmp/a.st" --model mlp --n-embd 16 --n-hidden 48 -i "$tmp/kjv.txt" -o "$tmp/imp" \
+    --tokens word --min-count 3 --split ordered --split-sizes 50000/10000 >/dev/null 2>"$tmp/imp.err"
+losses() { "$M" eval -o "$1" --json 2>/dev/null | sed 's/"step": [0-9]*, //'; }
+check "export then import --tokens word gives the same losses $(tail -n 1 "$tmp/imp.err")" \
+    cmp -s <(losses "$tmp/a") <(losses "$tmp/imp")
 
 # a resumed word run ends where a straight one does
 R=(-i "$tmp/kjv.txt" "${W[@]}" --n-hidden 16 --save-every 0 --lr-decay-step 1000) # the decay step is the checkpoint's

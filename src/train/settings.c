@@ -32,7 +32,7 @@ static const mm_setting TABLE[] = {
     {"--beta1", NULL, MM_SET_DOUBLE, AT(beta1), 0, 0.999999, "adamw: beta1 (default 0.9)"},
     {"--beta2", NULL, MM_SET_DOUBLE, AT(beta2), 0, 0.999999, "adamw: beta2 (default 0.999)"},
     {"--eps", NULL, MM_SET_DOUBLE, AT(eps), 1e-30, 1, "adamw: epsilon (default 1e-8)"},
-    {"--block-size", NULL, MM_SET_INT, AT(block_size), 1, 1024, "context length in characters (default: the model's; mlp 3)"},
+    {"--block-size", NULL, MM_SET_INT, AT(block_size), 1, MM_MAX_BLOCK, "context length in tokens (default: the model's; mlp 3)"},
     {"--n-embd", NULL, MM_SET_INT, AT(n_embd), 1, 65536, "embedding width (default: the model's; mlp 10)"},
     {"--n-hidden", NULL, MM_SET_INT, AT(n_hidden), 1, 65536, "hidden units (default: the model's; mlp 200)"},
     {"--n-layers", NULL, MM_SET_INT, AT(n_layers), 1, 64, "layers, for the models that take it (default: the model's)"},
