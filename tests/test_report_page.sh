@@ -34,8 +34,8 @@ sizes() { # small sizes each kind takes
     esac
 }
 # 1 check here, then tests/web/test_report.mjs: 9 per kind and 2 over all;
-# then a word model: 1 here and 6 in tests/web/test_report_words.mjs
-plan 91
+# then a word model: 1 here and 7 in tests/web/test_report_words.mjs
+plan 92
 runs=()
 for kind in mlp bnmlp wavenet bigram makemore-mlp rnn gru bow transformer; do
     # shellcheck disable=SC2046 # sizes gives separate flags
