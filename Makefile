@@ -176,8 +176,7 @@ web: web/dist/makemore.html web/dist/report-panel.html
 # Bulk memory turns memset and memcpy into single instructions (zeroing the
 # gradients every step). Not for files that use errno: LLVM 14 then keeps
 # wasi-libc's thread-local errno, which its wasm32-wasi backend refuses.
-WASM_BULK   := $(filter-out build-wasm/src/train/settings.o,\
-               $(filter build-wasm/src/nn/% build-wasm/src/models/% build-wasm/src/train/%,$(WASM_OBJ)))
+WASM_BULK   := $(filter build-wasm/src/nn/% build-wasm/src/models/% build-wasm/src/train/%,$(WASM_OBJ))
 $(WASM_BULK): WASM_CFLAGS += -mbulk-memory
 
 build-wasm/%.o: %.c $(HEADERS)
