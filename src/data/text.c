@@ -200,7 +200,9 @@ mm_status mm_words_read_tokens(mm_words *w, const char *path, uint64_t max_bytes
     if (st) return st;
     size_t nl = 0;
     for (size_t i = 0; i < len; i++) nl += buf[i] == '\n';
-    const uint64_t need = mm_words_mem_tokens(len, nl, tokens);
+    uint64_t need = mm_words_mem_tokens(len, nl, tokens);
+    if (tokens == MM_TOKENS_WORD) /* the words counted, rather than their bound */
+        need = len + 4 * (uint64_t)mm_words_count(buf, len) + 8 * (nl + 2) + 8 * (nl + 1);
     if (need > max_bytes)
         st = too_big(path, len, need, max_bytes, err);
     else

@@ -119,6 +119,19 @@ static mm_status parse_line(interner *in, const unsigned char *p, size_t len, co
     return MM_OK;
 }
 
+size_t mm_words_count(const char *buf, size_t len)
+{
+    size_t n = 0;
+    int in_word = 0;
+    for (size_t i = 0; i < len; i++) {
+        const unsigned char c = (unsigned char)buf[i];
+        const int word = c != '\n' && !mm_word_space(c);
+        n += word && !in_word;
+        in_word = word;
+    }
+    return n;
+}
+
 mm_status mm_words_parse_words(mm_words *w, const char *buf, size_t len, const char *name, mm_err *err)
 {
     memset(w, 0, sizeof *w);
@@ -127,8 +140,9 @@ mm_status mm_words_parse_words(mm_words *w, const char *buf, size_t len, const c
     for (size_t i = 0; i < len; i++) nlines += buf[i] == '\n';
     interner in = {.w = w, .mask = 1023};
     in.slot = calloc(in.mask + 1, sizeof *in.slot);
-    /* a word and the byte after it: at most (len + 1) / 2 words */
-    w->chars = malloc((len / 2 + 1) * sizeof *w->chars);
+    /* 4 bytes a word, counted first: not 4 a byte */
+    const size_t nwords = mm_words_count(buf, len);
+    w->chars = malloc((nwords ? nwords : 1) * sizeof *w->chars);
     w->start = malloc((nlines + 1) * sizeof *w->start);
     w->line = malloc(nlines * sizeof *w->line);
     mm_status st = MM_OK;

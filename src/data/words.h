@@ -16,6 +16,10 @@
  * no items. */
 mm_status mm_words_parse_words(mm_words *w, const char *buf, size_t len, const char *name, mm_err *err);
 
+/* The words of buf[0..len): runs of bytes other than white space and '\n'
+ * (a leading byte-order mark counts as a word's bytes here: an upper bound). */
+size_t mm_words_count(const char *buf, size_t len);
+
 /* The vocabulary of the items items[0..n) of w (unbound): the words seen at
  * least min_count times (>= 1) there, likeliest first. An error naming the
  * file (name) when no word is left. */
