@@ -114,10 +114,9 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
         if (!json) {
             printf("%-5s loss ", mm_split_name(s));
             cli_print_loss(stdout, loss, 0);
-            printf("  perplexity ");
-            cli_print_loss(stdout, exp(loss), 0);
-            printf("  (%zu examples, %zu tokens%s)\n", d->data.split[s].n, d->data.split[s].ntargets,
-                   d->data.split[s].n ? "" : ": this split is empty");
+            printf("  (%zu examples%s)", d->data.split[s].n, d->data.split[s].n ? "" : ": this split is empty");
+            if (d->data.split[s].n) printf("  perplexity %.4f over %zu tokens", exp(loss), d->data.split[s].ntargets);
+            putchar('\n');
         }
     }
     if (mix > 0) {
