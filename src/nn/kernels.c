@@ -554,6 +554,25 @@ void mm_linear_backward_input_packed(float *din, float *Wt, const float *dout, c
     gemm_run(&g, nthreads);
 }
 
+void mm_transpose_weights(float *Wt, const float *W, int K, int J)
+{
+    transpose(Wt, K, W, J, K, J, 0);
+}
+
+void mm_linear_backward_input_t(float *din, const float *Wt, const float *dout, int B, int K, int J)
+{
+    gemm g = {din, K, dout, J, 1, Wt, K, NULL, B, K, J, INIT_ZERO, 0, 0};
+    gemm_block(&g, 0, B, 0, K);
+}
+
+void mm_bias_backward_cols(float *dbias, const float *dout, int B, int J, int j0, int j1)
+{
+    for (int b = 0; b < B; b++) {
+        const float *d = dout + (long)b * J;
+        for (int j = j0; j < j1; j++) dbias[j] += d[j];
+    }
+}
+
 void mm_linear_backward_input(float *din, const float *dout, const float *W, int B, int K, int J)
 {
     linear_backward_input(din, dout, W, B, K, J, 1);
