@@ -102,18 +102,23 @@ test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(TOOL_BIN) $(MPI_BIN)
 	@MAKEMORE=./$(BIN) MAKEMORE_MPI=$(if $(MPI_BIN),./$(MPI_BIN)) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
 # makemore against the PyTorch peers side by side: the lecture's MLP against
-# torch_mlp.py (bench.py, about 10 minutes), then every makemore.py type
-# against makemore.py itself (zoo.py, about 8 minutes; make bench-zoo runs
-# it alone). Both write bench/RESULTS.md. Needs python3-torch, names.txt
-# (NAMES_TXT) and makemore.py (MAKEMORE_PY). bench/pareto.py (not run here:
-# about 6 minutes) draws docs/pareto.svg with build/bench/pareto.
+# torch_mlp.py (bench.py), then every makemore.py type against makemore.py
+# itself (zoo.py; make bench-zoo runs it alone). The peers run under
+# OpenBLAS, the figure every ratio is against, and under the reference BLAS
+# as a second column (bench/peer_blas.py checks which one torch loaded);
+# bench/setup.sh installs libopenblas0-pthread when it is missing. Both
+# write bench/RESULTS.md. Needs python3-torch, names.txt (NAMES_TXT) and
+# makemore.py (MAKEMORE_PY). bench/pareto.py (not run here: about 6
+# minutes) draws docs/pareto.svg with build/bench/pareto.
 BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer pareto)
 BENCH_ENV := MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench
 bench: $(BIN) $(BENCH_BIN)
+	bash bench/setup.sh
 	$(BENCH_ENV) /usr/bin/python3 bench/bench.py
 	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
 
 bench-zoo: $(BIN) $(BENCH_BIN)
+	bash bench/setup.sh
 	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libmakemore.a
