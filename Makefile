@@ -6,7 +6,11 @@
 
 CC      ?= gcc
 PORTABLE ?= 0
-ARCH    := $(if $(filter 1,$(PORTABLE)),,-march=native)
+# x86-64 builds target AVX2 + FMA (x86-64-v3), not the build machine, so a
+# binary runs alike wherever it goes; the AVX-512 kernels inside are picked
+# at run time by CPU (src/nn/cpu.h). Elsewhere (arm64, ...) -march=native.
+NATIVE  := $(if $(filter x86_64,$(shell uname -m)),-march=x86-64-v3 -mtune=generic,-march=native)
+ARCH    := $(if $(filter 1,$(PORTABLE)),,$(NATIVE))
 # -ffp-contract=fast lets the compiler fuse a*b+c into one FMA in every
 # build; the ISO C mode would otherwise forbid it and halve the kernels' speed.
 # -fno-math-errno: nothing reads errno after a math call, and without it gcc

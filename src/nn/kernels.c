@@ -5,6 +5,7 @@
 #include <omp.h>
 #endif
 
+#include "cpu.h"
 #include "gemm.h"
 #include "simd.h"
 
@@ -153,9 +154,11 @@ static void gemm_block_packed(const gemm *g, int m0, int m1, int n, int MR, int 
 /* Rows m0..m1-1, columns n0..n1-1 (n0 a multiple of 8). */
 static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
 {
-#ifdef MM_AVX512
-    mm_gemm_block512(g, m0, m1, n0, n1);
-    return;
+#ifdef MM_AVX512_DISPATCH
+    if (mm_simd_level() == MM_SIMD_AVX512) {
+        mm_gemm_block512(g, m0, m1, n0, n1);
+        return;
+    }
 #endif
     /* 12 accumulators fill the 16 registers with the loaded B vectors and
      * the broadcast; a row of exactly 4 vectors (N = 25..32, as V = 27)
