@@ -6,9 +6,9 @@ proves which BLAS it got.
 
 BLAS is "openblas" (Debian's libopenblas0-pthread, what libblas.so.3
 points to once it is installed) or "reference" (Debian's reference BLAS
-and LAPACK, forced with LD_LIBRARY_PATH; peer_env below builds the
-environment). THREADS goes to torch.set_num_threads and, through
-peer_env, to OPENBLAS_NUM_THREADS. After importing torch the process
+and LAPACK, forced with LD_LIBRARY_PATH). THREADS goes to
+torch.set_num_threads and to OPENBLAS_NUM_THREADS. The process re-executes
+itself in that environment (peer_env below) unless it already runs in it. After importing torch the process
 reads /proc/self/maps: it refuses to run (exit 3) unless exactly the
 wanted BLAS is mapped, then prints one line to stderr,
 "peer_blas: {json}", naming the library files, and runs SCRIPT with
@@ -72,6 +72,9 @@ def main():
     if len(sys.argv) < 4 or sys.argv[1] not in BLASES:
         sys.exit("usage: peer_blas.py openblas|reference THREADS SCRIPT [ARGS...]")
     blas, threads, script = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    env = peer_env(blas, threads)
+    if any(os.environ.get(k) != env.get(k) for k in ("LD_LIBRARY_PATH", "OPENBLAS_NUM_THREADS")):
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)  # the loader reads them at start
     import torch
     torch.set_num_threads(threads)
     a = torch.ones(64, 64)
