@@ -226,7 +226,7 @@ static void test_dispatch(void)
     CHECK(same_floats(out[0], out[1], (long)B * J) && same_floats(din[0], din[1], (long)B * K) &&
               same_floats(dW[0], dW[1], (long)K * J) && mm_simd_level() == got,
           "linear forward and backward on the %s kernels and capped at %s: the same bits%s", mm_simd_name(got),
-          mm_simd_name(capped), got == capped ? " (one path here: this CPU has no AVX-512)" : "");
+          mm_simd_name(capped), got == capped ? " (one path for this CPU and build: no AVX-512 to compare)" : "");
     for (int k = 0; k < 2; k++) { free(out[k]); free(din[k]); free(dW[k]); }
     free(in); free(W); free(bias); free(dout);
 }
