@@ -313,7 +313,9 @@ def render(types, med, times, params, peak, args, run, bd):
     w.append("")
     if bd:
         w.append("The transformer's step, kernel by kernel (`build/bench/transformer 1 300` and `2 300`, run after")
-        w.append("the rounds; each kernel timed alone at the step's shapes, so the parts do not add up exactly):\n")
+        w.append("the rounds; each kernel timed alone at the step's shapes, so the parts do not add up exactly; with 2")
+        w.append("threads the step itself splits its items between the threads for whole passes, not kernel by kernel,")
+        w.append("so the 2-thread kernel rows show each kernel split on its own):\n")
         for t in (1, 2):
             w.append("```")
             w.append(bd[t])
