@@ -9,6 +9,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "json.h"
+#include "runbuild.h"
 #include "sample.h"
 
 #define EXIT_USAGE 2
@@ -33,18 +34,10 @@ int cmd_train_check_args(int argc, char **argv);
 /* Prints "makemore: MSG" to stderr and returns EXIT_USAGE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Text, vocabulary and splits for one input file. */
-typedef struct {
-    mm_words words;
-    mm_vocab vocab;
-    mm_dataset data;
-    mm_data_opts opts; /* as built: the block size resolved */
-} cli_data;
+/* Text, vocabulary and splits for one input file (runbuild.h). */
+typedef mm_run_data cli_data;
 
-/* Reads path and builds the splits. With vocab non-NULL the file is encoded
- * with that vocabulary (a checkpoint's); else its own is built. o->T 0
- * means the longest item + 1. makemore.py's split reads the items as
- * makemore.py does (mm_words_strip_python). */
+/* mm_run_data_load within the memory available. */
 mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
                         mm_err *err);
 void cli_data_free(cli_data *d);

@@ -21,4 +21,7 @@
  * one batch's activations of a model of shape c (its kind's acts_bytes). */
 uint64_t mm_mem_training(const mm_config *c, uint64_t nparams, int opt_slots, int B);
 
+/* The memory a job may plan on: the machine's, or less under ulimit -v/-d */
+uint64_t mm_memory_available(void);
+
 #endif
