@@ -179,7 +179,10 @@ NOTES = {
            "64-64-64 tanh MLP and the output layer over all 512 positions: small products, so the "
            "elementwise work and the averaging weigh as much as the products.",
     "transformer": "4 blocks of LayerNorm, QKV, causal attention over 16 positions, projection and a "
-                   "4x MLP with GELU; the matrix products take most of the step, the backward ones most of that (breakdown below).",
+                   "4x MLP with GELU; the matrix products take most of the step, the backward ones most of that "
+                   "(breakdown below). With 2 threads each takes half the items through the whole forward pass "
+                   "(no barrier) and through each block's input gradients, then half of that block's weight "
+                   "gradients (one barrier a block).",
 }
 
 
@@ -216,9 +219,11 @@ LIMITS = """### What limits going faster
   each position runs only the items still going); its other sequence kinds still compute them.
 - **The recurrence.** The RNN and GRU take 16 dependent steps of a (32 x 128) x (128 x 64)
   product: nothing overlaps them, so each waits for the last.
-- **The second core.** A step is split between two threads in pieces of tens of microseconds;
-  each fork, barrier and join costs microseconds on an idle machine and a scheduler time slice when
-  the other core is busy, so 2 threads gain well short of 2x at batch 32 and lose much under load.
+- **The second core.** Most kinds split a step between two threads in pieces of tens of
+  microseconds; each fork, barrier and join costs microseconds on an idle machine and a scheduler
+  time slice when the other core is busy, so 2 threads gain well short of 2x at batch 32 and lose
+  much under load. The transformer splits whole passes by items instead (about 5 barriers a step
+  where it had about 70); its output layer and loss still run kernel by kernel.
 """
 
 
