@@ -222,8 +222,8 @@ LIMITS = """### What limits going faster
 - **The second core.** Most kinds split a step between two threads in pieces of tens of
   microseconds; each fork, barrier and join costs microseconds on an idle machine and a scheduler
   time slice when the other core is busy, so 2 threads gain well short of 2x at batch 32 and lose
-  much under load. The transformer splits whole passes by items instead (about 5 barriers a step
-  where it had about 70); its output layer and loss still run kernel by kernel.
+  much under load. The transformer splits whole passes by items instead (about a dozen forks, joins
+  and barriers a step where it had about 70); its output layer and loss still run kernel by kernel.
 """
 
 
