@@ -403,31 +403,6 @@ static layer_grads grads_at(const tfm_acts *t, int l, int T, int E, long r0)
     return d;
 }
 
-/* Block l's input gradients for items b0..b1-1 on one thread: dres[l]
- * from dres[l+1], every row as the whole batch's would be. */
-static void block_backward_items(const mm_model *m, tfm_acts *t, int l, int B, int b0, int b1)
-{
-    const mm_config *c = &m->cfg;
-    const int T = c->block_size, E = c->n_embd, NH = c->n_heads, N = B * T, n = (b1 - b0) * T;
-    const long r0 = (long)b0 * T, NE = (long)t->B * T * E;
-    const block_w w = block_at(m, m->params, l);
-    const block_wt wt = block_wt_at(t, l, E);
-    const layer_acts a = layer_at(t, c, l, N, r0, b0);
-    const layer_grads d = grads_at(t, l, T, E, r0);
-    float *tmp = t->tmp + r0 * E, *dx = t->dres + l * NE + r0 * E;
-    float *scratch = t->scratch + mm_attention_scratch(b0, T, E, NH);
-    mm_linear_backward_input_t(d.dfc, wt.fc2, d.dout, n, 4 * E, E);
-    mm_gelu_backward(d.dfc, d.dfc, a.fc, (long)n * 4 * E, 1);
-    mm_linear_backward_input_t(d.dln2, wt.fc, d.dfc, n, E, 4 * E);
-    memcpy(d.dmid, d.dout, (size_t)n * E * sizeof *d.dmid);
-    mm_layernorm_backward_rows(d.dmid, d.dln2, a.mid, a.st2, a.st2 + N, w.ln2_w, n, E);
-    mm_linear_backward_input_t(tmp, wt.proj, d.dmid, n, E, E);
-    mm_attention_backward(d.dqkv, scratch, tmp, a.att, a.qkv, b1 - b0, T, E, NH, 1);
-    mm_linear_backward_input_t(d.dln1, wt.qkv, d.dqkv, n, E, 3 * E);
-    memcpy(dx, d.dmid, (size_t)n * E * sizeof *dx);
-    mm_layernorm_backward_rows(dx, d.dln1, a.x, a.st1, a.st1 + N, w.ln1_w, n, E);
-}
-
 /* Part id of n of [0, len): whole pieces, in order. */
 static void share(int len, int id, int n, int *lo, int *hi)
 {
@@ -448,22 +423,64 @@ static void weight_grad_part(float *dW, float *db, const float *dout, const floa
     mm_bias_backward_cols(db, dout, N, J, j0, j1);
 }
 
-/* Block l's parameter gradients, thread id's part of them. */
-static void block_weight_grads(const mm_model *m, tfm_acts *t, int l, int B, int id, int n)
+/* Which of a block's parameter gradients block_weight_grads sums. */
+enum { WG_FC2 = 1, WG_FC = 2, WG_LN2 = 4, WG_PROJ = 8, WG_QKV = 16, WG_LN1 = 32, WG_ALL = 63 };
+
+/* Block l's parameter gradients in `parts`, thread id's part of them. */
+static void block_weight_grads(const mm_model *m, tfm_acts *t, int l, int B, int id, int n, int parts)
 {
     const mm_config *c = &m->cfg;
     const int T = c->block_size, E = c->n_embd, N = B * T;
     const block_w g = block_at(m, m->grads, l);
     const layer_acts a = layer_at(t, c, l, N, 0, 0);
     const layer_grads d = grads_at(t, l, T, E, 0);
-    weight_grad_part(g.fc2_w, g.fc2_b, d.dout, a.act, N, 4 * E, E, id, n);
-    weight_grad_part(g.fc_w, g.fc_b, d.dfc, a.ln2, N, E, 4 * E, id, n);
-    weight_grad_part(g.proj_w, g.proj_b, d.dmid, a.atty, N, E, E, id, n);
-    weight_grad_part(g.qkv_w, g.qkv_b, d.dqkv, a.ln1, N, E, 3 * E, id, n);
     int e0, e1;
     share(E, id, n, &e0, &e1);
-    mm_layernorm_backward_params(g.ln2_w, g.ln2_b, d.dln2, a.mid, a.st2, a.st2 + N, N, E, e0, e1);
-    mm_layernorm_backward_params(g.ln1_w, g.ln1_b, d.dln1, a.x, a.st1, a.st1 + N, N, E, e0, e1);
+    if (parts & WG_FC2) weight_grad_part(g.fc2_w, g.fc2_b, d.dout, a.act, N, 4 * E, E, id, n);
+    if (parts & WG_FC) weight_grad_part(g.fc_w, g.fc_b, d.dfc, a.ln2, N, E, 4 * E, id, n);
+    if (parts & WG_LN2)
+        mm_layernorm_backward_params(g.ln2_w, g.ln2_b, d.dln2, a.mid, a.st2, a.st2 + N, N, E, e0, e1);
+    if (parts & WG_PROJ) weight_grad_part(g.proj_w, g.proj_b, d.dmid, a.atty, N, E, E, id, n);
+    if (parts & WG_QKV) weight_grad_part(g.qkv_w, g.qkv_b, d.dqkv, a.ln1, N, E, 3 * E, id, n);
+    if (parts & WG_LN1)
+        mm_layernorm_backward_params(g.ln1_w, g.ln1_b, d.dln1, a.x, a.st1, a.st1 + N, N, E, e0, e1);
+}
+
+/* Block l's input gradients for items b0..b1-1 on one thread: dres[l]
+ * from dres[l+1], every row as the whole batch's would be. A thread alone
+ * in its team (it has every item) sums each parameter gradient as soon as
+ * its inputs are made, while they are still in cache: the same sums, the
+ * same bits, as block_weight_grads after a barrier. */
+static void block_backward_items(const mm_model *m, tfm_acts *t, int l, int B, int b0, int b1, int alone)
+{
+#define GRADS(parts) \
+    if (alone) block_weight_grads(m, t, l, B, 0, 1, parts)
+    const mm_config *c = &m->cfg;
+    const int T = c->block_size, E = c->n_embd, NH = c->n_heads, N = B * T, n = (b1 - b0) * T;
+    const long r0 = (long)b0 * T, NE = (long)t->B * T * E;
+    const block_w w = block_at(m, m->params, l);
+    const block_wt wt = block_wt_at(t, l, E);
+    const layer_acts a = layer_at(t, c, l, N, r0, b0);
+    const layer_grads d = grads_at(t, l, T, E, r0);
+    float *tmp = t->tmp + r0 * E, *dx = t->dres + l * NE + r0 * E;
+    float *scratch = t->scratch + mm_attention_scratch(b0, T, E, NH);
+    GRADS(WG_FC2);
+    mm_linear_backward_input_t(d.dfc, wt.fc2, d.dout, n, 4 * E, E);
+    mm_gelu_backward(d.dfc, d.dfc, a.fc, (long)n * 4 * E, 1);
+    GRADS(WG_FC);
+    mm_linear_backward_input_t(d.dln2, wt.fc, d.dfc, n, E, 4 * E);
+    GRADS(WG_LN2);
+    memcpy(d.dmid, d.dout, (size_t)n * E * sizeof *d.dmid);
+    mm_layernorm_backward_rows(d.dmid, d.dln2, a.mid, a.st2, a.st2 + N, w.ln2_w, n, E);
+    GRADS(WG_PROJ);
+    mm_linear_backward_input_t(tmp, wt.proj, d.dmid, n, E, E);
+    mm_attention_backward(d.dqkv, scratch, tmp, a.att, a.qkv, b1 - b0, T, E, NH, 1);
+    GRADS(WG_QKV);
+    mm_linear_backward_input_t(d.dln1, wt.qkv, d.dqkv, n, E, 3 * E);
+    GRADS(WG_LN1);
+    memcpy(dx, d.dmid, (size_t)n * E * sizeof *dx);
+    mm_layernorm_backward_rows(dx, d.dln1, a.x, a.st1, a.st1 + N, w.ln1_w, n, E);
+#undef GRADS
 }
 
 /* The embeddings' gradients from dres[0], rows in order. */
@@ -495,9 +512,10 @@ static void blocks_backward(mm_model *m, tfm_acts *t, const int32_t *X, int B, i
         transpose_weights(m, t, id, n);
 #pragma omp barrier
         for (int l = L - 1; l >= 0; l--) {
-            block_backward_items(m, t, l, B, B * id / n, B * (id + 1) / n);
+            block_backward_items(m, t, l, B, B * id / n, B * (id + 1) / n, n == 1);
+            if (n == 1) continue; /* it summed them as it went */
 #pragma omp barrier
-            block_weight_grads(m, t, l, B, id, n);
+            block_weight_grads(m, t, l, B, id, n, WG_ALL);
         }
         if (id == n - 1) embed_backward(m, t, X, B * m->cfg.block_size);
     }
