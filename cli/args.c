@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "settings.h"
+#include "parse.h"
 
 static arg_spec *lookup(arg_spec *specs, int n, const char *name, size_t len)
 {
@@ -21,7 +21,7 @@ static arg_spec *lookup(arg_spec *specs, int n, const char *name, size_t len)
 static int parse_value(arg_spec *s, const char *v, char *msg, int msglen)
 {
     mm_err err;
-    if (!mm_setting_parse((mm_setting_type)s->type, s->name, v, s->min, s->max, s->dest, &err)) return 0;
+    if (!mm_parse_value((mm_value_type)s->type, s->name, v, s->min, s->max, s->dest, &err)) return 0;
     snprintf(msg, (size_t)msglen, "%s", err.msg);
     return -1;
 }

@@ -195,12 +195,12 @@ static int on_step(void *vctx, long step, double loss, double lr)
     }
     if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step); /* every process */
     if (!c->leader) return stop_signal != 0;
+    /* a row or event that could not be written stops the run at once */
+    if ((c->save_status = trainlog_check(&c->log, &c->err)) || (c->save_status = events_check(&c->ev, &c->err)))
+        return 1;
     if (c->save_every > 0 && step % c->save_every == 0 && step < c->run->train.max_steps) {
         /* the log reaches disk before the checkpoint that covers it */
-        if (fflush(c->log.f) != 0) {
-            c->save_status = mm_fail(&c->err, MM_EIO, "%s: write failed", c->log_path);
-            return 1;
-        }
+        if ((c->save_status = trainlog_flush(&c->log, &c->err))) return 1;
         if ((c->save_status = mm_checkpoint_save(c->run, c->ckpt, &c->err))) return 1;
         c->saved_step = step;
     }
@@ -380,7 +380,7 @@ static int open_outputs(step_ctx *c, mm_run *r, cli_data *d, const train_flags *
     rc = trainlog_open(&c->log, c->log_path, r->state.step);
     if (!rc) rc = events_open(&c->ev, r->state.step, r->train.max_steps);
     if (rc) {
-        trainlog_close(&c->log);
+        trainlog_close(&c->log, NULL);
         return rc;
     }
     if (files->have_lr) events_lrfind(&c->ev, &files->lr);
@@ -403,7 +403,7 @@ static int stopped(mm_run *r, step_ctx *c, const char *ckpt, const train_flags *
     mm_err err = c->err;
     mm_status st = c->save_status ? c->save_status : mm_checkpoint_save(r, ckpt, &err);
     if (st == MM_ENUMERIC) return diverged(&err, ckpt, c->saved_step);
-    if (st) return cli_error("%s", err.msg);
+    if (st) return trainfiles_write_failed(&err, ckpt, c->saved_step);
     fprintf(stderr, "makemore: stopped by %s at step %ld; saved %s. Resume with: makemore train -o %s --resume\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM", r->state.step, ckpt, f->workdir);
     return 128 + sig;
@@ -429,12 +429,15 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
     if (ctx.leader) {
         progress_end(&ctx.prog);
-        events_close(&ctx.ev);
-        if (trainlog_close(&ctx.log)) fprintf(stderr, "makemore: warning: %s was not fully written\n", logpath);
+        mm_err werr; /* the last rows too: model.bin is not saved past what the log holds */
+        mm_status wst = events_close(&ctx.ev, &werr);
+        if (trainlog_close(&ctx.log, &werr)) wst = MM_EIO;
+        if (wst && !ctx.save_status) ctx.save_status = wst, ctx.err = werr;
     }
     if (st == MM_EINTR) rc = stopped(r, &ctx, ckpt, f);
     else if (st == MM_ENUMERIC) rc = ctx.leader ? diverged(&err, ckpt, ctx.saved_step) : 1;
     else if (st) rc = cli_error("%s", err.msg); /* whichever process failed says why */
+    else if (ctx.leader && ctx.save_status) rc = trainfiles_write_failed(&ctx.err, ckpt, ctx.saved_step);
     if ((rc = cli_dist_agree(dist, NULL, rc)) || st) return rc;
     return finish(r, d, ckpt, f, nthreads, ctx.saved_step, files, dist);
 }
@@ -491,7 +494,7 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     rc = cli_dist_agree(dist, &quiet, rc);
     if (!rc && !f.resume)
         rc = split_losses(&run, &data, dist, nthreads, &run.state.init_train_loss, &run.state.init_dev_loss);
-    cli_dist_quiet_end(&quiet, dist);
+    rc = cli_dist_quiet_end(&quiet, dist, rc);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.set.lr_find, .mix_ngram = f.mix_ngram,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
                         .resume_step = run.state.step};

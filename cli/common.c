@@ -106,8 +106,19 @@ int cli_json_print(mm_json *j)
     if (!oom) fwrite(mm_sbuf_str(&j->b), 1, j->b.len, stdout);
     mm_json_free(j);
     if (oom) return cli_error("out of memory while writing the JSON output");
-    if (fflush(stdout) != 0) return cli_error("stdout: write failed");
-    return 0;
+    return 0; /* a failed write: cli_flush_stdout, at exit */
+}
+
+int cli_flush_stdout(int rc)
+{
+    /* stdio keeps the first failure in ferror; errno is only sure to hold
+     * its reason when this last flush fails */
+    errno = 0;
+    int flushed = fflush(stdout) == 0, e = errno;
+    if (flushed && !ferror(stdout)) return rc;
+    if (e && !flushed) cli_error("stdout: write failed: %s", strerror(e));
+    else cli_error("stdout: write failed");
+    return rc ? rc : EXIT_USAGE;
 }
 
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b)

@@ -49,7 +49,7 @@ static int unknown(const char *name)
     return cli_error("unknown command '%s' (commands: %s)", name, names);
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(argc < 2 ? stderr : stdout);
@@ -58,4 +58,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < NCOMMANDS; i++)
         if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 2, argv + 2);
     return unknown(argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    return cli_flush_stdout(run_command(argc, argv));
 }

@@ -5,10 +5,10 @@
 
 #include "kind.h"
 
-_Static_assert((int)ARG_FLAG == (int)MM_SET_FLAG && (int)ARG_STRING == (int)MM_SET_STRING &&
-               (int)ARG_DOUBLE == (int)MM_SET_DOUBLE && (int)ARG_U64 == (int)MM_SET_U64 &&
-               (int)ARG_LONG == (int)MM_SET_LONG && (int)ARG_INT == (int)MM_SET_INT,
-               "arg_type follows mm_setting_type");
+_Static_assert((int)ARG_FLAG == (int)MM_VAL_FLAG && (int)ARG_STRING == (int)MM_VAL_STRING &&
+               (int)ARG_DOUBLE == (int)MM_VAL_DOUBLE && (int)ARG_U64 == (int)MM_VAL_U64 &&
+               (int)ARG_LONG == (int)MM_VAL_LONG && (int)ARG_INT == (int)MM_VAL_INT,
+               "arg_type follows mm_value_type");
 
 void run_flags_specs(arg_spec *s, mm_settings *set)
 {

@@ -49,6 +49,10 @@ void trainfiles_json(const trainfiles *t, mm_json *j);
  * split only (or train and dev when only < 0), as lines on stdout or, with
  * j, as fields of j. 0 or the exit status. */
 int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, mm_json *j);
+/* Training stopped because err's write (log.csv, events, model.bin) failed:
+ * one line with where ckpt stands (saved_step, or -1 for none of this run).
+ * Returns the exit status. */
+int trainfiles_write_failed(const mm_err *err, const char *ckpt, long saved_step);
 /* DIR/lr_find.csv and DIR/lr_find.svg of a sweep; 0 or the exit status. */
 int trainfiles_save_lrfind(const char *dir, const mm_lrfind *f);
 

@@ -25,7 +25,7 @@ enum { MLP_C, MLP_W1, MLP_B1, MLP_W2, MLP_B2, MLP_WD };
 
 /* Whether the passes split each batch between threads is decided by timing
  * both ways now and then: on a busy machine a thread that waits for a core
- * makes every pass wait, and a split that saves 10 us can cost
+ * makes every pass wait, and a split that saves microseconds can cost
  * milliseconds. Results are the same either way. */
 typedef struct {
     int nt;          /* threads the passes use now */

@@ -12,8 +12,8 @@
 #include "model.h"
 
 /* Evaluating a split (mm_model_split_loss) holds scratch while it runs: its
- * distinct contexts and each example's index into them. Measured on the
- * current code at 16 bytes an example; this leaves room. */
+ * distinct contexts and each example's index into them: 16 bytes an example
+ * (docs/LIMITS.md); this leaves room. */
 #define MM_MEM_EVAL_PER_EXAMPLE 24
 
 /* Training nparams parameters in batches of B: parameters, gradients, the

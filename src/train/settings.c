@@ -1,10 +1,6 @@
 #include "settings.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dataset.h"
@@ -15,37 +11,37 @@
 #define LECTURE_SEED 2147483647ull
 
 static const mm_setting TABLE[] = {
-    {"--preset", NULL, MM_SET_STRING, AT(preset), 0, 0, "lecture (the defaults), best, small, or makemore-TYPE (makemore.py's settings for its model type TYPE): flags given too override it"},
-    {"--model", NULL, MM_SET_STRING, AT(model), 0, 0, NULL /* the kinds' names: mm_setting_at */},
-    {"--max-steps", NULL, MM_SET_LONG, AT(max_steps), 0, 1e12, "training steps (default 200000; 0 only evaluates)"},
-    {"--batch-size", "-b", MM_SET_INT, AT(batch_size), 1, 1 << 20, "minibatch size (default 32)"},
-    {"--learning-rate", "-l", MM_SET_DOUBLE, AT(learning_rate), 0, 1e6, "initial learning rate (default 0.1)"},
-    {"--lr-schedule", NULL, MM_SET_STRING, AT(schedule), 0, 0, "step (lecture), inv: lr/(1+rate*t), or cosine down to --min-lr"},
-    {"--lr-decay", NULL, MM_SET_DOUBLE, AT(lr_decay), 0, 1e6, "step schedule: factor at the decay step (default 0.1)"},
-    {"--lr-decay-step", NULL, MM_SET_LONG, AT(lr_decay_step), 0, 1e12, "step: when to decay (default max-steps/2); cosine: where it ends (default max-steps)"},
-    {"--lr-decay-rate", NULL, MM_SET_DOUBLE, AT(lr_rate), 0, 1e6, "inv schedule: rate r (default 1e-4)"},
-    {"--warmup-steps", NULL, MM_SET_LONG, AT(warmup), 0, 1e12, "linear warmup steps (default 0)"},
-    {"--min-lr", NULL, MM_SET_DOUBLE, AT(min_lr), 0, 1e6, "cosine schedule: final learning rate (default 0)"},
-    {"--weight-decay", NULL, MM_SET_DOUBLE, AT(weight_decay), 0, 1e6, "on weights and embeddings: L2 for sgd/momentum, decoupled for adamw (default 0)"},
-    {"--optimizer", NULL, MM_SET_STRING, AT(optimizer), 0, 0, NULL /* the optimizers' names */},
-    {"--momentum", NULL, MM_SET_DOUBLE, AT(momentum), 0, 0.999999, "momentum: coefficient (default 0.9)"},
-    {"--beta1", NULL, MM_SET_DOUBLE, AT(beta1), 0, 0.999999, "adamw: beta1 (default 0.9)"},
-    {"--beta2", NULL, MM_SET_DOUBLE, AT(beta2), 0, 0.999999, "adamw: beta2 (default 0.999)"},
-    {"--eps", NULL, MM_SET_DOUBLE, AT(eps), 1e-30, 1, "adamw: epsilon (default 1e-8)"},
-    {"--block-size", NULL, MM_SET_INT, AT(block_size), 1, 1024, "context length in characters (default: the model's; mlp 3)"},
-    {"--n-embd", NULL, MM_SET_INT, AT(n_embd), 1, 65536, "embedding width (default: the model's; mlp 10)"},
-    {"--n-hidden", NULL, MM_SET_INT, AT(n_hidden), 1, 65536, "hidden units (default: the model's; mlp 200)"},
-    {"--n-layers", NULL, MM_SET_INT, AT(n_layers), 1, 64, "layers, for the models that take it (default: the model's)"},
-    {"--n-head", NULL, MM_SET_INT, AT(n_heads), 1, 1024, "attention heads, for the models that take it (default: the model's)"},
-    {"--bn-momentum", NULL, MM_SET_DOUBLE, AT(bn_momentum), 1e-6, 1, "batch norm running-statistics momentum (default 0.001)"},
-    {"--dropout", NULL, MM_SET_DOUBLE, AT(dropout), 0, 0.95, "in training, zero each unit of the character embeddings entering the cell with this probability (rnn, gru; default 0)"},
-    {"--direct", NULL, MM_SET_FLAG, AT(direct), 0, 0, "mlp: direct connections embeddings -> logits (E03)"},
-    {"--init", NULL, MM_SET_STRING, AT(init), 0, 0, "torch (lecture) or scaled (first loss near uniform)"},
-    {"--seed", NULL, MM_SET_U64, AT(seed), 0, 0, "generator seed for init and batches (default 2147483647; equal to the makemore split's seed, the split's generator goes on, as makemore.py's)"},
-    {"--split", NULL, MM_SET_STRING, AT(split), 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)"},
-    {"--split-seed", NULL, MM_SET_U64, AT(split_seed), 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)"},
-    {"--threads", "-t", MM_SET_INT, AT(threads), 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)"},
-    {"--lr-find", NULL, MM_SET_INT, AT(lr_find), 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none; the command line's only)"},
+    {"--preset", NULL, MM_VAL_STRING, AT(preset), 0, 0, "lecture (the defaults), best, small, or makemore-TYPE (makemore.py's settings for its model type TYPE): flags given too override it"},
+    {"--model", NULL, MM_VAL_STRING, AT(model), 0, 0, NULL /* the kinds' names: mm_setting_at */},
+    {"--max-steps", NULL, MM_VAL_LONG, AT(max_steps), 0, 1e12, "training steps (default 200000; 0 only evaluates)"},
+    {"--batch-size", "-b", MM_VAL_INT, AT(batch_size), 1, 1 << 20, "minibatch size (default 32)"},
+    {"--learning-rate", "-l", MM_VAL_DOUBLE, AT(learning_rate), 0, 1e6, "initial learning rate (default 0.1)"},
+    {"--lr-schedule", NULL, MM_VAL_STRING, AT(schedule), 0, 0, "step (lecture), inv: lr/(1+rate*t), or cosine down to --min-lr"},
+    {"--lr-decay", NULL, MM_VAL_DOUBLE, AT(lr_decay), 0, 1e6, "step schedule: factor at the decay step (default 0.1)"},
+    {"--lr-decay-step", NULL, MM_VAL_LONG, AT(lr_decay_step), 0, 1e12, "step: when to decay (default max-steps/2); cosine: where it ends (default max-steps)"},
+    {"--lr-decay-rate", NULL, MM_VAL_DOUBLE, AT(lr_rate), 0, 1e6, "inv schedule: rate r (default 1e-4)"},
+    {"--warmup-steps", NULL, MM_VAL_LONG, AT(warmup), 0, 1e12, "linear warmup steps (default 0)"},
+    {"--min-lr", NULL, MM_VAL_DOUBLE, AT(min_lr), 0, 1e6, "cosine schedule: final learning rate (default 0)"},
+    {"--weight-decay", NULL, MM_VAL_DOUBLE, AT(weight_decay), 0, 1e6, "on weights and embeddings: L2 for sgd/momentum, decoupled for adamw (default 0)"},
+    {"--optimizer", NULL, MM_VAL_STRING, AT(optimizer), 0, 0, NULL /* the optimizers' names */},
+    {"--momentum", NULL, MM_VAL_DOUBLE, AT(momentum), 0, 0.999999, "momentum: coefficient (default 0.9)"},
+    {"--beta1", NULL, MM_VAL_DOUBLE, AT(beta1), 0, 0.999999, "adamw: beta1 (default 0.9)"},
+    {"--beta2", NULL, MM_VAL_DOUBLE, AT(beta2), 0, 0.999999, "adamw: beta2 (default 0.999)"},
+    {"--eps", NULL, MM_VAL_DOUBLE, AT(eps), 1e-30, 1, "adamw: epsilon (default 1e-8)"},
+    {"--block-size", NULL, MM_VAL_INT, AT(block_size), 1, 1024, "context length in characters (default: the model's; mlp 3)"},
+    {"--n-embd", NULL, MM_VAL_INT, AT(n_embd), 1, 65536, "embedding width (default: the model's; mlp 10)"},
+    {"--n-hidden", NULL, MM_VAL_INT, AT(n_hidden), 1, 65536, "hidden units (default: the model's; mlp 200)"},
+    {"--n-layers", NULL, MM_VAL_INT, AT(n_layers), 1, 64, "layers, for the models that take it (default: the model's)"},
+    {"--n-head", NULL, MM_VAL_INT, AT(n_heads), 1, 1024, "attention heads, for the models that take it (default: the model's)"},
+    {"--bn-momentum", NULL, MM_VAL_DOUBLE, AT(bn_momentum), 1e-6, 1, "batch norm running-statistics momentum (default 0.001)"},
+    {"--dropout", NULL, MM_VAL_DOUBLE, AT(dropout), 0, 0.95, "in training, zero each unit of the character embeddings entering the cell with this probability (rnn, gru; default 0)"},
+    {"--direct", NULL, MM_VAL_FLAG, AT(direct), 0, 0, "mlp: direct connections embeddings -> logits (E03)"},
+    {"--init", NULL, MM_VAL_STRING, AT(init), 0, 0, "torch (lecture) or scaled (first loss near uniform)"},
+    {"--seed", NULL, MM_VAL_U64, AT(seed), 0, 0, "generator seed for init and batches (default 2147483647; equal to the makemore split's seed, the split's generator goes on, as makemore.py's)"},
+    {"--split", NULL, MM_VAL_STRING, AT(split), 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)"},
+    {"--split-seed", NULL, MM_VAL_U64, AT(split_seed), 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)"},
+    {"--threads", "-t", MM_VAL_INT, AT(threads), 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)"},
+    {"--lr-find", NULL, MM_VAL_INT, AT(lr_find), 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none; the command line's only)"},
 };
 #define NTABLE ((int)(sizeof TABLE / sizeof *TABLE))
 _Static_assert(NTABLE <= MM_SETTINGS_MAX, "raise MM_SETTINGS_MAX");
@@ -118,48 +114,6 @@ void mm_settings_defaults(mm_settings *s)
     s->lr_find = 1000;
 }
 
-static mm_status parse_u64(const char *flag, const char *v, uint64_t *out, mm_err *err)
-{
-    char *end;
-    if (!isdigit((unsigned char)*v)) return mm_fail(err, MM_EINVAL, "%s: '%s' must be a non-negative integer", flag, v);
-    errno = 0;
-    unsigned long long u = strtoull(v, &end, 10);
-    if (*end || errno) return mm_fail(err, MM_EINVAL, "%s: '%s' is not an integer in 0..2^64-1", flag, v);
-    *out = (uint64_t)u;
-    return MM_OK;
-}
-
-mm_status mm_setting_parse(mm_setting_type t, const char *flag, const char *v, double min, double max, void *dest,
-                           mm_err *err)
-{
-    char *end;
-    if (t == MM_SET_STRING) {
-        if (!*v) return mm_fail(err, MM_EINVAL, "%s needs a non-empty value", flag);
-        *(const char **)dest = v;
-        return MM_OK;
-    }
-    if (!*v) return mm_fail(err, MM_EINVAL, "%s needs a number, got an empty value", flag);
-    /* strtol and friends skip leading blanks, and strtoull negates after
-     * them: " -1" would become 2^64-1 */
-    if (isspace((unsigned char)*v)) return mm_fail(err, MM_EINVAL, "%s: '%s' starts with a blank", flag, v);
-    if (t == MM_SET_U64) return parse_u64(flag, v, dest, err);
-    errno = 0;
-    if (t == MM_SET_DOUBLE) {
-        double d = strtod(v, &end);
-        if (*end || errno || !isfinite(d)) return mm_fail(err, MM_EINVAL, "%s: '%s' is not a finite number", flag, v);
-        if (d < min || d > max) return mm_fail(err, MM_EINVAL, "%s: %s is outside %g..%g", flag, v, min, max);
-        *(double *)dest = d;
-        return MM_OK;
-    }
-    long long x = strtoll(v, &end, 10);
-    if (*end || errno) return mm_fail(err, MM_EINVAL, "%s: '%s' is not an integer", flag, v);
-    if (t == MM_SET_FLAG) min = 0, max = 1;
-    if ((double)x < min || (double)x > max) return mm_fail(err, MM_EINVAL, "%s: %s is outside %.0f..%.0f", flag, v, min, max);
-    if (t == MM_SET_LONG) *(long *)dest = (long)x;
-    else *(int *)dest = (int)x;
-    return MM_OK;
-}
-
 mm_status mm_settings_set(mm_settings *s, const char *name, const char *text, mm_err *err)
 {
     int i = mm_setting_find(name);
@@ -167,7 +121,7 @@ mm_status mm_settings_set(mm_settings *s, const char *name, const char *text, mm
     if (!text) return mm_fail(err, MM_EINVAL, "%s needs a value", TABLE[i].name);
     if (TABLE[i].offset == AT(preset)) return mm_settings_preset(s, text, err);
     const mm_setting *t = &TABLE[i];
-    mm_status st = mm_setting_parse(t->type, t->name, text, t->min, t->max, mm_setting_value(s, i), err);
+    mm_status st = mm_parse_value(t->type, t->name, text, t->min, t->max, mm_setting_value(s, i), err);
     if (!st) s->given[i] = 1;
     return st;
 }

@@ -1,8 +1,11 @@
 /* The settings of a training run, by name: one table (settings.c) from which
- * the command line makes its flags, makemore_train reads its "name=value"
- * strings, and the presets are written. Adding a setting is one field in
- * mm_settings and one line in the table; runbuild.c then turns the
- * settings into a run.
+ * the command line makes its flags (train --help), makemore_train_with and
+ * Python's train(**kwargs) read their "name=value" strings, and the presets
+ * (presets.c) are written. Adding a setting is one field in mm_settings
+ * and one line in the table; the builder (runbuild.c, mm_settings_apply)
+ * then acts on it, its check goes in mm_settings_resolve, and both front
+ * ends have it. A setting only the command line acts on (lr-find) is
+ * refused by makemore_train_with unless left at its "none" value.
  *
  * A setting is "given" when the user or a preset set it: a size not given
  * takes the kind's default, and a flag a kind does not take is refused
@@ -13,15 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse.h"
 #include "train.h"
 
-/* The order of the CLI's arg_type (cli/args.h), which aliases it. */
-typedef enum { MM_SET_INT, MM_SET_LONG, MM_SET_U64, MM_SET_DOUBLE, MM_SET_STRING, MM_SET_FLAG } mm_setting_type;
 
 typedef struct {
     const char *name;  /* "--max-steps"; makemore_train also takes "max-steps" and "max_steps" */
     const char *alias; /* the command line's short form ("-b"), or NULL */
-    mm_setting_type type;
+    mm_value_type type;
     size_t offset;     /* of the value in mm_settings */
     double min, max;   /* numbers: the inclusive range */
     const char *help;  /* one line for --help */
@@ -51,10 +53,6 @@ int mm_settings_given(const mm_settings *s, const char *name);
 /* The lecture's run: the MLP, 200000 SGD steps of 32 at 0.1 then 0.01. */
 void mm_settings_defaults(mm_settings *s);
 
-/* Parses text as a value of type t in [min, max] into dest, naming flag
- * in the message. The one parser of numbers behind flags and settings. */
-mm_status mm_setting_parse(mm_setting_type t, const char *flag, const char *text, double min, double max,
-                           void *dest, mm_err *err);
 /* Sets one setting from its text and marks it given ("--direct" takes
  * "1"/"0"); an unknown name is refused. A "preset" is applied at once. */
 mm_status mm_settings_set(mm_settings *s, const char *name, const char *text, mm_err *err);
