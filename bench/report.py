@@ -147,7 +147,7 @@ def render(r, lecture_flops):
     w("")
     lo = r["losses"]
     w("Losses after the runs (train / dev): makemore %.4f / %.4f after %d steps, peer %.4f / %.4f after %d: with the"
-      % (lo["ours1"][0], lo["ours1"][1], r["args"]["steps"], lo["peer1"][0], lo["peer1"][1], r["args"]["steps"] // 2))
+      % (lo["ours1"][0], lo["ours1"][1], r["args"]["steps"], lo["peer1"][0], lo["peer1"][1], r["args"]["steps"] // 10))
     w("learning rate decayed at half of each run's steps, so not the same schedule. makemore's results do not depend")
     w("on its thread count.")
     w("")
