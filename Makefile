@@ -94,9 +94,9 @@ $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libmakemore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/libmakemore.a
+$(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/outcome.c fuzz/outcome.h $(CLI_LIB_OBJ) $(BUILD)/libmakemore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DFUZZ_NAME='"$*"' fuzz/fuzz_$*.c fuzz/replay.c $(CLI_LIB_OBJ) \
+	$(CC) $(CFLAGS) -Ifuzz -DFUZZ_NAME='"$*"' fuzz/fuzz_$*.c fuzz/replay.c fuzz/outcome.c $(CLI_LIB_OBJ) \
 	    $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Unit tests, end-to-end CLI tests, make install into a temporary DESTDIR
@@ -148,19 +148,30 @@ sanitize:
 $(BUILD)/test-bins: $(TEST_BIN) $(TOOL_BIN)
 	@touch $@
 
-# libFuzzer (clang) on the text reader, the checkpoint loader and the flag
-# parser, FUZZ_SECONDS each; fails on any crash, hang or sanitizer report.
+# libFuzzer (clang) on the text reader, the checkpoint loader, the
+# safetensors importer and the flag parser, FUZZ_SECONDS each (FUZZ_JOBS at
+# once); fails on any crash, hang or sanitizer report. The library and the
+# CLI's files are compiled once, instrumented (fuzzer-no-link), into one
+# archive that each harness links.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS   = -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L $(INCLUDES) \
-                -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all
-FUZZ_SRC     := $(LIB_SRC) $(filter-out cli/main.c,$(CLI_SRC))
+FUZZ_JOBS    ?= $(shell nproc)
+FUZZ_CFLAGS   = -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L $(INCLUDES) -Ifuzz \
+                -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+FUZZ_SRC     := $(LIB_SRC) $(filter-out cli/main.c,$(CLI_SRC)) fuzz/outcome.c
+FUZZ_OBJ     := $(FUZZ_SRC:%.c=build-fuzz/%.o)
 fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
-	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+	@FUZZ_JOBS=$(FUZZ_JOBS) bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(HEADERS)
+build-fuzz/%.o: %.c $(HEADERS) fuzz/outcome.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRC) -o $@ -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build-fuzz/libfuzzed.a: $(FUZZ_OBJ)
+	ar rcs $@ $^
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libfuzzed.a $(HEADERS) fuzz/outcome.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< build-fuzz/libfuzzed.a -o $@ -lm
 
 # The page (web/README.md): the CLI compiled to wasm32-wasi with clang and
 # Debian's wasi-libc (apt-get install clang lld wasi-libc
