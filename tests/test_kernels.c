@@ -383,7 +383,7 @@ static void test_model_threads(void)
 
 int main(void)
 {
-    PLAN(23);
+    PLAN(25);
     test_tanh_exp();
     test_linear();
     test_softmax();
