@@ -2,11 +2,16 @@
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
 #              make MPI=1 (also ./makemore-mpi, data-parallel training on Open MPI)
 #              make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
+#              make dist (source tarball) | python3 -m pip install . (the Python package)
 #              make web (the page: web/dist/makemore.html, and report.html's panel)
 
 CC      ?= gcc
 PORTABLE ?= 0
-ARCH    := $(if $(filter 1,$(PORTABLE)),,-march=native)
+# x86-64 builds target AVX2 + FMA (x86-64-v3), not the build machine, so a
+# binary runs alike wherever it goes; the AVX-512 kernels inside are picked
+# at run time by CPU (src/nn/cpu.h). Elsewhere (arm64, ...) -march=native.
+NATIVE  := $(if $(filter x86_64,$(shell uname -m)),-march=x86-64-v3 -mtune=generic,-march=native)
+ARCH    := $(if $(filter 1,$(PORTABLE)),,$(NATIVE))
 # -ffp-contract=fast lets the compiler fuse a*b+c into one FMA in every
 # build; the ISO C mode would otherwise forbid it and halve the kernels' speed.
 # -fno-math-errno: nothing reads errno after a math call, and without it gcc
@@ -47,15 +52,18 @@ MPI_BIN := $(if $(filter 1,$(MPI)),makemore-mpi,$(if $(BUILD_SUFFIX)$(filter 1,$
 
 # The shared library: soname libmakemore.so.$(SO_MAJOR); only the public API
 # (include/makemore.h, marked MAKEMORE_API) is exported from it.
-SO_MAJOR := 1
-SO_VERSION := $(SO_MAJOR).0.0
+# The version is written once, in include/makemore.h (the Python wheel reads it there too).
+version_part = $(shell sed -n 's/^\#define MAKEMORE_VERSION_$(1) \([0-9][0-9]*\).*/\1/p' include/makemore.h)
+SO_MAJOR := $(call version_part,MAJOR)
+VERSION := $(SO_MAJOR).$(call version_part,MINOR)
+SO_VERSION := $(VERSION).0
 SO_NAME := libmakemore.so.$(SO_MAJOR)
 # Library objects serve both libraries, so they are position independent;
 # -fno-semantic-interposition keeps calls inside the library direct, as
 # they are without -fPIC (the CLI links the static library).
 LIB_CFLAGS := -fPIC -fno-semantic-interposition -fvisibility=hidden
 
-.PHONY: all test run data clean bench bench-zoo sanitize fuzz install uninstall web
+.PHONY: all test run data clean bench bench-zoo sanitize fuzz install uninstall web dist
 all: $(BIN) $(BUILD)/$(SO_NAME) $(MPI_BIN)
 
 $(BUILD)/src/%.o: src/%.c $(HEADERS)
@@ -102,18 +110,23 @@ test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(TOOL_BIN) $(MPI_BIN)
 	@MAKEMORE=./$(BIN) MAKEMORE_MPI=$(if $(MPI_BIN),./$(MPI_BIN)) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
 # makemore against the PyTorch peers side by side: the lecture's MLP against
-# torch_mlp.py (bench.py, about 10 minutes), then every makemore.py type
-# against makemore.py itself (zoo.py, about 8 minutes; make bench-zoo runs
-# it alone). Both write bench/RESULTS.md. Needs python3-torch, names.txt
-# (NAMES_TXT) and makemore.py (MAKEMORE_PY). bench/pareto.py (not run here:
-# about 6 minutes) draws docs/pareto.svg with build/bench/pareto.
+# torch_mlp.py (bench.py), then every makemore.py type against makemore.py
+# itself (zoo.py; make bench-zoo runs it alone). The peers run under
+# OpenBLAS, the figure every ratio is against, and under the reference BLAS
+# as a second column (bench/peer_blas.py checks which one torch loaded);
+# bench/setup.sh installs libopenblas0-pthread when it is missing. Both
+# write bench/RESULTS.md. Needs python3-torch, names.txt (NAMES_TXT) and
+# makemore.py (MAKEMORE_PY). bench/pareto.py (not run here: about 6
+# minutes) draws docs/pareto.svg with build/bench/pareto.
 BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer pareto)
 BENCH_ENV := MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench
 bench: $(BIN) $(BENCH_BIN)
+	bash bench/setup.sh
 	$(BENCH_ENV) /usr/bin/python3 bench/bench.py
 	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
 
 bench-zoo: $(BIN) $(BENCH_BIN)
+	bash bench/setup.sh
 	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libmakemore.a
@@ -245,5 +258,11 @@ install: $(BIN) $(BUILD)/libmakemore.a $(BUILD)/$(SO_NAME) $(BUILD)/makemore.pc
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
+# A source tarball, dist/makemore-$(VERSION).tar.gz: the tracked files and
+# PKG-INFO. Unpacked, it builds with make && make install, and installs
+# with python3 -m pip install DIR or the tarball (python/makemore_build.py).
+dist:
+	python3 python/makemore_build.py sdist dist
+
 clean:
-	rm -rf build build-* makemore makemore-* web/dist
+	rm -rf build build-* makemore makemore-* web/dist dist

@@ -62,11 +62,18 @@ MAKEMORE_API makemore_status makemore_load(const char *dir, makemore_model **out
 MAKEMORE_API void makemore_free(makemore_model *m);
 
 /* The vocabulary: id 0 is the start/stop token, shown as "."; ids
- * 1..size-1 are the characters of the training file in code-point order. */
+ * 1..size-1 are the characters of the training file in code-point order.
+ * A word model (train --tokens word): id 0 is the end of an item, shown as
+ * "</s>", id 1 is "<unk>", ids 2.. the words, likeliest first. */
 MAKEMORE_API int makemore_vocab_size(const makemore_model *m);
-/* The UTF-8 of character id (a string owned by the model), or NULL outside
- * 0..size-1. */
+/* The UTF-8 of token id, a character or a word (a string owned by the
+ * model), or NULL outside 0..size-1. */
 MAKEMORE_API const char *makemore_char(const makemore_model *m, int id);
+/* 1 for a word model (its prefixes are words split at white space, its
+ * items words joined by one space), 0 for a character model. */
+MAKEMORE_API int makemore_is_words(const makemore_model *m);
+/* The bytes of the longest token's UTF-8 (4 at most for characters). */
+MAKEMORE_API size_t makemore_max_token_bytes(const makemore_model *m);
 /* The model's kind ("mlp", "wavenet", ...) and its trainable parameters. */
 MAKEMORE_API const char *makemore_kind(const makemore_model *m);
 MAKEMORE_API size_t makemore_num_params(const makemore_model *m);
@@ -88,20 +95,24 @@ MAKEMORE_API makemore_sample_opts makemore_sample_defaults(void);
 /* Draws n items and writes them to buf (cap bytes), each ended by '\n',
  * then a NUL. The draws start from o->seed on each call, so the same
  * options give the same items, and are those of `makemore sample --seed`.
- * n * (4 * max_len + 1) + 1 bytes always suffice; a smaller buf that turns
- * out too small gives MAKEMORE_ENOMEM. A model whose logits are NaN or
+ * n * (4 * max_len + 1) + 1 bytes always suffice for a character model,
+ * n * ((makemore_max_token_bytes(m) + 1) * max_len + 1) + 1 for a word
+ * model; a smaller buf that turns out too small gives MAKEMORE_ENOMEM. A model whose logits are NaN or
  * infinite gives MAKEMORE_ENUMERIC and a message. */
 MAKEMORE_API makemore_status makemore_sample(makemore_model *m, const makemore_sample_opts *o, int n, char *buf,
                                              size_t cap, makemore_error *err);
 
 /* The next-character distribution after prefix (NULL or "": the first
  * character): probs[id] for id 0..vocab_size-1, summing to 1; probs[0] is
- * the probability that the item ends there. MAKEMORE_ENUMERIC when the
+ * the probability that the item ends there. For a word model, the next
+ * word's after the words of prefix; a word the vocabulary lacks is an
+ * error (MAKEMORE_EINVAL; write "<unk>" for the unknown word). MAKEMORE_ENUMERIC when the
  * model's logits are not finite. */
 MAKEMORE_API makemore_status makemore_next_probs(makemore_model *m, const char *prefix, double *probs,
                                                  makemore_error *err);
 
-/* The mean loss (nats per character) on split "train", "dev" or "test" of
+/* The mean loss (nats per token: character or word, the ends of items
+ * counted; its exp is the perplexity) on split "train", "dev" or "test" of
  * input, split as when the model was trained (its split seed); input NULL
  * is the file the model was trained on. */
 MAKEMORE_API makemore_status makemore_eval(makemore_model *m, const char *split, const char *input, double *loss,
@@ -154,6 +165,56 @@ MAKEMORE_API makemore_status makemore_train_with(const char *input, const char *
 /* The name of setting i (0, 1, ...) of makemore_train_with, as
  * "max-steps"; NULL after the last. */
 MAKEMORE_API const char *makemore_train_setting(int i);
+
+/* Training you can watch: makemore_train_watch calls fn(p, user) between
+ * steps, from the thread that called it, with the steps done since the
+ * last call: every 256 steps or 0.2 seconds, whichever comes first, at the
+ * last step, and every eval_every steps (0: never), where it also gives
+ * the loss on the whole train and dev splits. A non-zero return stops the
+ * run: DIR/model.bin is saved as it is (as the CLI saves on Ctrl-C), json
+ * gets the summary of the steps done, and the status is MAKEMORE_EINTR.
+ * Settings as makemore_train_with's. fn NULL: makemore_train_with. */
+typedef struct {
+    long step, max_steps;   /* steps done (1-based count of the last step here) */
+    double lr, loss;        /* the last step's learning rate and minibatch loss */
+    int evaluated;          /* 1: train_loss and dev_loss are set */
+    double train_loss, dev_loss;
+    int n;                  /* steps step-n+1 .. step: */
+    const double *losses;   /* (n) their minibatch losses, */
+    const double *lrs;      /* (n) their learning rates (valid during the call) */
+} makemore_progress;
+typedef int (*makemore_progress_fn)(const makemore_progress *p, void *user);
+
+MAKEMORE_API makemore_status makemore_train_watch(const char *input, const char *dir, const makemore_train_config *c,
+                                                  const char *const *settings, makemore_progress_fn fn, void *user,
+                                                  long eval_every, char *json, size_t cap, makemore_error *err);
+
+/* Arrays. Each call copies into the caller's memory, so nothing it returns
+ * points into the model (which may then be freed). A call given buf NULL
+ * only reports the size it needs in *len; a smaller cap than that gives
+ * MAKEMORE_ENOMEM. */
+
+/* The model's tensors as the bytes of a safetensors file: the names,
+ * shapes and float32 values that `makemore export` writes. */
+MAKEMORE_API makemore_status makemore_tensors(makemore_model *m, void *buf, size_t cap, size_t *len,
+                                              makemore_error *err);
+/* The character embedding, row id for id 0..vocab_size-1: *rows x *cols
+ * floats into out (cap floats; out NULL: only the sizes). MAKEMORE_EINVAL
+ * for a kind without one (bigram, ...). */
+MAKEMORE_API makemore_status makemore_embeddings(const makemore_model *m, float *out, size_t cap, int *rows,
+                                                 int *cols, makemore_error *err);
+/* makemore_next_probs for each of n prefixes: probs is (n, vocab_size). */
+MAKEMORE_API makemore_status makemore_next_probs_batch(makemore_model *m, const char *const *prefixes, int n,
+                                                       double *probs, makemore_error *err);
+/* The loss of each of n items (nats per character, the item's end
+ * included, as makemore_eval counts it): loss[i]; count[i] (may be NULL)
+ * the characters scored, length + 1. */
+MAKEMORE_API makemore_status makemore_item_losses(makemore_model *m, const char *const *items, int n, double *loss,
+                                                  int *count, makemore_error *err);
+/* The embedding figure of report.html, an SVG document, NUL-terminated
+ * (*len counts the NUL). */
+MAKEMORE_API makemore_status makemore_embedding_svg(makemore_model *m, char *buf, size_t cap, size_t *len,
+                                                    makemore_error *err);
 
 #ifdef __cplusplus
 }
