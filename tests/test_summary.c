@@ -1,8 +1,10 @@
 /* The command line and the library build a run through the same builder:
  * for the same settings, `makemore train --json` and makemore_train_with's
- * summary must agree field by field (but for the timing, and the fields
- * only the command line writes: report.html, samples, the n-gram mix), and
- * every setting the library takes must be a flag of train.
+ * summary must agree field by field (but for the timing, and report.html,
+ * which only the command line writes; the samples and the n-gram mix are
+ * compared when asked for), and every setting the library takes must be a
+ * flag of train. The flags the library refuses name themselves, and
+ * --save-every saves while the run goes on.
  *   MAKEMORE  the binary (default ./makemore) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,9 +158,55 @@ static void names_are_flags(const char *mm)
           len ? "; not in --help:" : "", missing);
 }
 
+/* The flags of train the library cannot act on are refused by name. */
+static void refusals(const char *data, const char *dir)
+{
+    static const char *const cases[][2] = {
+        {"print-every=100", "--print-every"}, {"resume=1", "--resume"}, {"lr-find=100", "--lr-find"},
+        {"eval-every=5", "--eval-every"}, /* no callback to receive them */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *set[] = {"max-steps=1", cases[i][0], NULL};
+        makemore_error err = {{0}};
+        char json[4096];
+        makemore_status st = makemore_train_with(data, dir, NULL, set, json, sizeof json, &err);
+        CHECK(st == MAKEMORE_EINVAL && strstr(err.msg, cases[i][1]), "%s is refused, naming %s (%s)", cases[i][0],
+              cases[i][1], err.msg);
+    }
+}
+
+typedef struct {
+    const char *ckpt;
+    int before, after; /* model.bin was there at step 9, at step 11 */
+} saw;
+
+static int look(const makemore_progress *p, void *user)
+{
+    saw *s = user;
+    if (p->step == 9) s->before = access(s->ckpt, F_OK) == 0;
+    if (p->step == 11) s->after = access(s->ckpt, F_OK) == 0;
+    return 0;
+}
+
+/* save-every=10 writes model.bin at step 10, before the run ends. */
+static void saves_every(const char *data, const char *dir)
+{
+    char ckpt[128], cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
+    snprintf(ckpt, sizeof ckpt, "%s/model.bin", dir);
+    saw s = {ckpt, -1, -1};
+    const char *set[] = {"max-steps=20", "n-hidden=8", "save-every=10", "eval-every=1", "threads=1", NULL};
+    makemore_error err = {{0}};
+    makemore_status st = makemore_train_watch(data, dir, NULL, set, look, &s, 0, NULL, 0, &err);
+    CHECK(st == MAKEMORE_OK && s.before == 0 && s.after == 1,
+          "save-every=10 saved model.bin between steps 9 and 11 (%s; there at 9: %d, at 11: %d)",
+          st ? err.msg : "ok", s.before, s.after);
+}
+
 int main(void)
 {
-    PLAN(1 + 5 * 3); /* the names, then 3 checks for each of the 5 comparisons */
+    PLAN(1 + 6 * 3 + 4 + 1); /* the names, 3 checks for each of the 6 comparisons, the refusals, save-every */
     const char *mm = getenv("MAKEMORE") ? getenv("MAKEMORE") : "./makemore";
     char dir[] = "/tmp/mm_test_summary_XXXXXX", data[64], out[96];
     if (!mkdtemp(dir)) return 1;
@@ -180,6 +228,11 @@ int main(void)
     const char *tfm[] = {"model=transformer", "n-layers=1", "n-head=2", "n-embd=8", "max-steps=10",
                          "optimizer=adamw", "beta1=0.8", "beta2=0.95", "eps=1e-6", "threads=1", NULL};
     compare("a transformer with adamw", mm, data, out, tfm);
+    const char *run[] = {"max-steps=60", "n-hidden=16", "save-every=20", "mix-ngram=3", "num-samples=5",
+                         "threads=1", NULL};
+    compare("--save-every, --mix-ngram and --num-samples", mm, data, out, run);
+    refusals(data, out);
+    saves_every(data, out);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
