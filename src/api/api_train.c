@@ -35,7 +35,7 @@ makemore_train_config makemore_train_defaults(void)
  * own, about the run rather than the model): what the library does with
  * each, or why it refuses it (makemore.h says the same). */
 typedef struct {
-    long eval_every, save_every, samples, mix_ngram;
+    long eval_every, save_every, samples, mix_ngram, resume;
 } run_opts;
 
 static const struct {
@@ -50,7 +50,7 @@ static const struct {
     {"mix-ngram", offsetof(run_opts, mix_ngram), MM_NGRAM_MAX_ORDER, NULL},
     {"print-every", 0, 1e12, "the library prints nothing: makemore_train_watch's callback receives every step's "
                              "loss"},
-    {"resume", 0, 1, "the library trains fresh runs only; continue a run with makemore train -o DIR --resume"},
+    {"resume", offsetof(run_opts, resume), 1, NULL},
 };
 #define NRUN_OPTS ((int)(sizeof RUN_OPTS / sizeof *RUN_OPTS))
 
@@ -182,7 +182,43 @@ static mm_status gather(mm_settings *s, run_opts *o, const makemore_train_config
             st = mm_settings_set(s, name, value, err);
     if (!st && mm_settings_given(s, "lr-find") && s->lr_find != 0)
         st = mm_fail(err, MM_EINVAL, "--lr-find: the library runs no learning-rate sweep; use makemore lr-find");
-    return st ? st : mm_settings_resolve(s, 0, err);
+    return st ? st : mm_settings_resolve(s, (int)o->resume, err);
+}
+
+/* resume=1: the run saved in ckpt goes on to max-steps, on input, which
+ * must be the data it trained on. The checkpoint fixes every other
+ * setting, so one given is refused by name (makemore train --resume can
+ * change the learning-rate settings: they are the command line's only). */
+static mm_status resume_run(mm_run *r, mm_run_data *d, const mm_settings *s, const char *input, const char *ckpt,
+                            mm_err *err)
+{
+    for (int i = 0; i < mm_settings_count(); i++) {
+        const char *name = mm_setting_at(i)->name;
+        if (s->given[i] && strcmp(name, "--max-steps") && strcmp(name, "--threads"))
+            return mm_fail(err, MM_EINVAL, "%s: a resumed run keeps its checkpoint's settings (only max-steps and "
+                           "threads may be given); drop it, or use makemore train --resume", name);
+    }
+    if (strlen(input) >= sizeof r->input) return mm_fail(err, MM_EINVAL, "%s: path too long", input);
+    mm_status st = mm_checkpoint_load(r, ckpt, err);
+    if (st) return st;
+    if (mm_settings_given(s, "max-steps")) {
+        if (s->max_steps < r->state.step)
+            return mm_fail(err, MM_EINVAL, "--max-steps %ld is before the checkpoint's step %ld", s->max_steps,
+                           r->state.step);
+        r->train.max_steps = s->max_steps;
+    }
+    if (r->state.step >= r->train.max_steps)
+        return mm_fail(err, MM_EINVAL, "%s: this run is finished (step %ld of --max-steps %ld): give max-steps "
+                       "above %ld to train further", ckpt, r->state.step, r->train.max_steps, r->state.step);
+    snprintf(r->input, sizeof r->input, "%s", input);
+    mm_data_opts o = mm_run_data_opts(r);
+    if ((st = mm_run_data_load(d, input, &o, NULL, mm_memory_available(), err))) return st;
+    int same = !r->data_items ||
+               (r->data_items == d->words.nwords && !memcmp(r->data_sha256, d->words.sha256, 32));
+    same = same && d->vocab.size == r->vocab.size &&
+           !memcmp(d->vocab.cp, r->vocab.cp, (size_t)d->vocab.size * sizeof *d->vocab.cp);
+    return same ? MM_OK : mm_fail(err, MM_EINVAL, "%s: not the data of the run in %s; resume on that file", input,
+                                  ckpt);
 }
 
 static mm_status make_dir(const char *dir, mm_err *err)
@@ -257,9 +293,10 @@ static int watch_step(void *ctx, long step, double loss, double lr)
  * ckpt either way (as the CLI saves on Ctrl-C) and leaves the final losses
  * in final. */
 static mm_status train_to(mm_run *r, const mm_run_data *d, const char *dir, const char *ckpt, int nthreads,
-                          watch *w, double final[2], mm_err *err)
+                          int resume, watch *w, double final[2], mm_err *err)
 {
-    mm_status st = split_losses(r, d, nthreads, &r->state.init_train_loss, &r->state.init_dev_loss, err);
+    mm_status st = resume ? MM_OK /* the initial losses are the checkpoint's */
+                          : split_losses(r, d, nthreads, &r->state.init_train_loss, &r->state.init_dev_loss, err);
     if (!st) st = make_dir(dir, err);
     if (!st) {
         w->sent = seconds();
@@ -354,14 +391,16 @@ makemore_status makemore_train_watch(const char *input, const char *dir, const m
     memset(&d, 0, sizeof d);
     double final[2];
     watch *w = calloc(1, sizeof *w);
-    st = w ? mm_run_build(&r, &d, &s, input, mm_memory_available(), &e) : mm_fail(&e, MM_ENOMEM, "out of memory");
+    st = !w ? mm_fail(&e, MM_ENOMEM, "out of memory")
+         : o.resume ? resume_run(&r, &d, &s, input, ckpt, &e)
+                    : mm_run_build(&r, &d, &s, input, mm_memory_available(), &e);
     if (!st && o.mix_ngram > 0 && r.model.kind->layout != MM_LAYOUT_CONTEXT)
         st = mm_fail(&e, MM_EINVAL, "--mix-ngram: a %s model predicts from the whole item so far, not from a "
                      "context of characters", r.model.kind->name);
     if (!st) {
         *w = (watch){.fn = fn, .user = user, .eval_every = o.eval_every, .save_every = o.save_every,
                      .max_steps = r.train.max_steps, .r = &r, .d = &d, .ckpt = ckpt, .nthreads = nthreads, .err = &e};
-        st = train_to(&r, &d, dir, ckpt, nthreads, w, final, &e);
+        st = train_to(&r, &d, dir, ckpt, nthreads, (int)o.resume, w, final, &e);
     }
     if ((!st || st == MM_EINTR) && json) {
         mm_status stopped = st;
