@@ -1,7 +1,8 @@
 /* makemore_train: the library's side of `makemore train`, through the same
  * run builder (runbuild.h) and summary writer as the command line: a fresh
- * run to DIR/model.bin and its summary. The figures, report.html and the
- * learning-rate sweep stay with the command line. */
+ * run (or a resumed one) to DIR/model.bin and its summary. The figures,
+ * report.html and the learning-rate sweep stay with the command line; the
+ * flags about printing are refused by name (makemore.h lists them). */
 #include "api.h"
 
 #include <errno.h>
