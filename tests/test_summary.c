@@ -73,7 +73,8 @@ static const char *get(const fields *f, const char *key)
 
 static int cli_only(const char *key)
 {
-    return !strcmp(key, "report_html") || !strcmp(key, "samples") || !strncmp(key, "mix_", 4);
+    return !strcmp(key, "report_html") || !strcmp(key, "samples") || !strncmp(key, "mix_", 4) ||
+           !strncmp(key, "best_", 5) || !strcmp(key, "stopped_early");
 }
 
 static int timing(const char *key) { return !strcmp(key, "train_seconds") || !strcmp(key, "us_per_step"); }
@@ -193,6 +194,7 @@ static void refusals(const char *data, const char *dir)
         {"print-every=100", "--print-every"}, {"lr-find=100", "--lr-find"},
         {"resume=1", "--learning-rate"}, /* with learning-rate=0.1 below: the checkpoint's */
         {"eval-every=5", "--eval-every"}, /* no callback to receive them */
+        {"keep-best=1", "--keep-best"}, {"patience=3", "--patience"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *set[] = {"max-steps=1", cases[i][0], i == 2 ? "learning-rate=0.1" : NULL, NULL};
@@ -235,7 +237,7 @@ static void saves_every(const char *data, const char *dir)
 
 int main(void)
 {
-    PLAN(1 + 7 * 3 + 4 + 1); /* the names, 3 checks for each of the 7 comparisons, the refusals, save-every */
+    PLAN(1 + 8 * 3 + 6 + 1); /* the names, 3 checks for each of the 8 comparisons, the refusals, save-every */
     const char *mm = getenv("MAKEMORE") ? getenv("MAKEMORE") : "./makemore";
     char dir[] = "/tmp/mm_test_summary_XXXXXX", data[64], out[96];
     if (!mkdtemp(dir)) return 1;
@@ -257,6 +259,9 @@ int main(void)
     const char *tfm[] = {"model=transformer", "n-layers=1", "n-head=2", "n-embd=8", "max-steps=10",
                          "optimizer=adamw", "beta1=0.8", "beta2=0.95", "eps=1e-6", "threads=1", NULL};
     compare("a transformer with adamw", mm, data, out, tfm);
+    const char *words[] = {"tokens=word", "min-count=2", "split=ordered", "split-sizes=0.5/0.25", "epochs=1.5",
+                           "batch-size=64", "n-hidden=16", "threads=1", NULL};
+    compare("word tokens, the ordered split, epochs", mm, data, out, words);
     const char *run[] = {"max-steps=60", "n-hidden=16", "save-every=20", "mix-ngram=3", "num-samples=5",
                          "threads=1", NULL};
     compare("--save-every, --mix-ngram and --num-samples", mm, data, out, run);

@@ -52,6 +52,10 @@ static const struct {
     {"print-every", 0, 1e12, "the library prints nothing: makemore_train_watch's callback receives every step's "
                              "loss"},
     {"resume", offsetof(run_opts, resume), 1, NULL},
+    {"keep-best", 0, 1, "the command line's (DIR/best.bin): a progress callback sees every evaluation's dev loss "
+                        "and may stop the run"},
+    {"patience", 0, 1e12, "the command line's: a progress callback sees every evaluation's dev loss and may stop "
+                          "the run"},
 };
 #define NRUN_OPTS ((int)(sizeof RUN_OPTS / sizeof *RUN_OPTS))
 
@@ -216,8 +220,7 @@ static mm_status resume_run(mm_run *r, mm_run_data *d, const mm_settings *s, con
     if ((st = mm_run_data_load(d, input, &o, NULL, mm_memory_available(), err))) return st;
     int same = !r->data_items ||
                (r->data_items == d->words.nwords && !memcmp(r->data_sha256, d->words.sha256, 32));
-    same = same && d->vocab.size == r->vocab.size &&
-           !memcmp(d->vocab.cp, r->vocab.cp, (size_t)d->vocab.size * sizeof *d->vocab.cp);
+    same = same && mm_vocab_equal(&d->vocab, &r->vocab);
     return same ? MM_OK : mm_fail(err, MM_EINVAL, "%s: not the data of the run in %s; resume on that file", input,
                                   ckpt);
 }

@@ -147,6 +147,9 @@ mm_status mm_ngram_build(mm_ngram *g, int order, const mm_words *w, const mm_voc
     memset(g, 0, sizeof *g);
     if (order < 1 || order > MM_NGRAM_MAX_ORDER)
         return mm_fail(err, MM_EINVAL, "--mix-ngram %d is outside 1..%d", order, MM_NGRAM_MAX_ORDER);
+    if (v->size > MM_MAX_VOCAB) /* the keys pack 12 bits an id */
+        return mm_fail(err, MM_EINVAL, "--mix-ngram: a vocabulary of %d tokens is over this n-gram's %d", v->size,
+                       MM_MAX_VOCAB);
     g->order = order;
     g->V = v->size;
     mm_status st = walk_split(w, v, d, MM_TRAIN, order - 1, on_train_event, g, err);
