@@ -154,3 +154,17 @@ void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double tr
     mm_json_str(j, "input", r->input);
     mm_json_str(j, "model_bin", model_bin);
 }
+
+void mm_run_summary_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
+{
+    mm_json_int(j, "mix_ngram", m->order);
+    mm_json_num(j, "mix_weight", m->weight, 6);
+    for (int s = 0; s < MM_NSPLITS; s++) {
+        if (!(mask & (1u << s))) continue;
+        char key[32];
+        snprintf(key, sizeof key, "ngram_%s_loss", mm_split_name(s));
+        mm_json_num(j, key, m->ngram_loss[s], 6);
+        snprintf(key, sizeof key, "mix_%s_loss", mm_split_name(s));
+        mm_json_num(j, key, m->mix_loss[s], 6);
+    }
+}
