@@ -46,17 +46,17 @@ static void catch_stop_signals(void)
 }
 
 typedef struct {
-    const char *input, *workdir, *init, *schedule, *split;
+    const char *input, *workdir, *init, *schedule, *split, *mix_smoothing;
     int resume, force, json, samples, threads;
     long max_steps, lr_decay_step, save_every, print_every, eval_every;
     int lr_find, mix_ngram;
     int batch_size, block_size, n_embd, n_hidden;
-    double lr, lr_decay, lr_rate, weight_decay;
+    double lr, lr_decay, lr_rate, weight_decay, mix_weight;
     uint64_t seed, split_seed;
     model_flags mf; /* --model, --optimizer, --preset and theirs: train_model.c */
 } train_flags;
 
-#define NBASE_SPECS 28
+#define NBASE_SPECS 30
 #define NSPECS (NBASE_SPECS + MODEL_NSPECS)
 static void train_specs(arg_spec *s, train_flags *f)
 {
@@ -88,7 +88,9 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--print-every", NULL, ARG_LONG, &f->print_every, 0, 1e12, "progress line every N steps off a terminal (default 10000)", 0},
         {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: at step 0 only; the final losses are printed and in report.html)", 0},
         {"--lr-find", NULL, ARG_INT, &f->lr_find, 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none)", 0},
-        {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
+        {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with an n-gram of this order (1..6), weight fitted on dev (default 0: no)", 0},
+        {"--mix-smoothing", NULL, ARG_STRING, &f->mix_smoothing, 0, 0, "the mixed n-gram's smoothing: abs (absolute discounting, default) or kn (interpolated modified Kneser-Ney)", 0},
+        {"--mix-weight", NULL, ARG_DOUBLE, &f->mix_weight, 0, 1, "the mixture's weight on the model, fixed (default: fitted on dev)", 0},
     };
     memcpy(s, specs, sizeof specs);
     model_flags_specs(s + NBASE_SPECS, &f->mf);
@@ -127,6 +129,8 @@ static void flag_defaults(train_flags *f)
     f->save_every = 10000;
     f->print_every = 10000;
     f->lr_find = 1000;
+    f->mix_smoothing = "abs";
+    f->mix_weight = -1;
     model_flags_defaults(&f->mf);
 }
 
@@ -172,10 +176,10 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
     if (mm_split_kind_parse(f->split) < 0) return cli_error("--split '%s': expected lecture or makemore", f->split);
     int mrc = model_flags_check(&f->mf, specs, NSPECS, f->batch_size, f->resume);
     if (mrc) return mrc;
-    const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
-    if (f->mix_ngram > 0 && !f->resume && k->layout != MM_LAYOUT_CONTEXT)
-        return cli_error("--mix-ngram: a %s model predicts from the whole item so far, not from a context of "
-                         "--block-size characters as the n-gram does; mix with a context model instead", k->name);
+    mm_mix_opts mix;
+    if ((mrc = trainfiles_mix_opts(&mix, f->mix_ngram, f->mix_smoothing, f->mix_weight))) return mrc;
+    if (f->mix_ngram == 0 && (args_seen(specs, NSPECS, "--mix-smoothing") || args_seen(specs, NSPECS, "--mix-weight")))
+        return cli_error("--mix-smoothing and --mix-weight need --mix-ngram N");
     mm_train_config tc = {.max_steps = f->max_steps, .batch_size = f->batch_size};
     tc.optim.weight_decay = f->weight_decay;
     int rc = parse_schedule(f, &tc.sched);
@@ -617,9 +621,10 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     if (!rc && !f.resume)
         rc = split_losses(&run, &data, dist, nthreads, &run.state.init_train_loss, &run.state.init_dev_loss);
     cli_dist_quiet_end(&quiet, dist);
-    trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find, .mix_ngram = f.mix_ngram,
+    trainfiles files = {.workdir = f.workdir, .lrfind_count = f.lr_find,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
                         .resume_step = run.state.step};
+    if (!rc) rc = trainfiles_mix_opts(&files.mix_opts, f.mix_ngram, f.mix_smoothing, f.mix_weight);
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);
     cli_data_free(&data);

@@ -217,8 +217,9 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
         mm_report_add(rep, MM_REP_RESULTS, "learning-rate sweep", "suggests %.3g, where the smoothed loss is lowest",
                       t->lr.suggested_lr);
     if (t->have_mix)
-        mm_report_add(rep, MM_REP_RESULTS, "mixed with a character n-gram", "n = %d, weight on the model %.3f (fitted on dev): train %.4f, dev %.4f",
-                      t->mix_ngram, t->mix.weight, t->mix.mix_loss[MM_TRAIN], t->mix.mix_loss[MM_DEV]);
+        mm_report_add(rep, MM_REP_RESULTS, "mixed with a character n-gram", "n = %d%s, weight on the model %.3f (%s): train %.4f, dev %.4f",
+                      t->mix.order, t->mix.smoothing == MM_NGRAM_KN ? " (Kneser-Ney)" : "", t->mix.weight,
+                      t->mix.fitted ? "fitted on dev" : "fixed", t->mix.mix_loss[MM_TRAIN], t->mix.mix_loss[MM_DEV]);
     double ts = r->state.train_seconds;
     mm_report_add(rep, MM_REP_TIMING, "training", "%.2f s, %.1f us/step", ts, r->state.step ? 1e6 * ts / (double)r->state.step : 0.0);
     if (t->eval_seconds > 0) mm_report_add(rep, MM_REP_TIMING, "--eval-every evaluations", "%.2f s", t->eval_seconds);
@@ -343,23 +344,38 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
 
 static int mix(trainfiles *t, const mm_run *r, const cli_data *d)
 {
-    if (t->mix_ngram <= 0) return 0;
+    if (t->mix_opts.order <= 0) return 0;
     mm_err err;
-    if (mm_mix_run(&r->model, &d->words, &d->vocab, &d->data, t->mix_ngram, 0, &t->mix, &err))
+    if (mm_mix_run(&r->model, &d->data, &t->mix_opts, 0, &t->mix, &err))
         return cli_error("--mix-ngram: %s", err.msg);
     t->have_mix = 1;
     return 0;
 }
 
-/* Two lines, the n-gram alone and the mixture, for the splits in mask. */
+int trainfiles_mix_opts(mm_mix_opts *o, int order, const char *smoothing, double weight)
+{
+    o->order = order;
+    o->weight = weight < 0 ? NAN : weight;
+    o->smoothing = mm_ngram_smoothing_parse(smoothing);
+    if (o->smoothing < 0) return cli_error("--mix-smoothing '%s': expected abs or kn", smoothing);
+    return 0;
+}
+
+/* Two lines, the n-gram alone and the mixture, for the splits in mask;
+ * the character mixture's lines read as they always did. */
 static void print_mix(FILE *out, const mm_mix_result *m, unsigned mask)
 {
+    const char *kn = m->smoothing == MM_NGRAM_KN ? " Kneser-Ney" : "";
     for (int k = 0; k < 2; k++) {
-        if (k == 0) fprintf(out, "%d-gram alone:", m->order);
-        else fprintf(out, "mixed (%.3f model + %.3f %d-gram, weight fitted on dev):", m->weight, 1 - m->weight, m->order);
+        if (k == 0) fprintf(out, "%d-gram%s alone:", m->order, kn);
+        else fprintf(out, "mixed (%.3f model + %.3f %d-gram%s, weight %s):", m->weight, 1 - m->weight, m->order,
+                     kn, m->fitted ? "fitted on dev" : "fixed");
         for (int s = 0; s < MM_NSPLITS; s++)
-            if (mask & (1u << s))
-                fprintf(out, "  %s loss %.4f", mm_split_name(s), k ? m->mix_loss[s] : m->ngram_loss[s]);
+            if (mask & (1u << s)) {
+                double loss = k ? m->mix_loss[s] : m->ngram_loss[s];
+                fprintf(out, "  %s loss %.4f", mm_split_name(s), loss);
+                if (m->smoothing == MM_NGRAM_KN) fprintf(out, " (perplexity %.2f)", exp(loss));
+            }
         fputc('\n', out);
     }
 }
@@ -372,14 +388,21 @@ void trainfiles_print(const trainfiles *t, FILE *out)
 static void json_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
 {
     mm_json_int(j, "mix_ngram", m->order);
+    mm_json_str(j, "mix_smoothing", mm_ngram_smoothing_name(m->smoothing));
     mm_json_num(j, "mix_weight", m->weight, 6);
+    mm_json_int(j, "mix_weight_fitted", m->fitted);
     for (int s = 0; s < MM_NSPLITS; s++) {
         if (!(mask & (1u << s))) continue;
-        char key[32];
-        snprintf(key, sizeof key, "ngram_%s_loss", mm_split_name(s));
-        mm_json_num(j, key, m->ngram_loss[s], 6);
-        snprintf(key, sizeof key, "mix_%s_loss", mm_split_name(s));
-        mm_json_num(j, key, m->mix_loss[s], 6);
+        const char *name = mm_split_name(s);
+        const double *loss[3] = {m->ngram_loss, m->mix_loss, m->mlp_loss};
+        const char *what[3] = {"ngram", "mix", "model"};
+        for (int k = 0; k < 3; k++) {
+            char key[48];
+            snprintf(key, sizeof key, "%s_%s_loss", what[k], name);
+            if (k < 2) mm_json_num(j, key, loss[k][s], 6);
+            snprintf(key, sizeof key, "%s_%s_perplexity", what[k], name);
+            mm_json_num(j, key, exp(loss[k][s]), 6);
+        }
     }
 }
 
@@ -388,11 +411,11 @@ void trainfiles_json(const trainfiles *t, mm_json *j)
     if (t->have_mix) json_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
-int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, mm_json *j)
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, mm_json *j)
 {
     mm_mix_result m;
     mm_err err;
-    if (mm_mix_run(&r->model, &d->words, &r->vocab, &d->data, order, only == MM_TEST, &m, &err))
+    if (mm_mix_run(&r->model, &d->data, o, only == MM_TEST, &m, &err))
         return cli_error("--mix-ngram: %s", err.msg);
     unsigned mask = only >= 0 ? 1u << only : (1u << MM_TRAIN | 1u << MM_DEV);
     if (j) json_mix(j, &m, mask);
