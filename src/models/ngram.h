@@ -22,7 +22,8 @@
  *   number of distinct ids seen before h_k y. The discounts of each order
  *   come from its count-of-counts n_j of adjusted counts:
  *     Y = n1 / (n1 + 2 n2),  D_kj = j - (j + 1) Y n_{j+1} / n_j  (j = 1, 2, 3)
- *   clamped into [0, j]; a D_kj with n_j = 0 is Y (0.5 when n1 = n2 = 0).
+ *   at most j; a D_kj with n_j = 0, or that comes out <= 0, is Y instead
+ *   (0.5 when Y is 0), so every id keeps a probability above 0.
  * An unseen h_k gives p_k = p_{k-1}. tests/ref/kn.py is an independent
  * Python version of the same definitions.
  *

@@ -36,11 +36,14 @@ static void discounts(mm_ngram *g)
     for (int k = 0; k < g->order; k++) {
         double n[5];
         for (int j = 0; j < 5; j++) n[j] = (double)g->coc[k][j];
-        double Y = n[1] + 2 * n[2] > 0 ? n[1] / (n[1] + 2 * n[2]) : 0.5;
+        double Y = n[1] + 2 * n[2] > 0 ? n[1] / (n[1] + 2 * n[2]) : 0.0;
+        /* a discount of 0 would leave the orders below no weight, and ids
+         * unseen after a context a probability of 0 */
+        double fallback = Y > 0 ? Y : 0.5;
         g->disc[k][0] = 0;
         for (int j = 1; j <= 3; j++) {
-            double d = n[j] > 0 ? j - (j + 1) * Y * n[j + 1] / n[j] : Y;
-            g->disc[k][j] = d < 0 ? 0 : d > j ? j : d;
+            double d = n[j] > 0 ? j - (j + 1) * Y * n[j + 1] / n[j] : fallback;
+            g->disc[k][j] = d <= 0 ? fallback : d > j ? j : d;
         }
     }
 }
