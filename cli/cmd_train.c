@@ -198,6 +198,21 @@ static int check_flags(const train_flags *f, const arg_spec *specs)
     return check_memory(&cfg, mm_config_nparams(&cfg), f->batch_size, 0);
 }
 
+/* A counted kind (kn) takes no steps and no learning-rate sweep; asking
+ * for them is an error rather than a flag dropped. */
+static int counted_flags(train_flags *f, const arg_spec *specs)
+{
+    if (f->resume || !mm_kind_counted(model_flags_kind(&f->mf))) return 0;
+    if (args_seen(specs, NSPECS, "--max-steps") && f->max_steps > 0)
+        return cli_error("--max-steps %ld: a %s model is counted from the training split, not trained; "
+                         "leave --max-steps out", f->max_steps, f->mf.model);
+    if (args_seen(specs, NSPECS, "--lr-find") && f->lr_find > 0)
+        return cli_error("--lr-find: a %s model has no learning rate", f->mf.model);
+    f->max_steps = 0;
+    f->lr_find = 0;
+    return 0;
+}
+
 /* Returns 0 to go on, -1 after printing --help, else the exit status. */
 static int parse_flags(train_flags *f, arg_spec *specs, int argc, char **argv)
 {
@@ -211,6 +226,7 @@ static int parse_flags(train_flags *f, arg_spec *specs, int argc, char **argv)
     if (rc > 0) { args_usage(TRAIN_USAGE, specs, NSPECS); return -1; }
     if (model_flags_list(&f->mf)) return -1;
     model_flags_sizes(&f->mf, specs, NSPECS, &f->block_size, &f->n_embd, &f->n_hidden);
+    if ((rc = counted_flags(f, specs))) return rc;
     return check_flags(f, specs);
 }
 
@@ -360,6 +376,7 @@ static int setup_fresh(mm_run *r, cli_data *d, const arg_spec *specs, const trai
     if (mm_init_rng(&r->state.rng, r->seed, r->split_kind, r->split_seed, d->words.nwords, &err))
         return cli_error("%s", err.msg);
     mm_model_init(&r->model, (mm_init_kind)init, &r->state.rng);
+    if (mm_model_fit(&r->model, &d->data.split[MM_TRAIN], &err)) return cli_error("%s", err.msg);
     return 0;
 }
 
