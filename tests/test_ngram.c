@@ -1,7 +1,7 @@
 /* The n-gram model (ngram.h) beyond tests/test_kn_ref.sh's reference
  * values: whole distributions equal single probabilities and sum to 1 for
  * every context the model holds, the top-order table rebuilds the model,
- * ids up to 2^21 (word vocabularies), both split layouts count the same,
+ * ids up to 2^22 (word vocabularies), both split layouts count the same,
  * and bad orders and vocabularies are refused. */
 #include <math.h>
 #include <stdlib.h>
@@ -103,11 +103,11 @@ static void test_sums(int smoothing)
 }
 
 /* A model rebuilt from its top-order table gives the same probabilities;
- * so does one whose ids are scaled to near 2^21 (a vocabulary of words):
+ * so does one whose ids are scaled to near 2^22 (a vocabulary of words):
  * packed keys keep them apart. */
 static void test_table_and_wide_ids(void)
 {
-    const int scale = 400000, V = 4 * scale + 1; /* ids up to 1,600,000 > 2^20 */
+    const int scale = 1000000, V = 4 * scale + 1; /* ids up to 4,000,000, near 2^22 */
     mm_split s, w;
     make_split(&s, 4, 0, 1);
     make_split(&w, 4, 0, scale);
@@ -183,7 +183,7 @@ static void test_refusals(void)
     mm_err e;
     CHECK(mm_ngram_init(&g, 7, 10, MM_NGRAM_KN, &e) == MM_EINVAL && strstr(e.msg, "order 7"), "order 7: %s", e.msg);
     CHECK(mm_ngram_init(&g, 0, 10, MM_NGRAM_KN, &e) == MM_EINVAL, "order 0: %s", e.msg);
-    CHECK(mm_ngram_init(&g, 3, MM_NGRAM_MAX_VOCAB + 1, MM_NGRAM_KN, &e) == MM_EINVAL, "V = 2^21 + 1: %s", e.msg);
+    CHECK(mm_ngram_init(&g, 3, MM_NGRAM_MAX_VOCAB + 1, MM_NGRAM_KN, &e) == MM_EINVAL, "V = 2^22 + 1: %s", e.msg);
     CHECK(mm_ngram_init(&g, 3, 10, MM_NGRAM_KN, &e) == MM_OK, "order 3 over 10 ids");
     int h[2] = {1, 10};
     CHECK(mm_ngram_add(&g, h, 2, 1, &e) == MM_EFORMAT, "a history id outside the vocabulary: %s", e.msg);

@@ -29,7 +29,7 @@
  *
  * Contexts are a trie of suffixes: the node of h_k is keyed by the node of
  * h_{k-1} and the id added in front, so a key holds any order with ids up
- * to 2^21 (word vocabularies of 2^20 and more). */
+ * to 2^22 (word vocabularies of 2^20 and more). */
 #ifndef MM_NGRAM_H
 #define MM_NGRAM_H
 
@@ -39,7 +39,7 @@
 
 #define MM_NGRAM_MAX_ORDER 6
 #define MM_NGRAM_DISCOUNT 0.75
-#define MM_NGRAM_ID_BITS 21
+#define MM_NGRAM_ID_BITS 22
 #define MM_NGRAM_MAX_VOCAB (1 << MM_NGRAM_ID_BITS)
 
 typedef enum { MM_NGRAM_ABS = 0, MM_NGRAM_KN = 1 } mm_ngram_smoothing;
@@ -80,7 +80,7 @@ typedef struct {
     uint64_t coc[MM_NGRAM_MAX_ORDER][5]; /* (KN) n_j of adjusted counts, j = 1..4 */
 } mm_ngram;
 
-/* An empty model of order n (1..6) over V ids (2..2^21). */
+/* An empty model of order n (1..6) over V ids (2..2^22). */
 mm_status mm_ngram_init(mm_ngram *g, int order, int V, int smoothing, mm_err *err);
 /* Counts y after hist (order-1 ids, oldest first) count times. */
 mm_status mm_ngram_add(mm_ngram *g, const int *hist, int y, uint64_t count, mm_err *err);
