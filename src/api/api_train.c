@@ -155,6 +155,10 @@ static mm_status setup(mm_run *r, const api_data *d, const makemore_train_config
         return st;
     mm_rng_seed_torch(&r->state.rng, r->seed);
     mm_model_init(&r->model, (mm_init_kind)init, &r->state.rng);
+    if (mm_model_counted(&r->model) && r->train.max_steps > 0)
+        return mm_fail(err, MM_EINVAL, "max_steps %ld: a %s model is counted from the training split, not trained; "
+                       "set max_steps to 0", (long)r->train.max_steps, r->model.kind->name);
+    if ((st = mm_model_fit(&r->model, &d->data.split[MM_TRAIN], err))) return st;
     if ((st = mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &r->state.init_train_loss, err)))
         return st;
     return mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &r->state.init_dev_loss, err);
