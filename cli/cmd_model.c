@@ -99,7 +99,7 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
         }
     }
     if (mix->order > 0) {
-        int rc = trainfiles_eval_mix(r, d, mix, only, json ? &j : NULL);
+        int rc = trainfiles_eval_mix(r, d, mix, only, nthreads, json ? &j : NULL);
         if (rc) {
             mm_json_free(&j);
             return rc;

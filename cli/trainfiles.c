@@ -346,7 +346,7 @@ static int mix(trainfiles *t, const mm_run *r, const cli_data *d)
 {
     if (t->mix_opts.order <= 0) return 0;
     mm_err err;
-    if (mm_mix_run(&r->model, &d->data, &t->mix_opts, 0, &t->mix, &err))
+    if (mm_mix_run(&r->model, &d->data, &t->mix_opts, 1u << MM_TRAIN | 1u << MM_DEV, t->nthreads, &t->mix, &err))
         return cli_error("--mix-ngram: %s", err.msg);
     t->have_mix = 1;
     return 0;
@@ -411,13 +411,14 @@ void trainfiles_json(const trainfiles *t, mm_json *j)
     if (t->have_mix) json_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
-int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, mm_json *j)
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, int nthreads,
+                        mm_json *j)
 {
     mm_mix_result m;
     mm_err err;
-    if (mm_mix_run(&r->model, &d->data, o, only == MM_TEST, &m, &err))
-        return cli_error("--mix-ngram: %s", err.msg);
     unsigned mask = only >= 0 ? 1u << only : (1u << MM_TRAIN | 1u << MM_DEV);
+    if (mm_mix_run(&r->model, &d->data, o, mask, nthreads, &m, &err))
+        return cli_error("--mix-ngram: %s", err.msg);
     if (j) json_mix(j, &m, mask);
     else print_mix(stdout, &m, mask);
     return 0;

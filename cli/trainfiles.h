@@ -48,7 +48,8 @@ void trainfiles_json(const trainfiles *t, mm_json *j);
  * and refitted: deterministic, so it matches what train printed), for the
  * split only (or train and dev when only < 0), as lines on stdout or, with
  * j, as fields of j. 0 or the exit status. */
-int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, mm_json *j);
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, int nthreads,
+                        mm_json *j);
 /* --mix-smoothing NAME and --mix-weight W (< 0: fit on dev) into o;
  * 0 or the exit status. */
 int trainfiles_mix_opts(mm_mix_opts *o, int order, const char *smoothing, double weight);

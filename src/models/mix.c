@@ -8,6 +8,7 @@
 #include "sample.h"
 
 #define SEQ_BATCH 16
+#define CTX_BATCH 256
 
 /* Context layout: the sampler's distributions, kept by context. */
 static mm_status context_probs(const mm_model *m, const mm_split *s, double *out, mm_err *err)
@@ -43,19 +44,23 @@ static double row_prob(const float *row, int V, int y)
     return exp(row[y] - mx) / sum;
 }
 
-/* Sequence layout: every position of a batch of items at once. */
-static mm_status sequence_probs(const mm_model *m, const mm_split *s, double *out, mm_err *err)
+/* Batches of examples through the model's logits: every position of a
+ * sequence kind's items, or a context kind's examples when the vocabulary
+ * is too large for the sampler's one-context-at-a-time path to pay (word
+ * contexts rarely repeat). */
+static mm_status batched_probs(const mm_model *m, const mm_split *s, int nthreads, double *out, mm_err *err)
 {
+    const int batch = s->ny > 1 ? SEQ_BATCH : CTX_BATCH;
     mm_acts a;
-    mm_status st = mm_acts_build(&a, &m->cfg, SEQ_BATCH, err);
+    mm_status st = mm_acts_build(&a, &m->cfg, batch, err);
     if (st) return st;
-    const int T = s->T, V = m->cfg.vocab_size;
+    const int T = s->T, V = m->cfg.vocab_size, ny = s->ny > 1 ? s->ny : 1;
     size_t e = 0;
-    for (size_t i = 0; i < s->n && !st; i += SEQ_BATCH) {
-        int B = s->n - i < SEQ_BATCH ? (int)(s->n - i) : SEQ_BATCH;
-        mm_model_logits(m, &a, s->X + i * (size_t)T, B, 1);
-        for (size_t r = 0; r < (size_t)B * T && !st; r++) {
-            int y = s->Y[i * (size_t)T + r];
+    for (size_t i = 0; i < s->n && !st; i += batch) {
+        int B = s->n - i < (size_t)batch ? (int)(s->n - i) : batch;
+        mm_model_logits(m, &a, s->X + i * (size_t)T, B, nthreads);
+        for (size_t r = 0; r < (size_t)B * ny && !st; r++) {
+            int y = s->Y[i * (size_t)ny + r];
             if (y < 0) continue;
             double p = row_prob(a.logits + r * (size_t)V, V, y);
             if (!isfinite(p)) st = mm_fail(err, MM_ENUMERIC, MM_LOGITS_NOT_FINITE);
@@ -66,9 +71,12 @@ static mm_status sequence_probs(const mm_model *m, const mm_split *s, double *ou
     return st;
 }
 
-mm_status mm_model_target_probs(const mm_model *m, const mm_split *s, double *out, mm_err *err)
+mm_status mm_model_target_probs(const mm_model *m, const mm_split *s, int nthreads, double *out, mm_err *err)
 {
-    return m->kind->layout == MM_LAYOUT_SEQUENCE ? sequence_probs(m, s, out, err) : context_probs(m, s, out, err);
+    /* characters: the sampler's distributions by context, as always */
+    if (m->kind->layout == MM_LAYOUT_CONTEXT && m->cfg.vocab_size <= MM_MAX_VOCAB)
+        return context_probs(m, s, out, err);
+    return batched_probs(m, s, nthreads, out, err);
 }
 
 double mm_mix_loss(const double *a, const double *b, size_t n, double w)
@@ -104,14 +112,14 @@ double mm_mix_fit(const double *a, const double *b, size_t n)
 }
 
 /* Per-target probabilities of both models on one split. */
-static mm_status split_probs(const mm_model *m, const mm_ngram *g, const mm_split *s, double **a, double **b,
-                             mm_err *err)
+static mm_status split_probs(const mm_model *m, const mm_ngram *g, const mm_split *s, int nthreads, double **a,
+                             double **b, mm_err *err)
 {
     size_t n = s->ntargets;
     *a = malloc((n ? n : 1) * sizeof **a);
     *b = malloc((n ? n : 1) * sizeof **b);
     if (!*a || !*b) return mm_fail(err, MM_ENOMEM, "out of memory for %zu probabilities", n);
-    mm_status st = mm_model_target_probs(m, s, *a, err);
+    mm_status st = mm_model_target_probs(m, s, nthreads, *a, err);
     if (!st) st = mm_ngram_split_probs(g, s, *b, err);
     return st;
 }
@@ -125,7 +133,7 @@ static mm_status check_opts(const mm_dataset *d, const mm_mix_opts *o, mm_err *e
     return MM_OK;
 }
 
-mm_status mm_mix_run(const mm_model *m, const mm_dataset *d, const mm_mix_opts *o, int with_test,
+mm_status mm_mix_run(const mm_model *m, const mm_dataset *d, const mm_mix_opts *o, unsigned splits, int nthreads,
                      mm_mix_result *r, mm_err *err)
 {
     memset(r, 0, sizeof *r);
@@ -139,11 +147,13 @@ mm_status mm_mix_run(const mm_model *m, const mm_dataset *d, const mm_mix_opts *
     mm_ngram g;
     st = mm_ngram_build(&g, o->order, o->smoothing, m->cfg.vocab_size, &d->split[MM_TRAIN], err);
     if (st) return st;
-    int splits[3] = {MM_DEV, MM_TRAIN, MM_TEST}; /* dev first: it fixes the weight */
-    for (int k = 0; k < (with_test ? 3 : 2) && !st; k++) {
-        int s = splits[k];
+    if (r->fitted) splits |= 1u << MM_DEV;
+    int order[3] = {MM_DEV, MM_TRAIN, MM_TEST}; /* dev first: it fixes the weight */
+    for (int k = 0; k < 3 && !st; k++) {
+        int s = order[k];
+        if (!(splits & (1u << s))) continue;
         double *a = NULL, *b = NULL;
-        st = split_probs(m, &g, &d->split[s], &a, &b, err);
+        st = split_probs(m, &g, &d->split[s], nthreads, &a, &b, err);
         if (!st) {
             size_t n = d->split[s].ntargets;
             if (s == MM_DEV && r->fitted) r->weight = mm_mix_fit(a, b, n);

@@ -31,16 +31,17 @@ typedef struct {
 
 /* out[i] = the model's probability of the split's i-th target (ignored
  * targets skipped: s->ntargets of them), in evaluation mode. */
-mm_status mm_model_target_probs(const mm_model *m, const mm_split *s, double *out, mm_err *err);
+mm_status mm_model_target_probs(const mm_model *m, const mm_split *s, int nthreads, double *out, mm_err *err);
 /* Mean -log(w a_i + (1 - w) b_i). */
 double mm_mix_loss(const double *a, const double *b, size_t n, double w);
 /* The w in [0, 1] minimising mm_mix_loss (a convex function of w), by
  * golden-section search to within 1e-9. */
 double mm_mix_fit(const double *a, const double *b, size_t n);
 /* Counts the n-gram on d's training split, fits the weight on dev (unless
- * fixed) and fills in the losses on train and dev, and on test if
- * with_test. The splits must be built for m's layout and block size. */
-mm_status mm_mix_run(const mm_model *m, const mm_dataset *d, const mm_mix_opts *o, int with_test,
+ * fixed) and fills in the losses of the splits in the mask splits (bit
+ * 1 << MM_TRAIN, ...; dev too when the weight is fitted). The splits must
+ * be built for m's layout and block size. */
+mm_status mm_mix_run(const mm_model *m, const mm_dataset *d, const mm_mix_opts *o, unsigned splits, int nthreads,
                      mm_mix_result *r, mm_err *err);
 /* "abs" or "kn", and back (-1: neither). */
 const char *mm_ngram_smoothing_name(int smoothing);
