@@ -25,7 +25,8 @@ typedef struct {
     size_t built_size;
     mm_ngram g;
     int have;
-    double *p;               /* (V) */
+    double *acc;             /* (V) zeros between calls (mm_ngram_dist_sparse) */
+    int32_t *touched;        /* (V) */
 } kn_acts;
 
 static int order_of(const mm_config *c) { return c->block_size + 1; }
@@ -111,7 +112,8 @@ static void acts_free(mm_acts *a)
     kn_acts *k = a->kind_acts;
     if (k) {
         if (k->have) mm_ngram_free(&k->g);
-        free(k->p);
+        free(k->acc);
+        free(k->touched);
         free(k);
     }
     free(a->logits);
@@ -122,15 +124,18 @@ static mm_status acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
     kn_acts *k = calloc(1, sizeof *k);
     a->kind_acts = k;
     a->logits = malloc((size_t)B * c->vocab_size * sizeof *a->logits);
-    if (k) k->p = malloc((size_t)c->vocab_size * sizeof *k->p);
-    if (!k || !k->p || !a->logits) return mm_fail(err, MM_ENOMEM, "out of memory for a batch of %d", B);
+    if (k) {
+        k->acc = calloc((size_t)c->vocab_size, sizeof *k->acc);
+        k->touched = malloc((size_t)c->vocab_size * sizeof *k->touched);
+    }
+    if (!k || !k->acc || !k->touched || !a->logits) return mm_fail(err, MM_ENOMEM, "out of memory for a batch of %d", B);
     return MM_OK;
 }
 
 static uint64_t acts_bytes(const mm_config *c, int B)
 {
     /* the rebuilt n-gram: about 100 bytes per row and order */
-    return (uint64_t)B * c->vocab_size * 4 + (uint64_t)c->vocab_size * 8 +
+    return (uint64_t)B * c->vocab_size * 4 + (uint64_t)c->vocab_size * 12 +
            (uint64_t)(c->n_hidden + 1) * (c->block_size + 1) * 100;
 }
 
@@ -160,8 +165,16 @@ static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int n
         }
         int hist[MM_NGRAM_MAX_ORDER];
         for (int t = 0; t < T; t++) hist[t] = X[(size_t)b * T + t];
-        mm_ngram_dist(g, hist, k->p);
-        for (int v = 0; v < V; v++) out[v] = (float)log(k->p[v]);
+        /* most ids get the base share alone: one log for all of them */
+        double base;
+        size_t n = mm_ngram_dist_sparse(g, hist, &base, k->acc, k->touched);
+        const float lb = (float)log(base);
+        for (int v = 0; v < V; v++) out[v] = lb;
+        for (size_t i = 0; i < n; i++) {
+            int y = k->touched[i];
+            out[y] = (float)log(base + k->acc[y]);
+            k->acc[y] = 0.0;
+        }
     }
 }
 

@@ -112,14 +112,16 @@ double mm_mix_fit(const double *a, const double *b, size_t n)
 }
 
 /* Per-target probabilities of both models on one split. */
-static mm_status split_probs(const mm_model *m, const mm_ngram *g, const mm_split *s, int nthreads, double **a,
-                             double **b, mm_err *err)
+static mm_status split_probs(const mm_model *m, const mm_ngram *g, const mm_split *s, int with_model, int nthreads,
+                             double **a, double **b, mm_err *err)
 {
     size_t n = s->ntargets;
     *a = malloc((n ? n : 1) * sizeof **a);
     *b = malloc((n ? n : 1) * sizeof **b);
     if (!*a || !*b) return mm_fail(err, MM_ENOMEM, "out of memory for %zu probabilities", n);
-    mm_status st = mm_model_target_probs(m, s, nthreads, *a, err);
+    mm_status st = MM_OK;
+    if (with_model) st = mm_model_target_probs(m, s, nthreads, *a, err);
+    else for (size_t i = 0; i < n; i++) (*a)[i] = NAN;
     if (!st) st = mm_ngram_split_probs(g, s, *b, err);
     return st;
 }
@@ -153,13 +155,14 @@ mm_status mm_mix_run(const mm_model *m, const mm_dataset *d, const mm_mix_opts *
         int s = order[k];
         if (!(splits & (1u << s))) continue;
         double *a = NULL, *b = NULL;
-        st = split_probs(m, &g, &d->split[s], nthreads, &a, &b, err);
+        /* a fixed weight of 0 is the n-gram alone: the model need not run */
+        st = split_probs(m, &g, &d->split[s], r->fitted || r->weight > 0, nthreads, &a, &b, err);
         if (!st) {
             size_t n = d->split[s].ntargets;
             if (s == MM_DEV && r->fitted) r->weight = mm_mix_fit(a, b, n);
             r->mlp_loss[s] = mm_mix_loss(a, b, n, 1.0);
-            r->ngram_loss[s] = mm_mix_loss(a, b, n, 0.0);
-            r->mix_loss[s] = mm_mix_loss(a, b, n, r->weight);
+            r->ngram_loss[s] = mm_mix_loss(b, b, n, 1.0); /* log b exactly, a NAN or not */
+            r->mix_loss[s] = r->weight > 0 ? mm_mix_loss(a, b, n, r->weight) : r->ngram_loss[s];
         }
         free(a);
         free(b);

@@ -18,7 +18,8 @@
 typedef struct {
     int order;                    /* 1..MM_NGRAM_MAX_ORDER */
     int smoothing;                /* mm_ngram_smoothing */
-    double weight;                /* on the model in [0, 1]; NAN: fitted on dev */
+    double weight;                /* on the model in [0, 1]; NAN: fitted on dev. A fixed 0 is
+                                     the n-gram alone: the model does not run */
 } mm_mix_opts;
 
 typedef struct {

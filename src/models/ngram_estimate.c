@@ -131,7 +131,7 @@ double mm_ngram_prob(const mm_ngram *g, const int *hist, int y)
     return p;
 }
 
-void mm_ngram_dist(const mm_ngram *g, const int *hist, double *p)
+size_t mm_ngram_dist_sparse(const mm_ngram *g, const int *hist, double *base, double *acc, int32_t *touched)
 {
     uint32_t nodes[MM_NGRAM_MAX_ORDER];
     const int K = g->total[0] ? context_nodes(g, hist, nodes) : 0;
@@ -139,14 +139,34 @@ void mm_ngram_dist(const mm_ngram *g, const int *hist, double *p)
     double coef[MM_NGRAM_MAX_ORDER + 1];
     coef[K] = 1.0;
     for (int k = K - 1; k >= 0; k--) coef[k] = coef[k + 1] * lower_weight(g, nodes[k]);
-    for (int y = 0; y < g->V; y++) p[y] = coef[0] / g->V;
+    *base = coef[0] / g->V;
+    size_t n = 0;
     for (int k = 0; k < K; k++) {
         uint32_t v = nodes[k];
         for (size_t s = g->succ_start[v]; s < g->succ_start[v + 1]; s++) {
             long q = (long)g->succ[s];
-            p[g->py[q]] += coef[k + 1] * own_share(g, v, q);
+            int y = g->py[q];
+            /* every id seen after h_k was seen after h_{k-1}: the root's
+             * successors list each touched id once */
+            if (k == 0) touched[n++] = y;
+            acc[y] += coef[k + 1] * own_share(g, v, q);
         }
     }
+    return n;
+}
+
+void mm_ngram_dist(const mm_ngram *g, const int *hist, double *p)
+{
+    double base;
+    int32_t *touched = malloc((size_t)g->V * sizeof *touched);
+    for (int y = 0; y < g->V; y++) p[y] = 0.0;
+    if (!touched) { /* the slow way round: each id alone */
+        for (int y = 0; y < g->V; y++) p[y] = mm_ngram_prob(g, hist, y);
+        return;
+    }
+    mm_ngram_dist_sparse(g, hist, &base, p, touched);
+    for (int y = 0; y < g->V; y++) p[y] += base;
+    free(touched);
 }
 
 typedef struct {
