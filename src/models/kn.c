@@ -25,6 +25,8 @@ typedef struct {
     size_t built_size;
     mm_ngram g;
     int have;
+    double *p0;              /* (V) the distribution of the empty history */
+    float *logp0;            /* (V) its log */
     double *acc;             /* (V) zeros between calls (mm_ngram_dist_sparse) */
     int32_t *touched;        /* (V) */
 } kn_acts;
@@ -114,6 +116,8 @@ static void acts_free(mm_acts *a)
         if (k->have) mm_ngram_free(&k->g);
         free(k->acc);
         free(k->touched);
+        free(k->p0);
+        free(k->logp0);
         free(k);
     }
     free(a->logits);
@@ -127,15 +131,17 @@ static mm_status acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
     if (k) {
         k->acc = calloc((size_t)c->vocab_size, sizeof *k->acc);
         k->touched = malloc((size_t)c->vocab_size * sizeof *k->touched);
+        k->p0 = malloc((size_t)c->vocab_size * sizeof *k->p0);
+        k->logp0 = malloc((size_t)c->vocab_size * sizeof *k->logp0);
     }
-    if (!k || !k->acc || !k->touched || !a->logits) return mm_fail(err, MM_ENOMEM, "out of memory for a batch of %d", B);
+    if (!k || !k->acc || !k->touched || !k->p0 || !k->logp0 || !a->logits) return mm_fail(err, MM_ENOMEM, "out of memory for a batch of %d", B);
     return MM_OK;
 }
 
 static uint64_t acts_bytes(const mm_config *c, int B)
 {
     /* the rebuilt n-gram: about 100 bytes per row and order */
-    return (uint64_t)B * c->vocab_size * 4 + (uint64_t)c->vocab_size * 12 +
+    return (uint64_t)B * c->vocab_size * 4 + (uint64_t)c->vocab_size * 24 +
            (uint64_t)(c->n_hidden + 1) * (c->block_size + 1) * 100;
 }
 
@@ -149,6 +155,10 @@ static const mm_ngram *ngram_of(const mm_model *m, mm_acts *a)
     k->have = rebuild(&k->g, m, &err) == MM_OK;
     k->built_from = m->params;
     k->built_size = m->nparams;
+    if (k->have) {
+        mm_ngram_root_dist(&k->g, k->p0);
+        for (int v = 0; v < m->cfg.vocab_size; v++) k->logp0[v] = (float)log(k->p0[v]);
+    }
     return k->have ? &k->g : NULL;
 }
 
@@ -165,14 +175,15 @@ static void logits(const mm_model *m, mm_acts *a, const int32_t *X, int B, int n
         }
         int hist[MM_NGRAM_MAX_ORDER];
         for (int t = 0; t < T; t++) hist[t] = X[(size_t)b * T + t];
-        /* most ids get the base share alone: one log for all of them */
-        double base;
-        size_t n = mm_ngram_dist_sparse(g, hist, &base, k->acc, k->touched);
-        const float lb = (float)log(base);
-        for (int v = 0; v < V; v++) out[v] = lb;
+        /* the ids never seen after the last id have p = scale p_0: their
+         * logs are log p_0 shifted, and only the others need a log each */
+        double scale;
+        size_t n = mm_ngram_dist_sparse(g, hist, &scale, k->acc, k->touched);
+        const float ls = (float)log(scale);
+        for (int v = 0; v < V; v++) out[v] = k->logp0[v] + ls;
         for (size_t i = 0; i < n; i++) {
             int y = k->touched[i];
-            out[y] = (float)log(base + k->acc[y]);
+            out[y] = (float)log(scale * k->p0[y] + k->acc[y]);
             k->acc[y] = 0.0;
         }
     }

@@ -97,10 +97,13 @@ void mm_ngram_free(mm_ngram *g);
 double mm_ngram_prob(const mm_ngram *g, const int *hist, int y);
 /* p(. | hist) for every id into p (V). */
 void mm_ngram_dist(const mm_ngram *g, const int *hist, double *p);
-/* The same in two parts: p(y) = *base + acc[y], where acc (V, zeros on
- * entry) gains the ids seen after some suffix of hist, listed once each in
- * touched (V); returns their count. The caller zeroes acc[touched[..]]. */
-size_t mm_ngram_dist_sparse(const mm_ngram *g, const int *hist, double *base, double *acc, int32_t *touched);
+/* The same in parts, for many histories: p_0 (V), the distribution of the
+ * empty history, once; then for each history p(y) = *scale p_0(y) + acc[y],
+ * where acc (V, zeros on entry) gains the ids seen after the history's
+ * last id (and longer suffixes), listed once each in touched (V); returns
+ * their count. The caller zeroes acc[touched[..]] again. */
+void mm_ngram_root_dist(const mm_ngram *g, double *p0);
+size_t mm_ngram_dist_sparse(const mm_ngram *g, const int *hist, double *scale, double *acc, int32_t *touched);
 /* out[i] = p(i-th target of the split | its history), targets in the
  * order of the split's rows (ignored -1 targets skipped): as many as
  * s->ntargets. */

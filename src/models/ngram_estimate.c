@@ -131,24 +131,37 @@ double mm_ngram_prob(const mm_ngram *g, const int *hist, int y)
     return p;
 }
 
-size_t mm_ngram_dist_sparse(const mm_ngram *g, const int *hist, double *base, double *acc, int32_t *touched)
+void mm_ngram_root_dist(const mm_ngram *g, double *p0)
+{
+    /* node 0 is the empty context; with nothing counted, uniform */
+    const double lw = g->total[0] ? lower_weight(g, 0) : 1.0;
+    for (int y = 0; y < g->V; y++) p0[y] = lw / g->V;
+    if (!g->total[0]) return;
+    for (size_t s = g->succ_start[0]; s < g->succ_start[1]; s++) {
+        long q = (long)g->succ[s];
+        p0[g->py[q]] += own_share(g, 0, q);
+    }
+}
+
+size_t mm_ngram_dist_sparse(const mm_ngram *g, const int *hist, double *scale, double *acc, int32_t *touched)
 {
     uint32_t nodes[MM_NGRAM_MAX_ORDER];
     const int K = g->total[0] ? context_nodes(g, hist, nodes) : 0;
-    /* p_K = sum_k coef_k share_k + coef_{-1} / V, coef_{k-1} = coef_k gamma_k */
+    /* p_{K-1} = sum_k coef_{k+1} share_k + coef_0 / V with coef_K = 1 and
+     * coef_k = coef_{k+1} gamma_k; the root's terms are coef_1 p_0 */
     double coef[MM_NGRAM_MAX_ORDER + 1];
     coef[K] = 1.0;
-    for (int k = K - 1; k >= 0; k--) coef[k] = coef[k + 1] * lower_weight(g, nodes[k]);
-    *base = coef[0] / g->V;
+    for (int k = K - 1; k >= 1; k--) coef[k] = coef[k + 1] * lower_weight(g, nodes[k]);
+    *scale = K >= 1 ? coef[1] : 1.0;
     size_t n = 0;
-    for (int k = 0; k < K; k++) {
+    for (int k = 1; k < K; k++) {
         uint32_t v = nodes[k];
         for (size_t s = g->succ_start[v]; s < g->succ_start[v + 1]; s++) {
             long q = (long)g->succ[s];
             int y = g->py[q];
-            /* every id seen after h_k was seen after h_{k-1}: the root's
-             * successors list each touched id once */
-            if (k == 0) touched[n++] = y;
+            /* every id seen after h_k was seen after h_1: h_1's successors
+             * list each touched id once */
+            if (k == 1) touched[n++] = y;
             acc[y] += coef[k + 1] * own_share(g, v, q);
         }
     }
@@ -157,16 +170,18 @@ size_t mm_ngram_dist_sparse(const mm_ngram *g, const int *hist, double *base, do
 
 void mm_ngram_dist(const mm_ngram *g, const int *hist, double *p)
 {
-    double base;
+    double scale;
     int32_t *touched = malloc((size_t)g->V * sizeof *touched);
-    for (int y = 0; y < g->V; y++) p[y] = 0.0;
-    if (!touched) { /* the slow way round: each id alone */
+    double *acc = calloc((size_t)g->V, sizeof *acc);
+    if (!touched || !acc) { /* the slow way round: each id alone */
         for (int y = 0; y < g->V; y++) p[y] = mm_ngram_prob(g, hist, y);
-        return;
+    } else {
+        mm_ngram_root_dist(g, p);
+        mm_ngram_dist_sparse(g, hist, &scale, acc, touched);
+        for (int y = 0; y < g->V; y++) p[y] = scale * p[y] + acc[y];
     }
-    mm_ngram_dist_sparse(g, hist, &base, p, touched);
-    for (int y = 0; y < g->V; y++) p[y] += base;
     free(touched);
+    free(acc);
 }
 
 typedef struct {
