@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits the coefficients of the vector tanh and exp in src/simd.h.
+"""Fits the coefficients of the vector tanh and exp in src/nn/simd.h.
 
 Both are near-minimax fits in double precision by iteratively reweighted
 least squares (Lawson's method) on a dense grid, checked against mpmath.

@@ -42,7 +42,7 @@ def notes(r, w, m, gf, pk, lecture_flops):
     w("")
     w("**The second core at batch 32.** A pass (forward or backward) is %.0f-%.0f us of work, split by batch rows"
       % (m["ours1"] * 0.35, m["ours1"] * 0.6))
-    w("between the threads inside one parallel region per pass (src/mlp.c). With 2 threads makemore took %.1f"
+    w("between the threads inside one parallel region per pass (src/models/mlp_passes.c). With 2 threads makemore took %.1f"
       % m["ours2"])
     w("us/step here (%.2fx the 1-thread time): the fork, the barrier and the join cost a few microseconds on an"
       % (m["ours1"] / m["ours2"]))
@@ -126,7 +126,7 @@ def render(r, lecture_flops):
       % (gf["ours1"], 100 * gf["ours1"] / pk[1]))
     w("%.1f GFLOP/s with 2 threads (%.0f%% of the 2-thread peak). These are model-FLOP rates: makemore does less"
       % (gf["ours2"], 100 * gf["ours2"] / pk[2]))
-    w("than that, since it takes the first layer once per distinct (position, id) of a batch (src/groups.h, about")
+    w("than that, since it takes the first layer once per distinct (position, id) of a batch (src/models/groups.h, about")
     w("40 of the 96 in a batch of 32), which saves about a third of the step's multiply-adds.")
     w("")
     lo = r["losses"]
@@ -146,10 +146,10 @@ def render(r, lecture_flops):
     w("| the same, every distribution computed anew | %.0f | | | |" % ev[1].get("sample_fresh_chars_s", 0))
     w("")
     w("makemore evaluates each distinct context of a split once (the training split has 182,625 examples but only")
-    w("5,438 distinct 3-character contexts; src/contexts.h) and looks each example's loss up: the loss is the")
+    w("5,438 distinct 3-character contexts; src/data/contexts.h) and looks each example's loss up: the loss is the")
     w("same float expression per example, and the result equals the per-example sum to the bit")
     w("(tests/test_kernels.c). The second row evaluates every example anyway, to show the kernels' own speed.")
-    w("Likewise the sampler keeps each context's distribution once computed (src/sample.h; the items drawn are")
+    w("Likewise the sampler keeps each context's distribution once computed (src/models/sample.h; the items drawn are")
     w("the same, tests/test_sample.c); the last row computes every one anew.")
     w("Losses: makemore %.6f, peer %.6f." % (ev[1]["train_loss"], pev[1]["train_loss"]))
     w("")

@@ -1,11 +1,10 @@
 #include "args.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "parse.h"
 
 static arg_spec *lookup(arg_spec *specs, int n, const char *name, size_t len)
 {
@@ -17,58 +16,14 @@ static arg_spec *lookup(arg_spec *specs, int n, const char *name, size_t len)
     return NULL;
 }
 
-static int parse_number(arg_spec *s, const char *v, char *msg, int msglen)
+/* The builder's parser (settings.h), so a flag and a library setting read
+ * a value the same way and say the same when it is wrong. */
+static int parse_value(arg_spec *s, const char *v, char *msg, int msglen)
 {
-    char *end;
-    errno = 0;
-    if (!*v) {
-        snprintf(msg, (size_t)msglen, "%s needs a number, got an empty value", s->name);
-        return -1;
-    }
-    /* strtol and friends skip leading blanks, and strtoull negates after
-     * them: " -1" would become 2^64-1 */
-    if (isspace((unsigned char)*v)) {
-        snprintf(msg, (size_t)msglen, "%s: '%s' starts with a blank", s->name, v);
-        return -1;
-    }
-    if (s->type == ARG_DOUBLE) {
-        double d = strtod(v, &end);
-        if (*end || errno || !isfinite(d)) {
-            snprintf(msg, (size_t)msglen, "%s: '%s' is not a finite number", s->name, v);
-            return -1;
-        }
-        if (d < s->min || d > s->max) {
-            snprintf(msg, (size_t)msglen, "%s: %s is outside %g..%g", s->name, v, s->min, s->max);
-            return -1;
-        }
-        *(double *)s->dest = d;
-        return 0;
-    }
-    if (s->type == ARG_U64) {
-        if (!isdigit((unsigned char)*v)) {
-            snprintf(msg, (size_t)msglen, "%s: '%s' must be a non-negative integer", s->name, v);
-            return -1;
-        }
-        unsigned long long u = strtoull(v, &end, 10);
-        if (*end || errno) {
-            snprintf(msg, (size_t)msglen, "%s: '%s' is not an integer in 0..2^64-1", s->name, v);
-            return -1;
-        }
-        *(uint64_t *)s->dest = (uint64_t)u;
-        return 0;
-    }
-    long long x = strtoll(v, &end, 10);
-    if (*end || errno) {
-        snprintf(msg, (size_t)msglen, "%s: '%s' is not an integer", s->name, v);
-        return -1;
-    }
-    if ((double)x < s->min || (double)x > s->max) {
-        snprintf(msg, (size_t)msglen, "%s: %s is outside %.0f..%.0f", s->name, v, s->min, s->max);
-        return -1;
-    }
-    if (s->type == ARG_INT) *(int *)s->dest = (int)x;
-    else *(long *)s->dest = (long)x;
-    return 0;
+    mm_err err;
+    if (!mm_parse_value((mm_value_type)s->type, s->name, v, s->min, s->max, s->dest, &err)) return 0;
+    snprintf(msg, (size_t)msglen, "%s", err.msg);
+    return -1;
 }
 
 int args_parse(arg_spec *specs, int nspecs, int argc, char **argv, char *msg, int msglen)
@@ -101,15 +56,7 @@ int args_parse(arg_spec *specs, int nspecs, int argc, char **argv, char *msg, in
             snprintf(msg, (size_t)msglen, "%s needs a value", s->name);
             return -1;
         }
-        if (s->type == ARG_STRING) {
-            if (!*v) {
-                snprintf(msg, (size_t)msglen, "%s needs a non-empty value", s->name);
-                return -1;
-            }
-            *(const char **)s->dest = v;
-        } else if (parse_number(s, v, msg, msglen)) {
-            return -1;
-        }
+        if (parse_value(s, v, msg, msglen)) return -1;
     }
     return 0;
 }

@@ -1,6 +1,6 @@
 /* The command-line front end: the only code that prints or picks an exit
- * status. Exit status: 0 success, 1 training diverged, 2 bad usage or input,
- * 130/143 stopped by SIGINT/SIGTERM (a checkpoint was saved). */
+ * status. Exit status: 0 success, 1 training diverged, 2 bad usage or input
+ * or a failed write, 130/143 stopped by SIGINT/SIGTERM (a checkpoint was saved). */
 #ifndef MM_CLI_H
 #define MM_CLI_H
 
@@ -9,6 +9,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "json.h"
+#include "runbuild.h"
 #include "sample.h"
 
 #define EXIT_USAGE 2
@@ -33,18 +34,10 @@ int cmd_train_check_args(int argc, char **argv);
 /* Prints "makemore: MSG" to stderr and returns EXIT_USAGE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Text, vocabulary and splits for one input file. */
-typedef struct {
-    mm_words words;
-    mm_vocab vocab;
-    mm_dataset data;
-    mm_data_opts opts; /* as built: the block size resolved */
-} cli_data;
+/* Text, vocabulary and splits for one input file (runbuild.h). */
+typedef mm_run_data cli_data;
 
-/* Reads path and builds the splits. With vocab non-NULL the file is encoded
- * with that vocabulary (a checkpoint's); else its own is built. o->T 0
- * means the longest item + 1. makemore.py's split reads the items as
- * makemore.py does (mm_words_strip_python). */
+/* mm_run_data_load within the memory available. */
 mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
                         mm_err *err);
 void cli_data_free(cli_data *d);
@@ -73,8 +66,11 @@ void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n);
 /* One item of ids as a UTF-8 string in out, which holds 4 * n + 1 bytes */
 void cli_item_string(char *out, const mm_vocab *v, const int *ids, int n);
 /* Ends j, prints it to stdout and frees it: 0, or the exit status when it
- * could not be built (out of memory) or written. */
+ * could not be built (out of memory). A failed write shows at exit. */
 int cli_json_print(mm_json *j);
+/* At exit: flushes stdout; rc, or when any of its writes failed, one line
+ * saying so and rc or EXIT_USAGE. */
+int cli_flush_stdout(int rc);
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b);
 /* Creates DIR if need be and checks that DIR/model.bin (ckpt) can be
  * replaced; 0, or the exit status after printing an error. */

@@ -17,10 +17,9 @@
 #define MAX_ST_BYTES (16ull << 30)
 
 typedef struct {
-    const char *st, *input, *workdir, *split;
-    int block_size, n_embd, n_hidden, force, threads;
-    uint64_t split_seed;
-    model_flags mf;
+    const char *st, *input, *workdir;
+    int force;
+    mm_settings set; /* the model's kind and sizes, the split and the threads */
 } import_flags;
 
 static const char *USAGE =
@@ -39,20 +38,20 @@ static void import_specs(arg_spec *s, import_flags *f)
 {
     arg_spec specs[NSPECS] = {
         {"--safetensors", NULL, ARG_STRING, &f->st, 0, 0, "the weights to import", 0},
-        {"--model", NULL, ARG_STRING, &f->mf.model, 0, 0, "the model kind (train --model list describes them)", 0},
+        {"--model", NULL, ARG_STRING, &f->set.model, 0, 0, "the model kind (train --model list describes them)", 0},
         {"--input", "-i", ARG_STRING, &f->input, 0, 0, "text file for the vocabulary and splits (default " DEFAULT_INPUT ")", 0},
         {"--work-dir", "-o", ARG_STRING, &f->workdir, 0, 0, "folder for model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--force", NULL, ARG_FLAG, &f->force, 0, 0, "replace an existing DIR/model.bin", 0},
-        {"--block-size", NULL, ARG_INT, &f->block_size, 1, 1024, "context length (default: the model's)", 0},
-        {"--n-embd", NULL, ARG_INT, &f->n_embd, 1, 65536, "embedding width (default: the model's)", 0},
-        {"--n-hidden", NULL, ARG_INT, &f->n_hidden, 1, 65536, "hidden width (default: the model's)", 0},
-        {"--n-layers", NULL, ARG_INT, &f->mf.n_layers, 1, 64, "layers (default: the model's)", 0},
-        {"--n-head", NULL, ARG_INT, &f->mf.n_heads, 1, 1024, "attention heads (default: the model's)", 0},
-        {"--direct", NULL, ARG_FLAG, &f->mf.direct, 0, 0, "mlp: with direct connections", 0},
-        {"--bn-momentum", NULL, ARG_DOUBLE, &f->mf.bn_momentum, 1e-6, 1, "batch norm momentum for further training (default 0.001)", 0},
-        {"--split", NULL, ARG_STRING, &f->split, 0, 0, "makemore (default) or lecture", 0},
-        {"--split-seed", NULL, ARG_U64, &f->split_seed, 0, 0, "the split's seed (default 3407 for makemore, 42 for lecture)", 0},
-        {"--threads", "-t", ARG_INT, &f->threads, 0, 1024, "threads for the losses printed (default 0: all cores)", 0},
+        {"--block-size", NULL, ARG_INT, &f->set.block_size, 1, 1024, "context length (default: the model's)", 0},
+        {"--n-embd", NULL, ARG_INT, &f->set.n_embd, 1, 65536, "embedding width (default: the model's)", 0},
+        {"--n-hidden", NULL, ARG_INT, &f->set.n_hidden, 1, 65536, "hidden width (default: the model's)", 0},
+        {"--n-layers", NULL, ARG_INT, &f->set.n_layers, 1, 64, "layers (default: the model's)", 0},
+        {"--n-head", NULL, ARG_INT, &f->set.n_heads, 1, 1024, "attention heads (default: the model's)", 0},
+        {"--direct", NULL, ARG_FLAG, &f->set.direct, 0, 0, "mlp: with direct connections", 0},
+        {"--bn-momentum", NULL, ARG_DOUBLE, &f->set.bn_momentum, 1e-6, 1, "batch norm momentum for further training (default 0.001)", 0},
+        {"--split", NULL, ARG_STRING, &f->set.split, 0, 0, "makemore (default) or lecture", 0},
+        {"--split-seed", NULL, ARG_U64, &f->set.split_seed, 0, 0, "the split's seed (default 3407 for makemore, 42 for lecture)", 0},
+        {"--threads", "-t", ARG_INT, &f->set.threads, 0, 1024, "threads for the losses printed (default 0: all cores)", 0},
     };
     memcpy(s, specs, sizeof specs);
 }
@@ -61,29 +60,32 @@ static void import_specs(arg_spec *s, import_flags *f)
 static int parse(import_flags *f, arg_spec *s, int argc, char **argv)
 {
     memset(f, 0, sizeof *f);
-    model_flags_defaults(&f->mf);
-    f->mf.model = NULL;
+    mm_settings_defaults(&f->set);
+    f->set.model = NULL;
+    f->set.split = "makemore";
     f->input = DEFAULT_INPUT;
     f->workdir = DEFAULT_WORKDIR;
-    f->split = "makemore";
     import_specs(s, f);
     char msg[512];
     int rc = args_parse(s, NSPECS, argc, argv, msg, sizeof msg);
     if (rc < 0) return cli_error("import: %s", msg);
     if (rc > 0) { args_usage(USAGE, s, NSPECS); return -1; }
     if (!f->st) return cli_error("import: --safetensors FILE is required");
-    if (!f->mf.model) return cli_error("import: --model TYPE is required (%s)", mm_kind_names());
-    if (mm_split_kind_parse(f->split) < 0) return cli_error("--split '%s': expected makemore or lecture", f->split);
-    model_flags_sizes(&f->mf, s, NSPECS, &f->block_size, &f->n_embd, &f->n_hidden);
-    return model_flags_check(&f->mf, s, NSPECS, 2, 0);
+    if (!f->set.model) return cli_error("import: --model TYPE is required (%s)", mm_kind_names());
+    if (mm_split_kind_parse(f->set.split) < 0)
+        return cli_error("--split '%s': expected makemore or lecture", f->set.split);
+    run_flags_given(&f->set, s, NSPECS);
+    mm_err err;
+    if (mm_settings_resolve(&f->set, 0, &err)) return cli_error("%s", err.msg);
+    return 0;
 }
 
 /* The run around the imported weights: no steps taken, SGD settings that
  * train --resume --max-steps N would go on with. */
-static void describe_run(mm_run *r, const import_flags *f, const arg_spec *s)
+static void describe_run(mm_run *r, const import_flags *f)
 {
-    r->split_kind = mm_split_kind_parse(f->split);
-    r->split_seed = args_seen(s, NSPECS, "--split-seed") ? f->split_seed
+    r->split_kind = mm_split_kind_parse(f->set.split);
+    r->split_seed = mm_settings_given(&f->set, "--split-seed") ? f->set.split_seed
                     : r->split_kind == MM_SPLIT_MAKEMORE ? MM_MAKEMORE_SEED : 42;
     r->seed = r->split_kind == MM_SPLIT_MAKEMORE ? MM_MAKEMORE_SEED : LECTURE_SEED;
     r->init_kind = MM_INIT_TORCH;
@@ -95,18 +97,19 @@ static void describe_run(mm_run *r, const import_flags *f, const arg_spec *s)
 }
 
 /* Builds the model the file should fill, from the data's vocabulary. */
-static int build_model(mm_run *r, cli_data *d, const import_flags *f, const arg_spec *s)
+static int build_model(mm_run *r, cli_data *d, const import_flags *f)
 {
     mm_err err;
-    const mm_kind *k = mm_kind_at(model_flags_kind(&f->mf));
-    describe_run(r, f, s);
-    mm_data_opts o = {.T = f->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
+    const mm_kind *k = mm_kind_at(mm_kind_find(f->set.model));
+    mm_config cfg;
+    mm_settings_apply(&f->set, 0, 0, &cfg, &r->train);
+    describe_run(r, f); /* after: it sets the run's training settings */
+    mm_data_opts o = {.T = f->set.block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
                       .split_kind = r->split_kind, .split_seed = r->split_seed};
     if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
     resume_record_data(r, d); /* train --resume then goes on only with this data */
-    mm_config cfg = {.vocab_size = d->vocab.size, .block_size = d->opts.T, .n_embd = f->n_embd,
-                     .n_hidden = f->n_hidden};
-    model_flags_apply(&f->mf, &cfg, &r->train);
+    cfg.vocab_size = d->vocab.size;
+    cfg.block_size = d->opts.T;
     if (mm_model_build(&r->model, &cfg, &err)) return cli_error("import: %s", err.msg);
     if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
         return cli_error("%s", err.msg);
@@ -122,7 +125,7 @@ static int fill_and_save(mm_run *r, const cli_data *d, const import_flags *f)
     mm_status st = mm_import_safetensors(&r->model, buf, len, f->st, &err);
     free(buf);
     if (st) return cli_error("%s", err.msg);
-    const int nt = cli_threads(f->threads);
+    const int nt = cli_threads(f->set.threads);
     if (mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nt, &r->state.init_train_loss, &err) ||
         mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nt, &r->state.init_dev_loss, &err))
         return cli_error("%s", err.msg);
@@ -152,7 +155,7 @@ int cmd_import(int argc, char **argv)
     cli_data d;
     memset(&r, 0, sizeof r);
     memset(&d, 0, sizeof d);
-    rc = build_model(&r, &d, &f, s);
+    rc = build_model(&r, &d, &f);
     if (!rc) rc = fill_and_save(&r, &d, &f);
     cli_data_free(&d);
     mm_run_free(&r);

@@ -58,7 +58,7 @@ static int sweep(const lrfind_flags *f, const cli_data *d)
         events ev;
         if (!rc) rc = events_open(&ev, 0, 0);
         if (!rc) events_lrfind(&ev, &r);
-        if (!rc) events_close(&ev);
+        if (!rc && events_close(&ev, &err)) rc = cli_error("%s", err.msg);
         char rule[256];
         mm_lrfind_rule(&r, rule, sizeof rule);
         if (!rc && r.n > 0) printf("suggested learning rate: %.3g\nrule: %s\n", r.suggested_lr, rule);

@@ -10,9 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifndef __wasi__
-#include <sys/resource.h>
-#endif
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef _OPENMP
@@ -33,26 +30,7 @@ int cli_error(const char *fmt, ...)
 mm_status cli_data_load(cli_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
                         mm_err *err)
 {
-    memset(d, 0, sizeof *d);
-    d->opts = *o;
-    uint64_t avail = cli_memory_available();
-    mm_status st = mm_words_read_within(&d->words, path, avail, err);
-    if (!st && o->split_kind == MM_SPLIT_MAKEMORE) st = mm_words_strip_python(&d->words, path, err);
-    if (!st && d->opts.T == 0) {
-        size_t T = mm_words_longest(&d->words) + 1;
-        d->opts.T = T <= 1024 ? (int)T : 1024; /* a longer item is refused by name below */
-    }
-    if (!st) st = mm_vocab_build(&d->vocab, &d->words, path, err);
-    if (!st) {
-        uint64_t need = cli_data_mem(d, &d->opts);
-        if (need > avail)
-            st = mm_fail(err, MM_ENOMEM, "%s: %zu items at --block-size %d need about %llu MiB of memory, "
-                         "over the %llu MiB available (see docs/LIMITS.md)", path, d->words.nwords, d->opts.T,
-                         (unsigned long long)(need >> 20), (unsigned long long)(avail >> 20));
-    }
-    if (!st) st = mm_dataset_build(&d->data, &d->words, vocab ? vocab : &d->vocab, &d->opts, path, err);
-    if (st) cli_data_free(d);
-    return st;
+    return mm_run_data_load(d, path, o, vocab, cli_memory_available(), err);
 }
 
 int cli_check_input(const char *input, int given)
@@ -69,13 +47,7 @@ int cli_empty_train_split(const char *path, size_t nitems)
                      nitems, nitems == 1 ? "" : "s", nitems == 1 ? "s" : "");
 }
 
-mm_data_opts cli_run_data_opts(const mm_run *r)
-{
-    return (mm_data_opts){.T = r->model.cfg.block_size,
-                          .sequence = r->model.kind->layout == MM_LAYOUT_SEQUENCE,
-                          .split_kind = r->split_kind,
-                          .split_seed = r->split_seed};
-}
+mm_data_opts cli_run_data_opts(const mm_run *r) { return mm_run_data_opts(r); }
 
 void cli_print_loss(FILE *f, double loss, int json)
 {
@@ -83,42 +55,11 @@ void cli_print_loss(FILE *f, double loss, int json)
     else fprintf(f, json ? "%.6f" : "%.4f", loss);
 }
 
-uint64_t cli_data_mem(const cli_data *d, const mm_data_opts *o)
-{
-    /* the words stay loaded beside their examples: 4 bytes a character and
-     * 16 a line (chars was sized by bytes, but only its used pages count);
-     * evaluating a split adds scratch for a while */
-    const mm_words *w = &d->words;
-    uint64_t examples = (uint64_t)w->nchars + w->nwords;
-    return 4 * (uint64_t)w->nchars + 16 * (uint64_t)w->nwords + mm_dataset_mem(w, o) +
-           MM_MEM_EVAL_PER_EXAMPLE * examples;
-}
+uint64_t cli_data_mem(const cli_data *d, const mm_data_opts *o) { return mm_run_data_mem(d, o); }
 
-uint64_t cli_memory_available(void)
-{
-#ifdef __wasi__
-    /* wasm32 addresses 4 GiB; the web build lets its memory grow to 2 */
-    return (uint64_t)2 << 30;
-#else
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    uint64_t avail = pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : UINT64_MAX;
-    /* ulimit -v and -d bound what malloc can get, whatever the machine has */
-    int limits[] = {RLIMIT_AS, RLIMIT_DATA};
-    for (int i = 0; i < 2; i++) {
-        struct rlimit rl;
-        if (getrlimit(limits[i], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (uint64_t)rl.rlim_cur < avail)
-            avail = (uint64_t)rl.rlim_cur;
-    }
-    return avail;
-#endif
-}
+uint64_t cli_memory_available(void) { return mm_memory_available(); }
 
-void cli_data_free(cli_data *d)
-{
-    mm_dataset_free(&d->data);
-    mm_vocab_free(&d->vocab);
-    mm_words_free(&d->words);
-}
+void cli_data_free(cli_data *d) { mm_run_data_free(d); }
 
 int cli_threads(int requested)
 {
@@ -165,8 +106,19 @@ int cli_json_print(mm_json *j)
     if (!oom) fwrite(mm_sbuf_str(&j->b), 1, j->b.len, stdout);
     mm_json_free(j);
     if (oom) return cli_error("out of memory while writing the JSON output");
-    if (fflush(stdout) != 0) return cli_error("stdout: write failed");
-    return 0;
+    return 0; /* a failed write: cli_flush_stdout, at exit */
+}
+
+int cli_flush_stdout(int rc)
+{
+    /* stdio keeps the first failure in ferror; errno is only sure to hold
+     * its reason when this last flush fails */
+    errno = 0;
+    int flushed = fflush(stdout) == 0, e = errno;
+    if (flushed && !ferror(stdout)) return rc;
+    if (e && !flushed) cli_error("stdout: write failed: %s", strerror(e));
+    else cli_error("stdout: write failed");
+    return rc ? rc : EXIT_USAGE;
 }
 
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b)

@@ -1,7 +1,11 @@
 #include "dist.h"
 
+#include <errno.h>
 #include <math.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "cli.h"
 
 int cli_dist_leader(const cli_dist *d)
 {
@@ -28,23 +32,45 @@ static int hold(FILE **held, int *saved, FILE *stream, int fd)
 #endif
 }
 
-static void unhold(FILE **held, int saved, FILE *stream, int fd, int print)
+/* Points fd back where it was and, with print, copies the held text onto
+ * it. 0, or -1 with what went wrong in why: the held text could not all be
+ * kept (the temporary file's disk is full) or read back, or fd could not
+ * be restored. A failed write of the copy shows in ferror(stream), which
+ * the exit checks for stdout. */
+static int unhold(FILE **held, int saved, FILE *stream, int fd, int print, const char *name, char *why, size_t n)
 {
-    if (!*held) return;
-    fflush(stream);
+    if (!*held) return 0;
+    errno = 0;
+    int bad = 0;
+    /* only the text to be printed matters: the other processes' is dropped */
+    if ((fflush(stream) != 0 || ferror(stream)) && print) {
+        snprintf(why, n, "the %s held back while the processes checked their input could not all be written to "
+                 "a temporary file%s%s", name, errno ? ": " : "", errno ? strerror(errno) : "");
+        bad = 1;
+    }
+    clearerr(stream); /* that was the temporary file, not the stream's own */
 #ifndef __wasi__
-    dup2(saved, fd);
+    if (dup2(saved, fd) < 0) {
+        snprintf(why, n, "%s could not be restored after holding it back: %s", name, strerror(errno));
+        bad = 1;
+        print = 0;
+    }
     close(saved);
 #endif
     if (print) {
         rewind(*held);
         char buf[4096];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, *held)) > 0) fwrite(buf, 1, n, stream);
+        size_t k;
+        while ((k = fread(buf, 1, sizeof buf, *held)) > 0 && fwrite(buf, 1, k, stream) == k) {}
+        if (ferror(*held)) {
+            snprintf(why, n, "the %s held back while the processes checked their input could not be read back", name);
+            bad = 1;
+        }
         fflush(stream);
     }
     fclose(*held);
     *held = NULL;
+    return bad ? -1 : 0;
 }
 
 void cli_dist_quiet_begin(cli_dist_quiet *q, const cli_dist *d)
@@ -55,10 +81,14 @@ void cli_dist_quiet_begin(cli_dist_quiet *q, const cli_dist *d)
     hold(&q->held[1], &q->saved_fd[1], stderr, STDERR_FILENO);
 }
 
-static void release(cli_dist_quiet *q, int print)
+/* 0, or after one line saying what failed, EXIT_USAGE */
+static int release(cli_dist_quiet *q, int print)
 {
-    unhold(&q->held[0], q->saved_fd[0], stdout, STDOUT_FILENO, print);
-    unhold(&q->held[1], q->saved_fd[1], stderr, STDERR_FILENO, print);
+    char why[2][300];
+    int out = unhold(&q->held[0], q->saved_fd[0], stdout, STDOUT_FILENO, print, "output", why[0], sizeof why[0]);
+    int err = unhold(&q->held[1], q->saved_fd[1], stderr, STDERR_FILENO, print, "messages", why[1], sizeof why[1]);
+    if (out || err) return cli_error("%s", out ? why[0] : why[1]);
+    return 0;
 }
 
 int cli_dist_agree(const cli_dist *d, cli_dist_quiet *q, int rc)
@@ -70,9 +100,10 @@ int cli_dist_agree(const cli_dist *d, cli_dist_quiet *q, int rc)
     return agreed;
 }
 
-void cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d)
+int cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d, int rc)
 {
-    release(q, cli_dist_leader(d));
+    int released = release(q, cli_dist_leader(d));
+    return d ? cli_dist_agree(d, NULL, rc ? rc : released) : rc;
 }
 
 /* Targets (not -1) of examples [lo, hi). */

@@ -1,5 +1,5 @@
 /* The command line's side of a data-parallel run over several processes
- * (makemore-mpi; cli/mpi_dist.c implements it on MPI, and nothing else in
+ * (makemore-mpi; cli/mpi_main.c implements it on MPI, and nothing else in
  * cli/ or src/ knows MPI). A NULL cli_dist everywhere means one process.
  *
  * Every process runs the same command; rank 0 alone writes files and
@@ -40,8 +40,11 @@ void cli_dist_quiet_begin(cli_dist_quiet *q, const cli_dist *d);
  * messages of the process it came from are printed and the holding ends.
  * Returns the agreed status. */
 int cli_dist_agree(const cli_dist *d, cli_dist_quiet *q, int rc);
-/* Ends the holding: rank 0's messages are printed, the others' dropped. */
-void cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d);
+/* Collective (alone: returns rc). Ends the holding: rank 0's messages are
+ * printed, the others' dropped. Returns rc, or when rc is 0 and a process
+ * could not keep, read back or restore its output, the agreed status
+ * (that process printed why). */
+int cli_dist_quiet_end(cli_dist_quiet *q, const cli_dist *d, int rc);
 
 /* Collective: mm_model_split_loss of the whole split, each process
  * evaluating a contiguous share of the examples. */

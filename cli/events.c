@@ -14,6 +14,8 @@ static void emit(events *e, mm_json *j)
     mm_json_end(j);
     if (!j->b.oom) fputs(mm_sbuf_str(&j->b), e->f);
     mm_json_free(j);
+    /* errno holds the reason right after the write that failed */
+    if (!e->errnum && ferror(e->f)) e->errnum = errno ? errno : EIO;
 }
 
 static void event_begin(mm_json *j, const char *name)
@@ -27,6 +29,7 @@ int events_open(events *e, long first_step, long total)
     memset(e, 0, sizeof *e);
     const char *path = getenv("MAKEMORE_EVENTS");
     if (!path || !*path) return 0;
+    e->path = path;
     e->f = fopen(path, "a");
     if (!e->f) return cli_error("MAKEMORE_EVENTS=%s: cannot write: %s", path, strerror(errno));
     /* about 100 snapshots over a run: enough to watch it move, few enough to draw */
@@ -105,8 +108,15 @@ void events_eval(events *e, long step, double train_loss, double dev_loss)
     emit(e, &j);
 }
 
-void events_close(events *e)
+mm_status events_check(const events *e, mm_err *err)
 {
-    if (e->f) fclose(e->f);
+    if (!e->errnum) return MM_OK;
+    return mm_fail(err, MM_EIO, "MAKEMORE_EVENTS=%s: write failed: %s", e->path, strerror(e->errnum));
+}
+
+mm_status events_close(events *e, mm_err *err)
+{
+    if (e->f && fclose(e->f) != 0 && !e->errnum) e->errnum = errno ? errno : EIO;
     e->f = NULL;
+    return events_check(e, err);
 }

@@ -20,6 +20,8 @@
 typedef struct {
     FILE *f;          /* NULL: events off */
     long embed_every; /* steps between embedding lines */
+    const char *path; /* $MAKEMORE_EVENTS */
+    int errnum;       /* why the first line could not be written, else 0 */
 } events;
 
 /* Opens $MAKEMORE_EVENTS if it is set; 0, or the exit status after an error. */
@@ -28,6 +30,11 @@ void events_lrfind(events *e, const mm_lrfind *lr);
 void events_step(events *e, const mm_run *r, long step, double loss, double lr);
 void events_embedding(events *e, const mm_run *r, long step);
 void events_eval(events *e, long step, double train_loss, double dev_loss);
-void events_close(events *e);
+/* MM_OK, or MM_EIO with "MAKEMORE_EVENTS=FILE: write failed: REASON" in
+ * err once a line could not be written (stdio finds out when its buffer
+ * fills). err may be NULL. */
+mm_status events_check(const events *e, mm_err *err);
+/* Closes (if open); then as events_check. */
+mm_status events_close(events *e, mm_err *err);
 
 #endif

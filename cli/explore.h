@@ -1,4 +1,4 @@
-/* The exploring commands of issue 4: the learning-rate finder and the
+/* The exploring commands: the learning-rate finder and the
  * random hyperparameter search. */
 #ifndef MM_EXPLORE_H
 #define MM_EXPLORE_H

@@ -4,39 +4,63 @@
 #include "cli.h"
 #include "explore.h"
 
-static const char *USAGE =
-    "usage: makemore COMMAND [options]\n"
-    "\n"
-    "Character-level language models (the lecture series' MLPs; see train --model\n"
-    "list) that learn from a text file with one item per line and generate more\n"
-    "items like them.\n"
-    "\n"
-    "commands:\n"
-    "  train    train a model (the lecture's run by default) and save DIR/model.bin\n"
-    "  sample   print new items from a trained model\n"
-    "  probs    the next-character distribution after a prefix\n"
-    "  eval     print the loss of a trained model on the train/dev/test split\n"
-    "  export   write a model's weights as safetensors\n"
-    "  import   make DIR/model.bin from safetensors weights (makemore.py's state_dict)\n"
-    "  lr-find  the lecture's learning-rate sweep: lr_find.csv, lr_find.svg, a suggestion\n"
-    "  sweep    random search over learning rate, sizes and batch; sweep.csv, sweep.md\n"
-    "\n"
-    "Run 'makemore COMMAND --help' for a command's options.\n";
+/* The one list of commands: dispatch, the usage text and the message for
+ * an unknown command all come from it. */
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command COMMANDS[] = {
+    {"train", cmd_train, "train a model (the lecture's run by default) and save DIR/model.bin"},
+    {"sample", cmd_sample, "print new items from a trained model"},
+    {"probs", cmd_probs, "the next-character distribution after a prefix"},
+    {"eval", cmd_eval, "print the loss of a trained model on the train/dev/test split"},
+    {"export", cmd_export, "write a model's weights as safetensors"},
+    {"import", cmd_import, "make DIR/model.bin from safetensors weights (makemore.py's state_dict)"},
+    {"lr-find", cmd_lrfind, "the lecture's learning-rate sweep: lr_find.csv, lr_find.svg, a suggestion"},
+    {"sweep", cmd_sweep, "random search over learning rate, sizes and batch; sweep.csv, sweep.md"},
+};
+#define NCOMMANDS ((int)(sizeof COMMANDS / sizeof *COMMANDS))
+
+static void usage(FILE *f)
+{
+    fputs("usage: makemore COMMAND [options]\n"
+          "\n"
+          "Character-level language models (the lecture series' MLPs; see train --model\n"
+          "list) that learn from a text file with one item per line and generate more\n"
+          "items like them.\n"
+          "\n"
+          "commands:\n", f);
+    int width = 0;
+    for (int i = 0; i < NCOMMANDS; i++)
+        if ((int)strlen(COMMANDS[i].name) > width) width = (int)strlen(COMMANDS[i].name);
+    for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-*s  %s\n", width, COMMANDS[i].name, COMMANDS[i].summary);
+    fputs("\nRun 'makemore COMMAND --help' for a command's options.\n", f);
+}
+
+static int unknown(const char *name)
+{
+    char names[256];
+    size_t len = 0;
+    for (int i = 0; i < NCOMMANDS && len < sizeof names; i++)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", COMMANDS[i].name);
+    return cli_error("unknown command '%s' (commands: %s)", name, names);
+}
+
+static int run_command(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 2, argv + 2);
+    return unknown(argv[1]);
+}
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        fputs(USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : 0;
-    }
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "train")) return cmd_train(argc - 2, argv + 2);
-    if (!strcmp(cmd, "sample")) return cmd_sample(argc - 2, argv + 2);
-    if (!strcmp(cmd, "probs")) return cmd_probs(argc - 2, argv + 2);
-    if (!strcmp(cmd, "eval")) return cmd_eval(argc - 2, argv + 2);
-    if (!strcmp(cmd, "export")) return cmd_export(argc - 2, argv + 2);
-    if (!strcmp(cmd, "import")) return cmd_import(argc - 2, argv + 2);
-    if (!strcmp(cmd, "lr-find")) return cmd_lrfind(argc - 2, argv + 2);
-    if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 2, argv + 2);
-    return cli_error("unknown command '%s' (commands: train, sample, probs, eval, export, import, lr-find, sweep)", cmd);
+    return cli_flush_stdout(run_command(argc, argv));
 }

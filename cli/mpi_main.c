@@ -105,7 +105,7 @@ int main(int argc, char **argv)
             else cli_error("makemore-mpi runs 'train' only; use makemore for '%s'", argv[1]);
         }
     }
-    fflush(stdout);
+    rc = cli_flush_stdout(rc);
     MPI_Finalize();
     return rc;
 }

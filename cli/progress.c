@@ -40,7 +40,7 @@ void progress_step(progress *p, long step, double loss, double lr)
     /* one minibatch's loss jumps around; ~200 steps of memory show the trend */
     p->smooth = p->smooth < 0 ? loss : 0.995 * p->smooth + 0.005 * loss;
     if (p->tty) {
-        /* reading the clock every step costs ~20 ns; a redraw costs far more */
+        /* the clock every 64 steps: a small model's step is short too; a redraw costs far more */
         if ((step & 63) && step != p->total) return;
         double t = progress_now();
         if (t - p->t_last < REDRAW_SECONDS && step != p->total) return;

@@ -20,8 +20,6 @@ static void note(char *changes, size_t n, const char *flag, const char *was, con
     fprintf(stderr, "makemore: --resume: %s changed from %s to %s\n", flag, was, now);
 }
 
-static const char *SCHED_NAMES[] = {"step", "inv", "cosine"};
-
 /* --lr-schedule by name; when it changes and --lr-decay-step is not given,
  * the end (cosine) or decay step (step) is derived from the run's steps as
  * for a fresh run. */
@@ -30,13 +28,11 @@ static int apply_schedule(mm_run *r, const arg_spec *specs, int nspecs, char *ch
     const arg_spec *s = args_find(specs, nspecs, "--lr-schedule");
     if (!s || !s->seen) return 0;
     const char *name = *(const char *const *)s->dest;
-    int kind = -1;
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(name, SCHED_NAMES[i])) kind = i;
-    if (kind < 0) return cli_error("--lr-schedule '%s': expected step, inv or cosine", name);
+    int kind = mm_sched_find(name);
+    if (kind < 0) return cli_error("--lr-schedule '%s': expected %s", name, mm_sched_names());
     mm_schedule *sc = &r->train.sched;
     if (kind == (int)sc->kind) return 0;
-    note(changes, n, "--lr-schedule", SCHED_NAMES[sc->kind], name);
+    note(changes, n, "--lr-schedule", mm_sched_name(sc->kind), name);
     sc->kind = (mm_sched_kind)kind;
     if (!args_seen(specs, nspecs, "--lr-decay-step"))
         sc->decay_step = kind == MM_SCHED_COSINE ? r->train.max_steps : r->train.max_steps / 2;

@@ -63,8 +63,13 @@ int cli_samples_print(FILE *out, FILE *summary, mm_json *j, const mm_run *r, con
         const char *text = mm_drawer_next(&d, &split);
         if (!text) break;
         print_one(out, j, text, split);
+        if (!j && ferror(out)) break; /* no one reads the rest */
     }
     if (j) mm_json_array_end(j);
+    if (!j && ferror(out)) {
+        mm_drawer_free(&d);
+        return 0; /* cli_flush_stdout says so at exit */
+    }
     if (i < n && ckpt) rc = cli_error("%s: %s; it cannot be sampled", ckpt, MM_LOGITS_NOT_FINITE);
     else if (i < n) fprintf(stderr, "makemore: warning: no samples: %s\n", MM_LOGITS_NOT_FINITE);
     else if (summary && set) {

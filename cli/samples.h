@@ -22,7 +22,8 @@ void cli_marks_free(cli_marks *m);
  * and the summary line to summary (NULL: none). When the model's logits
  * are not finite, with ckpt (the file sampled) that is an error; without,
  * one warning line and the items stop there (training's samples: the run
- * itself is saved). Returns 0 or the exit status after printing an error. */
+ * itself is saved). A failed write to out stops the items (the exit status
+ * reports it). Returns 0 or the exit status after printing an error. */
 int cli_samples_print(FILE *out, FILE *summary, mm_json *j, const mm_run *r, const mm_itemset *set,
                       const mm_sample_opts *o, uint64_t seed, const char *prefix, long n, const char *ckpt);
 /* "7 in train / 0 in dev / 1 in test / 12 new" */

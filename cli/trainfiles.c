@@ -72,7 +72,7 @@ static int fresh_probe(trainfiles *t, const mm_run *r, const cli_data *d)
             100 * t->sat.dead_units, t->sat.examples);
     int rc = 0;
     if (t->lrfind_count > 0 && train->n > 0) {
-        /* the run's optimizer (plain SGD unless --optim says otherwise) */
+        /* the run's optimizer (plain SGD unless --optimizer says otherwise) */
         mm_lrfind_config c = {-3.0, 0.0, t->lrfind_count, r->train.batch_size, r->train.optim};
         double t0 = progress_now();
         if (mm_lrfind_run(&t->lr, &m, &c, train, &g, t->nthreads, &err)) {
@@ -130,37 +130,38 @@ static int final_log(trainfiles *t, const mm_run *r, mm_losslog *log)
     return 0;
 }
 
-/* Up to n items (*got of them) drawn as the end of training prints them,
- * each with its mark (train, dev, test or new) in marks; fewer when the
- * model's logits are not finite. */
-static char **draw_samples(const mm_run *r, const cli_data *d, int n, const char **marks, int *got)
+/* Up to n items drawn as the end of training prints them, into out, each
+ * with its mark (train, dev, test or new) in marks; *got of them: fewer
+ * when the model's logits are not finite. */
+static mm_status draw_samples(const mm_run *r, const cli_data *d, int n, char **out, const char **marks, int *got,
+                              mm_err *err)
 {
     *got = 0;
     mm_sample_opts o = {1.0, 0, 0};
     mm_itemset set;
     mm_drawer dr;
-    mm_err err;
-    char **out = calloc((size_t)n, sizeof *out);
-    if (!out || mm_itemset_build(&set, &d->words, &d->data, &err)) {
-        free(out);
-        return NULL;
-    }
+    mm_status st = mm_itemset_build(&set, &d->words, &d->data, err);
+    if (st) return st;
     /* the lecture samples from seed + 10 */
-    if (mm_drawer_build(&dr, &r->model, &r->vocab, &o, r->seed + 10, NULL, "samples", &set, &err)) {
+    st = mm_drawer_build(&dr, &r->model, &r->vocab, &o, r->seed + 10, NULL, "samples", &set, err);
+    if (st) {
         mm_itemset_free(&set);
-        free(out);
-        return NULL;
+        return st;
     }
     for (int i = 0; i < n; i++) {
         int split;
         const char *text = mm_drawer_next(&dr, &split);
-        if (!text || !(out[i] = strdup(text))) break; /* logits not finite, or no memory */
+        if (!text) break; /* the logits are not finite */
+        if (!(out[i] = strdup(text))) {
+            st = mm_fail(err, MM_ENOMEM, "out of memory for the report's samples");
+            break;
+        }
         marks[i] = mm_item_label(split);
         *got = i + 1;
     }
     mm_drawer_free(&dr);
     mm_itemset_free(&set);
-    return out;
+    return st;
 }
 
 static void describe_schedule(char *out, size_t n, const mm_schedule *s)
@@ -229,7 +230,7 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
 
 typedef struct {
     mm_sbuf loss, emb, lr;
-    char **samples;
+    char *samples[REPORT_SAMPLES];
     const char *marks[REPORT_SAMPLES];
     int nsamples;
 } figures;
@@ -250,7 +251,8 @@ static int make_figures(figures *f, trainfiles *t, const mm_run *r, const cli_da
     if ((rc = save_in(t->workdir, "loss.svg", &f->loss)) ||
         (f->emb.len && (rc = save_in(t->workdir, "embedding.svg", &f->emb))))
         return rc;
-    f->samples = draw_samples(r, d, REPORT_SAMPLES, f->marks, &f->nsamples);
+    if (draw_samples(r, d, REPORT_SAMPLES, f->samples, f->marks, &f->nsamples, &err))
+        return cli_error("report.html: %s", err.msg);
     return 0;
 }
 
@@ -323,10 +325,15 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
                              "roles (the vowels, for instance) tend to end up near each other.");
     rep->samples = (const char *const *)f->samples;
     rep->sample_marks = f->marks;
-    rep->nsamples = f->samples ? f->nsamples : 0;
-    rep->samples_note = "Drawn from the trained model with the lecture's sampling seed (training seed + 10), "
-                        "as printed at the end of training; each marked as a copy of a train, dev or test "
-                        "item, or new.";
+    rep->nsamples = f->nsamples;
+    char samples_note[400], fewer[160] = "";
+    if (f->nsamples < REPORT_SAMPLES)
+        snprintf(fewer, sizeof fewer, " %d of %d: after that the model's next-character probabilities were not "
+                 "finite numbers.", f->nsamples, REPORT_SAMPLES);
+    snprintf(samples_note, sizeof samples_note, "Drawn from the trained model with the lecture's sampling seed "
+             "(training seed + 10), as printed at the end of training; each marked as a copy of a train, dev "
+             "or test item, or new.%s", fewer);
+    rep->samples_note = samples_note;
     mm_sbuf panel = {0}, model = {0}, html = {0};
     char note[1200];
     load_panel(t->workdir, &panel, &model, note, sizeof note);
@@ -424,6 +431,13 @@ int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o
     return 0;
 }
 
+int trainfiles_write_failed(const mm_err *err, const char *ckpt, long saved_step)
+{
+    /* "safely": a save whose folder could not be flushed did replace ckpt */
+    if (saved_step >= 0) return cli_error("%s; the last checkpoint safely in %s is of step %ld", err->msg, ckpt, saved_step);
+    return cli_error("%s; no checkpoint of this run was safely saved", err->msg);
+}
+
 int trainfiles_after(trainfiles *t, const mm_run *r, const cli_data *d)
 {
     figures f;
@@ -434,8 +448,6 @@ int trainfiles_after(trainfiles *t, const mm_run *r, const cli_data *d)
     mm_sbuf_free(&f.loss);
     mm_sbuf_free(&f.emb);
     mm_sbuf_free(&f.lr);
-    if (f.samples)
-        for (int i = 0; i < f.nsamples; i++) free(f.samples[i]);
-    free(f.samples);
+    for (int i = 0; i < f.nsamples; i++) free(f.samples[i]);
     return rc;
 }

@@ -53,6 +53,10 @@ int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o
 /* --mix-smoothing NAME and --mix-weight W (< 0: fit on dev) into o;
  * 0 or the exit status. */
 int trainfiles_mix_opts(mm_mix_opts *o, int order, const char *smoothing, double weight);
+/* Training stopped because err's write (log.csv, events, model.bin) failed:
+ * one line with where ckpt stands (saved_step, or -1 for none of this run).
+ * Returns the exit status. */
+int trainfiles_write_failed(const mm_err *err, const char *ckpt, long saved_step);
 /* DIR/lr_find.csv and DIR/lr_find.svg of a sweep; 0 or the exit status. */
 int trainfiles_save_lrfind(const char *dir, const mm_lrfind *f);
 

@@ -41,9 +41,18 @@ static int truncate_log(const char *path, long last, mm_err *err)
     return st ? -1 : 0;
 }
 
+/* stdio reports a failed write only as ferror; errno holds its reason
+ * right after the call that failed. */
+static void note_failure(trainlog *l)
+{
+    if (!l->errnum && ferror(l->f)) l->errnum = errno ? errno : EIO;
+}
+
 int trainlog_open(trainlog *l, const char *path, long resume_step)
 {
     l->f = NULL;
+    l->path = path;
+    l->errnum = 0;
     if (resume_step > 0) {
         mm_err err;
         if (truncate_log(path, resume_step, &err)) return cli_error("%s", err.msg);
@@ -52,13 +61,16 @@ int trainlog_open(trainlog *l, const char *path, long resume_step)
         l->f = fopen(path, "w");
     }
     if (!l->f) return cli_error("%s: cannot write: %s", path, strerror(errno));
-    if (ftell(l->f) == 0) fputs(HEADER, l->f);
+    /* an append stream's position is 0 until its first write in wasi-libc (musl) */
+    if (fseek(l->f, 0, SEEK_END) == 0 && ftell(l->f) == 0) fputs(HEADER, l->f);
+    note_failure(l);
     return 0;
 }
 
 void trainlog_step(trainlog *l, long step, double lr, double loss)
 {
     fprintf(l->f, "%ld,%.6g,%.7g,,\n", step, lr, loss);
+    note_failure(l);
 }
 
 /* An empty split (makemore.py's has no dev) leaves its field empty. */
@@ -69,12 +81,26 @@ void trainlog_eval(trainlog *l, long step, double train_loss, double dev_loss)
     fputc(',', l->f);
     if (!isnan(dev_loss)) fprintf(l->f, "%.7g", dev_loss);
     fputc('\n', l->f);
+    note_failure(l);
 }
 
-int trainlog_close(trainlog *l)
+mm_status trainlog_check(const trainlog *l, mm_err *err)
 {
-    if (!l->f) return 0;
-    int bad = ferror(l->f) | (fclose(l->f) != 0);
+    if (!l->errnum) return MM_OK;
+    return mm_fail(err, MM_EIO, "%s: write failed: %s", l->path, strerror(l->errnum));
+}
+
+mm_status trainlog_flush(trainlog *l, mm_err *err)
+{
+    if (l->f && fflush(l->f) != 0 && !l->errnum) l->errnum = errno ? errno : EIO;
+    return trainlog_check(l, err);
+}
+
+mm_status trainlog_close(trainlog *l, mm_err *err)
+{
+    if (!l->f) return trainlog_check(l, err);
+    trainlog_flush(l, NULL);
+    if (fclose(l->f) != 0 && !l->errnum) l->errnum = errno ? errno : EIO;
     l->f = NULL;
-    return bad ? -1 : 0;
+    return trainlog_check(l, err);
 }

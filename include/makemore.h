@@ -108,7 +108,9 @@ MAKEMORE_API makemore_status makemore_eval(makemore_model *m, const char *split,
                                            makemore_error *err);
 
 /* Training: the settings of `makemore train`, all optional. Start from
- * makemore_train_defaults(); zero sizes take the kind's defaults. */
+ * makemore_train_defaults(); zero sizes take the kind's defaults. The
+ * struct's layout is fixed (a program built against it keeps working);
+ * the settings it lacks are reached by name with makemore_train_with. */
 typedef struct {
     const char *model;      /* kind: "mlp" (the lecture), "bnmlp", "wavenet", ... */
     int block_size, n_embd, n_hidden, n_layers, n_heads; /* 0: the kind's default */
@@ -135,6 +137,23 @@ MAKEMORE_API makemore_train_config makemore_train_defaults(void);
  * c NULL: the defaults. */
 MAKEMORE_API makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c,
                                             char *json, size_t cap, makemore_error *err);
+
+/* makemore_train with any setting of `makemore train` by name, those c
+ * lacks included (preset, dropout, warmup-steps, min-lr, momentum, beta1,
+ * beta2, eps, bn-momentum, direct, split, lr-decay-rate, ...): settings is
+ * NULL or a NULL-terminated list of "name=value" strings, each name a long
+ * flag of train without its dashes ('_' may stand for '-'), a flag that
+ * takes no value given as direct=1: {"preset=best", "max-steps=500", NULL}.
+ * A preset comes first, then c's fields that differ from
+ * makemore_train_defaults(), then the other settings in order, so what is
+ * given overrides the preset, as on the command line. c NULL: the
+ * defaults. lr-find is the command line's (only 0 is accepted). */
+MAKEMORE_API makemore_status makemore_train_with(const char *input, const char *dir, const makemore_train_config *c,
+                                                 const char *const *settings, char *json, size_t cap,
+                                                 makemore_error *err);
+/* The name of setting i (0, 1, ...) of makemore_train_with, as
+ * "max-steps"; NULL after the last. */
+MAKEMORE_API const char *makemore_train_setting(int i);
 
 #ifdef __cplusplus
 }

@@ -94,7 +94,7 @@ for what, fn, text, kind in [
     ("train() with an unknown flag", lambda: makemore.train(data, os.path.join(tmp, "x"), max_stepz=3), "max_stepz",
      TypeError),
     ("train() with an unknown model", lambda: makemore.train(data, os.path.join(tmp, "x"), model="lstm"),
-     "model 'lstm': expected one of mlp", makemore.MakemoreError),
+     "--model 'lstm': expected mlp", makemore.MakemoreError),
 ]:
     ok, msg = raises(fn, text, kind)
     check(ok, f"{what} raises {kind.__name__}: {msg}")

@@ -69,7 +69,7 @@ int main(void)
           "train writes model.bin and a summary: %.60s...", json);
     check_model(out);
     c.n_layers = 3;
-    CHECK(makemore_train(data, out, &c, NULL, 0, &err) == MAKEMORE_EINVAL && strstr(err.msg, "n_layers"),
+    CHECK(makemore_train(data, out, &c, NULL, 0, &err) == MAKEMORE_EINVAL && strstr(err.msg, "--n-layers"),
           "a size the kind does not use is refused: %s", err.msg);
     c = makemore_train_defaults();
     c.max_steps = 10;

@@ -179,8 +179,32 @@ static void check_checkpoint(const char *path)
     mm_run_free(&a);
 }
 
+/* The registry: every id has a name that finds it again, a state of its
+ * slots, and a check; an unknown id or name is refused, not stepped. */
+static void check_registry(void)
+{
+    int ok = mm_optim_count() == 3;
+    mm_err err;
+    for (int k = 0; k < mm_optim_count(); k++) {
+        const mm_optimizer *o = mm_optimizer_at(k);
+        mm_optim_state st;
+        ok = ok && o && o->step && mm_optim_find(o->name) == k && !strcmp(mm_optim_name(k), o->name) &&
+             o->nslots <= MM_OPTIM_MAX_SLOTS && mm_optim_slots((mm_optim_kind)k) == o->nslots &&
+             strstr(mm_optim_names(), o->name);
+        if (ok && mm_optim_state_build(&st, (mm_optim_kind)k, 10, &err) == MM_OK) {
+            ok = st.nslots == o->nslots && (o->nslots == 0) == (st.buf == NULL);
+            mm_optim_state_free(&st);
+        }
+    }
+    mm_optim bad = {.kind = (mm_optim_kind)mm_optim_count()};
+    CHECK(ok && !mm_optimizer_at(-1) && !mm_optimizer_at(mm_optim_count()) && mm_optim_find("adam") == -1 &&
+          mm_optim_check(&bad, &err) == MM_EINVAL,
+          "the optimizer registry: %s, each found by name with its slots; unknown ones refused", mm_optim_names());
+}
+
 int main(void)
 {
+    check_registry();
     mm_optim sgd = {.kind = MM_OPT_SGD, .weight_decay = 0.01};
     mm_optim mom = {.kind = MM_OPT_MOMENTUM, .weight_decay = 0.01, .momentum = 0.9};
     mm_optim adamw = {.kind = MM_OPT_ADAMW, .weight_decay = 0.1, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-8};

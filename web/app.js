@@ -348,11 +348,11 @@
   };
   $('builtin-count').textContent = state.builtinLines.size.toLocaleString('en');
 
-  // the model kinds from the CLI's registry (train --model list), so the
-  // page offers what the C code has
-  function listKinds() {
-    return run(['train', '--model', 'list']).then((r) => {
-      const sel = $('model');
+  // the model kinds and the optimizers from the CLI's registries (train
+  // --model list, --optimizer list), so the page offers what the C code has
+  function listChoices(flag, id) {
+    return run(['train', '--' + flag, 'list']).then((r) => {
+      const sel = $(id);
       sel.textContent = '';
       r.stdout.split('\n').filter(Boolean).forEach((line, i) => {
         const [, name, summary] = /^(\S+)\s+(.*)$/.exec(line) || [];
@@ -368,7 +368,7 @@
 
   startWorker();
   ready.then(() => { $('status').textContent = 'ready'; });
-  listKinds();
+  listChoices('model', 'model').then(() => listChoices('optimizer', 'optimizer'));
   requestAnimationFrame(frame);
   setBusy(false);
 

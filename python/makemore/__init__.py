@@ -92,6 +92,10 @@ for name, res, args in [
     ("makemore_train_defaults", _TrainConfig, []),
     ("makemore_train", ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(_TrainConfig),
                                       ctypes.c_char_p, ctypes.c_size_t, _ERR]),
+    ("makemore_train_with", ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(_TrainConfig),
+                                           ctypes.POINTER(ctypes.c_char_p), ctypes.c_char_p, ctypes.c_size_t,
+                                           _ERR]),
+    ("makemore_train_setting", ctypes.c_char_p, [ctypes.c_int]),
 ]:
     f = getattr(_lib, name)
     f.restype, f.argtypes = res, args
@@ -185,25 +189,37 @@ def load(directory):
     return Model(directory)
 
 
-_STRINGS = {"model", "optimizer", "schedule", "init"}
+def _train_settings():
+    """The names makemore_train_with takes: train's long flags without the dashes."""
+    names, i = [], 0
+    while (n := _lib.makemore_train_setting(i)) is not None:
+        names.append(n.decode("ascii"))
+        i += 1
+    return names
+
+
+# the names of makemore_train_config's fields, kept working
+_ALIASES = {"schedule": "lr-schedule", "lr": "learning-rate", "n_heads": "n-head", "type": "model",
+            "warmup": "warmup-steps"}
 
 
 def train(input, out, **flags):
     """Trains on input (one item per line) into out/model.bin, as `makemore train`
-    with flags named as its long options (max_steps=1000, model="wavenet", ...;
-    lr_schedule is schedule). Returns the summary `makemore train --json` prints."""
-    c = _lib.makemore_train_defaults()
-    names = {f for f, _ in _TrainConfig._fields_}
-    aliases = {"lr_schedule": "schedule", "lr": "learning_rate", "n_head": "n_heads", "type": "model"}
+    with flags named as its long options (max_steps=1000, model="wavenet",
+    preset="best", dropout=0.2, ...). Returns the summary `makemore train --json`
+    prints."""
+    known = _train_settings()
+    items = []
     for k, v in flags.items():
-        key = aliases.get(k, k)
-        if key not in names:
-            raise TypeError(f"train: unknown flag {k!r}; known: {', '.join(sorted(names))}")
-        if key in _STRINGS:
-            v = _bytes(v, key)
-        setattr(c, key, v)
+        name = _ALIASES.get(k, k.replace("_", "-"))
+        if name not in known:
+            raise TypeError(f"train: unknown flag {k!r}; known: {', '.join(n.replace('-', '_') for n in known)}")
+        if isinstance(v, bool):
+            v = int(v)
+        items.append(_bytes(f"{name}={v}", name))
+    settings = (ctypes.c_char_p * (len(items) + 1))(*items, None)
     buf = ctypes.create_string_buffer(1 << 16)
     err = _Error()
-    _check(_lib.makemore_train(_bytes(os.fspath(input), "input"), _bytes(os.fspath(out), "out"), ctypes.byref(c),
-                               buf, len(buf), ctypes.byref(err)), err)
+    _check(_lib.makemore_train_with(_bytes(os.fspath(input), "input"), _bytes(os.fspath(out), "out"), None,
+                                    settings, buf, len(buf), ctypes.byref(err)), err)
     return json.loads(buf.value.decode("utf-8"))

@@ -11,6 +11,8 @@
 #endif
 
 #include "items.h"
+#include "memory.h"
+#include "runbuild.h"
 #include "kind.h"
 #include "drawer.h"
 
@@ -171,44 +173,18 @@ makemore_status makemore_next_probs(makemore_model *m, const char *prefix, doubl
     return api_status(st, &e, err);
 }
 
-mm_status api_data_read(api_data *d, const char *path, mm_err *err)
-{
-    memset(d, 0, sizeof *d);
-    mm_status st = mm_words_read(&d->words, path, err);
-    if (!st) st = mm_vocab_build(&d->vocab, &d->words, path, err);
-    if (st) api_data_free(d);
-    return st;
-}
-
-mm_status api_data_split(api_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
-                         mm_err *err)
-{
-    mm_status st = o->split_kind == MM_SPLIT_MAKEMORE ? mm_words_strip_python(&d->words, path, err) : MM_OK;
-    return st ? st : mm_dataset_build(&d->data, &d->words, vocab ? vocab : &d->vocab, o, path, err);
-}
-
-void api_data_free(api_data *d)
-{
-    mm_dataset_free(&d->data);
-    mm_vocab_free(&d->vocab);
-    mm_words_free(&d->words);
-}
-
 makemore_status makemore_eval(makemore_model *m, const char *split, const char *input, double *loss,
                               makemore_error *err)
 {
     int which = split ? mm_split_parse(split) : -1;
     if (which < 0) return fail(err, MAKEMORE_EINVAL, "makemore_eval: split must be train, dev or test");
     const mm_run *r = &m->run;
-    api_data d;
+    mm_run_data d;
     mm_err e;
-    const char *path = input ? input : r->input;
-    mm_status st = api_data_read(&d, path, &e);
-    if (st) return api_status(st, &e, err);
-    mm_data_opts o = {.T = r->model.cfg.block_size, .sequence = r->model.kind->layout == MM_LAYOUT_SEQUENCE,
-                      .split_kind = r->split_kind, .split_seed = r->split_seed};
-    st = api_data_split(&d, path, &o, &r->vocab, &e);
-    if (!st) st = mm_model_split_loss(&r->model, &d.data.split[which], api_threads(0), loss, &e);
-    api_data_free(&d);
+    mm_data_opts o = mm_run_data_opts(r);
+    mm_status st = mm_run_data_load(&d, input ? input : r->input, &o, &r->vocab, mm_memory_available(), &e);
+    if (st) return api_status(st, &e, err); /* d freed already */
+    st = mm_model_split_loss(&r->model, &d.data.split[which], api_threads(0), loss, &e);
+    mm_run_data_free(&d);
     return api_status(st, &e, err);
 }

@@ -12,20 +12,6 @@ struct makemore_model {
     char (*chars)[8]; /* (V) each id's UTF-8, NUL-terminated; "." for id 0 */
 };
 
-/* A text file's items, its vocabulary and the splits of block size T. */
-typedef struct {
-    mm_words words;
-    mm_vocab vocab;
-    mm_dataset data;
-} api_data;
-
-/* Reads the items and builds the file's own vocabulary. */
-mm_status api_data_read(api_data *d, const char *path, mm_err *err);
-/* The splits of block size T, the items encoded with vocab (a model's) or,
- * if NULL, with the file's own. */
-mm_status api_data_split(api_data *d, const char *path, const mm_data_opts *o, const mm_vocab *vocab,
-                         mm_err *err);
-void api_data_free(api_data *d);
 /* requested, or all cores for 0 */
 int api_threads(int requested);
 

@@ -1,22 +1,18 @@
-/* makemore_train: the library's side of `makemore train` (a fresh run to
- * DIR/model.bin and its summary), with the settings of a
- * makemore_train_config in place of flags. The figures and report.html
- * stay with the command line. */
+/* makemore_train: the library's side of `makemore train`, through the same
+ * run builder (runbuild.h) and summary writer as the command line: a fresh
+ * run to DIR/model.bin and its summary. The figures, report.html and the
+ * learning-rate sweep stay with the command line. */
 #include "api.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "json.h"
-#include "kind.h"
+#include "memory.h"
+#include "runbuild.h"
 #include "strbuf.h"
-
-static const char *const OPTIMIZERS[] = {"sgd", "momentum", "adamw"};
-static const char *const SCHEDULES[] = {"step", "inv", "cosine"};
 
 makemore_train_config makemore_train_defaults(void)
 {
@@ -28,105 +24,106 @@ makemore_train_config makemore_train_defaults(void)
     return c;
 }
 
-static int lookup(const char *const *names, int n, const char *s)
+const char *makemore_train_setting(int i)
 {
-    for (int i = 0; s && i < n; i++)
-        if (!strcmp(names[i], s)) return i;
-    return -1;
+    const mm_setting *s = mm_setting_at(i);
+    return s ? s->name + 2 : NULL;
 }
 
-/* A size the user set for a kind that does not take it is refused, not
- * dropped; 0 takes the kind's default. */
-static mm_status size_of(int given, int def, unsigned uses, unsigned flag, const char *name, const mm_kind *k,
-                         int *out, mm_err *err)
+/* Sets name from text when differs, unless an earlier setting failed. */
+typedef struct {
+    mm_settings *s;
+    mm_err *err;
+    mm_status st;
+} setter;
+
+static void put(setter *p, int differs, const char *name, const char *text)
 {
-    if (given < 0) return mm_fail(err, MM_EINVAL, "%s %d: must be >= 0 (0: the kind's default)", name, given);
-    if (given && flag && !(k->uses & flag)) return mm_fail(err, MM_EINVAL, "%s: not used by the %s model", name, k->name);
-    *out = given ? given : def;
-    (void)uses;
+    if (!p->st && differs && text) p->st = mm_settings_set(p->s, name, text, p->err);
+}
+
+static void put_int(setter *p, int differs, const char *name, long long v)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%lld", v);
+    put(p, differs, name, t);
+}
+
+static void put_u64(setter *p, int differs, const char *name, uint64_t v)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+    put(p, differs, name, t);
+}
+
+static void put_num(setter *p, int differs, const char *name, double v)
+{
+    char t[40];
+    snprintf(t, sizeof t, "%.17g", v); /* reads back as the same double */
+    put(p, differs, name, t);
+}
+
+static int differ(const char *a, const char *b) { return a && strcmp(a, b); }
+
+/* c's fields that differ from the defaults, as if given by name (a size of
+ * 0 and a NULL string leave the default). */
+static mm_status from_config(mm_settings *s, const makemore_train_config *c, mm_err *err)
+{
+    const makemore_train_config d = makemore_train_defaults();
+    setter p = {s, err, MM_OK};
+    put(&p, differ(c->model, d.model), "model", c->model);
+    put_int(&p, c->block_size != 0, "block-size", c->block_size);
+    put_int(&p, c->n_embd != 0, "n-embd", c->n_embd);
+    put_int(&p, c->n_hidden != 0, "n-hidden", c->n_hidden);
+    put_int(&p, c->n_layers != 0, "n-layers", c->n_layers);
+    put_int(&p, c->n_heads != 0, "n-head", c->n_heads);
+    put_int(&p, c->max_steps != d.max_steps, "max-steps", c->max_steps);
+    put_int(&p, c->batch_size != d.batch_size, "batch-size", c->batch_size);
+    put_num(&p, c->learning_rate != d.learning_rate, "learning-rate", c->learning_rate);
+    put(&p, differ(c->optimizer, d.optimizer), "optimizer", c->optimizer);
+    put(&p, differ(c->schedule, d.schedule), "lr-schedule", c->schedule);
+    put_num(&p, c->lr_decay != d.lr_decay, "lr-decay", c->lr_decay);
+    put_int(&p, c->lr_decay_step != d.lr_decay_step, "lr-decay-step", c->lr_decay_step);
+    put_num(&p, c->weight_decay != d.weight_decay, "weight-decay", c->weight_decay);
+    put(&p, differ(c->init, d.init), "init", c->init);
+    put_u64(&p, c->seed != d.seed, "seed", c->seed);
+    put_u64(&p, c->split_seed != d.split_seed, "split-seed", c->split_seed);
+    put_int(&p, c->threads != d.threads, "threads", c->threads);
+    return p.st;
+}
+
+/* "name=value" into name (n bytes) and *value. */
+static mm_status split_setting(const char *kv, char *name, size_t n, const char **value, mm_err *err)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq || (size_t)(eq - kv) >= n)
+        return mm_fail(err, MM_EINVAL, "setting '%s': expected name=value, as max-steps=1000", kv);
+    memcpy(name, kv, (size_t)(eq - kv));
+    name[eq - kv] = 0;
+    *value = eq + 1;
     return MM_OK;
 }
 
-static size_t longest_item(const mm_words *w)
+/* A preset first, then c, then the named settings: what is given last
+ * overrides, as flags override a --preset. */
+static mm_status gather(mm_settings *s, const makemore_train_config *c, const char *const *kv, mm_err *err)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < w->nwords; i++)
-        if (w->start[i + 1] - w->start[i] > n) n = w->start[i + 1] - w->start[i];
-    return n;
-}
-
-/* The model's sizes and the training settings from c; block 0 with a kind
- * whose default is 0 becomes the longest item + 1 (w). */
-static mm_status settings(const makemore_train_config *c, const mm_words *w, int V, mm_config *mc,
-                          mm_train_config *tc, mm_err *err)
-{
-    int id = mm_kind_find(c->model ? c->model : "");
-    if (id < 0) return mm_fail(err, MM_EINVAL, "model '%s': expected one of %s", c->model ? c->model : "", mm_kind_names());
-    const mm_kind *k = mm_kind_at(id);
-    memset(mc, 0, sizeof *mc);
-    mc->kind = id;
-    mc->vocab_size = V;
-    mc->bn_momentum = 0.001f; /* the lecture's */
-    mm_status st = size_of(c->block_size, k->def_block, k->uses, 0, "block_size", k, &mc->block_size, err);
-    if (!st) st = size_of(c->n_embd, k->def_embd, k->uses, MM_USES_EMBD, "n_embd", k, &mc->n_embd, err);
-    if (!st) st = size_of(c->n_hidden, k->def_hidden, k->uses, MM_USES_HIDDEN, "n_hidden", k, &mc->n_hidden, err);
-    if (!st) st = size_of(c->n_layers, k->def_layers, k->uses, MM_USES_LAYERS, "n_layers", k, &mc->n_layers, err);
-    if (!st) st = size_of(c->n_heads, k->def_heads, k->uses, MM_USES_HEADS, "n_heads", k, &mc->n_heads, err);
-    if (st) return st;
-    if (mc->block_size == 0) mc->block_size = (int)longest_item(w) + 1;
-    memset(tc, 0, sizeof *tc);
-    int opt = lookup(OPTIMIZERS, 3, c->optimizer), sched = lookup(SCHEDULES, 3, c->schedule);
-    if (opt < 0) return mm_fail(err, MM_EINVAL, "optimizer '%s': expected sgd, momentum or adamw", c->optimizer ? c->optimizer : "");
-    if (sched < 0) return mm_fail(err, MM_EINVAL, "schedule '%s': expected step, inv or cosine", c->schedule ? c->schedule : "");
-    tc->max_steps = c->max_steps;
-    tc->batch_size = c->batch_size;
-    tc->optim = (mm_optim){.weight_decay = c->weight_decay, .kind = (mm_optim_kind)opt, .momentum = 0.9,
-                           .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
-    tc->sched = (mm_schedule){.kind = (mm_sched_kind)sched, .lr = c->learning_rate, .decay = c->lr_decay,
-                              .rate = 1e-4};
-    tc->sched.decay_step = c->lr_decay_step >= 0 ? c->lr_decay_step
-                           : sched == MM_SCHED_COSINE ? c->max_steps : c->max_steps / 2;
-    return MM_OK;
-}
-
-static int init_kind(const makemore_train_config *c, const mm_kind *k, mm_err *err)
-{
-    if (!c->init || !strcmp(c->init, "torch")) return MM_INIT_TORCH;
-    if (strcmp(c->init, "scaled")) return mm_fail(err, MM_EINVAL, "init '%s': expected torch or scaled", c->init), -1;
-    if (!(k->uses & MM_USES_INIT)) return mm_fail(err, MM_EINVAL, "init: not used by the %s model", k->name), -1;
-    return MM_INIT_SCALED;
-}
-
-/* The fields of `makemore train --json` that a library run has, through
- * the shared strict writer (an empty split's NaN loss is null). */
-static void summary_json(mm_json *j, const mm_run *r, const api_data *d, const double final[2], int nthreads,
-                         const char *optimizer)
-{
-    const mm_split *s = d->data.split;
-    const mm_config *c = &r->model.cfg;
-    long step = r->state.step;
-    mm_json_begin(j);
-    mm_json_int(j, "vocab_size", r->vocab.size);
-    mm_json_int(j, "ntrain", (long long)s[MM_TRAIN].n);
-    mm_json_int(j, "ndev", (long long)s[MM_DEV].n);
-    mm_json_int(j, "ntest", (long long)s[MM_TEST].n);
-    mm_json_int(j, "params", (long long)r->model.ntrainable);
-    mm_json_int(j, "block_size", c->block_size);
-    mm_json_int(j, "n_embd", c->n_embd);
-    mm_json_int(j, "n_hidden", c->n_hidden);
-    mm_json_int(j, "batch_size", r->train.batch_size);
-    mm_json_num(j, "init_train_loss", r->state.init_train_loss, 6);
-    mm_json_num(j, "init_dev_loss", r->state.init_dev_loss, 6);
-    mm_json_num(j, "train_loss", final[0], 6);
-    mm_json_num(j, "dev_loss", final[1], 6);
-    mm_json_int(j, "steps", step);
-    mm_json_num(j, "train_seconds", r->state.train_seconds, 4);
-    mm_json_num(j, "us_per_step", step ? 1e6 * r->state.train_seconds / (double)step : 0.0, 3);
-    mm_json_int(j, "threads", nthreads);
-    mm_json_str(j, "model", r->model.kind->name);
-    mm_json_str(j, "optimizer", optimizer);
-    mm_json_str(j, "input", r->input);
-    mm_json_end(j);
+    char name[64];
+    const char *value = NULL;
+    mm_settings_defaults(s);
+    mm_status st = MM_OK;
+    for (int i = 0; kv && kv[i] && !st; i++)
+        if (!(st = split_setting(kv[i], name, sizeof name, &value, err)) && mm_setting_find(name) == mm_setting_find("preset"))
+            st = mm_settings_preset(s, value, err);
+    if (!st) st = from_config(s, c, err);
+    for (int i = 0; kv && kv[i] && !st; i++)
+        if (!(st = split_setting(kv[i], name, sizeof name, &value, err)) && mm_setting_find(name) != mm_setting_find("preset"))
+            st = mm_settings_set(s, name, value, err);
+    if (!st && mm_settings_given(s, "lr-find") && s->lr_find != 0)
+        st = mm_fail(err, MM_EINVAL, "--lr-find: the library runs no learning-rate sweep; use makemore lr-find");
+    if (!st && mm_settings_given(s, "mix-ngram") && s->mix_ngram != 0)
+        st = mm_fail(err, MM_EINVAL, "--mix-ngram: the library trains no mixture; use makemore train or eval");
+    return st ? st : mm_settings_resolve(s, 0, err);
 }
 
 static mm_status make_dir(const char *dir, mm_err *err)
@@ -138,78 +135,66 @@ static mm_status make_dir(const char *dir, mm_err *err)
     return MM_OK;
 }
 
-/* Builds and initialises r's model for the data d; the initial losses. */
-static mm_status setup(mm_run *r, const api_data *d, const makemore_train_config *c, int nthreads, mm_err *err)
+static mm_status split_losses(const mm_run *r, const mm_run_data *d, int nthreads, double *train, double *dev,
+                              mm_err *err)
 {
-    mm_config mc;
-    mm_status st = settings(c, &d->words, d->vocab.size, &mc, &r->train, err);
-    if (st) return st;
-    int init = init_kind(c, mm_kind_at(mc.kind), err);
-    if (init < 0) return MM_EINVAL;
-    r->seed = c->seed;
-    r->split_seed = c->split_seed;
-    r->init_kind = init;
-    if ((st = mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, err)) || (st = mm_config_check(&mc, err)) ||
-        (st = mm_model_build(&r->model, &mc, err)) ||
-        (st = mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, err)))
-        return st;
-    mm_rng_seed_torch(&r->state.rng, r->seed);
-    mm_model_init(&r->model, (mm_init_kind)init, &r->state.rng);
-    if (mm_model_counted(&r->model) && r->train.max_steps > 0)
-        return mm_fail(err, MM_EINVAL, "max_steps %ld: a %s model is counted from the training split, not trained; "
-                       "set max_steps to 0", (long)r->train.max_steps, r->model.kind->name);
-    if ((st = mm_model_fit(&r->model, &d->data.split[MM_TRAIN], err))) return st;
-    if ((st = mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &r->state.init_train_loss, err)))
-        return st;
-    return mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &r->state.init_dev_loss, err);
+    mm_status st = mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, train, err);
+    return st ? st : mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, dev, err);
 }
 
-static mm_status train_to(mm_run *r, const api_data *d, const char *dir, int nthreads, double final[2],
-                          mm_err *err)
+/* Trains r to the end, saves ckpt and leaves the final losses in final. */
+static mm_status train_to(mm_run *r, const mm_run_data *d, const char *dir, const char *ckpt, int nthreads,
+                          double final[2], mm_err *err)
 {
-    char ckpt[MM_MAX_PATH];
-    if (snprintf(ckpt, sizeof ckpt, "%s/model.bin", dir) >= (int)sizeof ckpt)
-        return mm_fail(err, MM_EINVAL, "%s: folder path too long", dir);
-    mm_status st = make_dir(dir, err);
+    mm_status st = split_losses(r, d, nthreads, &r->state.init_train_loss, &r->state.init_dev_loss, err);
+    if (!st) st = make_dir(dir, err);
     if (!st) st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads, NULL, NULL, err);
     if (!st) st = mm_checkpoint_save(r, ckpt, err);
-    if (!st) st = mm_model_split_loss(&r->model, &d->data.split[MM_TRAIN], nthreads, &final[0], err);
-    if (!st) st = mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, &final[1], err);
+    return st ? st : split_losses(r, d, nthreads, &final[0], &final[1], err);
+}
+
+static mm_status write_summary(const mm_run *r, const mm_run_data *d, const double final[2], int nthreads,
+                               const char *ckpt, char *json, size_t cap, mm_err *err)
+{
+    mm_json j;
+    mm_run_summary(&j, r, &d->data, final[0], final[1], nthreads, ckpt);
+    mm_json_end(&j);
+    mm_sbuf *b = &j.b;
+    mm_status st = MM_OK;
+    if (b->oom) st = mm_fail(err, MM_ENOMEM, "out of memory");
+    else if (b->len + 1 > cap) st = mm_fail(err, MM_ENOMEM, "makemore_train: %zu bytes are too few for the summary (%zu)", cap, b->len + 1);
+    else memcpy(json, mm_sbuf_str(b), b->len + 1);
+    mm_json_free(&j);
     return st;
 }
 
-makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c, char *json,
-                               size_t cap, makemore_error *err)
+makemore_status makemore_train_with(const char *input, const char *dir, const makemore_train_config *c,
+                                    const char *const *settings, char *json, size_t cap, makemore_error *err)
 {
     makemore_train_config def = makemore_train_defaults();
     if (!c) c = &def;
     mm_err e;
     if (!input || !dir) return api_status(mm_fail(&e, MM_EINVAL, "makemore_train: input and folder are required"), &e, err);
-    if (strlen(input) >= MM_MAX_PATH) return api_status(mm_fail(&e, MM_EINVAL, "%s: path too long", input), &e, err);
-    if (c->threads < 0) return api_status(mm_fail(&e, MM_EINVAL, "threads must be >= 0"), &e, err);
-    int nthreads = api_threads(c->threads);
-    mm_run r;
-    memset(&r, 0, sizeof r);
-    snprintf(r.input, sizeof r.input, "%s", input);
-    api_data d;
-    mm_config mc;
-    mm_status st = api_data_read(&d, input, &e);
+    char ckpt[MM_MAX_PATH];
+    if (snprintf(ckpt, sizeof ckpt, "%s/model.bin", dir) >= (int)sizeof ckpt)
+        return api_status(mm_fail(&e, MM_EINVAL, "%s: folder path too long", dir), &e, err);
+    mm_settings s;
+    mm_status st = gather(&s, c, settings, &e);
     if (st) return api_status(st, &e, err);
-    if (!(st = settings(c, &d.words, d.vocab.size, &mc, &r.train, &e)))
-        st = api_data_split(&d, input, &(mm_data_opts){.T = mc.block_size,
-                            .sequence = mm_kind_at(mc.kind)->layout == MM_LAYOUT_SEQUENCE,
-                            .split_kind = MM_SPLIT_LECTURE, .split_seed = c->split_seed}, NULL, &e);
+    int nthreads = api_threads(s.threads);
+    mm_run r;
+    mm_run_data d;
     double final[2];
-    if (!st && !(st = setup(&r, &d, c, nthreads, &e)) && !(st = train_to(&r, &d, dir, nthreads, final, &e)) && json) {
-        mm_json j;
-        summary_json(&j, &r, &d, final, nthreads, OPTIMIZERS[r.train.optim.kind]);
-        mm_sbuf *b = &j.b;
-        if (b->oom) st = mm_fail(&e, MM_ENOMEM, "out of memory");
-        else if (b->len + 1 > cap) st = mm_fail(&e, MM_ENOMEM, "makemore_train: %zu bytes are too few for the summary (%zu)", cap, b->len + 1);
-        else memcpy(json, mm_sbuf_str(b), b->len + 1);
-        mm_json_free(&j);
-    }
-    api_data_free(&d);
+    st = mm_run_build(&r, &d, &s, input, mm_memory_available(), &e);
+    if (!st) st = train_to(&r, &d, dir, ckpt, nthreads, final, &e);
+    if (!st && json) st = write_summary(&r, &d, final, nthreads, ckpt, json, cap, &e);
+    mm_run_data_free(&d);
     mm_run_free(&r);
     return api_status(st, &e, err);
+}
+
+makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c, char *json,
+                               size_t cap, makemore_error *err)
+{
+    return makemore_train_with(input, dir, c, NULL, json, cap, err);
 }

@@ -132,16 +132,24 @@ uint32_t mm_crc32(const void *p, size_t n)
     return c ^ 0xffffffffu;
 }
 
-static mm_status sync_parent_dir(const char *path)
+/* The rename is durable only once the folder's entry is on disk too. By
+ * then path is already the new file, so a failure here says so. A file
+ * system that cannot sync a folder says EINVAL: nothing to flush there. */
+static mm_status sync_parent_dir(const char *path, mm_err *err)
 {
-    char dir[4096];
+    char dir[4200];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash == dir) slash[1] = 0;
     else if (slash) *slash = 0;
     else snprintf(dir, sizeof dir, ".");
     int fd = open(dir, O_RDONLY);
-    if (fd >= 0) { fsync(fd); close(fd); }
+    if (fd < 0)
+        return mm_fail(err, MM_EIO, "%s: written, but its folder %s could not be opened to flush it to disk: %s",
+                       path, dir, strerror(errno));
+    int bad = fsync(fd) != 0 && errno != EINVAL, e = errno;
+    close(fd);
+    if (bad) return mm_fail(err, MM_EIO, "%s: written, but its folder could not be flushed to disk: %s", path, strerror(e));
     return MM_OK;
 }
 
@@ -158,24 +166,26 @@ mm_status mm_write_file_atomic(const char *path, const void *p, size_t n, mm_err
         ssize_t k = write(fd, b + done, n - done);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) {
-            int e = errno;
+            int e = k < 0 ? errno : EIO;
             close(fd);
             unlink(tmp);
             return mm_fail(err, MM_EIO, "%s: write failed: %s", path, strerror(e));
         }
         done += (size_t)k;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        int e = errno;
+    /* close even when fsync fails, and keep the first error */
+    int e = fsync(fd) != 0 ? errno : 0;
+    if (close(fd) != 0 && !e) e = errno;
+    if (e) {
         unlink(tmp);
         return mm_fail(err, MM_EIO, "%s: could not flush to disk: %s", path, strerror(e));
     }
     if (rename(tmp, path) != 0) {
-        int e = errno;
+        e = errno;
         unlink(tmp);
         return mm_fail(err, MM_EIO, "%s: could not replace: %s", path, strerror(e));
     }
-    return sync_parent_dir(path);
+    return sync_parent_dir(path, err);
 }
 
 mm_status mm_read_file(const char *path, uint64_t max, unsigned char **out, size_t *len, mm_err *err)

@@ -1,46 +1,20 @@
 #include "groups.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
 #include "mlp.h"
 
-mm_groups *mm_groups_new(const mm_config *c, int B)
+int mm_groups_fit(const mm_config *c, int B)
 {
-    const int T = c->block_size, V = c->vocab_size, G = B < V ? B : V;
-    if ((long)T * G > 4L * B) return NULL;
-    mm_groups *g = calloc(1, sizeof *g);
-    if (!g) return NULL;
-    *g = (mm_groups){.T = T, .B = B, .G = G, .V = V, .E = c->n_embd, .H = c->n_hidden};
-    const size_t TG = (size_t)T * G;
-    g->n = malloc((size_t)T * sizeof *g->n);
-    g->id = malloc(TG * sizeof *g->id);
-    g->of = malloc((size_t)B * T * sizeof *g->of);
-    g->C = malloc(TG * g->E * sizeof *g->C);
-    g->P = malloc(TG * g->H * sizeof *g->P);
-    g->dC = malloc((size_t)G * g->E * sizeof *g->dC);
-    g->slot = malloc((size_t)V * sizeof *g->slot);
-    g->mark = calloc((size_t)V, sizeof *g->mark);
-    if (!g->n || !g->id || !g->of || !g->C || !g->P || !g->dC || !g->slot || !g->mark) {
-        mm_groups_free(g);
-        return NULL;
-    }
-    return g;
+    const long G = B < c->vocab_size ? B : c->vocab_size;
+    return (long)c->block_size * G <= 4L * B;
 }
 
-void mm_groups_free(mm_groups *g)
+void mm_groups_shape(mm_groups *g, const mm_config *c, int B)
 {
-    if (!g) return;
-    free(g->n);
-    free(g->id);
-    free(g->of);
-    free(g->C);
-    free(g->P);
-    free(g->dC);
-    free(g->slot);
-    free(g->mark);
-    free(g);
+    const int V = c->vocab_size;
+    *g = (mm_groups){.T = c->block_size, .B = B, .G = B < V ? B : V, .V = V, .E = c->n_embd, .H = c->n_hidden};
 }
 
 int mm_groups_build(mm_groups *g, const int32_t *X, int B)

@@ -14,6 +14,8 @@
 
 #include "model.h"
 
+/* The arrays are the MLP's activation plan's (mlp_acts.c), not the groups'
+ * own: this file fills and reads them. */
 typedef struct mm_groups {
     int T, B, G;     /* positions, rows and groups per position room was made for */
     int V, E, H;
@@ -29,10 +31,12 @@ typedef struct mm_groups {
     int active;      /* the last forward pass went through the groups */
 } mm_groups;
 
-/* Room for batches of up to B rows of model shape c; NULL if out of memory
- * or if the tables would outweigh the batch (T * min(B, V) > 4 B). */
-mm_groups *mm_groups_new(const mm_config *c, int B);
-void mm_groups_free(mm_groups *g);
+/* Whether grouping can pay for batches of up to B rows of model shape c:
+ * the tables would not outweigh the batch (T * min(B, V) <= 4 B). */
+int mm_groups_fit(const mm_config *c, int B);
+/* Sets g's sizes for batches of up to B rows of shape c (G = min(B, V));
+ * its arrays are left to the plan. */
+void mm_groups_shape(mm_groups *g, const mm_config *c, int B);
 
 /* Groups the B rows of X (B, T); returns 1 if grouping pays (at most three
  * quarters as many groups as (row, position) pairs), else 0. */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "groups.h"
 #include "kernels.h"
 #include "layers.h"
 #include "seqloss.h"
@@ -63,51 +62,6 @@ static void mlp_init(mm_model *m, mm_init_kind kind, mm_rng *rng)
         scale(mm_model_param(m, MLP_W2), (size_t)c->n_hidden * c->vocab_size, 0.01f);
         scale(mm_model_param(m, MLP_B2), (size_t)c->vocab_size, 0.0f);
     }
-}
-
-static mm_status mlp_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
-{
-    size_t K = (size_t)c->block_size * c->n_embd, H = (size_t)c->n_hidden, V = (size_t)c->vocab_size;
-    mm_mlp_acts *ma = calloc(1, sizeof *ma);
-    a->kind_acts = ma;
-    if (!ma) return mm_fail(err, MM_ENOMEM, "out of memory for activations of batch %d", B);
-    ma->H = c->n_hidden;
-    ma->emb = malloc((size_t)B * K * sizeof(float));
-    ma->h = malloc((size_t)B * H * sizeof(float));
-    a->logits = malloc((size_t)B * V * sizeof(float));
-    ma->dh = malloc((size_t)B * H * sizeof(float));
-    ma->demb = malloc((size_t)B * K * sizeof(float));
-    ma->rowloss = malloc((size_t)B * sizeof(double));
-    ma->groups = mm_groups_new(c, B); /* NULL is fine: rows are then taken one by one */
-    if (!ma->emb || !ma->h || !a->logits || !ma->dh || !ma->demb || !ma->rowloss)
-        return mm_fail(err, MM_ENOMEM, "out of memory for activations of batch %d", B);
-    return MM_OK;
-}
-
-static void mlp_acts_free(mm_acts *a)
-{
-    mm_mlp_acts *ma = mm_mlp_acts_of(a);
-    free(a->logits);
-    if (!ma) return;
-    free(ma->emb);
-    free(ma->h);
-    free(ma->dh);
-    free(ma->demb);
-    free(ma->rowloss);
-    mm_groups_free(ma->groups);
-    free(ma);
-}
-
-/* emb, h, logits, dh and demb, the row losses, and the group tables at
- * their largest (groups.h) */
-static uint64_t mlp_acts_bytes(const mm_config *c, int B)
-{
-    uint64_t K = (uint64_t)c->block_size * (uint64_t)c->n_embd;
-    uint64_t H = (uint64_t)c->n_hidden, V = (uint64_t)c->vocab_size, T = (uint64_t)c->block_size;
-    uint64_t G = (uint64_t)(B < c->vocab_size ? B : c->vocab_size);
-    uint64_t E = (uint64_t)c->n_embd;
-    uint64_t groups = T * G <= 4 * (uint64_t)B ? 4 * (T + T * G * (E + H + 1) + B * T + G * E + 2 * V) : 0;
-    return (uint64_t)B * (4 * (2 * K + 2 * H + V) + 8) + groups;
 }
 
 static void logits_pass(const mm_model *m, mm_acts *a, const int32_t *X, int B, int nthreads)
@@ -168,9 +122,9 @@ const mm_kind mm_kind_mlp = {
     .check = mlp_check,
     .layout_tensors = mlp_layout,
     .init = mlp_init,
-    .acts_build = mlp_acts_build,
-    .acts_free = mlp_acts_free,
-    .acts_bytes = mlp_acts_bytes,
+    .acts_build = mm_mlp_acts_build,
+    .acts_free = mm_mlp_acts_free,
+    .acts_bytes = mm_mlp_acts_bytes,
     .forward = mlp_forward,
     .backward = mlp_backward,
     .logits = logits_pass,

@@ -17,6 +17,7 @@
 #ifndef MM_MLP_H
 #define MM_MLP_H
 
+#include "groups.h"
 #include "kind.h"
 
 /* The tensors, in params order (Wd only with --direct). */
@@ -24,7 +25,7 @@ enum { MLP_C, MLP_W1, MLP_B1, MLP_W2, MLP_B2, MLP_WD };
 
 /* Whether the passes split each batch between threads is decided by timing
  * both ways now and then: on a busy machine a thread that waits for a core
- * makes every pass wait, and a split that saves 10 us can cost
+ * makes every pass wait, and a split that saves microseconds can cost
  * milliseconds. Results are the same either way. */
 typedef struct {
     int nt;          /* threads the passes use now */
@@ -36,8 +37,10 @@ typedef struct {
     double spent[2]; /* trial time with 1 thread, with more */
 } mm_thread_tuner;
 
-/* The MLP's activations for batches of up to B rows (a->kind_acts). */
+/* The MLP's activations for batches of up to B rows (a->kind_acts), every
+ * array in one block laid out by mlp_acts.c's plan. */
 typedef struct {
+    char *block;     /* the one allocation: the arrays below, a->logits and the group tables */
     int H;
     float *emb;      /* (B, T*E) */
     float *h;        /* (B, H) tanh outputs, kept for backward */
@@ -45,10 +48,16 @@ typedef struct {
     float *demb;     /* (B, T*E) */
     double *rowloss; /* (B) each row's loss in the last forward, summed in order */
     mm_thread_tuner tuner;
-    struct mm_groups *groups; /* the rows grouped by id (groups.h), or NULL */
+    mm_groups *groups;         /* &group_tables, or NULL when grouping cannot pay */
+    mm_groups group_tables;    /* the rows grouped by id (groups.h) */
 } mm_mlp_acts;
 
 static inline mm_mlp_acts *mm_mlp_acts_of(const mm_acts *a) { return (mm_mlp_acts *)a->kind_acts; }
+
+/* The kind's acts_build, acts_free and acts_bytes (mlp_acts.c). */
+mm_status mm_mlp_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err);
+void mm_mlp_acts_free(mm_acts *a);
+uint64_t mm_mlp_acts_bytes(const mm_config *c, int B);
 
 /* The most threads a pass over B rows may use: 4 rows or more each, and
  * enough work that an idle second core can pay for the fork and barrier. */

@@ -10,7 +10,7 @@
 #include "kernels.h"
 
 /* Multiply-adds per thread below which a second thread costs more (the
- * fork, the barrier, a cold cache) than it saves: measured on 2 cores. */
+ * fork, the barrier, a cold cache) than it saves (docs/THREADS.md). */
 #define MLP_PAR_MIN_WORK 250000L
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

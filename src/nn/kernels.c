@@ -10,7 +10,7 @@
 
 /* A second thread only joins a kernel with at least this many multiply-adds
  * per thread: at the lecture's shapes (a few hundred thousand per kernel,
- * about 10 us) waking it, and the barrier after, cost more than it saves. */
+ * docs/THREADS.md) waking it, and the barrier after, cost more than it saves. */
 #define PAR_MIN_WORK 400000L
 
 /* The transposed panel of W that dout @ W^T packs on the stack (32 KiB). */

@@ -12,7 +12,7 @@
  * whatever the thread count. A kernel runs on one thread below a few
  * hundred thousand multiply-adds per thread (mm_kernel_threads).
  *
- * tanh and the softmax's exp are vector approximations (src/simd.h), within
+ * tanh and the softmax's exp are vector approximations (src/nn/simd.h), within
  * a few ulp of libm. */
 #ifndef MM_KERNELS_H
 #define MM_KERNELS_H
@@ -72,9 +72,9 @@ void mm_gemm_small(float *C, long ldc, const float *A, long rsa, long csa, const
 /* How many of nthreads a kernel of `work` multiply-adds uses. */
 int mm_kernel_threads(long work, int nthreads);
 
-/* x (n) <- tanh(x), within 6 ulp (src/simd.h) */
+/* x (n) <- tanh(x), within 6 ulp (simd.h) */
 void mm_tanh_forward(float *x, long n);
-/* x (n) <- exp(x), within 1.2 ulp for x in [-87.3, 88] (src/simd.h) */
+/* x (n) <- exp(x), within 1.2 ulp for x in [-87.3, 88] (simd.h) */
 void mm_exp_forward(float *x, long n);
 /* dx (n) <- dy * (1 - y^2), where y = tanh(x) */
 void mm_tanh_backward(float *dx, const float *dy, const float *y, long n);

@@ -90,7 +90,7 @@ mm_status mm_report_html(const mm_report *r, mm_sbuf *out, mm_err *err)
     section_table(&h, r, MM_REP_RESULTS);
     if (r->nfigures) mm_html_heading(&h, 2, "Pictures");
     for (int i = 0; i < r->nfigures; i++) mm_html_figure(&h, r->figures[i].svg, r->figures[i].caption);
-    if (r->nsamples) {
+    if (r->nsamples || r->samples_note) { /* the note says why there are none */
         mm_html_heading(&h, 2, "Samples");
         if (r->samples_note) mm_html_para(&h, r->samples_note);
         mm_html_list(&h, r->samples, r->sample_marks, r->nsamples);

@@ -29,6 +29,11 @@ typedef struct {
     double min_lr;     /* MM_SCHED_COSINE */
 } mm_schedule;
 
+/* By name ("step", "inv", "cosine"): the kind, or -1; and back; and
+ * "step, inv or cosine" for messages. */
+int mm_sched_find(const char *name);
+const char *mm_sched_name(int kind);
+const char *mm_sched_names(void);
 /* The learning rate of step (0-based). */
 double mm_schedule_lr(const mm_schedule *s, long step);
 
@@ -48,6 +53,34 @@ typedef struct {
     size_t n;    /* floats per slot: the model's nparams */
     float *buf;  /* (nslots, n): the momentum buffer; or Adam's m, then v */
 } mm_optim_state;
+
+#define MM_OPTIM_MAX_SLOTS 4
+
+/* One optimizer: a table entry behind one interface (optimizers.c); the
+ * training loop, the checkpoint and the front ends know them by name,
+ * slots and check only. */
+typedef struct {
+    const char *name;    /* --optimizer NAME */
+    const char *summary; /* one line, for --optimizer list */
+    int nslots;          /* floats it keeps per parameter between steps, <= MM_OPTIM_MAX_SLOTS */
+    /* Refuses its own settings out of range, naming the flag (NULL: none;
+     * the weight decay is checked for all). */
+    mm_status (*check)(const mm_optim *o, mm_err *err);
+    /* Updates one tensor: n parameters p from their gradients g at rate lr
+     * with decay wd (0 for tensors that take none); slot[k] are its nslots
+     * state arrays for this tensor; t is the update's 1-based count. */
+    void (*step)(const mm_optim *o, float *p, float *const *slot, const float *g, size_t n, double lr,
+                 double wd, long t);
+} mm_optimizer;
+
+/* The registry (optimizers.c), by id (mm_optim_kind). */
+int mm_optim_count(void);
+const mm_optimizer *mm_optimizer_at(int kind); /* NULL outside 0..count-1 */
+/* By name ("sgd", ...): the id, or -1; an id's name ("?" for none); and
+ * "sgd, momentum or adamw" for messages. */
+int mm_optim_find(const char *name);
+const char *mm_optim_name(int kind);
+const char *mm_optim_names(void);
 
 /* Ranges of the optimizer's settings; names the flag that is wrong. */
 mm_status mm_optim_check(const mm_optim *o, mm_err *err);

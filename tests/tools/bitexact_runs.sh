@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: bitexact_runs.sh MAKEMORE NAMES_TXT
 # Trains the lecture's run, --model bnmlp, --model wavenet and the WaveNet
-# configurations that were --preset best and small before issue 10 (their
+# configurations that were --preset best and small before the GRU presets (their
 # flags written out here) for a few steps each on one thread, and prints one line per
 # run: its name, the final train and dev losses as --json prints them, the
 # sha256 of every step's minibatch loss (log.csv) and the sha256 of the
