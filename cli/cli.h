@@ -26,6 +26,7 @@ int cmd_probs(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_neighbors(int argc, char **argv);
 /* train's flag parsing and checks alone, touching no file: 0 if training
  * would go on (or --help was printed), else the exit status (the fuzz
  * harness's entry). */
@@ -63,7 +64,8 @@ int cli_threads(int requested);
 int cli_path(char *out, size_t n, const char *dir, const char *name);
 /* Writes one item of ids as UTF-8 to f */
 void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n);
-/* One item of ids as a UTF-8 string in out, which holds 4 * n + 1 bytes */
+/* One item of ids as a UTF-8 string in out, which holds mm_vocab_text_cap(v, n) bytes
+ * (4 * n + 1 for characters) */
 void cli_item_string(char *out, const mm_vocab *v, const int *ids, int n);
 /* Ends j, prints it to stdout and frees it: 0, or the exit status when it
  * could not be built (out of memory). A failed write shows at exit. */

@@ -32,7 +32,7 @@ static const char *USAGE =
     "and every tensor of FILE must match it in name, shape and dtype (F32).\n"
     "DATA is split as --split says (default makemore, as makemore.py splits it).";
 
-#define NSPECS 15
+#define NSPECS 18
 
 static void import_specs(arg_spec *s, import_flags *f)
 {
@@ -42,7 +42,7 @@ static void import_specs(arg_spec *s, import_flags *f)
         {"--input", "-i", ARG_STRING, &f->input, 0, 0, "text file for the vocabulary and splits (default " DEFAULT_INPUT ")", 0},
         {"--work-dir", "-o", ARG_STRING, &f->workdir, 0, 0, "folder for model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--force", NULL, ARG_FLAG, &f->force, 0, 0, "replace an existing DIR/model.bin", 0},
-        {"--block-size", NULL, ARG_INT, &f->set.block_size, 1, 1024, "context length (default: the model's)", 0},
+        {"--block-size", NULL, ARG_INT, &f->set.block_size, 1, MM_MAX_BLOCK, "context length (default: the model's)", 0},
         {"--n-embd", NULL, ARG_INT, &f->set.n_embd, 1, 65536, "embedding width (default: the model's)", 0},
         {"--n-hidden", NULL, ARG_INT, &f->set.n_hidden, 1, 65536, "hidden width (default: the model's)", 0},
         {"--n-layers", NULL, ARG_INT, &f->set.n_layers, 1, 64, "layers (default: the model's)", 0},
@@ -52,6 +52,9 @@ static void import_specs(arg_spec *s, import_flags *f)
         {"--split", NULL, ARG_STRING, &f->set.split, 0, 0, "makemore (default) or lecture", 0},
         {"--split-seed", NULL, ARG_U64, &f->set.split_seed, 0, 0, "the split's seed (default 3407 for makemore, 42 for lecture)", 0},
         {"--threads", "-t", ARG_INT, &f->set.threads, 0, 1024, "threads for the losses printed (default 0: all cores)", 0},
+        {"--tokens", NULL, ARG_STRING, &f->set.tokens, 0, 0, "char (default) or word: DATA read as train --tokens reads it", 0},
+        {"--min-count", NULL, ARG_INT, &f->set.min_count, 1, 1 << 30, "--tokens word: as train --min-count (default 1)", 0},
+        {"--split-sizes", NULL, ARG_STRING, &f->set.split_sizes, 0, 0, "--split ordered: as train --split-sizes", 0},
     };
     memcpy(s, specs, sizeof specs);
 }
@@ -73,7 +76,7 @@ static int parse(import_flags *f, arg_spec *s, int argc, char **argv)
     if (!f->st) return cli_error("import: --safetensors FILE is required");
     if (!f->set.model) return cli_error("import: --model TYPE is required (%s)", mm_kind_names());
     if (mm_split_kind_parse(f->set.split) < 0)
-        return cli_error("--split '%s': expected makemore or lecture", f->set.split);
+        return cli_error("--split '%s': expected makemore, lecture or ordered", f->set.split);
     run_flags_given(&f->set, s, NSPECS);
     mm_err err;
     if (mm_settings_resolve(&f->set, 0, &err)) return cli_error("%s", err.msg);
@@ -89,6 +92,9 @@ static void describe_run(mm_run *r, const import_flags *f)
                     : r->split_kind == MM_SPLIT_MAKEMORE ? MM_MAKEMORE_SEED : 42;
     r->seed = r->split_kind == MM_SPLIT_MAKEMORE ? MM_MAKEMORE_SEED : LECTURE_SEED;
     r->init_kind = MM_INIT_TORCH;
+    r->min_count = mm_tokens_parse(f->set.tokens) == MM_TOKENS_WORD ? f->set.min_count : 0;
+    mm_err e;
+    if (f->set.split_sizes) mm_split_sizes_parse(f->set.split_sizes, r->split_sizes, &e); /* checked: parse */
     r->train.max_steps = 0;
     r->train.batch_size = 32;
     r->train.sched = (mm_schedule){.kind = MM_SCHED_STEP, .lr = 0.1, .decay = 0.1, .rate = 1e-4};
@@ -105,14 +111,15 @@ static int build_model(mm_run *r, cli_data *d, const import_flags *f)
     mm_settings_apply(&f->set, 0, 0, &cfg, &r->train);
     describe_run(r, f); /* after: it sets the run's training settings */
     mm_data_opts o = {.T = f->set.block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
-                      .split_kind = r->split_kind, .split_seed = r->split_seed};
+                      .split_kind = r->split_kind, .split_seed = r->split_seed,
+                      .tokens = mm_tokens_parse(f->set.tokens), .min_count = r->min_count,
+                      .sizes = {r->split_sizes[0], r->split_sizes[1]}};
     if (cli_data_load(d, f->input, &o, NULL, &err)) return cli_error("%s", err.msg);
     resume_record_data(r, d); /* train --resume then goes on only with this data */
     cfg.vocab_size = d->vocab.size;
     cfg.block_size = d->opts.T;
     if (mm_model_build(&r->model, &cfg, &err)) return cli_error("import: %s", err.msg);
-    if (mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, &err))
-        return cli_error("%s", err.msg);
+    if (mm_vocab_copy(&r->vocab, &d->vocab, &err)) return cli_error("%s", err.msg);
     return 0;
 }
 

@@ -1,4 +1,5 @@
 /* Commands that use a saved model: sample, eval, export. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,23 @@
 #include "safetensors.h"
 #include "trainfiles.h"
 
-static int load_checkpoint(mm_run *r, const char *workdir)
+/* --checkpoint: model (DIR/model.bin, the default) or best (DIR/best.bin,
+ * of train --keep-best); ckpt (MM_MAX_PATH) receives the path. */
+static int checkpoint_path(char *ckpt, const char *workdir, const char *which)
+{
+    if (strcmp(which, "model") && strcmp(which, "best"))
+        return cli_error("--checkpoint '%s': expected model (DIR/model.bin) or best (DIR/best.bin)", which);
+    if (cli_path(ckpt, MM_MAX_PATH, workdir, !strcmp(which, "best") ? "best.bin" : "model.bin"))
+        return cli_error("-o: path too long");
+    return 0;
+}
+
+static int load_checkpoint(mm_run *r, const char *workdir, const char *which)
 {
     char ckpt[MM_MAX_PATH];
     mm_err err;
-    if (cli_path(ckpt, sizeof ckpt, workdir, "model.bin")) return cli_error("-o: path too long");
+    int rc = checkpoint_path(ckpt, workdir, which);
+    if (rc) return rc;
     if (mm_checkpoint_load(r, ckpt, &err)) return cli_error("%s", err.msg);
     return 0;
 }
@@ -31,7 +44,7 @@ static int parse_or_help(arg_spec *s, int n, int argc, char **argv, const char *
 
 int cmd_sample(int argc, char **argv)
 {
-    const char *workdir = DEFAULT_WORKDIR, *prefix = NULL;
+    const char *workdir = DEFAULT_WORKDIR, *prefix = NULL, *which = "model";
     int n = 20, top_k = 0, max_len = 0, json = 0;
     double temperature = 1.0;
     uint64_t seed = LECTURE_SEED + 10;
@@ -46,6 +59,7 @@ int cmd_sample(int argc, char **argv)
          "cut items at this many characters (default 256; block size - 1 for makemore.py's kinds)", 0},
         {"--prefix", NULL, ARG_STRING, &prefix, 0, 0, "only items that start with this text: the model completes it", 0},
         {"--json", NULL, ARG_FLAG, &json, 0, 0, "print {\"samples\": [{\"text\": ..., \"split\": ...}, ...]}", 0},
+        {"--checkpoint", NULL, ARG_STRING, &which, 0, 0, "model (DIR/model.bin, default) or best (DIR/best.bin of train --keep-best)", 0},
     };
     int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "sample",
                            "usage: makemore sample [-o DIR] [-n N] [--seed S] [--temperature T] [--top-k K] [--prefix P] [--json]\n\n"
@@ -57,9 +71,9 @@ int cmd_sample(int argc, char **argv)
         return cli_error("--temperature %g: must be at least 0.001; for the likeliest character every time "
                          "(greedy), use --top-k 1", temperature);
     char ckpt[MM_MAX_PATH]; /* named when the model cannot be sampled */
-    if (cli_path(ckpt, sizeof ckpt, workdir, "model.bin")) return cli_error("-o: path too long");
+    if ((rc = checkpoint_path(ckpt, workdir, which))) return rc;
     mm_run r;
-    if ((rc = load_checkpoint(&r, workdir))) return rc;
+    if ((rc = load_checkpoint(&r, workdir, which))) return rc;
     cli_marks marks;
     cli_marks_load(&marks, &r);
     mm_sample_opts o = {temperature, top_k, max_len};
@@ -92,10 +106,17 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
         mm_json_num(&j, key, loss, 6);
         snprintf(key, sizeof key, "n%s", mm_split_name(s));
         mm_json_int(&j, key, (long long)d->data.split[s].n);
+        /* per token: every target, the end of each item and <unk> included */
+        snprintf(key, sizeof key, "%s_ppl", mm_split_name(s));
+        mm_json_num(&j, key, exp(loss), 6);
+        snprintf(key, sizeof key, "n%s_tokens", mm_split_name(s));
+        mm_json_int(&j, key, (long long)d->data.split[s].ntargets);
         if (!json) {
             printf("%-5s loss ", mm_split_name(s));
             cli_print_loss(stdout, loss, 0);
-            printf("  (%zu examples%s)\n", d->data.split[s].n, d->data.split[s].n ? "" : ": this split is empty");
+            printf("  (%zu examples%s)", d->data.split[s].n, d->data.split[s].n ? "" : ": this split is empty");
+            if (d->data.split[s].n) printf("  perplexity %.4f over %zu tokens", exp(loss), d->data.split[s].ntargets);
+            putchar('\n');
         }
     }
     if (mix->order > 0) {
@@ -114,7 +135,7 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
 
 int cmd_eval(int argc, char **argv)
 {
-    const char *workdir = DEFAULT_WORKDIR, *input = NULL, *split = NULL;
+    const char *workdir = DEFAULT_WORKDIR, *input = NULL, *split = NULL, *which = "model";
     const char *smoothing = "abs";
     int threads = 0, json = 0, mix = 0;
     double weight = -1;
@@ -127,12 +148,15 @@ int cmd_eval(int argc, char **argv)
         {"--mix-ngram", NULL, ARG_INT, &mix, 0, MM_NGRAM_MAX_ORDER, "also the mixture with an n-gram of this order (as train --mix-ngram)", 0},
         {"--mix-smoothing", NULL, ARG_STRING, &smoothing, 0, 0, "abs (default) or kn, as train's", 0},
         {"--mix-weight", NULL, ARG_DOUBLE, &weight, 0, 1, "fixed weight on the model (default: fitted on dev)", 0},
+        {"--checkpoint", NULL, ARG_STRING, &which, 0, 0, "model (DIR/model.bin, default) or best (DIR/best.bin of train --keep-best)", 0},
     };
     int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "eval",
                            "usage: makemore eval [-o DIR] [-i FILE] [--split train|dev|test]\n\n"
                            "Prints the loss of DIR/model.bin on the splits of its input file (made as the\n"
-                           "checkpoint's run made them): the mean over every target of the split. The test\n"
-                           "split only when asked for; makemore.py's split has no dev split.");
+                           "checkpoint's run made them): the mean over every target of the split, and the\n"
+                           "perplexity, exp of that mean: per token, the end of each item (and, for words,\n"
+                           "<unk>) counted. The test split only when asked for; makemore.py's split has no\n"
+                           "dev split.");
     if (rc) return rc < 0 ? 0 : rc;
     int only = -1;
     if (split && (only = mm_split_parse(split)) < 0)
@@ -142,7 +166,7 @@ int cmd_eval(int argc, char **argv)
     if (!mix && (args_seen(s, ARRAY_LEN(s), "--mix-smoothing") || args_seen(s, ARRAY_LEN(s), "--mix-weight")))
         return cli_error("--mix-smoothing and --mix-weight need --mix-ngram N");
     mm_run r;
-    if ((rc = load_checkpoint(&r, workdir))) return rc;
+    if ((rc = load_checkpoint(&r, workdir, which))) return rc;
     cli_data d;
     mm_err err;
     const char *path = input ? input : r.input;
@@ -171,7 +195,7 @@ int cmd_export(int argc, char **argv)
     if (rc) return rc < 0 ? 0 : rc;
     if (!out) return cli_error("export: --safetensors FILE is required");
     mm_run r;
-    if ((rc = load_checkpoint(&r, workdir))) return rc;
+    if ((rc = load_checkpoint(&r, workdir, "model"))) return rc;
     mm_err err;
     if (mm_export_safetensors(&r.model, out, &err)) rc = cli_error("%s", err.msg);
     else fprintf(stderr, "wrote %s (%zu parameters)\n", out, r.model.nparams);

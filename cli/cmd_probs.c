@@ -1,5 +1,5 @@
-/* makemore probs: the next-character distribution after a prefix, through
- * the sampler every kind shares. */
+/* makemore probs: the next-character (or next-word) distribution after a
+ * prefix, through the sampler every kind shares. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -27,11 +27,10 @@ static int print_ranked(const mm_vocab *v, const ranked *r, int V, const char *p
     mm_json_str(&j, "prefix", prefix);
     mm_json_array(&j, "probs");
     for (int i = 0; i < V; i++) {
-        char c[8] = ".";
-        if (r[i].id) c[mm_utf8_encode(v->cp[r[i].id], c)] = 0;
+        const char *c = mm_vocab_token(v, r[i].id);
         if (json) {
             mm_json_item_object(&j);
-            mm_json_str(&j, "char", c);
+            mm_json_str(&j, v->words ? "word" : "char", c);
             mm_json_g(&j, "prob", (double)r[i].p, 9);
             mm_json_item_object_end(&j);
         } else {
@@ -43,7 +42,7 @@ static int print_ranked(const mm_vocab *v, const ranked *r, int V, const char *p
     return 0;
 }
 
-static int probs_of(const mm_run *r, const char *ckpt, const char *prefix, int json)
+static int probs_of(const mm_run *r, const char *ckpt, const char *prefix, int top, int json)
 {
     const int V = r->vocab.size;
     mm_sample_opts o = {1.0, 0, MM_MAX_LINE_CHARS};
@@ -64,7 +63,7 @@ static int probs_of(const mm_run *r, const char *ckpt, const char *prefix, int j
             rc = cli_error("%s: %s; it has no distribution to print", ckpt, MM_LOGITS_NOT_FINITE);
         } else {
             qsort(rk, (size_t)V, sizeof *rk, by_prob);
-            rc = print_ranked(&r->vocab, rk, V, prefix, json);
+            rc = print_ranked(&r->vocab, rk, top > 0 && top < V ? top : V, prefix, json);
         }
     }
     free(ids);
@@ -75,20 +74,24 @@ static int probs_of(const mm_run *r, const char *ckpt, const char *prefix, int j
 int cmd_probs(int argc, char **argv)
 {
     const char *workdir = DEFAULT_WORKDIR, *prefix = "";
-    int json = 0;
+    int json = 0, top = 0;
     arg_spec s[] = {
         {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
-        {"--prefix", NULL, ARG_STRING, &prefix, 0, 0, "the item so far (default empty: the first character)", 0},
+        {"--prefix", NULL, ARG_STRING, &prefix, 0, 0, "the item so far (default empty: the first character); "
+         "for a word model, words separated by spaces", 0},
+        {"--top", NULL, ARG_INT, &top, 0, 1 << 22, "print only the N likeliest (default 0: every token)", 0},
         {"--json", NULL, ARG_FLAG, &json, 0, 0, "print {\"prefix\": ..., \"probs\": [{\"char\": ..., \"prob\": ...}, ...]}", 0},
     };
     char msg[512];
-    int rc = args_parse(s, 3, argc, argv, msg, sizeof msg);
+    int rc = args_parse(s, 4, argc, argv, msg, sizeof msg);
     if (rc < 0) return cli_error("probs: %s", msg);
     if (rc > 0) {
         args_usage("usage: makemore probs [-o DIR] [--prefix P] [--json]\n\n"
                    "Prints the distribution of the next character after P according to\n"
                    "DIR/model.bin, likeliest first, one \"character probability\" a line;\n"
-                   "'.' is the end of the item.", s, 3);
+                   "'.' is the end of the item. For a word model, the next word's distribution,\n"
+                   "one \"word probability\" a line, </s> the end of the item, <unk> any word the\n"
+                   "vocabulary lacks; --json then names each \"word\" rather than \"char\".", s, 4);
         return 0;
     }
     char ckpt[MM_MAX_PATH];
@@ -96,7 +99,7 @@ int cmd_probs(int argc, char **argv)
     mm_err err;
     if (cli_path(ckpt, sizeof ckpt, workdir, "model.bin")) return cli_error("-o: path too long");
     if (mm_checkpoint_load(&r, ckpt, &err)) return cli_error("%s", err.msg);
-    rc = probs_of(&r, ckpt, prefix, json);
+    rc = probs_of(&r, ckpt, prefix, top, json);
     mm_run_free(&r);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "dist.h"
 #include "events.h"
+#include "keepbest.h"
 #include "progress.h"
 #include "resume.h"
 #include "samples.h"
@@ -49,10 +50,12 @@ typedef struct {
     const char *input, *workdir;
     int resume, force, json, samples;
     long save_every, print_every, eval_every;
+    int keep_best;
+    long patience;
     mm_settings set; /* what shapes the run, from the builder's table (settings.h) and --preset */
 } train_flags;
 
-#define NBASE_SPECS 10
+#define NBASE_SPECS 12
 #define MAX_SPECS (NBASE_SPECS + MM_SETTINGS_MAX)
 #define NSPECS (NBASE_SPECS + mm_settings_count())
 static void train_specs(arg_spec *s, train_flags *f)
@@ -68,6 +71,8 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--save-every", NULL, ARG_LONG, &f->save_every, 0, 1e12, "checkpoint every N steps (default 10000; 0: at the end)", 0},
         {"--print-every", NULL, ARG_LONG, &f->print_every, 0, 1e12, "progress line every N steps off a terminal (default 10000)", 0},
         {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: at step 0 only; the final losses are printed and in report.html)", 0},
+        {"--keep-best", NULL, ARG_FLAG, &f->keep_best, 0, 0, "with --eval-every: keep the model of the best dev loss so far as DIR/best.bin", 0},
+        {"--patience", NULL, ARG_LONG, &f->patience, 0, 1e12, "with --eval-every: stop after P evaluations without a better dev loss (default 0: never)", 0},
     };
     memcpy(s, specs, sizeof specs);
     run_flags_specs(s + NBASE_SPECS, &f->set);
@@ -100,6 +105,10 @@ static void flag_defaults(train_flags *f)
 static int check_flags(const train_flags *f)
 {
     const mm_settings *s = &f->set;
+    if ((f->keep_best || f->patience) && f->eval_every <= 0)
+        return cli_error("--keep-best and --patience judge the dev loss of the evaluations: give --eval-every N");
+    if (f->resume && s->epochs > 0)
+        return cli_error("--epochs: a resumed run goes on to its --max-steps; give --max-steps to change it");
     if (strlen(f->input) >= MM_MAX_PATH) return cli_error("-i: path too long");
     char ckpt[MM_MAX_PATH];
     if (cli_path(ckpt, sizeof ckpt, f->workdir, "model.bin")) return cli_error("-o: path too long");
@@ -155,6 +164,7 @@ typedef struct {
     const cli_data *data;
     trainfiles *files;
     long eval_every;
+    keepbest kb;          /* --keep-best, --patience */
     const cli_dist *dist; /* NULL alone */
     int leader;           /* writes and prints: rank 0, or alone */
 } step_ctx;
@@ -176,6 +186,10 @@ static void eval_now(step_ctx *c, long step)
         trainlog_eval(&c->log, step, tr, dv);
         events_eval(&c->ev, step, tr, dv);
     }
+    mm_status saved = c->kb.save_status;
+    keepbest_eval(&c->kb, c->run, dv, c->leader);
+    if (c->leader && c->kb.save_status && !saved)
+        fprintf(stderr, "makemore: warning: --keep-best: %s\n", c->kb.err.msg);
     c->files->eval_seconds += progress_now() - t0;
 }
 
@@ -188,6 +202,7 @@ static int on_step(void *vctx, long step, double loss, double lr)
         events_step(&c->ev, c->run, step, loss, lr);
     }
     if (c->eval_every > 0 && step % c->eval_every == 0) eval_now(c, step); /* every process */
+    if (c->kb.stop) return 1; /* every process: they evaluated the same dev loss */
     if (!c->leader) return stop_signal != 0;
     /* a row or event that could not be written stops the run at once */
     if ((c->save_status = trainlog_check(&c->log, &c->err)) || (c->save_status = events_check(&c->ev, &c->err)))
@@ -220,6 +235,13 @@ static int check_resume_flags(const arg_spec *s, const train_flags *tf, const mm
         (args_seen(s, NSPECS, "--split-seed") && f->split_seed != r->split_seed) ||
         (args_seen(s, NSPECS, "--split") && mm_split_kind_parse(f->split) != r->split_kind))
         return cli_error("--seed/--split/--split-seed disagree with the checkpoint; drop them to resume");
+    double sizes[2] = {0, 0};
+    mm_err e;
+    if ((args_seen(s, NSPECS, "--tokens") && mm_tokens_parse(f->tokens) != (r->vocab.words ? MM_TOKENS_WORD : MM_TOKENS_CHAR)) ||
+        (args_seen(s, NSPECS, "--min-count") && f->min_count != r->min_count) ||
+        (args_seen(s, NSPECS, "--split-sizes") && (mm_split_sizes_parse(f->split_sizes, sizes, &e) ||
+                                                    sizes[0] != r->split_sizes[0] || sizes[1] != r->split_sizes[1])))
+        return cli_error("--tokens/--min-count/--split-sizes disagree with the checkpoint; drop them to resume");
     if (args_seen(s, NSPECS, "--max-steps") && f->max_steps < r->state.step)
         return cli_error("--max-steps %ld is before the checkpoint's step %ld", f->max_steps, r->state.step);
     return run_flags_check_resume(f, r);
@@ -403,6 +425,27 @@ static int stopped(mm_run *r, step_ctx *c, const char *ckpt, const train_flags *
     return 128 + sig;
 }
 
+/* A resumed run's best so far: the dev loss of DIR/best.bin, when there is one. */
+static int resume_best(keepbest *kb, const mm_run *r, const cli_data *d, const cli_dist *dist, int nthreads)
+{
+    struct stat sb;
+    if (stat(kb->path, &sb) != 0) return 0;
+    mm_run best;
+    mm_err err;
+    double dev;
+    if (mm_checkpoint_load(&best, kb->path, &err)) return cli_error("--resume: %s", err.msg);
+    int rc = 0;
+    if (!mm_vocab_equal(&best.vocab, &r->vocab) || best.model.cfg.kind != r->model.cfg.kind ||
+        best.model.cfg.block_size != r->model.cfg.block_size)
+        rc = cli_error("%s: not a model of this run's data; move it away to resume", kb->path);
+    else if (cli_dist_split_loss(dist, &best.model, &d->data.split[MM_DEV], nthreads, &dev, &err))
+        rc = cli_error("%s: %s", kb->path, err.msg);
+    else
+        keepbest_resume(kb, dev, best.state.step);
+    mm_run_free(&best);
+    return rc;
+}
+
 static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f, int nthreads,
                         trainfiles *files, const cli_dist *dist)
 {
@@ -415,12 +458,26 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     ctx.eval_every = f->eval_every;
     ctx.dist = dist;
     ctx.leader = cli_dist_leader(dist);
-    int rc = ctx.leader ? open_outputs(&ctx, r, d, f, files) : 0;
+    if (keepbest_init(&ctx.kb, f->workdir, f->keep_best, f->patience)) return cli_error("-o: path too long");
+    int rc = f->resume && (f->keep_best || f->patience) ? resume_best(&ctx.kb, r, d, dist, nthreads) : 0;
+    if (!rc && ctx.leader) rc = open_outputs(&ctx, r, d, f, files);
     if ((rc = cli_dist_agree(dist, NULL, rc))) return rc;
     mm_err err;
     mm_status st = mm_train_run_dist(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
                                      dist ? &dist->train : NULL, on_step, &ctx, &err);
     r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
+    files->best_step = ctx.kb.best_step;
+    files->best_dev = ctx.kb.best_dev;
+    if (st == MM_EINTR && ctx.kb.stop) {
+        /* patience ran out: the run is finished here (a resume has nothing left to do) */
+        r->train.max_steps = r->state.step;
+        files->stopped_early = 1;
+        st = MM_OK;
+        if (ctx.leader)
+            fprintf(stderr, "makemore: --patience %ld: no better dev loss in %ld evaluations; stopped at step %ld "
+                            "(the best, %.4f, at step %ld)\n", f->patience, ctx.kb.since, r->state.step,
+                    ctx.kb.best_dev, ctx.kb.best_step);
+    }
     if (ctx.leader) {
         progress_end(&ctx.prog);
         mm_err werr; /* the last rows too: model.bin is not saved past what the log holds */
@@ -491,7 +548,7 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     rc = cli_dist_quiet_end(&quiet, dist, rc);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.set.lr_find,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
-                        .resume_step = run.state.step};
+                        .resume_step = run.state.step, .best_step = -1, .keep_best = f.keep_best, .patience = f.patience};
     if (!rc) rc = trainfiles_mix_opts(&files.mix_opts, f.set.mix_ngram, f.set.mix_smoothing, f.set.mix_weight);
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);

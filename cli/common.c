@@ -85,18 +85,15 @@ int cli_path(char *out, size_t n, const char *dir, const char *name)
 
 void cli_print_item(FILE *f, const mm_vocab *v, const int *ids, int n)
 {
-    char buf[5];
     for (int i = 0; i < n; i++) {
-        int k = mm_utf8_encode(v->cp[ids[i]], buf);
-        fwrite(buf, 1, (size_t)k, f);
+        if (v->words && i) fputc(' ', f);
+        fputs(mm_vocab_token(v, ids[i]), f);
     }
 }
 
 void cli_item_string(char *out, const mm_vocab *v, const int *ids, int n)
 {
-    size_t k = 0;
-    for (int i = 0; i < n; i++) k += (size_t)mm_utf8_encode(v->cp[ids[i]], out + k);
-    out[k] = 0;
+    mm_vocab_text(v, ids, n, out);
 }
 
 int cli_json_print(mm_json *j)
@@ -123,7 +120,7 @@ int cli_flush_stdout(int rc)
 
 int cli_vocab_equal(const mm_vocab *a, const mm_vocab *b)
 {
-    return a->size == b->size && !memcmp(a->cp, b->cp, (size_t)a->size * sizeof *a->cp);
+    return mm_vocab_equal(a, b);
 }
 
 void cli_remove_stale_temps(const char *dir)

@@ -78,16 +78,13 @@ void events_embedding(events *e, const mm_run *r, long step)
     const mm_model *m = &r->model;
     if (!e->f || m->embedding < 0 || m->cfg.n_embd < 2) return;
     const float *C = mm_model_param(m, m->embedding); /* (V, E) */
-    const int V = r->vocab.size, E = m->cfg.n_embd;
+    /* a word model's likeliest few hundred (its first ids), as report.html draws */
+    const int V = r->vocab.words && r->vocab.size > 300 ? 300 : r->vocab.size, E = m->cfg.n_embd;
     mm_json j;
     event_begin(&j, "embedding");
     mm_json_int(&j, "step", step);
     mm_json_array(&j, "chars");
-    for (int i = 0; i < V; i++) {
-        char ch[5] = {0};
-        ch[mm_utf8_encode(r->vocab.cp[i], ch)] = 0;
-        mm_json_item(&j, ch);
-    }
+    for (int i = 0; i < V; i++) mm_json_item(&j, mm_vocab_token(&r->vocab, i));
     mm_json_array_end(&j);
     for (int d = 0; d < 2; d++) {
         mm_json_array(&j, d ? "y" : "x");

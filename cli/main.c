@@ -21,6 +21,7 @@ static const command COMMANDS[] = {
     {"import", cmd_import, "make DIR/model.bin from safetensors weights (makemore.py's state_dict)"},
     {"lr-find", cmd_lrfind, "the lecture's learning-rate sweep: lr_find.csv, lr_find.svg, a suggestion"},
     {"sweep", cmd_sweep, "random search over learning rate, sizes and batch; sweep.csv, sweep.md"},
+    {"neighbors", cmd_neighbors, "the tokens nearest a word by its learnt features (cosine)"},
 };
 #define NCOMMANDS ((int)(sizeof COMMANDS / sizeof *COMMANDS))
 

@@ -200,7 +200,14 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
                       t->resume_changes);
     mm_report_add(rep, MM_REP_CONFIG, "initialisation", "%s, seed %llu", r->init_kind == MM_INIT_SCALED ? "scaled" : "torch (lecture)",
                   (unsigned long long)r->seed);
-    if (r->split_kind == MM_SPLIT_MAKEMORE)
+    if (r->vocab.words)
+        mm_report_add(rep, MM_REP_CONFIG, "tokens", "words (split at white space), those seen at least %d times in "
+                      "the training split; the others are <unk>", r->min_count ? r->min_count : 1);
+    if (r->split_kind == MM_SPLIT_ORDERED)
+        mm_report_add(rep, MM_REP_CONFIG, "split", "file order: train %zu, dev %zu, test %zu items (sizes %g/%g)",
+                      d->data.nwords[MM_TRAIN], d->data.nwords[MM_DEV], d->data.nwords[MM_TEST], r->split_sizes[0],
+                      r->split_sizes[1]);
+    else if (r->split_kind == MM_SPLIT_MAKEMORE)
         mm_report_add(rep, MM_REP_CONFIG, "split", "makemore.py's: torch.manual_seed(%llu), torch.randperm(%zu), the last "
                       "%zu test, no dev", (unsigned long long)r->split_seed, d->words.nwords, d->data.nwords[MM_TEST]);
     else
@@ -208,7 +215,11 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
                       (unsigned long long)r->split_seed, d->words.nwords);
     mm_report_add(rep, MM_REP_CONFIG, "threads", "%d", t->nthreads);
     mm_report_add(rep, MM_REP_RESULTS, "parameters", "%zu trainable", r->model.ntrainable);
-    mm_report_add(rep, MM_REP_RESULTS, "vocabulary", "%d characters including the stop token '.'", r->vocab.size);
+    if (r->vocab.words)
+        mm_report_add(rep, MM_REP_RESULTS, "vocabulary", "%d tokens: %d words, <unk> and the end </s>", r->vocab.size,
+                      r->vocab.size - 2);
+    else
+        mm_report_add(rep, MM_REP_RESULTS, "vocabulary", "%d characters including the stop token '.'", r->vocab.size);
     mm_report_add(rep, MM_REP_RESULTS, "examples", "train %zu, dev %zu, test %zu", ds->split[MM_TRAIN].n,
                   ds->split[MM_DEV].n, ds->split[MM_TEST].n);
     if (t->have_sat)
@@ -415,6 +426,14 @@ static void json_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
 
 void trainfiles_json(const trainfiles *t, mm_json *j)
 {
+    /* --keep-best, --patience (the command line's own: the library does not evaluate as it trains) */
+    if ((t->keep_best || t->patience) && t->best_step >= 0) {
+        mm_json_int(j, "best_step", t->best_step);
+        mm_json_num(j, "best_dev_loss", t->best_dev, 6);
+        mm_json_num(j, "best_dev_ppl", exp(t->best_dev), 6);
+    }
+    if (t->keep_best) mm_json_str(j, "best_bin", t->best_step >= 0 ? "best.bin" : "");
+    if (t->patience) mm_json_int(j, "stopped_early", t->stopped_early);
     if (t->have_mix) json_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 

@@ -62,11 +62,18 @@ MAKEMORE_API makemore_status makemore_load(const char *dir, makemore_model **out
 MAKEMORE_API void makemore_free(makemore_model *m);
 
 /* The vocabulary: id 0 is the start/stop token, shown as "."; ids
- * 1..size-1 are the characters of the training file in code-point order. */
+ * 1..size-1 are the characters of the training file in code-point order.
+ * A word model (train --tokens word): id 0 is the end of an item, shown as
+ * "</s>", id 1 is "<unk>", ids 2.. the words, likeliest first. */
 MAKEMORE_API int makemore_vocab_size(const makemore_model *m);
-/* The UTF-8 of character id (a string owned by the model), or NULL outside
- * 0..size-1. */
+/* The UTF-8 of token id, a character or a word (a string owned by the
+ * model), or NULL outside 0..size-1. */
 MAKEMORE_API const char *makemore_char(const makemore_model *m, int id);
+/* 1 for a word model (its prefixes are words split at white space, its
+ * items words joined by one space), 0 for a character model. */
+MAKEMORE_API int makemore_is_words(const makemore_model *m);
+/* The bytes of the longest token's UTF-8 (4 at most for characters). */
+MAKEMORE_API size_t makemore_max_token_bytes(const makemore_model *m);
 /* The model's kind ("mlp", "wavenet", ...) and its trainable parameters. */
 MAKEMORE_API const char *makemore_kind(const makemore_model *m);
 MAKEMORE_API size_t makemore_num_params(const makemore_model *m);
@@ -88,20 +95,24 @@ MAKEMORE_API makemore_sample_opts makemore_sample_defaults(void);
 /* Draws n items and writes them to buf (cap bytes), each ended by '\n',
  * then a NUL. The draws start from o->seed on each call, so the same
  * options give the same items, and are those of `makemore sample --seed`.
- * n * (4 * max_len + 1) + 1 bytes always suffice; a smaller buf that turns
- * out too small gives MAKEMORE_ENOMEM. A model whose logits are NaN or
+ * n * (4 * max_len + 1) + 1 bytes always suffice for a character model,
+ * n * ((makemore_max_token_bytes(m) + 1) * max_len + 1) + 1 for a word
+ * model; a smaller buf that turns out too small gives MAKEMORE_ENOMEM. A model whose logits are NaN or
  * infinite gives MAKEMORE_ENUMERIC and a message. */
 MAKEMORE_API makemore_status makemore_sample(makemore_model *m, const makemore_sample_opts *o, int n, char *buf,
                                              size_t cap, makemore_error *err);
 
 /* The next-character distribution after prefix (NULL or "": the first
  * character): probs[id] for id 0..vocab_size-1, summing to 1; probs[0] is
- * the probability that the item ends there. MAKEMORE_ENUMERIC when the
+ * the probability that the item ends there. For a word model, the next
+ * word's after the words of prefix; a word the vocabulary lacks is an
+ * error (MAKEMORE_EINVAL; write "<unk>" for the unknown word). MAKEMORE_ENUMERIC when the
  * model's logits are not finite. */
 MAKEMORE_API makemore_status makemore_next_probs(makemore_model *m, const char *prefix, double *probs,
                                                  makemore_error *err);
 
-/* The mean loss (nats per character) on split "train", "dev" or "test" of
+/* The mean loss (nats per token: character or word, the ends of items
+ * counted; its exp is the perplexity) on split "train", "dev" or "test" of
  * input, split as when the model was trained (its split seed); input NULL
  * is the file the model was trained on. */
 MAKEMORE_API makemore_status makemore_eval(makemore_model *m, const char *split, const char *input, double *loss,

@@ -55,7 +55,7 @@ check "linked with libmakemore.a (pkg-config --static) it prints the same" cmp -
 # the man page: renders cleanly and names every flag of every command
 man1=$dest$prefix/share/man/man1/makemore.1
 warn=$(groff -man -Tutf8 -ww -z "$man1" 2>&1)
-unlisted=$(for c in train sample probs eval export lr-find sweep; do
+unlisted=$(for c in train sample probs eval export lr-find sweep neighbors; do
     "$MM" $c --help 2>/dev/null | grep -o -- '--[a-z][a-z0-9-]*' | sort -u | while read -r f; do
         grep -q -- "$(sed 's/-/\\\\-/g' <<<"$f")" "$man1" || echo "$c $f"
     done

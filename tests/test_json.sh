@@ -47,7 +47,7 @@ strict train.json "train --json, hostile items and path" \
 strict eval.json "eval --json --mix-ngram 2" \
     "d['step'] == 200 and d['ntrain'] > 0 and 'test_loss' not in d and d['mix_dev_loss'] > 0"
 "$M" eval -o run --json --split test >evaltest.json 2>/dev/null
-strict evaltest.json "eval --json --split test" "set(d) == {'step', 'test_loss', 'ntest'}"
+strict evaltest.json "eval --json --split test" "set(d) == {'step', 'test_loss', 'ntest', 'test_ppl', 'ntest_tokens'} and abs(d['test_ppl'] - __import__('math').exp(d['test_loss'])) < 1e-3 * d['test_ppl']"
 "$M" sample -o run --json -n 300 --seed 5 >sample.json 2>/dev/null
 strict sample.json "sample --json" \
     "len(d['samples']) == 300 and set(''.join(s['text'] for s in d['samples'])) <= set('a\"\\\\\\t\\x01\\x1fé€😀b.')"

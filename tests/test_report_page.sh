@@ -33,8 +33,9 @@ sizes() { # small sizes each kind takes
         *) echo --n-embd 8 --n-hidden 16 ;;
     esac
 }
-# 1 check here, then tests/web/test_report.mjs: 9 per kind and 2 over all
-plan 84
+# 1 check here, then tests/web/test_report.mjs: 9 per kind and 2 over all;
+# then a word model: 1 here and 7 in tests/web/test_report_words.mjs
+plan 92
 runs=()
 for kind in mlp bnmlp wavenet bigram makemore-mlp rnn gru bow transformer; do
     # shellcheck disable=SC2046 # sizes gives separate flags
@@ -53,4 +54,17 @@ check "trained a model of each of the 9 kinds, each report.html with the panel a
     [ ${#runs[@]} -eq 9 ]
 [ ${#runs[@]} -gt 0 ] || finish
 MAKEMORE=$M CHROMIUM=$chrome node tests/web/test_report.mjs "${runs[@]}" || _lib_failed=1
+
+# a word model: typed words, bars for the 20 likeliest next words
+awk 'BEGIN { srand(5); split("the old man and sea a boat sat on by his big fish was far out in deep blue water " \
+    "he saw it come near then went home to sleep all night long", w, " ");
+    for (i = 0; i < 2000; i++) { n = 3 + int(rand() * 8); s = "the old";
+        for (j = 0; j < n; j++) s = s " " w[1 + int(rand() * 36)]; print s } }' >"$tmp/words.txt"
+if "$MM" train -i "$tmp/words.txt" -o "$tmp/words" --tokens word --max-steps 300 --lr-find 0 -n 1 -t 1 \
+        --n-embd 8 --n-hidden 16 >/dev/null 2>"$tmp/err" && grep -q 'id="mm-wasm"' "$tmp/words/report.html"; then
+    ok "trained a word model, its report.html with the panel"
+    MAKEMORE=$M CHROMIUM=$chrome node tests/web/test_report_words.mjs "$tmp/words" "the old" || _lib_failed=1
+else
+    bad "train --tokens word: $(tail -n 1 "$tmp/err")"
+fi
 finish

@@ -71,7 +71,8 @@ static const char *get(const fields *f, const char *key)
 
 static int cli_only(const char *key)
 {
-    return !strcmp(key, "report_html") || !strcmp(key, "samples") || !strncmp(key, "mix_", 4);
+    return !strcmp(key, "report_html") || !strcmp(key, "samples") || !strncmp(key, "mix_", 4) ||
+           !strncmp(key, "best_", 5) || !strcmp(key, "stopped_early");
 }
 
 static int timing(const char *key) { return !strcmp(key, "train_seconds") || !strcmp(key, "us_per_step"); }
@@ -179,6 +180,9 @@ int main(void)
     const char *tfm[] = {"model=transformer", "n-layers=1", "n-head=2", "n-embd=8", "max-steps=10",
                          "optimizer=adamw", "beta1=0.8", "beta2=0.95", "eps=1e-6", "threads=1", NULL};
     compare("a transformer with adamw", mm, data, out, tfm);
+    const char *words[] = {"tokens=word", "min-count=2", "split=ordered", "split-sizes=0.5/0.25", "epochs=1.5",
+                           "batch-size=64", "n-hidden=16", "threads=1", NULL};
+    compare("word tokens, the ordered split, epochs", mm, data, out, words);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);

@@ -225,7 +225,7 @@
     return dataPath() === BUILTIN ? state.builtinLines : state.ownFile.lines;
   }
   const KNOBS = ['model', 'block-size', 'n-embd', 'n-hidden', 'max-steps', 'batch-size', 'learning-rate',
-                 'lr-schedule', 'optimizer', 'seed'];
+                 'lr-schedule', 'optimizer', 'seed', 'tokens', 'min-count'];
   function knobArgs(only) {
     const args = [];
     for (const k of only || KNOBS) {

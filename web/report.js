@@ -44,10 +44,18 @@
     });
   }
 
-  // [{char, prob}], likeliest first, as `makemore probs --json` gives them
+  // [{char, prob}], likeliest first, as `makemore probs --json` gives them.
+  // A word model names a "word" rather than a "char": its vocabulary runs to
+  // thousands, so only the TOP_WORDS likeliest are asked for and drawn.
+  const TOP_WORDS = 20;
+  let words = null; // unknown until the first answer
   async function ranked(prefix) {
     // (the CLI refuses an empty --prefix: the default is the empty one)
-    return JSON.parse(await run(['probs', '-o', 'm', '--json', ...(prefix ? ['--prefix=' + prefix] : [])])).probs;
+    const args = ['probs', '-o', 'm', '--json', ...(prefix ? ['--prefix=' + prefix] : [])];
+    if (words) args.push('--top', String(TOP_WORDS));
+    const probs = JSON.parse(await run(args)).probs;
+    if (words === null && probs.length) words = 'word' in probs[0];
+    return (words ? probs.slice(0, TOP_WORDS) : probs).map((p) => (words ? {char: p.word, prob: p.prob} : p));
   }
 
   async function nextProbs(prefix) {
@@ -70,7 +78,7 @@
       row.className = 'mm-row';
       row.dataset.char = char;
       row.dataset.prob = String(prob);
-      row.title = `${char === '.' ? 'end of the item' : char}: ${prob}`;
+      row.title = `${char === (words ? '</s>' : '.') ? 'end of the item' : char}: ${prob}`;
       const ch = document.createElement('span');
       ch.className = 'mm-ch';
       ch.textContent = char;
@@ -99,7 +107,8 @@
       if (mine !== asked) return;
       $('mm-error').textContent = '';
       drawBars(probs);
-      $('mm-status').textContent = `after "${prefix}": ${probs.length} characters, likeliest first`;
+      $('mm-status').textContent = `after "${prefix}": ${words ? `the ${probs.length} likeliest words`
+        : `${probs.length} characters`}, likeliest first`;
     } catch (e) {
       if (mine !== asked) return;
       $('mm-error').textContent = e.message;

@@ -82,6 +82,8 @@ for name, res, args in [
     ("makemore_free", None, [_P]),
     ("makemore_vocab_size", ctypes.c_int, [_P]),
     ("makemore_char", ctypes.c_char_p, [_P, ctypes.c_int]),
+    ("makemore_is_words", ctypes.c_int, [_P]),
+    ("makemore_max_token_bytes", ctypes.c_size_t, [_P]),
     ("makemore_kind", ctypes.c_char_p, [_P]),
     ("makemore_num_params", ctypes.c_size_t, [_P]),
     ("makemore_sample_defaults", _SampleOpts, []),
@@ -122,7 +124,8 @@ class Model:
         err = _Error()
         _check(_lib.makemore_load(_bytes(os.fspath(directory), "dir"), ctypes.byref(self._h), ctypes.byref(err)), err)
         V = _lib.makemore_vocab_size(self._h)
-        self.chars = [_lib.makemore_char(self._h, i).decode("utf-8") for i in range(V)]
+        self.chars = [_lib.makemore_char(self._h, i).decode("utf-8") for i in range(V)]  # or words
+        self.words = bool(_lib.makemore_is_words(self._h))
         self.kind = _lib.makemore_kind(self._h).decode()
         self.num_params = _lib.makemore_num_params(self._h)
 
@@ -141,7 +144,8 @@ class Model:
         self.close()
 
     def __repr__(self):
-        return f"<makemore.Model {self.kind}, {self.num_params} parameters, {len(self.chars)} characters>"
+        unit = "words" if self.words else "characters"
+        return f"<makemore.Model {self.kind}, {self.num_params} parameters, {len(self.chars)} {unit}>"
 
     def _handle(self):
         if not self._h:
@@ -160,14 +164,16 @@ class Model:
             o.seed = int(seed)
         o.max_len = 0 if max_len is None else int(max_len)
         o.prefix = _bytes(prefix, "prefix")
-        cap = n * (4 * (o.max_len or MAX_LEN) + 1) + 1
+        cap = n * ((_lib.makemore_max_token_bytes(self._h) + 1) * (o.max_len or MAX_LEN) + 1) + 1
         buf = ctypes.create_string_buffer(cap)
         err = _Error()
         _check(_lib.makemore_sample(self._handle(), ctypes.byref(o), n, buf, cap, ctypes.byref(err)), err)
         return buf.value.decode("utf-8").split("\n")[:n]
 
     def next_probs(self, prefix=""):
-        """{character: probability} of the next character after prefix; "." is the end."""
+        """{character: probability} of the next character after prefix; "." is the end.
+        A word model: {word: probability} of the next word after the words of
+        prefix; "</s>" is the end, "<unk>" any word the vocabulary lacks."""
         V = len(self.chars)
         probs = (ctypes.c_double * V)()
         err = _Error()
@@ -175,8 +181,9 @@ class Model:
         return {c: probs[i] for i, c in enumerate(self.chars)}
 
     def eval(self, split="dev", input=None):
-        """Mean loss (nats per character) on split train, dev or test of the
-        training file (or input), split as in training."""
+        """Mean loss (nats per token, the ends counted; exp of it is the
+        perplexity) on split train, dev or test of the training file (or
+        input), split as in training."""
         loss = ctypes.c_double()
         err = _Error()
         _check(_lib.makemore_eval(self._handle(), _bytes(split, "split"), _bytes(input, "input"),

@@ -72,13 +72,6 @@ makemore_status makemore_load(const char *dir, makemore_model **out, makemore_er
         free(m);
         return api_status(st, &e, err);
     }
-    int V = m->run.vocab.size;
-    m->chars = calloc((size_t)V, sizeof *m->chars);
-    if (!m->chars) {
-        makemore_free(m);
-        return fail(err, MAKEMORE_ENOMEM, "out of memory");
-    }
-    for (int id = 0; id < V; id++) mm_utf8_encode(id ? m->run.vocab.cp[id] : '.', m->chars[id]);
     *out = m;
     return MAKEMORE_OK;
 }
@@ -87,7 +80,6 @@ void makemore_free(makemore_model *m)
 {
     if (!m) return;
     mm_run_free(&m->run);
-    free(m->chars);
     free(m);
 }
 
@@ -98,7 +90,17 @@ int makemore_vocab_size(const makemore_model *m)
 
 const char *makemore_char(const makemore_model *m, int id)
 {
-    return id >= 0 && id < m->run.vocab.size ? m->chars[id] : NULL;
+    return id >= 0 && id < m->run.vocab.size ? mm_vocab_token(&m->run.vocab, id) : NULL;
+}
+
+int makemore_is_words(const makemore_model *m)
+{
+    return m->run.vocab.words;
+}
+
+size_t makemore_max_token_bytes(const makemore_model *m)
+{
+    return m->run.vocab.longest;
 }
 
 const char *makemore_kind(const makemore_model *m)

@@ -9,7 +9,6 @@
 
 struct makemore_model {
     mm_run run;
-    char (*chars)[8]; /* (V) each id's UTF-8, NUL-terminated; "." for id 0 */
 };
 
 /* requested, or all cores for 0 */

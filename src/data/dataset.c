@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "words.h"
 
 static size_t word_len(const mm_words *w, size_t k) { return w->start[k + 1] - w->start[k]; }
 
@@ -66,26 +67,25 @@ static void fill_sequence(mm_split *s, size_t e, const int32_t *ids, size_t len)
 }
 
 static mm_status fill_split(mm_split *s, const mm_words *w, const mm_vocab *v, const uint32_t *order,
-                            size_t a, size_t b, const mm_data_opts *o, const char *name, mm_err *err)
+                            size_t a, size_t b, const mm_data_opts *o, const char *name, int32_t *ids, mm_err *err)
 {
     s->T = o->T;
     s->ny = o->sequence ? o->T : 1;
     s->n = count_examples(w, order, a, b, o->sequence);
     s->X = malloc((s->n ? s->n : 1) * (size_t)s->T * sizeof *s->X);
     s->Y = malloc((s->n ? s->n : 1) * (size_t)s->ny * sizeof *s->Y);
-    int32_t ids[MM_MAX_LINE_CHARS];
     if (!s->X || !s->Y) return mm_fail(err, MM_ENOMEM, "out of memory building %zu examples", s->n);
     size_t e = 0;
     for (size_t i = a; i < b; i++) {
         const size_t k = order[i], len = word_len(w, k);
-        if (len > MM_MAX_LINE_CHARS)
+        if (len > MM_MAX_LINE_CHARS && !w->tokens)
             return mm_fail(err, MM_EINVAL, "%s:%zu: line longer than %d characters", name, w->line[k], MM_MAX_LINE_CHARS);
         mm_status st = encode(ids, w, v, k, name, err);
         if (st) return st;
         if (o->sequence && len + 1 > (size_t)o->T)
-            return mm_fail(err, MM_EINVAL, "%s:%zu: an item of %zu characters does not fit --block-size %d: a "
-                           "sequence model needs the longest item + 1 (%zu)", name, w->line[k], len, o->T,
-                           mm_words_longest(w) + 1);
+            return mm_fail(err, MM_EINVAL, "%s:%zu: an item of %zu %s does not fit --block-size %d: a "
+                           "sequence model needs the longest item + 1 (%zu)", name, w->line[k], len,
+                           w->tokens ? "words" : "characters", o->T, mm_words_longest(w) + 1);
         if (o->sequence) {
             fill_sequence(s, e++, ids, len);
         } else {
@@ -95,6 +95,74 @@ static mm_status fill_split(mm_split *s, const mm_words *w, const mm_vocab *v, c
         s->ntargets += len + 1;
     }
     return MM_OK;
+}
+
+mm_status mm_split_sizes_check(const double sizes[2], mm_err *err)
+{
+    for (int i = 0; i < 2; i++)
+        if (!(sizes[i] >= 0 && sizes[i] <= 1e15) || (sizes[i] >= 1 && sizes[i] != (double)(uint64_t)sizes[i]))
+            return mm_fail(err, MM_EINVAL, "--split-sizes: %g is neither a fraction in [0, 1) nor a count of "
+                           "tokens", sizes[i]);
+    if (sizes[0] < 1 && sizes[1] < 1 && sizes[0] + sizes[1] > 1)
+        return mm_fail(err, MM_EINVAL, "--split-sizes: the fractions %g and %g add up to more than 1", sizes[0],
+                       sizes[1]);
+    return MM_OK;
+}
+
+/* Items in file order, cut where the tokens before an item reach each size. */
+static void split_ordered(uint32_t *order, const mm_words *w, const double sizes[2], size_t cut[4])
+{
+    const size_t n = w->nwords;
+    const double total = (double)w->nchars;
+    double s[2] = {sizes[0], sizes[1]};
+    if (s[0] == 0 && s[1] == 0) s[0] = 0.8, s[1] = 0.1;
+    for (int i = 0; i < 2; i++)
+        if (s[i] < 1) s[i] = s[i] * total;
+    for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
+    cut[0] = 0;
+    cut[3] = n;
+    size_t k = 0, before = 0;
+    for (int c = 0; c < 2; c++) {
+        const size_t from = before;
+        while (k < n && (double)(before - from) < s[c]) before += word_len(w, k++);
+        cut[c + 1] = k;
+    }
+}
+
+mm_status mm_split_sizes_parse(const char *text, double sizes[2], mm_err *err)
+{
+    const char *p = text;
+    for (int i = 0; i < 2; i++) {
+        char *end;
+        sizes[i] = strtod(p, &end);
+        if (end == p || (*end && *end != '/' && *end != ','))
+            return mm_fail(err, MM_EINVAL, "--split-sizes '%s': expected TRAIN/DEV, each a count of tokens or a "
+                           "fraction (e.g. 800000/200000 or 0.8/0.1); the test split is the rest", text);
+        p = *end ? end + 1 : end;
+        if (i == 0 && !*end) return mm_fail(err, MM_EINVAL, "--split-sizes '%s': give TRAIN/DEV", text);
+    }
+    if (*p && strcmp(p, "rest"))
+        return mm_fail(err, MM_EINVAL, "--split-sizes '%s': the test split is the rest (TRAIN/DEV or TRAIN/DEV/rest)",
+                       text);
+    return mm_split_sizes_check(sizes, err);
+}
+
+int mm_tokens_parse(const char *name)
+{
+    if (!strcmp(name, "char")) return MM_TOKENS_CHAR;
+    if (!strcmp(name, "word")) return MM_TOKENS_WORD;
+    return -1;
+}
+
+const char *mm_tokens_name(int tokens)
+{
+    return tokens == MM_TOKENS_WORD ? "word" : "char";
+}
+
+void mm_split_items(uint32_t *order, const mm_words *w, const mm_data_opts *o, size_t cut[4])
+{
+    if (o->split_kind == MM_SPLIT_ORDERED) split_ordered(order, w, o->sizes, cut);
+    else mm_split_order(order, w->nwords, o->split_kind, o->split_seed, cut);
 }
 
 void mm_split_order(uint32_t *order, size_t n, int split_kind, uint64_t split_seed, size_t cut[4])
@@ -136,18 +204,56 @@ mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v, 
 {
     memset(d, 0, sizeof *d);
     if (o->T < 1) return mm_fail(err, MM_EINVAL, "block size must be at least 1");
-    if (o->split_kind != MM_SPLIT_LECTURE && o->split_kind != MM_SPLIT_MAKEMORE)
+    if (o->split_kind < MM_SPLIT_LECTURE || o->split_kind > MM_SPLIT_ORDERED)
         return mm_fail(err, MM_EINVAL, "unknown split kind %d", o->split_kind);
+    if (w->tokens == MM_TOKENS_WORD && (!w->bound || !v->words))
+        return mm_fail(err, MM_EINVAL, "%s: words not yet given the vocabulary's ids", name);
     d->order = malloc((w->nwords ? w->nwords : 1) * sizeof *d->order);
-    if (!d->order) return mm_fail(err, MM_ENOMEM, "out of memory");
-    size_t cut[4];
-    mm_split_order(d->order, w->nwords, o->split_kind, o->split_seed, cut);
-    for (int s = 0; s < MM_NSPLITS; s++) {
-        d->nwords[s] = cut[s + 1] - cut[s];
-        mm_status st = fill_split(&d->split[s], w, v, d->order, cut[s], cut[s + 1], o, name, err);
-        if (st) { mm_dataset_free(d); return st; }
+    /* an item's ids: the longest item's worth */
+    size_t longest = mm_words_longest(w);
+    int32_t *ids = malloc((longest ? longest : 1) * sizeof *ids);
+    if (!d->order || !ids) {
+        free(ids);
+        mm_dataset_free(d);
+        return mm_fail(err, MM_ENOMEM, "out of memory");
     }
-    return MM_OK;
+    size_t cut[4];
+    mm_split_items(d->order, w, o, cut);
+    mm_status st = MM_OK;
+    for (int s = 0; s < MM_NSPLITS && !st; s++) {
+        d->nwords[s] = cut[s + 1] - cut[s];
+        st = fill_split(&d->split[s], w, v, d->order, cut[s], cut[s + 1], o, name, ids, err);
+    }
+    free(ids);
+    if (st) mm_dataset_free(d);
+    return st;
+}
+
+mm_status mm_data_vocab(mm_vocab *v, mm_words *w, const mm_data_opts *o, const mm_vocab *given, const char *name,
+                        mm_err *err)
+{
+    memset(v, 0, sizeof *v);
+    if (w->tokens != MM_TOKENS_WORD) {
+        if (given && given->words)
+            return mm_fail(err, MM_EINVAL, "%s: the model has word tokens: read the file as words", name);
+        return mm_vocab_build(v, w, name, err);
+    }
+    if (given && !given->words)
+        return mm_fail(err, MM_EINVAL, "%s: the model has character tokens: read the file as characters", name);
+    mm_status st;
+    if (given) {
+        st = mm_vocab_copy(v, given, err);
+    } else {
+        uint32_t *order = malloc(w->nwords * sizeof *order);
+        if (!order) return mm_fail(err, MM_ENOMEM, "%s: out of memory", name);
+        size_t cut[4];
+        mm_split_items(order, w, o, cut);
+        st = mm_vocab_build_words(v, w, order + cut[0], cut[1] - cut[0], o->min_count ? o->min_count : 1, name, err);
+        free(order);
+    }
+    if (!st) st = mm_words_bind(w, v, err);
+    if (st) mm_vocab_free(v);
+    return st;
 }
 
 uint64_t mm_dataset_mem(const mm_words *w, const mm_data_opts *o)
@@ -186,10 +292,14 @@ int mm_split_kind_parse(const char *name)
 {
     if (!strcmp(name, "lecture")) return MM_SPLIT_LECTURE;
     if (!strcmp(name, "makemore")) return MM_SPLIT_MAKEMORE;
+    if (!strcmp(name, "ordered")) return MM_SPLIT_ORDERED;
     return -1;
 }
 
 const char *mm_split_kind_name(int kind)
 {
-    return kind == MM_SPLIT_MAKEMORE ? "makemore" : kind == MM_SPLIT_LECTURE ? "lecture" : "?";
+    return kind == MM_SPLIT_MAKEMORE  ? "makemore"
+           : kind == MM_SPLIT_LECTURE ? "lecture"
+           : kind == MM_SPLIT_ORDERED ? "ordered"
+                                      : "?";
 }

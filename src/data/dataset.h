@@ -34,8 +34,10 @@ enum { MM_TRAIN, MM_DEV, MM_TEST, MM_NSPLITS };
 /* How the items are divided into the splits (stored in model.bin). */
 typedef enum {
     MM_SPLIT_LECTURE = 0,  /* Python's random.seed(split_seed); random.shuffle; 80/10/10 */
-    MM_SPLIT_MAKEMORE = 1  /* makemore.py's: torch.manual_seed(split_seed); torch.randperm(n);
+    MM_SPLIT_MAKEMORE = 1, /* makemore.py's: torch.manual_seed(split_seed); torch.randperm(n);
                               the last min(1000, int(0.1 n)) are test, the rest train, no dev */
+    MM_SPLIT_ORDERED = 2   /* file order: train, then dev, then test, sized in tokens
+                              (mm_data_opts.sizes) */
 } mm_split_kind;
 
 /* makemore.py's seed (its --seed default), for its split */
@@ -46,6 +48,13 @@ typedef struct {
     int sequence;        /* 1: the sequence layout, else the context layout */
     int split_kind;      /* mm_split_kind */
     uint64_t split_seed;
+    int tokens;          /* MM_TOKENS_CHAR (0) or MM_TOKENS_WORD */
+    int min_count;       /* word tokens: a word is kept if seen this often in train (0 reads as 1) */
+    /* The ordered split's train and dev sizes: a count of tokens (>= 1; an
+     * item's ends not counted), or a fraction (< 1) of all tokens; 0 0 is
+     * 0.8 0.1. Train takes items in file order while fewer than sizes[0]
+     * tokens came before, dev likewise, test the rest. */
+    double sizes[2];
 } mm_data_opts;
 
 typedef struct {
@@ -60,6 +69,13 @@ typedef struct {
 mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v, const mm_data_opts *o,
                            const char *name, mm_err *err);
 void mm_dataset_free(mm_dataset *d);
+/* The vocabulary of w as o asks, then w's tokens made ids of it: character
+ * tokens, the file's own characters (mm_vocab_build); word tokens, the
+ * words of the training split seen o->min_count times (mm_vocab_build_words).
+ * With given non-NULL (a checkpoint's), v is a copy of it instead, and w is
+ * bound to it. */
+mm_status mm_data_vocab(mm_vocab *v, mm_words *w, const mm_data_opts *o, const mm_vocab *given, const char *name,
+                        mm_err *err);
 /* Bytes mm_dataset_build allocates: the examples' ids and targets, 4 bytes
  * each, and the split order of the items. */
 uint64_t mm_dataset_mem(const mm_words *w, const mm_data_opts *o);
@@ -68,6 +84,16 @@ uint64_t mm_dataset_mem(const mm_words *w, const mm_data_opts *o);
  * permuted, cut[0..3] the split boundaries in it (train [cut0, cut1), dev
  * [cut1, cut2), test [cut2, cut3)). */
 void mm_split_order(uint32_t *order, size_t n, int split_kind, uint64_t split_seed, size_t cut[4]);
+/* The same for any split kind (the ordered split needs the items' lengths). */
+void mm_split_items(uint32_t *order, const mm_words *w, const mm_data_opts *o, size_t cut[4]);
+/* "TRAIN/DEV" (or "TRAIN/DEV/rest"), each a count of tokens or a fraction,
+ * into sizes, checked; errors name --split-sizes. */
+mm_status mm_split_sizes_parse(const char *text, double sizes[2], mm_err *err);
+/* "char" or "word": MM_TOKENS_*, else -1. */
+int mm_tokens_parse(const char *name);
+const char *mm_tokens_name(int tokens);
+/* Checks an ordered split's sizes, naming --split-sizes. */
+mm_status mm_split_sizes_check(const double sizes[2], mm_err *err);
 
 /* The generator the initial weights are drawn from: torch's seeded with
  * seed; but when the split is makemore.py's with the same seed, the split's
@@ -80,7 +106,7 @@ mm_status mm_init_rng(mm_rng *r, uint64_t seed, int split_kind, uint64_t split_s
 const char *mm_split_name(int which);
 /* MM_TRAIN/MM_DEV/MM_TEST for "train"/"dev"/"test" ("val" too), else -1 */
 int mm_split_parse(const char *name);
-/* MM_SPLIT_LECTURE/MM_SPLIT_MAKEMORE for "lecture"/"makemore", else -1 */
+/* MM_SPLIT_LECTURE/MAKEMORE/ORDERED for "lecture"/"makemore"/"ordered", else -1 */
 int mm_split_kind_parse(const char *name);
 const char *mm_split_kind_name(int kind);
 

@@ -3,10 +3,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "words.h"
+
+/* Word tokens: the words of s, each one the vocabulary must hold
+ * ("<unk>" asks for the unknown word's token). */
+static mm_status encode_words(const mm_vocab *v, const char *s, int *ids, int cap, int *n, const char *what,
+                              mm_err *err)
+{
+    size_t len = strlen(s), i = 0;
+    *n = 0;
+    while (i < len) {
+        while (i < len && mm_word_space((unsigned char)s[i])) i++;
+        size_t j = i;
+        while (j < len && !mm_word_space((unsigned char)s[j])) j++;
+        if (j == i) break;
+        int id = mm_vocab_word_id(v, s + i, j - i);
+        if (id < 1)
+            return mm_fail(err, MM_EINVAL, "%s: the word '%.*s' is not in the model's vocabulary of %d words "
+                           "(write %s for the unknown word)", what, (int)(j - i > 200 ? 200 : j - i), s + i,
+                           v->size - 2, MM_UNK_TEXT);
+        if (*n >= cap) return mm_fail(err, MM_EINVAL, "%s: longer than %d words", what, cap);
+        ids[(*n)++] = id;
+        i = j;
+    }
+    return MM_OK;
+}
+
 mm_status mm_vocab_encode(const mm_vocab *v, const char *s, int *ids, int cap, int *n, const char *what,
                           mm_err *err)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
+    if (v->words) return encode_words(v, (const char *)p, ids, cap, n, what, err);
     size_t len = strlen((const char *)p), i = 0;
     *n = 0;
     while (i < len) {
@@ -79,10 +106,12 @@ void mm_itemset_free(mm_itemset *s)
 
 int mm_itemset_find(const mm_itemset *s, const mm_vocab *v, const int *ids, int n)
 {
-    uint32_t c[MM_MAX_LINE_CHARS];
-    if (n > MM_MAX_LINE_CHARS) return -1; /* longer than any item read */
+    uint32_t small[MM_MAX_LINE_CHARS] = {0}, *c = small;
+    if (n > MM_MAX_LINE_CHARS && !v->words) return -1; /* longer than any item read */
+    if (n > MM_MAX_LINE_CHARS && !(c = malloc((size_t)n * sizeof *c))) return -1;
     for (int i = 0; i < n; i++) c[i] = v->cp[ids[i]];
     size_t at = probe(s, c, (size_t)n);
+    if (c != small) free(c);
     return s->slot[at] < 0 ? -1 : s->split[s->slot[at]];
 }
 

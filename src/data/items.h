@@ -8,7 +8,10 @@
 
 /* UTF-8 text s into ids (1..V-1) of v, at most cap of them. Errors name
  * what (e.g. "--prefix"): invalid UTF-8, a character the vocabulary lacks
- * (the start/stop token's '.' included unless the data has it), over cap. */
+ * (the start/stop token's '.' included unless the data has it), over cap.
+ * Word tokens: s is split at white space, and a word the vocabulary lacks
+ * is an error too (the word "<unk>" is the unknown word's id), not silently
+ * <unk>: a typo would otherwise condition the model on the wrong word. */
 mm_status mm_vocab_encode(const mm_vocab *v, const char *s, int *ids, int cap, int *n, const char *what,
                           mm_err *err);
 

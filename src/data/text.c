@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "sha256.h"
+#include "words.h"
 
 int mm_utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
 {
@@ -83,6 +84,13 @@ static mm_status parse_line(mm_words *w, const unsigned char *p, size_t len,
     return MM_OK;
 }
 
+mm_status mm_words_parse_tokens(mm_words *w, const char *buf, size_t len, const char *name, int tokens,
+                                mm_err *err)
+{
+    if (tokens == MM_TOKENS_WORD) return mm_words_parse_words(w, buf, len, name, err);
+    return mm_words_parse(w, buf, len, name, err);
+}
+
 mm_status mm_words_parse(mm_words *w, const char *buf, size_t len,
                          const char *name, mm_err *err)
 {
@@ -127,6 +135,15 @@ uint64_t mm_words_mem(uint64_t len, uint64_t nlines)
     return len + 4 * len + 8 * (nlines + 2) + 8 * (nlines + 1);
 }
 
+uint64_t mm_words_mem_tokens(uint64_t len, uint64_t nlines, int tokens)
+{
+    /* words: a word and its separator take 2 bytes at least, so 4 bytes a
+     * word is 2 a byte at most; the distinct words' table comes on top,
+     * usually a small part of the file */
+    if (tokens == MM_TOKENS_WORD) return len + 2 * (len + 2) + 8 * (nlines + 2) + 8 * (nlines + 1);
+    return mm_words_mem(len, nlines);
+}
+
 static mm_status too_big(const char *path, uint64_t len, uint64_t need, uint64_t max_bytes, mm_err *err)
 {
     return mm_fail(err, MM_ENOMEM, "%s: reading its %llu bytes needs about %llu MiB of memory, over the "
@@ -134,20 +151,22 @@ static mm_status too_big(const char *path, uint64_t len, uint64_t need, uint64_t
                    (unsigned long long)(need >> 20), (unsigned long long)(max_bytes >> 20));
 }
 
-static mm_status read_file(const char *path, uint64_t max_bytes, char **out, size_t *outlen, mm_err *err)
+static mm_status read_file(const char *path, uint64_t max_bytes, int tokens, char **out, size_t *outlen,
+                           mm_err *err)
 {
+    const uint64_t limit = tokens == MM_TOKENS_WORD ? MM_MAX_WORD_INPUT_BYTES : MM_MAX_INPUT_BYTES;
     struct stat sb;
     if (stat(path, &sb) != 0)
         return mm_fail(err, MM_EIO, "%s: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return mm_fail(err, MM_EIO, "%s: is a directory, expected a text file with one item per line", path);
-    if ((unsigned long long)sb.st_size > MM_MAX_INPUT_BYTES)
+    if ((unsigned long long)sb.st_size > limit)
         return mm_fail(err, MM_ENOMEM, "%s: %lld bytes is over the %llu-byte input limit", path,
-                       (long long)sb.st_size, (unsigned long long)MM_MAX_INPUT_BYTES);
+                       (long long)sb.st_size, (unsigned long long)limit);
     /* no line is empty of bytes but for its newline: a lower bound to
      * refuse the hopeless case before reading anything */
-    if (mm_words_mem((uint64_t)sb.st_size, 0) > max_bytes)
-        return too_big(path, (uint64_t)sb.st_size, mm_words_mem((uint64_t)sb.st_size, 0), max_bytes, err);
+    const uint64_t least = mm_words_mem_tokens((uint64_t)sb.st_size, 0, tokens);
+    if (least > max_bytes) return too_big(path, (uint64_t)sb.st_size, least, max_bytes, err);
     FILE *f = fopen(path, "rb");
     if (!f)
         return mm_fail(err, MM_EIO, "%s: %s", path, strerror(errno));
@@ -158,7 +177,7 @@ static mm_status read_file(const char *path, uint64_t max_bytes, char **out, siz
         size_t got = fread(buf + len, 1, cap - len, f);
         len += got;
         if (len < cap) break;
-        if (cap >= MM_MAX_INPUT_BYTES) break;
+        if (cap >= limit) break;
         char *nb = realloc(buf, cap * 2); /* the file grew, or is a pipe */
         if (!nb) { free(buf); fclose(f); return mm_fail(err, MM_ENOMEM, "%s: out of memory", path); }
         buf = nb;
@@ -172,21 +191,29 @@ static mm_status read_file(const char *path, uint64_t max_bytes, char **out, siz
     return MM_OK;
 }
 
-mm_status mm_words_read_within(mm_words *w, const char *path, uint64_t max_bytes, mm_err *err)
+mm_status mm_words_read_tokens(mm_words *w, const char *path, uint64_t max_bytes, int tokens, mm_err *err)
 {
     char *buf = NULL;
     size_t len = 0;
     memset(w, 0, sizeof *w);
-    mm_status st = read_file(path, max_bytes, &buf, &len, err);
+    mm_status st = read_file(path, max_bytes, tokens, &buf, &len, err);
     if (st) return st;
     size_t nl = 0;
     for (size_t i = 0; i < len; i++) nl += buf[i] == '\n';
-    if (mm_words_mem(len, nl) > max_bytes)
-        st = too_big(path, len, mm_words_mem(len, nl), max_bytes, err);
+    uint64_t need = mm_words_mem_tokens(len, nl, tokens);
+    if (tokens == MM_TOKENS_WORD) /* the words counted, rather than their bound */
+        need = len + 4 * (uint64_t)mm_words_count(buf, len) + 8 * (nl + 2) + 8 * (nl + 1);
+    if (need > max_bytes)
+        st = too_big(path, len, need, max_bytes, err);
     else
-        st = mm_words_parse(w, buf, len, path, err);
+        st = mm_words_parse_tokens(w, buf, len, path, tokens, err);
     free(buf);
     return st;
+}
+
+mm_status mm_words_read_within(mm_words *w, const char *path, uint64_t max_bytes, mm_err *err)
+{
+    return mm_words_read_tokens(w, path, max_bytes, MM_TOKENS_CHAR, err);
 }
 
 mm_status mm_words_read(mm_words *w, const char *path, mm_err *err)
@@ -199,6 +226,8 @@ void mm_words_free(mm_words *w)
     free(w->chars);
     free(w->start);
     free(w->line);
+    free(w->types);
+    free(w->type_at);
     memset(w, 0, sizeof *w);
 }
 
@@ -223,10 +252,23 @@ mm_status mm_vocab_from_codepoints(mm_vocab *v, const uint32_t *cps, int n, mm_e
             return mm_fail(err, MM_EFORMAT, "vocabulary holds U+%04X, which is not a text character",
                            (unsigned)cps[i]);
     v->cp = malloc((size_t)(n + 1) * sizeof *v->cp);
-    if (!v->cp) return mm_fail(err, MM_ENOMEM, "out of memory");
+    v->text = malloc((size_t)(n + 1) * 5);
+    v->at = malloc((size_t)(n + 1) * sizeof *v->at);
+    if (!v->cp || !v->text || !v->at) {
+        mm_vocab_free(v);
+        return mm_fail(err, MM_ENOMEM, "out of memory");
+    }
     v->cp[0] = '.';
     memcpy(v->cp + 1, cps, (size_t)n * sizeof *cps);
     v->size = n + 1;
+    size_t k = 0;
+    for (int i = 0; i <= n; i++) {
+        v->at[i] = k;
+        const size_t len = (size_t)mm_utf8_encode(v->cp[i], v->text + k);
+        v->longest = len > v->longest ? len : v->longest;
+        k += len;
+        v->text[k++] = 0;
+    }
     return MM_OK;
 }
 
@@ -253,11 +295,54 @@ mm_status mm_vocab_build(mm_vocab *v, const mm_words *w, const char *name, mm_er
 void mm_vocab_free(mm_vocab *v)
 {
     free(v->cp);
+    free(v->text);
+    free(v->at);
+    free(v->slot);
     memset(v, 0, sizeof *v);
+}
+
+const char *mm_vocab_token(const mm_vocab *v, int id)
+{
+    return id >= 0 && id < v->size && v->text ? v->text + v->at[id] : "";
+}
+
+size_t mm_vocab_text_cap(const mm_vocab *v, int n)
+{
+    return (size_t)(n > 0 ? n : 0) * (v->longest + (v->words ? 1 : 0)) + 1;
+}
+
+size_t mm_vocab_text(const mm_vocab *v, const int *ids, int n, char *out)
+{
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        const char *t = mm_vocab_token(v, ids[i]);
+        const size_t len = strlen(t);
+        if (v->words && i) out[k++] = ' ';
+        memcpy(out + k, t, len);
+        k += len;
+    }
+    out[k] = 0;
+    return k;
+}
+
+mm_status mm_vocab_copy(mm_vocab *dst, const mm_vocab *src, mm_err *err)
+{
+    if (src->words) return mm_vocab_copy_words(dst, src, err);
+    return mm_vocab_from_codepoints(dst, src->cp + 1, src->size - 1, err);
+}
+
+int mm_vocab_equal(const mm_vocab *a, const mm_vocab *b)
+{
+    if (a->size != b->size || a->words != b->words) return 0;
+    if (!a->words) return !memcmp(a->cp, b->cp, (size_t)a->size * sizeof *a->cp);
+    for (int i = 2; i < a->size; i++)
+        if (strcmp(mm_vocab_token(a, i), mm_vocab_token(b, i))) return 0;
+    return 1;
 }
 
 int mm_vocab_id(const mm_vocab *v, uint32_t c)
 {
+    if (v->words) return c >= 1 && c < (uint32_t)v->size ? (int)c : -1;
     int lo = 1, hi = v->size - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;

@@ -7,17 +7,27 @@
 
 #include "bytes.h"
 #include "kind.h"
+#include "words.h"
 
 #define MAX_CKPT_BYTES (16ull << 30)
 #define RNG_BYTES (4 * MM_MT_N + 4 + 4 + 8) /* see put_rng */
 #define DATA_ID_BYTES 32u /* SHA-256 */
 
+#define EXT_FIXED 32u /* version 5's extension block before the word list */
+
+uint32_t mm_checkpoint_version(const mm_run *r)
+{
+    if (r->vocab.words || r->split_kind == MM_SPLIT_ORDERED) return 5;
+    return r->model.cfg.dropout > 0.0f ? 4 : 3;
+}
+
 static void put_header(mm_wbuf *w, const mm_run *r)
 {
     const mm_config *c = &r->model.cfg;
     const mm_train_config *t = &r->train;
+    const uint32_t version = mm_checkpoint_version(r);
     mm_wbuf_put(w, MM_CKPT_MAGIC, 8);
-    mm_wbuf_u32(w, c->dropout > 0.0f ? MM_CKPT_VERSION : 3u);
+    mm_wbuf_u32(w, version);
     mm_wbuf_u32(w, MM_CKPT_HEADER);
     mm_wbuf_u32(w, (uint32_t)c->kind);
     mm_wbuf_u32(w, (uint32_t)c->vocab_size);
@@ -57,8 +67,29 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     mm_wbuf_u32(w, (uint32_t)r->split_kind);
     mm_wbuf_u32(w, r->data_items ? DATA_ID_BYTES : 0u); /* the digest's bytes in the body */
     mm_wbuf_u64(w, r->data_items);
-    if (c->dropout > 0.0f) mm_wbuf_f64(w, (double)c->dropout); /* version 4 */
+    if (version >= 4) mm_wbuf_f64(w, (double)c->dropout); /* version 4; 5 may hold 0 */
     mm_wbuf_pad(w, MM_CKPT_HEADER);
+}
+
+/* Version 5's block after the header: the token mode, the ordered split's
+ * sizes and the word list (docs/FORMAT.md). */
+static mm_status put_extension(mm_wbuf *w, const mm_run *r, mm_err *err)
+{
+    char *list = NULL;
+    size_t len = 0;
+    if (r->vocab.words) {
+        mm_status st = mm_vocab_word_list(&r->vocab, &list, &len, err);
+        if (st) return st;
+    }
+    mm_wbuf_u32(w, (uint32_t)(EXT_FIXED + len));
+    mm_wbuf_u32(w, r->vocab.words ? MM_TOKENS_WORD : MM_TOKENS_CHAR);
+    mm_wbuf_u32(w, (uint32_t)r->min_count);
+    mm_wbuf_f64(w, r->split_sizes[0]);
+    mm_wbuf_f64(w, r->split_sizes[1]);
+    mm_wbuf_u64(w, (uint64_t)len);
+    mm_wbuf_put(w, list, len);
+    free(list);
+    return MM_OK;
 }
 
 static void put_rng(mm_wbuf *w, const mm_rng *g)
@@ -86,7 +117,15 @@ mm_status mm_checkpoint_encode(const mm_run *r, unsigned char **out, size_t *len
                        "training diverged: try a smaller --learning-rate", path, r->state.step);
     mm_wbuf w = {0};
     put_header(&w, r);
-    for (int i = 1; i < r->vocab.size; i++) mm_wbuf_u32(&w, r->vocab.cp[i]);
+    if (mm_checkpoint_version(r) >= 5) {
+        mm_status st = put_extension(&w, r, err);
+        if (st) {
+            mm_wbuf_free(&w);
+            return st;
+        }
+    }
+    if (!r->vocab.words)
+        for (int i = 1; i < r->vocab.size; i++) mm_wbuf_u32(&w, r->vocab.cp[i]);
     mm_wbuf_put(&w, r->input, strlen(r->input));
     if (r->data_items) mm_wbuf_put(&w, r->data_sha256, DATA_ID_BYTES);
     put_rng(&w, &r->state.rng);
@@ -148,7 +187,7 @@ static mm_status get_header_v3(mm_rbuf *rb, mm_run *r, const char *path, mm_err 
 {
     r->model.cfg.n_heads = (int)mm_rbuf_u32(rb);
     uint32_t split_kind = mm_rbuf_u32(rb);
-    if (split_kind > MM_SPLIT_MAKEMORE) return mm_fail(err, MM_EFORMAT, "%s: unknown split kind %u", path, split_kind);
+    if (split_kind > MM_SPLIT_ORDERED) return mm_fail(err, MM_EFORMAT, "%s: unknown split kind %u", path, split_kind);
     r->split_kind = (int)split_kind;
     uint32_t id_bytes = mm_rbuf_u32(rb);
     r->data_items = mm_rbuf_u64(rb);
@@ -158,24 +197,27 @@ static mm_status get_header_v3(mm_rbuf *rb, mm_run *r, const char *path, mm_err 
     return MM_OK;
 }
 
-/* What version 4 added: dropout, above 0 (a run without it is version 3). */
-static mm_status get_header_v4(mm_rbuf *rb, mm_run *r, const char *path, mm_err *err)
+/* What version 4 added: dropout, above 0 (a run without it is version 3;
+ * version 5 may hold 0). */
+static mm_status get_header_v4(mm_rbuf *rb, mm_run *r, uint32_t version, const char *path, mm_err *err)
 {
     double p = mm_rbuf_f64(rb);
     r->model.cfg.dropout = (float)p;
+    if (version >= 5 && p == 0.0) return MM_OK;
     if (!(p > 0.0 && p < 1.0) || (double)r->model.cfg.dropout != p)
         return mm_fail(err, MM_EFORMAT, "%s: dropout %g is not a float32 value in (0, 1)", path, p);
     return MM_OK;
 }
 
 /* Reads the fixed header; returns the length of the input path after it. */
-static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t *pathlen,
+static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t *pathlen, uint32_t *versionp,
                             const char *path, mm_err *err)
 {
     const unsigned char *magic = mm_rbuf_bytes(rb, 8);
     if (!magic || memcmp(magic, MM_CKPT_MAGIC, 8))
         return mm_fail(err, MM_EFORMAT, "%s: not a makemore checkpoint (wrong magic)", path);
     uint32_t version = mm_rbuf_u32(rb);
+    *versionp = version;
     if (version < 1 || version > MM_CKPT_VERSION)
         return mm_fail(err, MM_EFORMAT, "%s: checkpoint version %u, this makemore reads versions 1 to %d",
                        path, version, MM_CKPT_VERSION);
@@ -209,7 +251,7 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     /* older versions hold zeros here: SGD, no heads, the lecture's split */
     mm_status st = version >= 2 ? get_header_v2(rb, r, path, err) : MM_OK;
     if (!st && version >= 3) st = get_header_v3(rb, r, path, err);
-    if (!st && version >= 4) st = get_header_v4(rb, r, path, err);
+    if (!st && version >= 4) st = get_header_v4(rb, r, version, path, err);
     if (st) return st;
     /* the rest of the header is reserved: a later version may use it only
      * with a new version number, so anything but zeros is damage */
@@ -217,6 +259,44 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     const unsigned char *pad = mm_rbuf_bytes(rb, MM_CKPT_HEADER - used);
     for (size_t i = 0; pad && i < MM_CKPT_HEADER - used; i++)
         if (pad[i]) return mm_fail(err, MM_EFORMAT, "%s: reserved header bytes are not zero", path);
+    return MM_OK;
+}
+
+/* Version 5's block: its length, the token mode and the word list's bytes
+ * (read in place; parse_body makes the vocabulary of them). */
+typedef struct {
+    uint32_t bytes;   /* after its own length field; 0 before version 5 */
+    int tokens;
+    const char *list; /* word tokens: the word list */
+    uint64_t list_len;
+} ckpt_ext;
+
+static mm_status get_extension(mm_rbuf *rb, mm_run *r, uint32_t version, ckpt_ext *x, const char *path,
+                               mm_err *err)
+{
+    memset(x, 0, sizeof *x);
+    if (version < 5) {
+        if (r->split_kind == MM_SPLIT_ORDERED)
+            return mm_fail(err, MM_EFORMAT, "%s: the ordered split needs format version 5", path);
+        return MM_OK;
+    }
+    x->bytes = mm_rbuf_u32(rb);
+    uint32_t tokens = mm_rbuf_u32(rb), min_count = mm_rbuf_u32(rb);
+    r->split_sizes[0] = mm_rbuf_f64(rb);
+    r->split_sizes[1] = mm_rbuf_f64(rb);
+    x->list_len = mm_rbuf_u64(rb);
+    if (rb->short_read || x->bytes < EXT_FIXED || tokens > MM_TOKENS_WORD || x->list_len != x->bytes - EXT_FIXED ||
+        (tokens == MM_TOKENS_CHAR) != (x->list_len == 0))
+        return mm_fail(err, MM_EFORMAT, "%s: bad token block (%u bytes, token mode %u, word list of %llu bytes)",
+                       path, x->bytes, tokens, (unsigned long long)x->list_len);
+    mm_err e;
+    if (mm_split_sizes_check(r->split_sizes, &e))
+        return mm_fail(err, MM_EFORMAT, "%s: bad split sizes: %s", path, e.msg);
+    if (min_count > (1u << 30)) return mm_fail(err, MM_EFORMAT, "%s: bad --min-count %u", path, min_count);
+    r->min_count = (int)min_count;
+    x->tokens = (int)tokens;
+    x->list = (const char *)mm_rbuf_bytes(rb, (size_t)x->list_len);
+    if (x->list_len && !x->list) return mm_fail(err, MM_EFORMAT, "%s: truncated", path);
     return MM_OK;
 }
 
@@ -236,7 +316,7 @@ static mm_status check_run(const mm_run *r, uint32_t pathlen, const char *path, 
 /* Checks the file's length against what its header promises before the
  * model is allocated, so a few damaged header bytes cannot ask for
  * gigabytes. */
-static mm_status check_size(const mm_run *r, uint64_t nparams, uint32_t pathlen, size_t len,
+static mm_status check_size(const mm_run *r, const ckpt_ext *x, uint64_t nparams, uint32_t pathlen, size_t len,
                             const char *path, mm_err *err)
 {
     uint64_t V = (uint64_t)r->model.cfg.vocab_size;
@@ -244,14 +324,26 @@ static mm_status check_size(const mm_run *r, uint64_t nparams, uint32_t pathlen,
         return mm_fail(err, MM_EFORMAT, "%s: parameter count does not match its shapes", path);
     uint64_t slots = (uint64_t)mm_optim_slots(r->train.optim.kind); /* the optimizer's state */
     uint64_t id = r->data_items ? DATA_ID_BYTES : 0;
-    uint64_t bytes = MM_CKPT_HEADER + 4 * (V - 1) + pathlen + id + RNG_BYTES + 4 * nparams * (1 + slots) + 4;
+    uint64_t ext = x->bytes ? 4 + (uint64_t)x->bytes : 0, cps = x->tokens == MM_TOKENS_WORD ? 0 : 4 * (V - 1);
+    uint64_t bytes = MM_CKPT_HEADER + ext + cps + pathlen + id + RNG_BYTES + 4 * nparams * (1 + slots) + 4;
     if (bytes != len)
         return mm_fail(err, MM_EFORMAT, "%s: %zu bytes, but its header describes %llu: truncated or damaged",
                        path, len, (unsigned long long)bytes);
     return MM_OK;
 }
 
-static mm_status parse_body(mm_rbuf *rb, mm_run *r, uint32_t pathlen, const char *path, mm_err *err)
+static mm_status parse_words(mm_run *r, const ckpt_ext *x, const char *path, mm_err *err)
+{
+    mm_err e;
+    if (mm_vocab_from_word_list(&r->vocab, x->list, (size_t)x->list_len, &e))
+        return mm_fail(err, MM_EFORMAT, "%s: bad vocabulary: %s", path, e.msg);
+    if (r->vocab.size != r->model.cfg.vocab_size)
+        return mm_fail(err, MM_EFORMAT, "%s: a word list of %d ids for a model of %d", path, r->vocab.size,
+                       r->model.cfg.vocab_size);
+    return MM_OK;
+}
+
+static mm_status parse_codepoints(mm_rbuf *rb, mm_run *r, const char *path, mm_err *err)
 {
     int nv = r->model.cfg.vocab_size - 1;
     uint32_t *cps = malloc((size_t)nv * sizeof *cps);
@@ -261,6 +353,14 @@ static mm_status parse_body(mm_rbuf *rb, mm_run *r, uint32_t pathlen, const char
     mm_status st = rb->short_read ? MM_EFORMAT : mm_vocab_from_codepoints(&r->vocab, cps, nv, &e);
     free(cps);
     if (st) return mm_fail(err, MM_EFORMAT, "%s: bad vocabulary: %s", path, e.msg);
+    return MM_OK;
+}
+
+static mm_status parse_body(mm_rbuf *rb, mm_run *r, const ckpt_ext *x, uint32_t pathlen, const char *path,
+                            mm_err *err)
+{
+    mm_status st = x->tokens == MM_TOKENS_WORD ? parse_words(r, x, path, err) : parse_codepoints(rb, r, path, err);
+    if (st) return st;
     const unsigned char *p = mm_rbuf_bytes(rb, pathlen);
     if (!p) return mm_fail(err, MM_EFORMAT, "%s: truncated", path);
     if (memchr(p, 0, pathlen)) return mm_fail(err, MM_EFORMAT, "%s: input path holds a NUL byte", path);
@@ -296,26 +396,29 @@ mm_status mm_checkpoint_parse(mm_run *r, const unsigned char *buf, size_t len, c
     mm_rbuf rb = {buf, len - 4, 0, 0};
     mm_rbuf tail = {buf + len - 4, 4, 0, 0};
     uint64_t nparams = 0;
-    uint32_t pathlen = 0;
-    mm_status st = get_header(&rb, r, &nparams, &pathlen, path, err);
+    uint32_t pathlen = 0, version = 0;
+    ckpt_ext x = {0};
+    mm_status st = get_header(&rb, r, &nparams, &pathlen, &version, path, err);
     if (!st && mm_rbuf_u32(&tail) != mm_crc32(buf, len - 4)) {
         /* a sane header with the wrong length is the usual damage, a
          * truncated copy: say so rather than just "checksum" */
         mm_err e;
-        if (!check_run(r, pathlen, path, &e) && check_size(r, nparams, pathlen, len, path, &e))
+        if (!check_run(r, pathlen, path, &e) && !get_extension(&rb, r, version, &x, path, &e) &&
+            check_size(r, &x, nparams, pathlen, len, path, &e))
             st = mm_fail(err, MM_EFORMAT, "%s", e.msg);
         else
             st = mm_fail(err, MM_EFORMAT, "%s: checksum mismatch: the file is damaged", path);
     }
     if (!st) st = check_run(r, pathlen, path, err);
-    if (!st) st = check_size(r, nparams, pathlen, len, path, err);
+    if (!st) st = get_extension(&rb, r, version, &x, path, err);
+    if (!st) st = check_size(r, &x, nparams, pathlen, len, path, err);
     if (!st) {
         mm_config cfg = r->model.cfg;
         st = mm_model_build(&r->model, &cfg, err);
     }
     if (!st && r->model.nparams != nparams) /* the model's layout and check_size's disagree */
         st = mm_fail(err, MM_EFORMAT, "%s: parameter count does not match its shapes", path);
-    if (!st) st = parse_body(&rb, r, pathlen, path, err);
+    if (!st) st = parse_body(&rb, r, &x, pathlen, path, err);
     if (!st && !params_finite(&r->model))
         st = mm_fail(err, MM_EFORMAT, "%s: parameters contain NaN or infinity", path);
     if (st) mm_run_free(r);

@@ -18,7 +18,8 @@ typedef struct {
     int *prefix;   /* (np) ids every item starts with */
     int np;
     int *ids;      /* (opts.max_len) */
-    char *text;    /* (4 * opts.max_len + 1) the last item's UTF-8 */
+    char *text;    /* (text_cap) the last item's UTF-8 */
+    size_t text_cap; /* grows with the items: a word may be long */
     long count[MM_NSPLITS + 1]; /* items drawn per split, then new ones */
 } mm_drawer;
 
@@ -30,7 +31,7 @@ mm_status mm_drawer_build(mm_drawer *d, const mm_model *m, const mm_vocab *v, co
 /* The next item (owned by d, valid until the next call) and, in *split,
  * MM_TRAIN/MM_DEV/MM_TEST, -1 for new or MM_UNMARKED. NULL when the
  * model's logits are NaN or infinite (MM_LOGITS_NOT_FINITE): no item can
- * be drawn. */
+ * be drawn (or, rarely, no memory is left for an item of long words). */
 const char *mm_drawer_next(mm_drawer *d, int *split);
 void mm_drawer_free(mm_drawer *d);
 

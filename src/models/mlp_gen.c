@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "text.h"
 
 typedef struct {
     const mm_model *m;
@@ -47,6 +48,9 @@ mm_status mm_mlp_gen_build(void **state, const mm_model *m, mm_err *err)
     *state = NULL;
     if (m->cfg.direct) return MM_OK; /* the table leaves Wd out: the sampler takes the logits */
     const mm_config *c = &m->cfg;
+    /* a vocabulary of words makes the table T V H floats of mostly unused
+     * rows: the sampler's logits are cheaper than building it */
+    if (c->vocab_size > MM_MAX_VOCAB) return MM_OK;
     mlp_gen *g = calloc(1, sizeof *g);
     if (!g) return mm_fail(err, MM_ENOMEM, "out of memory for sampling");
     *g = (mlp_gen){.m = m, .T = c->block_size, .V = c->vocab_size, .H = c->n_hidden};

@@ -25,12 +25,12 @@ static void layout(mm_model *m, const mm_config *c, const mm_kind *k)
 
 mm_status mm_config_check(const mm_config *c, mm_err *err)
 {
-    if (c->vocab_size < 2 || c->vocab_size > 65536)
-        return mm_fail(err, MM_EINVAL, "vocabulary size %d is outside 2..65536", c->vocab_size);
+    if (c->vocab_size < 2 || c->vocab_size > MM_MAX_V)
+        return mm_fail(err, MM_EINVAL, "vocabulary size %d is outside 2..%d", c->vocab_size, MM_MAX_V);
     const mm_kind *k = mm_kind_at(c->kind);
     if (!k) return mm_fail(err, MM_EINVAL, "unknown model kind %d", c->kind);
-    if (c->block_size < 1 || c->block_size > 1024)
-        return mm_fail(err, MM_EINVAL, "--block-size %d is outside 1..1024", c->block_size);
+    if (c->block_size < 1 || c->block_size > MM_MAX_BLOCK)
+        return mm_fail(err, MM_EINVAL, "--block-size %d is outside 1..%d", c->block_size, MM_MAX_BLOCK);
     if ((k->uses & MM_USES_EMBD) && (c->n_embd < 1 || c->n_embd > MAX_DIM))
         return mm_fail(err, MM_EINVAL, "--n-embd %d is outside 1..%d", c->n_embd, MAX_DIM);
     if ((k->uses & MM_USES_HIDDEN) && (c->n_hidden < 1 || c->n_hidden > MAX_DIM))

@@ -16,6 +16,8 @@
 #define MM_MAX_TENSORS 256
 #define MM_MAX_DIMS 4
 #define MM_TENSOR_NAME 64
+#define MM_MAX_V (1 << 22)   /* vocabulary sizes up to this (word tokens; characters stop at 4096) */
+#define MM_MAX_BLOCK 8192    /* block sizes up to this (a sequence kind on long items of words) */
 
 /* Kind ids: places in the registry (kinds.c), stored in model.bin. */
 enum {

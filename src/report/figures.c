@@ -65,9 +65,14 @@ mm_status mm_fig_loss(mm_sbuf *out, const mm_losslog *log, mm_err *err)
 /* The embedding's first V rows (a kind may add a padding row) and its width. */
 static int embedding_width(const mm_model *m) { return m->tensors[m->embedding].shape[1]; }
 
-static mm_status embedding_panels(mm_svg *s, const mm_model *m, const char *const *labels, int W)
+/* Words drawn in the embedding figure: the likeliest (the first ids), as
+ * thousands of labels would cover each other. */
+#define FIG_WORDS 300
+
+/* The first V rows of the embedding (all ids, or the likeliest words). */
+static mm_status embedding_panels(mm_svg *s, const mm_model *m, const char *const *labels, int V, int W)
 {
-    const int V = m->cfg.vocab_size, E = embedding_width(m);
+    const int E = embedding_width(m);
     double *x = malloc((size_t)V * sizeof *x), *y = malloc((size_t)V * sizeof *y);
     double *pc = malloc(2 * (size_t)V * sizeof *pc);
     if (!x || !y || !pc) { free(x); free(y); free(pc); return MM_ENOMEM; }
@@ -87,8 +92,8 @@ static mm_status embedding_panels(mm_svg *s, const mm_model *m, const char *cons
         if (!st) {
             for (int v = 0; v < V; v++) { x[v] = pc[2 * v]; y[v] = pc[2 * v + 1]; }
             char title[96];
-            snprintf(title, sizeof title, "PCA of all %d dimensions (%.0f%% + %.0f%% of variance)", E,
-                     100 * frac[0], 100 * frac[1]);
+            snprintf(title, sizeof title, "PCA of all %d dimensions (%.0f%% + %.0f%% of variance)%s", E,
+                     100 * frac[0], 100 * frac[1], V < m->cfg.vocab_size ? " of these words" : "");
             mm_axes_opts p = {title, "principal component 1", "principal component 2", {0, 0}, {0, 0}, MM_TOP_RIGHT};
             mm_plot_scatter(s, (mm_box){half + 70, 42, W - 20.0, 560 - 56.0}, &p, x, y, labels, (size_t)V, ORANGE);
         }
@@ -101,24 +106,20 @@ mm_status mm_fig_embedding(mm_sbuf *out, const mm_model *m, const mm_vocab *v, m
 {
     if (m->embedding < 0 || m->tensors[m->embedding].ndim != 2)
         return mm_fail(err, MM_EINVAL, "a %s model has no character embedding to draw", m->kind->name);
-    const int V = m->cfg.vocab_size, E = embedding_width(m);
-    char (*text)[8] = malloc((size_t)V * sizeof *text);
+    const int V = v->words && m->cfg.vocab_size > FIG_WORDS ? FIG_WORDS : m->cfg.vocab_size;
+    const int E = embedding_width(m);
     const char **labels = malloc((size_t)V * sizeof *labels);
-    if (!text || !labels) {
-        free(text); free(labels);
-        return mm_fail(err, MM_ENOMEM, "out of memory for the embedding plot");
-    }
-    for (int i = 0; i < V; i++) {
-        int k = mm_utf8_encode(v->cp[i], text[i]);
-        text[i][k] = 0;
-        labels[i] = text[i];
-    }
+    if (!labels) return mm_fail(err, MM_ENOMEM, "out of memory for the embedding plot");
+    for (int i = 0; i < V; i++) labels[i] = mm_vocab_token(v, i);
     int W = E > 2 ? 1100 : 600;
     mm_svg s;
-    mm_svg_begin(&s, "embedding", W, 560, "Character embeddings");
-    mm_status st = embedding_panels(&s, m, labels, W);
+    char title[96];
+    if (V < m->cfg.vocab_size)
+        snprintf(title, sizeof title, "Word embeddings: the %d likeliest tokens of %d", V, m->cfg.vocab_size);
+    mm_svg_begin(&s, "embedding", W, 560, V < m->cfg.vocab_size ? title : v->words ? "Word embeddings" : "Character embeddings");
+    mm_status st = embedding_panels(&s, m, labels, V, W);
     if (st) st = mm_fail(err, st, "out of memory for the embedding plot");
-    free(text); free(labels);
+    free(labels);
     return finish(&s, out, st, err);
 }
 

@@ -1,5 +1,6 @@
 #include "runbuild.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,13 +12,14 @@ mm_status mm_run_data_load(mm_run_data *d, const char *path, const mm_data_opts 
 {
     memset(d, 0, sizeof *d);
     d->opts = *o;
-    mm_status st = mm_words_read_within(&d->words, path, avail, err);
-    if (!st && o->split_kind == MM_SPLIT_MAKEMORE) st = mm_words_strip_python(&d->words, path, err);
+    mm_status st = mm_words_read_tokens(&d->words, path, avail, o->tokens, err);
+    if (!st && o->split_kind == MM_SPLIT_MAKEMORE && !o->tokens) st = mm_words_strip_python(&d->words, path, err);
     if (!st && d->opts.T == 0) {
         size_t T = mm_words_longest(&d->words) + 1;
-        d->opts.T = T <= 1024 ? (int)T : 1024; /* a longer item is refused by name below */
+        d->opts.T = T <= MM_MAX_BLOCK ? (int)T : MM_MAX_BLOCK; /* a longer item is refused by name below */
     }
-    if (!st) st = mm_vocab_build(&d->vocab, &d->words, path, err);
+    /* words: the training split's vocabulary, or a copy of vocab's */
+    if (!st) st = mm_data_vocab(&d->vocab, &d->words, &d->opts, vocab, path, err);
     if (!st) {
         uint64_t need = mm_run_data_mem(d, &d->opts);
         if (need > avail)
@@ -53,7 +55,10 @@ mm_data_opts mm_run_data_opts(const mm_run *r)
     return (mm_data_opts){.T = r->model.cfg.block_size,
                           .sequence = r->model.kind->layout == MM_LAYOUT_SEQUENCE,
                           .split_kind = r->split_kind,
-                          .split_seed = r->split_seed};
+                          .split_seed = r->split_seed,
+                          .tokens = r->vocab.words ? MM_TOKENS_WORD : MM_TOKENS_CHAR,
+                          .min_count = r->min_count,
+                          .sizes = {r->split_sizes[0], r->split_sizes[1]}};
 }
 
 /* Seeds, split and init of the run, as the settings say. */
@@ -65,6 +70,9 @@ static void describe(mm_run *r, const mm_settings *s, const char *input)
     r->split_seed = mm_settings_given(s, "--split-seed") || r->split_kind == MM_SPLIT_LECTURE ? s->split_seed
                                                                                              : MM_MAKEMORE_SEED;
     r->init_kind = strcmp(s->init, "scaled") ? MM_INIT_TORCH : MM_INIT_SCALED;
+    r->min_count = mm_tokens_parse(s->tokens) == MM_TOKENS_WORD ? s->min_count : 0;
+    mm_err e;
+    if (s->split_sizes) mm_split_sizes_parse(s->split_sizes, r->split_sizes, &e); /* checked by mm_settings_resolve */
     snprintf(r->input, sizeof r->input, "%s", input);
 }
 
@@ -72,7 +80,9 @@ static mm_status load_data(mm_run *r, mm_run_data *d, const mm_settings *s, uint
 {
     const mm_kind *k = mm_kind_at(mm_kind_find(s->model));
     mm_data_opts o = {.T = s->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
-                      .split_kind = r->split_kind, .split_seed = r->split_seed};
+                      .split_kind = r->split_kind, .split_seed = r->split_seed,
+                      .tokens = mm_tokens_parse(s->tokens), .min_count = r->min_count,
+                      .sizes = {r->split_sizes[0], r->split_sizes[1]}};
     mm_status st = mm_run_data_load(d, r->input, &o, NULL, avail, err);
     if (st) return st;
     size_t n = d->words.nwords;
@@ -95,11 +105,14 @@ mm_status mm_run_build(mm_run *r, mm_run_data *d, const mm_settings *s, const ch
     mm_status st = load_data(r, d, s, avail, err);
     if (st) return st;
     mm_config cfg;
-    mm_settings_apply(s, d->vocab.size, d->opts.T, &cfg, &r->train);
+    mm_settings steps = *s; /* --epochs: the steps, and the schedule's defaults that follow them */
+    if (s->epochs > 0)
+        steps.max_steps = (long)ceil(s->epochs * (double)d->data.split[MM_TRAIN].n / s->batch_size);
+    mm_settings_apply(&steps, d->vocab.size, d->opts.T, &cfg, &r->train);
     if ((st = mm_train_config_check(&r->train, d->data.split[MM_TRAIN].n, err)) || (st = mm_config_check(&cfg, err)) ||
         (st = mm_settings_check_memory(&cfg, s->batch_size, mm_run_data_mem(d, &d->opts), avail, err)) ||
         (st = mm_model_build(&r->model, &cfg, err)) ||
-        (st = mm_vocab_from_codepoints(&r->vocab, d->vocab.cp + 1, d->vocab.size - 1, err)) ||
+        (st = mm_vocab_copy(&r->vocab, &d->vocab, err)) ||
         (st = mm_init_rng(&r->state.rng, r->seed, r->split_kind, r->split_seed, d->words.nwords, err)))
         return st;
     mm_model_init(&r->model, (mm_init_kind)r->init_kind, &r->state.rng);
@@ -126,6 +139,11 @@ void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double tr
     mm_json_num(j, "init_dev_loss", r->state.init_dev_loss, 6);
     mm_json_num(j, "train_loss", train_loss, 6);
     mm_json_num(j, "dev_loss", dev_loss, 6);
+    /* per token: every target, the ends of items and <unk> counted */
+    mm_json_num(j, "train_ppl", exp(train_loss), 6);
+    mm_json_num(j, "dev_ppl", exp(dev_loss), 6);
+    mm_json_str(j, "tokens", r->vocab.words ? "word" : "char");
+    if (r->vocab.words) mm_json_int(j, "min_count", r->min_count);
     mm_json_int(j, "steps", step);
     mm_json_num(j, "train_seconds", r->state.train_seconds, 4);
     mm_json_num(j, "us_per_step", step ? 1e6 * r->state.train_seconds / (double)step : 0.0, 3);

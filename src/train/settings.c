@@ -29,7 +29,7 @@ static const mm_setting TABLE[] = {
     {"--beta1", NULL, MM_VAL_DOUBLE, AT(beta1), 0, 0.999999, "adamw: beta1 (default 0.9)"},
     {"--beta2", NULL, MM_VAL_DOUBLE, AT(beta2), 0, 0.999999, "adamw: beta2 (default 0.999)"},
     {"--eps", NULL, MM_VAL_DOUBLE, AT(eps), 1e-30, 1, "adamw: epsilon (default 1e-8)"},
-    {"--block-size", NULL, MM_VAL_INT, AT(block_size), 1, 1024, "context length in characters (default: the model's; mlp 3)"},
+    {"--block-size", NULL, MM_VAL_INT, AT(block_size), 1, MM_MAX_BLOCK, "context length in tokens (default: the model's; mlp 3)"},
     {"--n-embd", NULL, MM_VAL_INT, AT(n_embd), 1, 65536, "embedding width (default: the model's; mlp 10)"},
     {"--n-hidden", NULL, MM_VAL_INT, AT(n_hidden), 1, 65536, "hidden units (default: the model's; mlp 200)"},
     {"--n-layers", NULL, MM_VAL_INT, AT(n_layers), 1, 64, "layers, for the models that take it (default: the model's)"},
@@ -40,6 +40,10 @@ static const mm_setting TABLE[] = {
     {"--init", NULL, MM_VAL_STRING, AT(init), 0, 0, "torch (lecture) or scaled (first loss near uniform)"},
     {"--seed", NULL, MM_VAL_U64, AT(seed), 0, 0, "generator seed for init and batches (default 2147483647; equal to the makemore split's seed, the split's generator goes on, as makemore.py's)"},
     {"--split", NULL, MM_VAL_STRING, AT(split), 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)"},
+    {"--tokens", NULL, MM_VAL_STRING, AT(tokens), 0, 0, "char (default: each character a token) or word (each line split at white space; </s> ends an item, <unk> stands for every word seen fewer than --min-count times in the training split)"},
+    {"--min-count", NULL, MM_VAL_INT, AT(min_count), 1, 1 << 30, "--tokens word: keep the words seen at least K times in the training split (default 1)"},
+    {"--split-sizes", NULL, MM_VAL_STRING, AT(split_sizes), 0, 0, "--split ordered: TRAIN/DEV in tokens (800000/200000) or fractions (default 0.8/0.1); test is the rest"},
+    {"--epochs", NULL, MM_VAL_DOUBLE, AT(epochs), 0, 1e9, "train ceil(N x training examples / batch) steps of random minibatches instead of --max-steps"},
     {"--split-seed", NULL, MM_VAL_U64, AT(split_seed), 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)"},
     {"--threads", "-t", MM_VAL_INT, AT(threads), 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)"},
     {"--lr-find", NULL, MM_VAL_INT, AT(lr_find), 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none; the command line's only)"},
@@ -102,6 +106,8 @@ void mm_settings_defaults(mm_settings *s)
     s->schedule = "step";
     s->init = "torch";
     s->split = "lecture";
+    s->tokens = "char";
+    s->min_count = 1;
     s->max_steps = 200000;
     s->batch_size = 32;
     s->learning_rate = 0.1;
@@ -168,7 +174,10 @@ static mm_status check_names(const mm_settings *s, mm_err *err)
     if (strcmp(s->init, "torch") && strcmp(s->init, "scaled"))
         return mm_fail(err, MM_EINVAL, "--init '%s': expected torch or scaled", s->init);
     if (mm_split_kind_parse(s->split) < 0)
-        return mm_fail(err, MM_EINVAL, "--split '%s': expected lecture or makemore", s->split);
+        return mm_fail(err, MM_EINVAL, "--split '%s': expected lecture, makemore or ordered", s->split);
+    if (mm_tokens_parse(s->tokens) < 0) return mm_fail(err, MM_EINVAL, "--tokens '%s': expected char or word", s->tokens);
+    double sizes[2];
+    if (s->split_sizes && mm_split_sizes_parse(s->split_sizes, sizes, err)) return MM_EINVAL;
     if (mm_kind_find(s->model) < 0)
         return mm_fail(err, MM_EINVAL, "--model '%s': expected %s (--model list describes them)", s->model,
                        mm_kind_names());
@@ -193,6 +202,9 @@ static mm_status counted_kind(mm_settings *s, const mm_kind *k, mm_err *err)
                        "trained; leave --max-steps out", s->max_steps, k->name);
     if (mm_settings_given(s, "--lr-find") && s->lr_find > 0)
         return mm_fail(err, MM_EINVAL, "--lr-find: a %s model has no learning rate", k->name);
+    if (s->epochs > 0)
+        return mm_fail(err, MM_EINVAL, "--epochs: a %s model is counted from the training split, not trained",
+                       k->name);
     s->max_steps = 0;
     s->lr_find = 0;
     return MM_OK;
@@ -209,6 +221,13 @@ mm_status mm_settings_resolve(mm_settings *s, int resume, mm_err *err)
             return refuse_flag(KIND_FLAGS[i].flag, k, err);
     if ((k->uses & MM_USES_BN) && s->batch_size < 2)
         return mm_fail(err, MM_EINVAL, "--batch-size %d: batch norm needs at least 2 rows", s->batch_size);
+    if (mm_settings_given(s, "--min-count") && mm_tokens_parse(s->tokens) != MM_TOKENS_WORD)
+        return mm_fail(err, MM_EINVAL, "--min-count: only with --tokens word");
+    if (s->split_sizes && mm_split_kind_parse(s->split) != MM_SPLIT_ORDERED)
+        return mm_fail(err, MM_EINVAL, "--split-sizes: only with --split ordered");
+    if (s->epochs > 0 && mm_settings_given(s, "--max-steps"))
+        return mm_fail(err, MM_EINVAL, "--epochs and --max-steps: give one (an epoch is the training examples over "
+                       "the batch size)");
     return counted_kind(s, k, err);
 }
 
