@@ -4,10 +4,12 @@
 # like other kinds; its losses equal the mixture's n-gram alone; a mixture
 # at weight 1 is the model alone and at 0 the n-gram alone, for a context
 # kind and a sequence kind; a weight fitted on dev is no worse there; and
-# bad flags are one-line errors.
+# bad flags are one-line errors. Then the same on word tokens: --preset
+# paper-kn5 and paper-mlp2, and a vocabulary of over 4,096 words (the
+# mixture's batched path).
 #   MAKEMORE  the binary
 source "$(dirname "$0")/lib.sh"
-plan 15
+plan 20
 awk 'BEGIN { srand(5); for (i = 0; i < 1200; i++) { n = 2 + int(rand() * 6); s = "";
     for (j = 0; j < n; j++) s = s substr("aeioubdklmnrst", 1 + int(rand() * rand() * 14), 1); print s } }' >"$tmp/w.txt"
 cd "$tmp" || exit 1
@@ -52,6 +54,39 @@ for d in ("gru", "mlp"):
         abs(math.exp(fit["mix_dev_loss"]) - fit["mix_dev_perplexity"]) < 1e-3 * fit["mix_dev_perplexity"],
         f"{d}: the weight fitted on dev ({fit['mix_weight']}) is no worse there ({fit['mix_dev_loss']} <= {best}), perplexity exp(loss)")
 PY
+# word tokens: 6,000 distinct words, every one seen, so V > 4096
+"$PY" - <<'PY'
+import random
+r = random.Random(11)
+words = ["w%d" % i for i in range(6000)]
+with open("words.txt", "w") as f:
+    for i in range(2500):
+        f.write(" ".join(words[(i * 7 + j * r.randint(1, 3)) % 6000] if r.random() < 0.7 else r.choice(words[:50])
+                         for j in range(r.randint(2, 10))) + "\n")
+PY
+W=(-i words.txt --split-sizes 0.8/0.1 -t 1 -n 0 --json)
+"$M" train --preset paper-kn5 "${W[@]}" -o wkn --min-count 1 >wkn.json 2>wkn.err || bad "train --preset paper-kn5: $(tail -n 1 wkn.err)"
+"$M" train --preset paper-mlp2 "${W[@]}" -o wmlp --min-count 1 --n-embd 4 --n-hidden 8 --epochs 0.2 >wmlp.json 2>wmlp.err ||
+    bad "train --preset paper-mlp2: $(tail -n 1 wmlp.err)"
+"$M" eval -o wkn --split test --json >wkn_eval.json 2>/dev/null
+"$M" eval -o wmlp --split test --json --mix-ngram 5 --mix-smoothing kn --mix-weight 0 >wmlp.0.json 2>/dev/null
+"$M" eval -o wmlp --split test --json --mix-ngram 5 --mix-smoothing kn --mix-weight 1 >wmlp.1.json 2>/dev/null
+py "word tokens" <<'PY'
+import json
+def res(c, m): print(("ok" if c else "not ok") + " - " + m)
+kn, ev, mlp = json.load(open("wkn.json")), json.load(open("wkn_eval.json")), json.load(open("wmlp.json"))
+w0, w1 = json.load(open("wmlp.0.json")), json.load(open("wmlp.1.json"))
+res(kn["model"] == "kn" and kn["block_size"] == 4 and kn["split"] == "ordered" and kn["vocab_size"] > 4096,
+    f"--preset paper-kn5: a Kneser-Ney 5-gram on the ordered split over {kn['vocab_size']} words")
+res(mlp["n_embd"] == 4 and mlp["block_size"] == 4 and mlp["mix_weight"] == 0.5 and mlp["mix_weight_fitted"] == 0,
+    "--preset paper-mlp2: block 4, the user's sizes over the preset's, mixed at the fixed weight 0.5")
+# the kn model's logits are floats, log p rounded over thousands of words: 2e-5
+res(abs(w0["ngram_test_loss"] - ev["test_loss"]) < 2e-5,
+    f"the mixture's 5-gram is the kn model over words: {w0['ngram_test_loss']} = {ev['test_loss']} (2e-5)")
+res(abs(w1["mix_test_loss"] - w1["test_loss"]) < 2e-5,
+    f"words: the mixture at weight 1 is the model alone (batched probabilities): {w1['mix_test_loss']} = {w1['test_loss']}")
+PY
+expect_error "kn with --epochs" "counted from the training split" "$M" train --preset paper-kn5 "${W[@]}" -o k3 --epochs 1
 expect_error "kn with --max-steps" "counted from the training split" "$M" train -i w.txt -o k2 --model kn --max-steps 10
 expect_error "kn of order 7" "at most 6" "$M" train -i w.txt -o k2 --model kn --block-size 6
 expect_error "--mix-weight without --mix-ngram" "need --mix-ngram" "$M" eval -o mlp --mix-weight 0.5
