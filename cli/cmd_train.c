@@ -370,8 +370,11 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
         rc = st == MM_ENUMERIC ? diverged(&err, ckpt, saved_step) : st ? cli_error("%s", err.msg) : 0;
     }
     if ((rc = cli_dist_agree(dist, NULL, rc))) return rc;
-    final_losses fl;
-    if ((rc = split_losses(r, d, dist, nthreads, &fl.train_loss, &fl.dev_loss))) return rc;
+    final_losses fl = {r->state.init_train_loss, r->state.init_dev_loss};
+    /* a run that took no step (a counted kn model, --max-steps 0) has the
+     * initial model still: its losses are the initial ones, and on a large
+     * corpus a second pass over the splits costs minutes */
+    if (r->state.step > 0 && (rc = split_losses(r, d, dist, nthreads, &fl.train_loss, &fl.dev_loss))) return rc;
     if ((rc = check_ranks_agree(dist, r)) || !leader) return rc;
     t->final_train = fl.train_loss;
     t->final_dev = fl.dev_loss;
