@@ -4,13 +4,13 @@ baselines, the paper's MLP rows alone and mixed, our best word model, and the
 paper's MLP against PyTorch (Debian's reference BLAS and OpenBLAS).
 
   make bench-paper                       (all of it: hours on a loaded 2-core machine)
-  /usr/bin/python3 bench/paper.py --rows kn3,kn4,kn5,int3,mlp1 --max-steps 2000
+  /usr/bin/python3 bench/paper.py --rows kn3,kn4,kn5,int3,mlp1 --epochs 0.5
 
 Environment: BROWN_TXT (default ../shared/data/brown.txt), MAKEMORE and
 BENCH_BIN (set by make), PYTHON (default /usr/bin/python3).
 
 Every model trains from its preset (`makemore train --preset paper-mlp1 ...`:
-word tokens, --min-count 4, the ordered 800,000/200,000/rest split); --max-steps
+word tokens, --min-count 4, the ordered 800,000/200,000/rest split); --epochs
 N caps each network's steps when the machine cannot give the presets' epochs,
 and the table says so. The mixed rows (the paper's MLP2, 4, 6, 8, 10) mix the
 network of the row above with the interpolated modified Kneser-Ney trigram at
@@ -81,12 +81,11 @@ def ppl(loss):
     return math.exp(loss) if loss is not None else None
 
 
-def evaluate(d, threads, mix=None):
-    """Train/dev/test losses of d's model.bin (two eval runs: test alone
-    only when asked for), and with mix (order, smoothing, weight or None)
-    the mixture's and the n-gram's."""
+def evaluate(d, threads, mix=None, splits=("dev", "test")):
+    """Losses of d's model.bin on splits, and with mix (order, smoothing,
+    weight or None) the mixture's and the n-gram's."""
     out = {}
-    for split in (["train", "dev", "test"] if mix is None else ["dev", "test"]):
+    for split in splits:
         cmd = [MM, "eval", "-o", d, "--split", split, "--json", "-t", str(threads)]
         if mix:
             cmd += ["--mix-ngram", str(mix[0]), "--mix-smoothing", mix[1]]
@@ -117,8 +116,10 @@ def kn_rows(res, workdir, threads):
         if key not in res["want"]:
             continue
         d, j = train(key, "paper-kn5", workdir, threads, ["--block-size", str(n - 1)])
-        ev = evaluate(d, threads)
-        res["rows"][key] = {"train": j, "eval": {s: ev[s]["%s_loss" % s] for s in ev}}
+        ev = evaluate(d, threads, splits=("test",))
+        res["rows"][key] = {"train": j, "eval": {"train": j["train_loss"], "dev": j["dev_loss"],
+                                                  "test": ev["test"]["test_loss"]}}
+        save(res)
         log("%s: test perplexity %.1f" % (key, ppl(ev["test"]["test_loss"])))
 
 
@@ -141,7 +142,7 @@ def mlp_rows(res, workdir, threads, max_steps, kn_order):
     for key, (preset, alone, mixed) in NETWORKS.items():
         if key not in res["want"]:
             continue
-        extra = ["--max-steps", str(max_steps)] if max_steps else []
+        extra = (["--epochs", str(max_steps)] + eval_flags(max_steps)) if max_steps else eval_flags(1.0)
         try:
             d, j = train(key, preset, workdir, threads, extra)
         except RuntimeError as e:
@@ -149,8 +150,9 @@ def mlp_rows(res, workdir, threads, max_steps, kn_order):
             log("%s failed: %s" % (key, e))
             continue
         best = os.path.exists(os.path.join(d, "best.bin"))
-        ev = evaluate(d, threads)
-        row = {"train": j, "eval": {s: ev[s]["%s_loss" % s] for s in ev}, "best_bin": best}
+        ev = evaluate(d, threads, splits=("test",))
+        row = {"train": j, "eval": {"train": j["train_loss"], "dev": j["dev_loss"], "test": ev["test"]["test_loss"]},
+               "best_bin": best}
         mix3 = evaluate(d, threads, (3, "kn", 0.5))
         row["mix3"] = {s: mix3[s]["mix_%s_loss" % s] for s in mix3}
         mixk = evaluate(d, threads, (kn_order, "kn", None))
@@ -161,32 +163,43 @@ def mlp_rows(res, workdir, threads, max_steps, kn_order):
         save(res)
 
 
+def eval_flags(epochs):
+    """Early stopping on dev: an evaluation every half epoch (3,300 steps of
+    256 make one) and the best model kept."""
+    return ["--eval-every", str(max(1, int(1650 * min(epochs, 1.0)))), "--keep-best"]
+
+
 def words_best(res, workdir, threads, kn_order):
     if "words-best" not in res["want"]:
         return
     try:
-        d, j = train("words-best", "words-best", workdir, threads, [], timeout=3600)
+        d, j = train("words-best", "words-best", workdir, threads, eval_flags(1.0), timeout=3600)
     except (RuntimeError, subprocess.TimeoutExpired) as e:
         res["rows"]["words-best"] = {"error": str(e)[-600:]}
         return
-    ev = evaluate(d, threads)
+    ev = evaluate(d, threads, splits=("test",))
     mixk = evaluate(d, threads, (kn_order, "kn", None))
-    res["rows"]["words-best"] = {"train": j, "eval": {s: ev[s]["%s_loss" % s] for s in ev},
+    res["rows"]["words-best"] = {"train": j, "eval": {"train": j["train_loss"], "dev": j["dev_loss"],
+                                                      "test": ev["test"]["test_loss"]},
                                  "mixkn": {s: mixk[s]["mix_%s_loss" % s] for s in mixk},
                                  "mixkn_weight": mixk["dev"]["mix_weight"]}
     save(res)
 
 
-def torch_side(res, workdir, threads, steps):
+def torch_side(res, workdir, threads, steps, sizes, min_count):
     """MLP1's shape: makemore's steps against paper_torch.py's, same data,
-    weights and batches; reference BLAS and OpenBLAS."""
+    weights and batches; reference BLAS and OpenBLAS. The split may be
+    smaller than the paper's (sizes, min_count): a step's time depends on
+    the vocabulary and the shapes, and makemore evaluates its whole splits
+    before and after training."""
     if "torch" not in res["want"]:
         return
-    d0, j0 = train("torch-init", "paper-mlp1", workdir, threads, ["--max-steps", "0"])
+    data = ["--split-sizes", sizes, "--min-count", str(min_count), "--epochs", "0"]
+    d0, j0 = train("torch-init", "paper-mlp1", workdir, threads, data + ["--max-steps", "0"])
     st = os.path.join(workdir, "mlp1-init.safetensors")
     run([MM, "export", "-o", d0, "--safetensors", st])
     d1, j1 = train("torch-ours", "paper-mlp1", workdir, threads,
-                   ["--max-steps", str(steps), "--save-every", "0"])
+                   data + ["--max-steps", str(steps), "--save-every", "0"])
     ours = {"us_per_step": j1.get("us_per_step"), "threads": threads, "load": j1["load"]}
     losses = []
     with open(os.path.join(d1, "log.csv")) as f:
@@ -198,6 +211,7 @@ def torch_side(res, workdir, threads, steps):
     peer = {}
     for name, env in (("reference", dict(os.environ, LD_LIBRARY_PATH=REF_BLAS)), ("openblas", dict(os.environ))):
         cmd = [PY, os.path.join(ROOT, "bench", "paper_torch.py"), "--data", BROWN, "--init", st, "--block", "4",
+               "--sizes", sizes, "--min-count", str(min_count),
                "--emb", "60", "--hidden", "50", "--direct", "--batch", "256", "--optimizer", "adamw", "--lr", "1e-3",
                "--threads", str(threads), "--json", "--trace",
                "--steps", str(steps if name == "openblas" else max(10, steps // 10))]
@@ -212,7 +226,8 @@ def torch_side(res, workdir, threads, steps):
     n = min(len(losses), len(peer["openblas"]["losses"]), 20)
     diff = max((abs(a - b) for a, b in zip(losses[:n], peer["openblas"]["losses"][:n])), default=None)
     res["torch"] = {"ours": ours, "peer": peer, "loss_diff_first_steps": diff, "steps_compared": n,
-                    "vocab_size": peer["openblas"]["vocab_size"]}
+                    "vocab_size": peer["openblas"]["vocab_size"], "sizes": sizes, "min_count": min_count,
+                    "our_vocab_size": j1.get("vocab_size")}
     save(res)
 
 
@@ -231,8 +246,10 @@ def save(res):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", default=ALL_ROWS)
-    ap.add_argument("--max-steps", type=int, default=0, help="cap each network's steps (0: the presets' own)")
+    ap.add_argument("--epochs", type=float, default=0, help="cap each network's epochs (0: the presets' own)")
     ap.add_argument("--torch-steps", type=int, default=60)
+    ap.add_argument("--torch-sizes", default="800000/200000")
+    ap.add_argument("--torch-min-count", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "paper"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "PAPER.md"))
@@ -248,16 +265,16 @@ def main():
         os.makedirs(a.workdir, exist_ok=True)
         old = os.path.join(ROOT, "bench", "paper.json")
         res = json.load(open(old)) if os.path.exists(old) else {"rows": {}}
-        res.update(want=a.rows.split(","), threads=a.threads, max_steps=a.max_steps,
+        res.update(want=a.rows.split(","), threads=a.threads, max_steps=a.epochs,
                    machine={"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()},
                    started=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), peak_gflops=peak(a.threads))
         kn_rows(res, a.workdir, a.threads)
         if "int3" in res["want"]:
             int3_row(res, a.workdir, a.threads)
         save(res)
-        mlp_rows(res, a.workdir, a.threads, a.max_steps, 5)
+        mlp_rows(res, a.workdir, a.threads, a.epochs, 5)
         words_best(res, a.workdir, a.threads, 5)
-        torch_side(res, a.workdir, a.threads, a.torch_steps)
+        torch_side(res, a.workdir, a.threads, a.torch_steps, a.torch_sizes, a.torch_min_count)
         save(res)
     with open(a.out, "w") as f:
         f.write(render(res, PAPER))

@@ -187,6 +187,6 @@ installed); the BLAS each process mapped is read from /proc/self/maps.
 %(torch)s
 """ % {"started": res.get("started", "?"), "cores": res.get("machine", {}).get("cores", "?"),
        "cpu": res.get("machine", {}).get("cpu", "?"), "table": table(res, paper),
-       "cap": ("Each network was capped at --max-steps %d (the machine could not give the presets' epochs in the "
+       "cap": ("Each network was capped at --epochs %g (the machine could not give the presets' epochs in the "
                "time there was)." % res["max_steps"]) if res.get("max_steps") else "",
        "commands": commands(res), "ref": "/usr/lib/x86_64-linux-gnu/blas", "torch": torch_section(res)}
