@@ -2,6 +2,7 @@
 #              make PORTABLE=1 (no -march=native) | make sanitize | make fuzz
 #              make MPI=1 (also ./makemore-mpi, data-parallel training on Open MPI)
 #              make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
+#              make dist (source tarball) | python3 -m pip install . (the Python package)
 #              make web (the page: web/dist/makemore.html, and report.html's panel)
 
 CC      ?= gcc
@@ -47,15 +48,18 @@ MPI_BIN := $(if $(filter 1,$(MPI)),makemore-mpi,$(if $(BUILD_SUFFIX)$(filter 1,$
 
 # The shared library: soname libmakemore.so.$(SO_MAJOR); only the public API
 # (include/makemore.h, marked MAKEMORE_API) is exported from it.
-SO_MAJOR := 1
-SO_VERSION := $(SO_MAJOR).0.0
+# The version is written once, in include/makemore.h (the Python wheel reads it there too).
+version_part = $(shell sed -n 's/^\#define MAKEMORE_VERSION_$(1) \([0-9][0-9]*\).*/\1/p' include/makemore.h)
+SO_MAJOR := $(call version_part,MAJOR)
+VERSION := $(SO_MAJOR).$(call version_part,MINOR)
+SO_VERSION := $(VERSION).0
 SO_NAME := libmakemore.so.$(SO_MAJOR)
 # Library objects serve both libraries, so they are position independent;
 # -fno-semantic-interposition keeps calls inside the library direct, as
 # they are without -fPIC (the CLI links the static library).
 LIB_CFLAGS := -fPIC -fno-semantic-interposition -fvisibility=hidden
 
-.PHONY: all test run data clean bench bench-zoo bench-paper sanitize fuzz install uninstall web
+.PHONY: all test run data clean bench bench-zoo bench-paper sanitize fuzz install uninstall web dist
 all: $(BIN) $(BUILD)/$(SO_NAME) $(MPI_BIN)
 
 $(BUILD)/src/%.o: src/%.c $(HEADERS)
@@ -90,9 +94,9 @@ $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libmakemore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/libmakemore.a
+$(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/outcome.c fuzz/outcome.h $(CLI_LIB_OBJ) $(BUILD)/libmakemore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DFUZZ_NAME='"$*"' fuzz/fuzz_$*.c fuzz/replay.c $(CLI_LIB_OBJ) \
+	$(CC) $(CFLAGS) -Ifuzz -DFUZZ_NAME='"$*"' fuzz/fuzz_$*.c fuzz/replay.c fuzz/outcome.c $(CLI_LIB_OBJ) \
 	    $(BUILD)/libmakemore.a -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Unit tests, end-to-end CLI tests, make install into a temporary DESTDIR
@@ -148,19 +152,30 @@ sanitize:
 $(BUILD)/test-bins: $(TEST_BIN) $(TOOL_BIN)
 	@touch $@
 
-# libFuzzer (clang) on the text reader, the checkpoint loader and the flag
-# parser, FUZZ_SECONDS each; fails on any crash, hang or sanitizer report.
+# libFuzzer (clang) on the text reader, the checkpoint loader, the
+# safetensors importer and the flag parser, FUZZ_SECONDS each (FUZZ_JOBS at
+# once); fails on any crash, hang or sanitizer report. The library and the
+# CLI's files are compiled once, instrumented (fuzzer-no-link), into one
+# archive that each harness links.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS   = -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L $(INCLUDES) \
-                -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all
-FUZZ_SRC     := $(LIB_SRC) $(filter-out cli/main.c,$(CLI_SRC))
+FUZZ_JOBS    ?= $(shell nproc)
+FUZZ_CFLAGS   = -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L $(INCLUDES) -Ifuzz \
+                -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+FUZZ_SRC     := $(LIB_SRC) $(filter-out cli/main.c,$(CLI_SRC)) fuzz/outcome.c
+FUZZ_OBJ     := $(FUZZ_SRC:%.c=build-fuzz/%.o)
 fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
-	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+	@FUZZ_JOBS=$(FUZZ_JOBS) bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(HEADERS)
+build-fuzz/%.o: %.c $(HEADERS) fuzz/outcome.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRC) -o $@ -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build-fuzz/libfuzzed.a: $(FUZZ_OBJ)
+	ar rcs $@ $^
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libfuzzed.a $(HEADERS) fuzz/outcome.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< build-fuzz/libfuzzed.a -o $@ -lm
 
 # The page (web/README.md): the CLI compiled to wasm32-wasi with clang and
 # Debian's wasi-libc (apt-get install clang lld wasi-libc
@@ -243,5 +258,11 @@ install: $(BIN) $(BUILD)/libmakemore.a $(BUILD)/$(SO_NAME) $(BUILD)/makemore.pc
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
+# A source tarball, dist/makemore-$(VERSION).tar.gz: the tracked files and
+# PKG-INFO. Unpacked, it builds with make && make install, and installs
+# with python3 -m pip install DIR or the tarball (python/makemore_build.py).
+dist:
+	python3 python/makemore_build.py sdist dist
+
 clean:
-	rm -rf build build-* makemore makemore-* web/dist
+	rm -rf build build-* makemore makemore-* web/dist dist

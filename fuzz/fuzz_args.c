@@ -1,15 +1,21 @@
 /* libFuzzer harness: the command-line parser.
  *
  * The input is split at NUL bytes into arguments. They go through train's
- * real flag table and checks (everything before a file is touched), and
- * through a table with one flag of every type, whose parsed values must
- * then lie in their declared ranges. */
+ * real flag table and checks (everything before a file is touched), whose
+ * status must be 0, or 2 with exactly one line on stderr; and through a
+ * table with one flag of every type, whose parsed values must then lie in
+ * their declared ranges (an unsigned one written with digits only). The
+ * outcome (outcome.h) records train's status and message and the values
+ * parsed. */
+#include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../cli/args.h"
 #include "../cli/cli.h"
+#include "outcome.h"
 
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 #define MAX_ARGS 64
@@ -34,6 +40,7 @@ static void check_every_type(int argc, char **argv)
     int rc = args_parse(s, 6, argc, argv, msg, sizeof msg);
     if (rc < 0) {
         REQUIRE(msg[0] && strlen(msg) < sizeof msg); /* an error always says something */
+        fuzz_note("every type: %s", msg);
         return;
     }
     REQUIRE(i >= -3 && i <= 1000);
@@ -41,10 +48,42 @@ static void check_every_type(int argc, char **argv)
     REQUIRE(d >= 1e-3 && d <= 1e3);
     REQUIRE(flag == 0 || flag == 1);
     REQUIRE(*str); /* empty strings are refused */
+    for (int k = 0; k + 1 < argc; k++) /* the last --u64 given: its value is digits only */
+        if (!strcmp(argv[k], "--u64") && u != 7) {
+            const char *v = argv[k + 1];
+            while (*v) REQUIRE(isdigit((unsigned char)*v++));
+        }
+    fuzz_note("every type: --int %d --long %ld --u64 %llu --double %g --str '%s' --flag %d", i, l,
+              (unsigned long long)u, d, str, flag);
+}
+
+/* train's flags: the status, and what it printed on stderr (one line for an error) */
+static void check_train(int argc, char **argv)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len), *saved = stderr;
+    REQUIRE(mem);
+    stderr = mem;
+    int rc = cmd_train_check_args(argc, argv);
+    stderr = saved;
+    REQUIRE(fclose(mem) == 0);
+    REQUIRE(rc == 0 || rc == 2);
+    /* an error is one line that says something (the CLI echoes an argument
+     * as given, so one holding a newline makes more lines) */
+    int newline_given = 0;
+    for (int k = 0; k < argc; k++) newline_given |= strchr(argv[k], '\n') != NULL;
+    if (rc == 2)
+        REQUIRE(len > 11 && !strncmp(text, "makemore: ", 10) && text[len - 1] == '\n' &&
+                (newline_given || strchr(text, '\n') == text + len - 1));
+    if (len && text[len - 1] == '\n') text[len - 1] = 0;
+    fuzz_note("train: status %d%s%s", rc, len ? ": " : "", text);
+    free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_outcome[0] = 0;
     /* a private NUL-terminated copy: the parser keeps pointers into argv */
     char *buf = malloc(size + 1);
     if (!buf) return 0;
@@ -55,8 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t pos = 0; pos < size && argc < MAX_ARGS; pos += strlen(buf + pos) + 1)
         argv[argc++] = buf + pos;
     argv[argc] = NULL;
-    int rc = cmd_train_check_args(argc, argv);
-    REQUIRE(rc == 0 || rc == 2);
+    check_train(argc, argv);
     check_every_type(argc, argv);
     free(buf);
     return 0;

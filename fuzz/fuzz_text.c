@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dataset.h"
+#include "outcome.h"
 
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 
@@ -80,6 +81,7 @@ static void check_sequence(mm_words *w, uint64_t seed)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_outcome[0] = 0;
     if (size < 1) return 0;
     int T = 1 + data[0] % 8;
     uint64_t seed = data[0] >> 3;
@@ -89,14 +91,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mm_err err;
     if (mm_words_parse(&w, (const char *)data + 1, size - 1, "fuzz.txt", &err)) {
         REQUIRE(strncmp(err.msg, "fuzz.txt", 8) == 0); /* every message names the file */
+        fuzz_note("%s", err.msg);
         return 0;
     }
+    fuzz_note("%zu items of %zu characters", w.nwords, w.nchars);
     REQUIRE(w.nwords > 0 && w.start[w.nwords] == w.nchars);
     for (size_t k = 0; k < w.nwords; k++) {
         REQUIRE(w.start[k + 1] > w.start[k] && w.start[k + 1] - w.start[k] <= MM_MAX_LINE_CHARS);
         REQUIRE(w.line[k] >= 1 && (k == 0 || w.line[k] > w.line[k - 1]));
     }
-    if (mm_vocab_build(&v, &w, "fuzz.txt", &err) == MM_OK) {
+    if (mm_vocab_build(&v, &w, "fuzz.txt", &err) != MM_OK) fuzz_note("%s", err.msg);
+    else {
+        fuzz_note("vocabulary of %d", v.size);
         for (size_t i = 0; i < w.nchars; i++) REQUIRE(mm_vocab_id(&v, w.chars[i]) >= 1);
         /* the file's own vocabulary always covers it */
         const mm_data_opts o = {.T = T, .split_seed = seed};

@@ -166,6 +166,56 @@ MAKEMORE_API makemore_status makemore_train_with(const char *input, const char *
  * "max-steps"; NULL after the last. */
 MAKEMORE_API const char *makemore_train_setting(int i);
 
+/* Training you can watch: makemore_train_watch calls fn(p, user) between
+ * steps, from the thread that called it, with the steps done since the
+ * last call: every 256 steps or 0.2 seconds, whichever comes first, at the
+ * last step, and every eval_every steps (0: never), where it also gives
+ * the loss on the whole train and dev splits. A non-zero return stops the
+ * run: DIR/model.bin is saved as it is (as the CLI saves on Ctrl-C), json
+ * gets the summary of the steps done, and the status is MAKEMORE_EINTR.
+ * Settings as makemore_train_with's. fn NULL: makemore_train_with. */
+typedef struct {
+    long step, max_steps;   /* steps done (1-based count of the last step here) */
+    double lr, loss;        /* the last step's learning rate and minibatch loss */
+    int evaluated;          /* 1: train_loss and dev_loss are set */
+    double train_loss, dev_loss;
+    int n;                  /* steps step-n+1 .. step: */
+    const double *losses;   /* (n) their minibatch losses, */
+    const double *lrs;      /* (n) their learning rates (valid during the call) */
+} makemore_progress;
+typedef int (*makemore_progress_fn)(const makemore_progress *p, void *user);
+
+MAKEMORE_API makemore_status makemore_train_watch(const char *input, const char *dir, const makemore_train_config *c,
+                                                  const char *const *settings, makemore_progress_fn fn, void *user,
+                                                  long eval_every, char *json, size_t cap, makemore_error *err);
+
+/* Arrays. Each call copies into the caller's memory, so nothing it returns
+ * points into the model (which may then be freed). A call given buf NULL
+ * only reports the size it needs in *len; a smaller cap than that gives
+ * MAKEMORE_ENOMEM. */
+
+/* The model's tensors as the bytes of a safetensors file: the names,
+ * shapes and float32 values that `makemore export` writes. */
+MAKEMORE_API makemore_status makemore_tensors(makemore_model *m, void *buf, size_t cap, size_t *len,
+                                              makemore_error *err);
+/* The character embedding, row id for id 0..vocab_size-1: *rows x *cols
+ * floats into out (cap floats; out NULL: only the sizes). MAKEMORE_EINVAL
+ * for a kind without one (bigram, ...). */
+MAKEMORE_API makemore_status makemore_embeddings(const makemore_model *m, float *out, size_t cap, int *rows,
+                                                 int *cols, makemore_error *err);
+/* makemore_next_probs for each of n prefixes: probs is (n, vocab_size). */
+MAKEMORE_API makemore_status makemore_next_probs_batch(makemore_model *m, const char *const *prefixes, int n,
+                                                       double *probs, makemore_error *err);
+/* The loss of each of n items (nats per character, the item's end
+ * included, as makemore_eval counts it): loss[i]; count[i] (may be NULL)
+ * the characters scored, length + 1. */
+MAKEMORE_API makemore_status makemore_item_losses(makemore_model *m, const char *const *items, int n, double *loss,
+                                                  int *count, makemore_error *err);
+/* The embedding figure of report.html, an SVG document, NUL-terminated
+ * (*len counts the NUL). */
+MAKEMORE_API makemore_status makemore_embedding_svg(makemore_model *m, char *buf, size_t cap, size_t *len,
+                                                    makemore_error *err);
+
 #ifdef __cplusplus
 }
 #endif

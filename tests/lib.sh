@@ -4,6 +4,15 @@
 # plan, so a script that dies half-way, or whose helper process fails, is a
 # failure and not a shorter success.
 #
+# The convention for a new tests/test_NAME.sh (tests/run.sh finds it):
+#   - plan N first (it may be computed, but before any check runs);
+#   - every command's exit status is part of a check: capture it (rc=$?)
+#     rather than piping the command into grep -q, whose status hides it;
+#   - skip only what a machine may lack (a package, a core, NAMES_TXT),
+#     with skip or skip_all saying what is missing. CI runs every test in
+#     each pass, and a skip its .ci/skips/PASS file does not list fails
+#     the pass: a test that cannot run in some pass gets a line there.
+#
 # Gives the script:
 #   M           the binary under test (MAKEMORE, made absolute)
 #   tmp         a scratch folder, removed at exit

@@ -11,7 +11,8 @@ import sys
 import zlib
 
 here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(here), "python"))
+if not os.environ.get("MAKEMORE_TEST_INSTALLED"):
+    sys.path.insert(0, os.path.join(os.path.dirname(here), "python"))
 import makemore  # noqa: E402
 
 MM, tmp = sys.argv[1], sys.argv[2]

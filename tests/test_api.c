@@ -54,6 +54,7 @@ static void check_model(const char *dir)
 
 int main(void)
 {
+    PLAN(15);
     char dir[] = "/tmp/mm_test_api_XXXXXX", data[64], out[96];
     if (!mkdtemp(dir)) return 1;
     snprintf(data, sizeof data, "%s/d.txt", dir);

@@ -114,6 +114,7 @@ static void check_dropout(void)
 
 int main(void)
 {
+    PLAN(17);
     snprintf(path, sizeof path, "/tmp/mm_test_ckpt_%ld.bin", (long)getpid());
     mm_run a, b;
     mm_err e;

@@ -259,6 +259,7 @@ static void test_report_panel(void)
 
 int main(void)
 {
+    PLAN(42);
     test_ngram();
     test_mix_fit();
     test_pca();

@@ -344,6 +344,7 @@ static void test_model_threads(void)
 
 int main(void)
 {
+    PLAN(23);
     test_tanh_exp();
     test_linear();
     test_softmax();

@@ -59,6 +59,7 @@ static void build(mm_model *m, mm_acts *a, int32_t *X, int32_t *Y)
 
 int main(void)
 {
+    PLAN(6);
     mm_model m;
     mm_acts a;
     int32_t X[B * T], Y[B];

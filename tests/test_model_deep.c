@@ -266,6 +266,7 @@ static size_t trainable(mm_config c)
 
 int main(void)
 {
+    PLAN(17);
     mm_rng r;
     mm_rng_seed_torch(&r, 42);
     mm_config bn = {.vocab_size = V, .block_size = 3, .n_embd = 4, .n_hidden = 5, .kind = MM_MODEL_BNMLP,

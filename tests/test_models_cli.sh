@@ -25,7 +25,7 @@ expect_error "--bn-momentum needs batch norm" "--bn-momentum is not a setting of
 expect_error "--n-head needs a model with heads" "--n-head" "$MM" "${T[@]}" -o "$tmp/e" --model bnmlp --n-head 2
 check "--model list names every kind with a description" bash -c "'$MM' train --model list >'$tmp/list' &&
     grep -q '^mlp .*MLP' '$tmp/list' && grep -q '^bnmlp ' '$tmp/list' && grep -q '^wavenet ' '$tmp/list'"
-check "--help lists the new flags" bash -c "'$MM' train --help | grep -q -- '--optimizer' && '$MM' train --help | grep -q -- '--preset'"
+check "--help lists the new flags" bash -c "'$MM' train --help >'$tmp/help' && grep -q -- '--optimizer' '$tmp/help' && grep -q -- '--preset' '$tmp/help'"
 
 # name, flags...: 300 steps straight, and 120 + resume to 300, must agree
 resume_case() {

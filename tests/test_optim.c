@@ -204,6 +204,7 @@ static void check_registry(void)
 
 int main(void)
 {
+    PLAN(18);
     check_registry();
     mm_optim sgd = {.kind = MM_OPT_SGD, .weight_decay = 0.01};
     mm_optim mom = {.kind = MM_OPT_MOMENTUM, .weight_decay = 0.01, .momentum = 0.9};

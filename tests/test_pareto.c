@@ -75,6 +75,7 @@ int main(int argc, char **argv)
         mm_sbuf_free(&out);
         return bad;
     }
+    PLAN(11);
     test_series();
     test_refused();
     return CHECK_DONE();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Python module (python/makemore, ctypes over libmakemore.so) with the
-# system's /usr/bin/python3 and, when it is another one, the python3 on PATH.
+# The Python package (python/makemore, ctypes over libmakemore.so) from the
+# source tree, with the system's /usr/bin/python3 and, when it is another one, the python3 on PATH.
 #   MAKEMORE  the binary;  MAKEMORE_LIB  the shared library (default: the
 #   build folder next to the binary)
 source "$(dirname "$0")/lib.sh"
@@ -18,17 +18,27 @@ if [ -n "$other" ] && [ "$(readlink -f "$other")" != "$(readlink -f /usr/bin/pyt
     [ "$("$other" -c 'import sys; print(sys.executable)' 2>/dev/null)" != "$(/usr/bin/python3 -c 'import sys; print(sys.executable)')" ]; then
     pythons+=("$other")
 fi
-# python_api.py declares its own count (PLAN = N); it runs once per Python
-per=$(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$here/python_api.py")
-plan $((1 + ${per:-0} * ${#pythons[@]}))
-check "$MAKEMORE_LIB exists (make builds it), python_api.py declares its plan ($per)" \
-    test -f "$MAKEMORE_LIB" -a -n "$per"
+# Each script declares its own count (PLAN = N) and runs once per Python;
+# python_arrays.py is told whether that Python has numpy (arrays) or not (lists).
+scripts=(python_api.py python_arrays.py python_train.py)
+total=0
+for s in "${scripts[@]}"; do
+    n=$(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$here/$s")
+    [ -n "$n" ] || { plan 1; bad "$s declares no PLAN"; finish; }
+    total=$((total + n))
+done
+plan $((1 + total * ${#pythons[@]}))
+check "$MAKEMORE_LIB exists (make builds it)" test -f "$MAKEMORE_LIB"
 for i in "${!pythons[@]}"; do
     py=${pythons[$i]}
-    mkdir -p "$tmp/$i"
-    # its own plan line is left out: this script's covers it
-    "$py" "$here/python_api.py" "$M" "$tmp/$i" 2>&1 | grep -v '^1\.\.[0-9]*$'
-    rc=${PIPESTATUS[0]}
-    [ "$rc" -eq 0 ] || { echo "# $py: python_api.py exited $rc"; _lib_failed=1; }
+    arrays=lists
+    "$py" -c 'import numpy' 2>/dev/null && arrays=numpy
+    for s in "${scripts[@]}"; do
+        mkdir -p "$tmp/$i/$s"
+        # its own plan line is left out: this script's covers it
+        "$py" "$here/$s" "$M" "$tmp/$i/$s" "$arrays" 2>&1 | grep -v '^1\.\.[0-9]*$'
+        rc=${PIPESTATUS[0]}
+        [ "$rc" -eq 0 ] || { echo "# $py: $s exited $rc"; _lib_failed=1; }
+    done
 done
 finish

@@ -106,6 +106,7 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[1], "perm")) return print_perm(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10));
     if (argc == 4 && !strcmp(argv[1], "split")) return print_split(argv[2], strtoull(argv[3], NULL, 10));
+    PLAN(11);
     check_perms();
     check_cuts();
     return CHECK_DONE();

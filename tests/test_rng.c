@@ -9,6 +9,7 @@
 
 int main(void)
 {
+    PLAN(7);
     mm_rng r;
     mm_rng_seed_torch(&r, 5489);
     uint32_t x = 0;

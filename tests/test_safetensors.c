@@ -135,6 +135,7 @@ static void nan_value(unsigned char *b, size_t *n)
 
 int main(void)
 {
+    PLAN(14);
     test_round_trip();
     test_transposed();
     refuse("a tensor the model lacks", 1, 0, NULL, "tensor 'Wd' is not part of --model mlp");

@@ -83,6 +83,7 @@ static void check_overflow(const mm_config *c, const char *what)
 
 int main(void)
 {
+    PLAN(6);
     mm_config mlp = {.vocab_size = 12, .block_size = 3, .n_embd = 5, .n_hidden = 30};
     check_model(&mlp, "MLP");
     mm_config bn = mlp;

@@ -39,8 +39,10 @@ except Exception as e:  # a parse failure is this check's failure
     js = str(e)
 check(js == [tuple(r) for r in rows] and list(d) == ["samples"], "sample --json: the same items and marks, strict JSON")
 PY
-"$MM" sample -o "$tmp/mlp" -n 30 --prefix no --seed 2 2>/dev/null | cut -f1 > "$tmp/p.txt"
-check "sample --prefix no: 30 items, all starting with 'no'" bash -c "[ \$(grep -c '^no' '$tmp/p.txt') -eq 30 ]"
+"$MM" sample -o "$tmp/mlp" -n 30 --prefix no --seed 2 2>/dev/null >"$tmp/p.tsv"
+rc=$?
+cut -f1 "$tmp/p.tsv" >"$tmp/p.txt"
+check "sample --prefix no: 30 items, all starting with 'no' (exit $rc)" bash -c "[ $rc -eq 0 ] && [ \$(grep -c '^no' '$tmp/p.txt') -eq 30 ]"
 "$MM" sample -o "$tmp/mlp" --prefix 'n!' >/dev/null 2>"$tmp/e"
 rc=$?
 check "a prefix character outside the vocabulary: exit 2, one line ($(cat "$tmp/e"))" \

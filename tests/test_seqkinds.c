@@ -628,6 +628,7 @@ int main(int argc, char **argv)
 {
     if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--steps"))
         return write_steps(argv[2], argv[3], argc == 5 ? (float)atof(argv[4]) : 0.0f);
+    PLAN(88);
     for (int i = 0; i < NCASES; i++) check_kind(&cases[i]);
     check_masks();
     for (int i = 0; i < NCASES; i++)

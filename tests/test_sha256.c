@@ -18,6 +18,7 @@ static const char *hex_of(const void *p, size_t n)
 
 int main(void)
 {
+    PLAN(7);
     static const struct { const char *msg, *want; } v[] = {
         {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
         {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},

@@ -249,6 +249,7 @@ static int write_samples(const char *dir)
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--write")) return write_samples(argv[2]);
+    PLAN(36);
     test_escaping();
     test_json();
     test_ticks();

@@ -458,6 +458,7 @@ static void check_kernel_threads(mm_rng *r)
 
 int main(void)
 {
+    PLAN(27);
     mm_rng r;
     mm_rng_seed_torch(&r, 42);
     check_layernorm(5, 13, &r);

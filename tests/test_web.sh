@@ -16,6 +16,6 @@ esac
 if [ ! -f "$page" ] || [ ! -d tests/web/node_modules/puppeteer-core ] || [ -z "$chrome" ] || [ -z "${NAMES_TXT:-}" ]; then
     skip_all "web page tests: need $page (make web), tests/web/node_modules (npm ci), chromium and NAMES_TXT"
 fi
-plan 19 # tests/web/test_web.mjs: 4 losses and 15 checks of the page
+plan 20 # tests/web/test_web.mjs: 4 losses and 16 checks of the page
 MAKEMORE=$M CHROMIUM=$chrome WORK=$tmp node tests/web/test_web.mjs "$page" || _lib_failed=1
 finish

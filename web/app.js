@@ -15,9 +15,12 @@
     model: null,        // latest model.bin bytes (mirrored from the worker)
     modelDir: 'out',    // where the current model lives in the worker's files
     ownFile: null,      // {path, lines: Set}
-    builtinLines: new Set(new TextDecoder().decode(names).split('\n').map((s) => s.trim()).filter(Boolean)),
+    // every non-blank line trains (names.txt repeats some names); the set marks samples seen or new
+    builtinItems: new TextDecoder().decode(names).split('\n').map((s) => s.trim()).filter(Boolean),
+    builtinLines: null,
     losses: [], first: 0, total: 0, partial: '', runs: 0, lrFind: null, emb: null, t0: 0, stepsAtT0: 0, dirty: false,
   };
+  state.builtinLines = new Set(state.builtinItems);
   let worker = null, ready = null, queue = Promise.resolve(), current = null, nextId = 1;
 
   function startWorker() {
@@ -346,6 +349,7 @@
     e.preventDefault(); drop.classList.remove('over');
     if (e.dataTransfer.files[0]) useOwnFile(e.dataTransfer.files[0]);
   };
+  $('builtin-lines').textContent = state.builtinItems.length.toLocaleString('en');
   $('builtin-count').textContent = state.builtinLines.size.toLocaleString('en');
 
   // the model kinds and the optimizers from the CLI's registries (train

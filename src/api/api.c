@@ -45,9 +45,13 @@ int api_threads(int requested)
 #endif
 }
 
+#define MM_STR_(x) #x
+#define MM_STR(x) MM_STR_(x)
+
+/* from include/makemore.h, where the version is written once */
 const char *makemore_version(void)
 {
-    return "makemore 1.0";
+    return "makemore " MM_STR(MAKEMORE_VERSION_MAJOR) "." MM_STR(MAKEMORE_VERSION_MINOR);
 }
 
 const char *makemore_status_name(makemore_status s)

@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "json.h"
 #include "memory.h"
@@ -142,15 +144,73 @@ static mm_status split_losses(const mm_run *r, const mm_run_data *d, int nthread
     return st ? st : mm_model_split_loss(&r->model, &d->data.split[MM_DEV], nthreads, dev, err);
 }
 
-/* Trains r to the end, saves ckpt and leaves the final losses in final. */
+/* The progress callback behind mm_train_run's step hook: the steps since
+ * the last call in one batch (a call a step would cost more than a small
+ * model's step), with the whole train and dev losses every eval_every
+ * steps and at the last. */
+#define WATCH_STEPS 256
+#define WATCH_SECONDS 0.2
+typedef struct {
+    makemore_progress_fn fn;
+    void *user;
+    long eval_every, max_steps;
+    const mm_run *r;
+    const mm_run_data *d;
+    int nthreads;
+    mm_status st; /* a failed evaluation stops the run with this */
+    mm_err *err;
+    int n;                                     /* steps held */
+    double loss[WATCH_STEPS], lr[WATCH_STEPS]; /* (n) */
+    double sent;                               /* when fn was last called */
+} watch;
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int watch_step(void *ctx, long step, double loss, double lr)
+{
+    watch *w = ctx;
+    w->loss[w->n] = loss;
+    w->lr[w->n++] = lr;
+    int eval = w->eval_every > 0 && (step % w->eval_every == 0 || step == w->max_steps);
+    if (!eval && step < w->max_steps && w->n < WATCH_STEPS && seconds() - w->sent < WATCH_SECONDS) return 0;
+    makemore_progress p = {.step = step, .max_steps = w->max_steps, .lr = lr, .loss = loss, .n = w->n,
+                           .losses = w->loss, .lrs = w->lr};
+    if (eval) {
+        if ((w->st = split_losses(w->r, w->d, w->nthreads, &p.train_loss, &p.dev_loss, w->err))) return 1;
+        p.evaluated = 1;
+    }
+    w->n = 0;
+    int stop = w->fn(&p, w->user) != 0;
+    w->sent = seconds();
+    return stop;
+}
+
+/* Trains r to the end, or until w's callback stops it (MM_EINTR), saves
+ * ckpt either way (as the CLI saves on Ctrl-C) and leaves the final losses
+ * in final. */
 static mm_status train_to(mm_run *r, const mm_run_data *d, const char *dir, const char *ckpt, int nthreads,
-                          double final[2], mm_err *err)
+                          watch *w, double final[2], mm_err *err)
 {
     mm_status st = split_losses(r, d, nthreads, &r->state.init_train_loss, &r->state.init_dev_loss, err);
     if (!st) st = make_dir(dir, err);
-    if (!st) st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads, NULL, NULL, err);
-    if (!st) st = mm_checkpoint_save(r, ckpt, err);
-    return st ? st : split_losses(r, d, nthreads, &final[0], &final[1], err);
+    if (!st) {
+        w->sent = seconds();
+        st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
+                          w->fn ? watch_step : NULL, w, err);
+        if (st == MM_EINTR && w->st) return w->st;
+    }
+    mm_status ran = st;
+    if (!st || st == MM_EINTR) st = mm_checkpoint_save(r, ckpt, err);
+    if (!st) st = split_losses(r, d, nthreads, &final[0], &final[1], err);
+    if (!st && ran == MM_EINTR)
+        st = mm_fail(err, MM_EINTR, "stopped at step %ld of %ld by the progress callback; %s saved", r->state.step,
+                     r->train.max_steps, ckpt);
+    return st;
 }
 
 static mm_status write_summary(const mm_run *r, const mm_run_data *d, const double final[2], int nthreads,
@@ -168,13 +228,15 @@ static mm_status write_summary(const mm_run *r, const mm_run_data *d, const doub
     return st;
 }
 
-makemore_status makemore_train_with(const char *input, const char *dir, const makemore_train_config *c,
-                                    const char *const *settings, char *json, size_t cap, makemore_error *err)
+makemore_status makemore_train_watch(const char *input, const char *dir, const makemore_train_config *c,
+                                     const char *const *settings, makemore_progress_fn fn, void *user,
+                                     long eval_every, char *json, size_t cap, makemore_error *err)
 {
     makemore_train_config def = makemore_train_defaults();
     if (!c) c = &def;
     mm_err e;
     if (!input || !dir) return api_status(mm_fail(&e, MM_EINVAL, "makemore_train: input and folder are required"), &e, err);
+    if (eval_every < 0) return api_status(mm_fail(&e, MM_EINVAL, "eval_every %ld: must be >= 0", eval_every), &e, err);
     char ckpt[MM_MAX_PATH];
     if (snprintf(ckpt, sizeof ckpt, "%s/model.bin", dir) >= (int)sizeof ckpt)
         return api_status(mm_fail(&e, MM_EINVAL, "%s: folder path too long", dir), &e, err);
@@ -184,13 +246,31 @@ makemore_status makemore_train_with(const char *input, const char *dir, const ma
     int nthreads = api_threads(s.threads);
     mm_run r;
     mm_run_data d;
+    memset(&r, 0, sizeof r);
+    memset(&d, 0, sizeof d);
     double final[2];
-    st = mm_run_build(&r, &d, &s, input, mm_memory_available(), &e);
-    if (!st) st = train_to(&r, &d, dir, ckpt, nthreads, final, &e);
-    if (!st && json) st = write_summary(&r, &d, final, nthreads, ckpt, json, cap, &e);
+    watch *w = calloc(1, sizeof *w);
+    st = w ? mm_run_build(&r, &d, &s, input, mm_memory_available(), &e) : mm_fail(&e, MM_ENOMEM, "out of memory");
+    if (!st) {
+        *w = (watch){.fn = fn, .user = user, .eval_every = eval_every, .max_steps = r.train.max_steps, .r = &r,
+                     .d = &d, .nthreads = nthreads, .err = &e};
+        st = train_to(&r, &d, dir, ckpt, nthreads, w, final, &e);
+    }
+    if ((!st || st == MM_EINTR) && json) {
+        mm_status stopped = st;
+        st = write_summary(&r, &d, final, nthreads, ckpt, json, cap, &e);
+        if (!st) st = stopped;
+    }
+    free(w);
     mm_run_data_free(&d);
     mm_run_free(&r);
     return api_status(st, &e, err);
+}
+
+makemore_status makemore_train_with(const char *input, const char *dir, const makemore_train_config *c,
+                                    const char *const *settings, char *json, size_t cap, makemore_error *err)
+{
+    return makemore_train_watch(input, dir, c, settings, NULL, NULL, 0, json, cap, err);
 }
 
 makemore_status makemore_train(const char *input, const char *dir, const makemore_train_config *c, char *json,

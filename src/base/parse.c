@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -46,4 +47,12 @@ mm_status mm_parse_value(mm_value_type t, const char *flag, const char *v, doubl
     if (t == MM_VAL_LONG) *(long *)dest = (long)x;
     else *(int *)dest = (int)x;
     return MM_OK;
+}
+
+void mm_names_join(char *out, size_t n, int count, const char *(*name)(int))
+{
+    size_t len = 0;
+    out[0] = 0;
+    for (int i = 0; i < count && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s%s", i == 0 ? "" : i + 1 < count ? ", " : " or ", name(i));
 }

@@ -6,6 +6,8 @@
 #ifndef MM_PARSE_H
 #define MM_PARSE_H
 
+#include <stddef.h>
+
 #include "status.h"
 
 typedef enum { MM_VAL_INT, MM_VAL_LONG, MM_VAL_U64, MM_VAL_DOUBLE, MM_VAL_STRING, MM_VAL_FLAG } mm_value_type;
@@ -15,5 +17,9 @@ typedef enum { MM_VAL_INT, MM_VAL_LONG, MM_VAL_U64, MM_VAL_DOUBLE, MM_VAL_STRING
  * [min, max] into dest, naming flag in the message. */
 mm_status mm_parse_value(mm_value_type t, const char *flag, const char *text, double min, double max, void *dest,
                          mm_err *err);
+
+/* "a, b or c" from name(0) .. name(count - 1), for the messages that list
+ * a registry's names; into out (n bytes). */
+void mm_names_join(char *out, size_t n, int count, const char *(*name)(int));
 
 #endif

@@ -1,4 +1,5 @@
 #include "optim.h"
+#include "parse.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,11 +43,12 @@ const char *mm_sched_name(int kind) { return kind >= 0 && kind < NSCHEDULES ? SC
 const char *mm_sched_names(void)
 {
     static char names[128];
-    if (names[0]) return names;
-    size_t len = 0;
-    for (int i = 0; i < NSCHEDULES && len < sizeof names; i++)
-        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i == 0 ? "" : i + 1 < NSCHEDULES ? ", " : " or ",
-                                SCHEDULES[i].name);
+    static int done;
+#pragma omp critical(mm_sched_names)
+    if (!done) {
+        mm_names_join(names, sizeof names, NSCHEDULES, mm_sched_name);
+        done = 1;
+    }
     return names;
 }
 

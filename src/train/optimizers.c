@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "optim.h"
+#include "parse.h"
 
 /* torch multiplies the float32 gradient by the lr rounded to float32 */
 static void sgd_step(const mm_optim *o, float *p, float *const *slot, const float *g, size_t n, double lr,
@@ -95,10 +96,11 @@ const char *mm_optim_name(int kind)
 const char *mm_optim_names(void)
 {
     static char names[256];
-    if (names[0]) return names;
-    size_t len = 0;
-    for (int i = 0; i < NOPTIMIZERS && len < sizeof names; i++)
-        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i == 0 ? "" : i + 1 < NOPTIMIZERS ? ", " : " or ",
-                                OPTIMIZERS[i].name);
+    static int done;
+#pragma omp critical(mm_optim_names)
+    if (!done) {
+        mm_names_join(names, sizeof names, NOPTIMIZERS, mm_optim_name);
+        done = 1;
+    }
     return names;
 }

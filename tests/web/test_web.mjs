@@ -34,6 +34,12 @@ try {
   await page.goto('file://' + page_file);
   await page.evaluate(() => window.makemore.ready());
   check(true, 'the page opens from file:// and its worker starts');
+  // the built-in data: every non-blank line trains, and names.txt repeats some names
+  const items = fs.readFileSync(names, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean);
+  const label = await page.$eval('label:has(#builtin-count)', (el) => el.textContent.trim());
+  const want = `names.txt (built in: ${items.length.toLocaleString('en')} names, ` +
+    `${new Set(items).size.toLocaleString('en')} distinct)`;
+  check(label === want, 'the data label gives names.txt\'s lines and its distinct names', label);
 
   // 1. the hook: the lecture run's first 2,000 steps, against the native portable build
   const flags = ['--max-steps', '2000', '-n', '5', '--lr-find', '200'];
@@ -82,7 +88,14 @@ try {
   await page.waitForFunction(() => /^step 6000: train loss/.test(document.getElementById('result').textContent),
                              {timeout: 120000});
   const result = await page.$eval('#result', (el) => el.textContent);
-  check(true, 'Resume finishes the run and shows the final losses', result);
+  // the same 6000 steps straight in the portable build: stop and resume change nothing
+  const straight = JSON.parse(cli(['train', '-i', names, '-o', 'straight', '--max-steps', '6000', '--save-every', '1000',
+                                   '--json', '-t', '1']));
+  const shown = /train loss ([0-9.]+), dev loss ([0-9.]+)/.exec(result);
+  check(shown && Math.abs(Number(shown[1]) - straight.train_loss) <= 1e-4 &&
+        Math.abs(Number(shown[2]) - straight.dev_loss) <= 1e-4,
+        'stopped and resumed to step 6000, the page shows the losses of the portable build\'s straight run (4 decimals)',
+        `${result}; native train ${straight.train_loss}, dev ${straight.dev_loss}`);
   let nsamples = await page.$$eval('#samples li', (li) => li.length);
   check(nsamples === 20, 'the run\'s 20 samples are listed', String(nsamples));
   await page.$eval('#samples', (el) => { el.textContent = ''; });
