@@ -193,6 +193,7 @@ static void test_refusals(void)
 
 int main(void)
 {
+    PLAN(2 * 6 + 4 + 4 + 6);
     test_sums(MM_NGRAM_KN);
     test_sums(MM_NGRAM_ABS);
     test_table_and_wide_ids();

@@ -159,7 +159,7 @@ static void names_are_flags(const char *mm)
 
 int main(void)
 {
-    PLAN(1 + 5 * 3); /* the names, then 3 checks for each of the 5 comparisons */
+    PLAN(1 + 6 * 3); /* the names, then 3 checks for each of the 6 comparisons */
     const char *mm = getenv("MAKEMORE") ? getenv("MAKEMORE") : "./makemore";
     char dir[] = "/tmp/mm_test_summary_XXXXXX", data[64], out[96];
     if (!mkdtemp(dir)) return 1;
