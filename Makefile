@@ -7,7 +7,11 @@
 
 CC      ?= gcc
 PORTABLE ?= 0
-ARCH    := $(if $(filter 1,$(PORTABLE)),,-march=native)
+# x86-64 builds target AVX2 + FMA (x86-64-v3), not the build machine, so a
+# binary runs alike wherever it goes; the AVX-512 kernels inside are picked
+# at run time by CPU (src/nn/cpu.h). Elsewhere (arm64, ...) -march=native.
+NATIVE  := $(if $(filter x86_64,$(shell uname -m)),-march=x86-64-v3 -mtune=generic,-march=native)
+ARCH    := $(if $(filter 1,$(PORTABLE)),,$(NATIVE))
 # -ffp-contract=fast lets the compiler fuse a*b+c into one FMA in every
 # build; the ISO C mode would otherwise forbid it and halve the kernels' speed.
 # -fno-math-errno: nothing reads errno after a math call, and without it gcc
@@ -106,18 +110,23 @@ test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(TOOL_BIN) $(MPI_BIN)
 	@MAKEMORE=./$(BIN) MAKEMORE_MPI=$(if $(MPI_BIN),./$(MPI_BIN)) TEST_BIN_DIR=$(BUILD)/tests bash tests/run.sh
 
 # makemore against the PyTorch peers side by side: the lecture's MLP against
-# torch_mlp.py (bench.py, about 10 minutes), then every makemore.py type
-# against makemore.py itself (zoo.py, about 8 minutes; make bench-zoo runs
-# it alone). Both write bench/RESULTS.md. Needs python3-torch, names.txt
-# (NAMES_TXT) and makemore.py (MAKEMORE_PY). bench/pareto.py (not run here:
-# about 6 minutes) draws docs/pareto.svg with build/bench/pareto.
+# torch_mlp.py (bench.py), then every makemore.py type against makemore.py
+# itself (zoo.py; make bench-zoo runs it alone). The peers run under
+# OpenBLAS, the figure every ratio is against, and under the reference BLAS
+# as a second column (bench/peer_blas.py checks which one torch loaded);
+# bench/setup.sh installs libopenblas0-pthread when it is missing. Both
+# write bench/RESULTS.md. Needs python3-torch, names.txt (NAMES_TXT) and
+# makemore.py (MAKEMORE_PY). bench/pareto.py (not run here: about 6
+# minutes) draws docs/pareto.svg with build/bench/pareto.
 BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer pareto ngram_ppl)
 BENCH_ENV := MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench
 bench: $(BIN) $(BENCH_BIN)
+	bash bench/setup.sh
 	$(BENCH_ENV) /usr/bin/python3 bench/bench.py
 	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
 
 bench-zoo: $(BIN) $(BENCH_BIN)
+	bash bench/setup.sh
 	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
 
 # Bengio et al. 2003's Table 1 on Brown (BROWN_TXT, default

@@ -9,10 +9,15 @@ Environment: NAMES_TXT (default data/names.txt), TORCH_MLP (default
 MAKEMORE and BENCH_BIN (set by make: the binary and build/bench).
 
 Training at the lecture's settings alternates the programs (ours with 1 and
-2 threads, the peer with 1 and 2 threads) for several rounds, so that a
-slow spell of the machine hits all of them; medians are compared. Both
-report the time of their training loop alone (no data loading or
-evaluation). Writes bench/RESULTS.md and prints the same figures.
+2 threads; the peer with 1 and 2 threads under OpenBLAS, then under the
+reference BLAS) for several rounds, so that a slow spell of the machine
+hits all of them; medians are compared. The peer runs through
+bench/peer_blas.py, which checks that the BLAS asked for is the one torch
+loaded (and that OpenBLAS's threads are torch's). Both report the time of
+their training loop alone (no data loading or evaluation). Ratios are
+against the peer under OpenBLAS at the same thread count; the reference
+BLAS figures are a second, labelled column. Writes bench/RESULTS.md and
+prints the same figures.
 """
 import argparse
 import json
@@ -68,11 +73,30 @@ def ours(steps, threads, log, workdir, batch=32, hidden=200, rss=False):
     return json.loads(out)
 
 
-def peer(steps, threads, log, batch=32, hidden=200):
-    cmd = [PY, PEER, "--data", NAMES, "--steps", str(steps), "--batch", str(batch), "--hidden", str(hidden),
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_blas import peer_env  # noqa: E402
+
+PEER_BLAS = os.path.join(ROOT, "bench", "peer_blas.py")
+BLAS_SEEN = {}  # (blas, threads) -> what bench/peer_blas.py found mapped
+
+
+def run_peer(cmd, blas, threads, log):
+    """cmd (a python script and its arguments) under bench/peer_blas.py."""
+    full = [PY, PEER_BLAS, blas, str(threads)] + cmd
+    log.append("%s%s" % ("LD_LIBRARY_PATH=%s " % peer_env(blas, threads)["LD_LIBRARY_PATH"]
+                          if blas == "reference" else "", " ".join(full)))
+    p = subprocess.run(full, capture_output=True, text=True, env=peer_env(blas, threads))
+    if p.returncode != 0:
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(full), p.returncode, p.stderr[-2000:]))
+    m = re.search(r"^peer_blas: (\{.*\})$", p.stderr, re.M)
+    BLAS_SEEN[(blas, threads)] = json.loads(m.group(1))
+    return p.stdout
+
+
+def peer(steps, threads, log, batch=32, hidden=200, blas="openblas"):
+    cmd = [PEER, "--data", NAMES, "--steps", str(steps), "--batch", str(batch), "--hidden", str(hidden),
            "--threads", str(threads), "--json"]
-    out, _ = run(cmd, log)
-    return json.loads(out)
+    return json.loads(run_peer(cmd, blas, threads, log))
 
 
 def machine():
@@ -95,15 +119,16 @@ def median(xs):
 
 
 def lecture_rounds(args, log, tmp):
-    times = {k: [] for k in ("ours1", "ours2", "peer1", "peer2")}
+    times = {k: [] for k in ("ours1", "ours2", "peer1", "peer2", "ref1", "ref2")}
     losses = {}
     for r in range(args.rounds):
         for key in times:  # alternate A, B, A, B ...
             t = int(key[-1])
             if key.startswith("ours"):
                 res = ours(args.steps, t, log, os.path.join(tmp, "lecture"))
-            else:  # the peer is slower: half the steps (a tenth with 2 threads, which do not pay at batch 32)
-                res = peer(args.steps // 2 if t == 1 else args.steps // 10, t, log)
+            else:  # the peer is slower: a tenth of the steps (a twentieth under the reference BLAS)
+                blas = "openblas" if key.startswith("peer") else "reference"
+                res = peer(args.steps // (10 if blas == "openblas" else 20), t, log, blas=blas)
             times[key].append(res["us_per_step"])
             losses[key] = (res["train_loss"], res["dev_loss"])
         print("round %d: %s" % (r + 1, "  ".join("%s %.1f" % (k, v[-1]) for k, v in times.items())), flush=True)
@@ -152,11 +177,11 @@ def main():
         run([MM, "export", "-o", os.path.join(tmp, "lecture"), "--safetensors", os.path.join(tmp, "w.safetensors")], log)
         ev = {t: json.loads(run([os.path.join(BENCH_BIN, "evaltime"), os.path.join(tmp, "lecture"), NAMES, str(t)],
                                 log)[0]) for t in (1, 2)}
-        pev = {t: json.loads(run([PY, os.path.join(ROOT, "bench", "peer.py"), os.path.join(tmp, "w.safetensors"),
-                                  NAMES, os.path.dirname(PEER), str(t)], log)[0]) for t in (1, 2)}
+        pev = {t: json.loads(run_peer([os.path.join(ROOT, "bench", "peer.py"), os.path.join(tmp, "w.safetensors"),
+                                       NAMES, os.path.dirname(PEER), str(t)], "openblas", t, log)) for t in (1, 2)}
         rows = scaling(args, log, tmp)
         kern = run([os.path.join(BENCH_BIN, "kernels")], log)[0]
-    res = dict(info=info, peak=peak, times=times, losses=losses, rss=rss, ev=ev, pev=pev, rows=rows, args=vars(args),
+    res = dict(blas={"%s %d" % k: v for k, v in BLAS_SEEN.items()}, info=info, peak=peak, times=times, losses=losses, rss=rss, ev=ev, pev=pev, rows=rows, args=vars(args),
                minutes=(time.time() - t_start) / 60, log=log, kernels=kern,
                load_end=open("/proc/loadavg").read().split()[:3])
     os.makedirs(BENCH_BIN, exist_ok=True)

@@ -3,15 +3,17 @@
  *
  *   build/bench/peak [threads]      prints {"threads": n, "gflops": x}
  *
- * Twelve independent chains of 8-wide FMAs (AVX2) per thread: enough to
- * fill both FMA pipes of a Zen or Intel core through their 4-cycle
- * latency. The loop is inline assembly so no compiler can merge or drop
- * the chains. Built for AVX-512 (-march=native on such a CPU, where the
- * GEMMs use 16-wide vectors: src/nn/gemm512.c), the chains are 16 wide.
- * With n threads, all run at once and the GFLOP/s are summed. On a machine
+ * Twelve independent chains of FMAs per thread: enough to fill both FMA
+ * pipes of a Zen or Intel core through their 4-cycle latency. The loop is
+ * inline assembly so no compiler can merge or drop the chains. The chains
+ * are 16 wide (AVX-512) where the CPU has it, as the GEMMs then are
+ * (src/nn/cpu.h), else 8 wide (AVX2): chosen at run time, like the
+ * kernels; MAKEMORE_SIMD=avx2 asks for the 8-wide chains anyway. With n
+ * threads, all run at once and the GFLOP/s are summed. On a machine
  * without AVX2 and FMA it prints gflops 0. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -25,53 +27,78 @@ static double now(void)
 }
 
 #define ITERS 50000000L
-#if defined(__x86_64__) && defined(__AVX512F__)
-#define WIDTH 16
-#define VREG(i) "%%zmm" #i
-#else
-#define WIDTH 8
-#define VREG(i) "%%ymm" #i
-#endif
-#define FLOPS_PER_ITER (12 * WIDTH * 2)
-#define FMA(i) "vfmadd231ps " VREG(14) ", " VREG(15) ", " VREG(i) "\n\t"
-#define MOV(i) "vmovaps " VREG(0) ", " VREG(i) "\n\t"
+#define CHAINS 12
 
-/* seconds for ITERS iterations of 12 FMAs of WIDTH floats */
-static double fma_seconds(void)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define FMA_LOOP(R, W)                                                                                \
+    "vxorps %%" R "0, %%" R "0, %%" R "0\n\t"                                                         \
+    "vmovaps %%" R "0, %%" R "1\n\t vmovaps %%" R "0, %%" R "2\n\t vmovaps %%" R "0, %%" R "3\n\t"    \
+    "vmovaps %%" R "0, %%" R "4\n\t vmovaps %%" R "0, %%" R "5\n\t vmovaps %%" R "0, %%" R "6\n\t"    \
+    "vmovaps %%" R "0, %%" R "7\n\t vmovaps %%" R "0, %%" R "8\n\t vmovaps %%" R "0, %%" R "9\n\t"    \
+    "vmovaps %%" R "0, %%" R "10\n\t vmovaps %%" R "0, %%" R "11\n\t"                                 \
+    "vmovaps %%" R "0, %%" R "14\n\t vmovaps %%" R "0, %%" R "15\n\t"                                 \
+    "1:\n\t"                                                                                          \
+    "vfmadd231ps %%" R "14, %%" R "15, %%" R "0\n\t vfmadd231ps %%" R "14, %%" R "15, %%" R "1\n\t"   \
+    "vfmadd231ps %%" R "14, %%" R "15, %%" R "2\n\t vfmadd231ps %%" R "14, %%" R "15, %%" R "3\n\t"   \
+    "vfmadd231ps %%" R "14, %%" R "15, %%" R "4\n\t vfmadd231ps %%" R "14, %%" R "15, %%" R "5\n\t"   \
+    "vfmadd231ps %%" R "14, %%" R "15, %%" R "6\n\t vfmadd231ps %%" R "14, %%" R "15, %%" R "7\n\t"   \
+    "vfmadd231ps %%" R "14, %%" R "15, %%" R "8\n\t vfmadd231ps %%" R "14, %%" R "15, %%" R "9\n\t"   \
+    "vfmadd231ps %%" R "14, %%" R "15, %%" R "10\n\t vfmadd231ps %%" R "14, %%" R "15, %%" R "11\n\t" \
+    "dec %0\n\t jnz 1b\n\t vzeroupper"
+#define CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
+                 "xmm11", "xmm14", "xmm15", "cc"
+
+/* seconds for ITERS iterations of 12 FMAs, 8 wide */
+__attribute__((target("avx2,fma"))) static double fma8_seconds(void)
 {
-#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
     long n = ITERS;
-    double t0 = now();
-    __asm__ volatile(
-        "vxorps " VREG(0) ", " VREG(0) ", " VREG(0) "\n\t"
-        MOV(1) MOV(2) MOV(3) MOV(4) MOV(5) MOV(6) MOV(7) MOV(8) MOV(9) MOV(10) MOV(11) MOV(14) MOV(15)
-        "1:\n\t"
-        FMA(0) FMA(1) FMA(2) FMA(3) FMA(4) FMA(5) FMA(6) FMA(7) FMA(8) FMA(9) FMA(10) FMA(11)
-        "dec %0\n\t jnz 1b\n\t vzeroupper"
-        : "+r"(n)
-        :
-        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-          "xmm11", "xmm14", "xmm15", "cc");
+    const double t0 = now();
+    __asm__ volatile(FMA_LOOP("ymm", 8) : "+r"(n) : : CLOBBERS);
     return now() - t0;
-#else
-    return 0.0;
-#endif
 }
+
+/* the same, 16 wide */
+__attribute__((target("avx512f"))) static double fma16_seconds(void)
+{
+    long n = ITERS;
+    const double t0 = now();
+    __asm__ volatile(FMA_LOOP("zmm", 16) : "+r"(n) : : CLOBBERS);
+    return now() - t0;
+}
+
+/* the vector width the kernels use on this CPU: 16, 8, or 0 (no FMA) */
+static int width(void)
+{
+    const char *env = getenv("MAKEMORE_SIMD");
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && !(env && !strcmp(env, "avx2"))) return 16;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 8 : 0;
+}
+
+static double fma_seconds(int w)
+{
+    return w == 16 ? fma16_seconds() : w == 8 ? fma8_seconds() : 0.0;
+}
+#else
+static int width(void) { return 0; }
+static double fma_seconds(int w) { (void)w; return 0.0; }
+#endif
 
 int main(int argc, char **argv)
 {
     int nt = argc > 1 ? atoi(argv[1]) : 1;
     if (nt < 1) nt = 1;
+    const int w = width();
     double best = 0;
     for (int round = 0; round < 3; round++) { /* the best of 3: others only slow a round */
         double total = 0;
 #pragma omp parallel num_threads(nt) reduction(+ : total)
         {
-            double t = fma_seconds();
-            total += t > 0 ? ITERS * (double)FLOPS_PER_ITER / t / 1e9 : 0;
+            double t = fma_seconds(w);
+            total += t > 0 ? ITERS * (double)(CHAINS * w * 2) / t / 1e9 : 0;
         }
         best = total > best ? total : best;
     }
-    printf("{\"threads\": %d, \"gflops\": %.1f, \"width\": %d}\n", nt, best, WIDTH);
+    printf("{\"threads\": %d, \"gflops\": %.1f, \"width\": %d}\n", nt, best, w);
     return 0;
 }

@@ -11,7 +11,11 @@ data/names.txt), PYTHON (default /usr/bin/python3), MAKEMORE (default
 
 For each type, at makemore.py's defaults (batch 32, block 16, n_embd 64,
 n_embd2 64, 4 layers, 4 heads, AdamW), rounds alternate the programs, each
-with 1 and 2 threads, so that a slow spell of the machine hits all of them.
+with 1 and 2 threads, so that a slow spell of the machine hits all of them:
+makemore.c, makemore.py under OpenBLAS (the peer every ratio is against),
+and makemore.py under the reference BLAS (a second, labelled column, with
+fewer steps). makemore.py runs through bench/peer_blas.py, which checks
+which BLAS torch loaded and matches OpenBLAS's threads to torch's.
 makemore.py prints its step time every 10 steps (the time of one step:
 batch, forward, backward, update); the first printed step is dropped as a
 warm-up and the median of the rest is its time. makemore.c's time is
@@ -44,12 +48,13 @@ BEGIN, END = "<!-- zoo:begin -->", "<!-- zoo:end -->"
 # step's jitter, short enough for five rounds of six types.
 OURS_SECONDS = 2.0
 
-PEER_WRAPPER = """
-import runpy, sys, torch
-torch.set_num_threads(int(sys.argv[1]))
-sys.argv = [sys.argv[2]] + sys.argv[3:]
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_blas import peer_env  # noqa: E402
+
+PEER_BLAS = os.path.join(ROOT, "bench", "peer_blas.py")
+BLAS_SEEN = {}
+# the programs of a round, in order: (key, BLAS of makemore.py)
+PROGRAMS = (("ours", None), ("peer", "openblas"), ("ref", "reference"))
 
 
 def run(cmd, log, cwd=None):
@@ -60,9 +65,16 @@ def run(cmd, log, cwd=None):
     return p.stdout
 
 
-def peer_step_ms(kind, threads, steps, log, tmp):
-    out = run([PY, "-c", PEER_WRAPPER, str(threads), PEER, "-i", NAMES, "-o", os.path.join(tmp, "peer-" + kind),
-               "--type", kind, "--max-steps", str(steps), "--num-workers", "0", "--seed", "3407"], log)
+def peer_step_ms(kind, threads, steps, log, tmp, blas="openblas"):
+    cmd = [PY, PEER_BLAS, blas, str(threads), PEER, "-i", NAMES, "-o", os.path.join(tmp, "peer-" + kind),
+           "--type", kind, "--max-steps", str(steps), "--num-workers", "0", "--seed", "3407"]
+    env = peer_env(blas, threads)
+    log.append(("LD_LIBRARY_PATH=%s " % env["LD_LIBRARY_PATH"] if blas == "reference" else "") + " ".join(cmd))
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        sys.exit("zoo: %s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr[-2000:]))
+    out = p.stdout
+    BLAS_SEEN["%s %d" % (blas, threads)] = json.loads(re.search(r"^peer_blas: (\{.*\})$", p.stderr, re.M).group(1))
     pairs = re.findall(r"^step (\d+) \| loss [\d.]+ \| step time ([\d.]+)ms$", out, re.M)
     ms = [float(t) for s, t in pairs if int(s) > 0]
     params = int(re.search(r"^model #params: (\d+)$", out, re.M).group(1))
@@ -107,11 +119,12 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--types", default=",".join(TYPES))
     ap.add_argument("--peer-steps", type=int, default=200)
+    ap.add_argument("--ref-steps", type=int, default=60, help="makemore.py's steps under the reference BLAS")
     ap.add_argument("--quick", action="store_true", help="a smoke test: 1 round, 30 makemore.py steps")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     if args.quick:
-        args.rounds, args.peer_steps = 1, 30
+        args.rounds, args.peer_steps, args.ref_steps = 1, 30, 20
     for path, what in ((NAMES, "NAMES_TXT"), (PEER, "MAKEMORE_PY"), (MM, "MAKEMORE (run make)")):
         if not os.path.exists(path):
             sys.exit("zoo: %s not found; set %s" % (path, what))
@@ -119,7 +132,7 @@ def main():
     log, t_start = [], time.time()
     load0, loads = loadavg(), []
     peak = fma_peak(log)
-    times = {(k, p, t): [] for k in types for p in ("ours", "peer") for t in (1, 2)}
+    times = {(k, p, t): [] for k in types for p, _ in PROGRAMS for t in (1, 2)}
     params = {}
     with tempfile.TemporaryDirectory() as tmp:
         # a first short run of ours sizes the step count of the timed ones
@@ -131,10 +144,12 @@ def main():
                     times[(k, "ours", t)].append(ms)
                     ms, params[(k, "peer")] = peer_step_ms(k, t, args.peer_steps, log, tmp)
                     times[(k, "peer", t)].append(ms)
+                    times[(k, "ref", t)].append(peer_step_ms(k, t, args.ref_steps, log, tmp, "reference")[0])
                 loads.append(loadavg())
-                print("round %d %-12s ours %8.3f / %8.3f ms  makemore.py %8.3f / %8.3f ms" % (
-                    r + 1, k, times[(k, "ours", 1)][-1], times[(k, "ours", 2)][-1],
-                    times[(k, "peer", 1)][-1], times[(k, "peer", 2)][-1]), flush=True)
+                print("round %d %-12s ours %8.3f / %8.3f ms  makemore.py+OpenBLAS %8.3f / %8.3f ms"
+                      "  +reference BLAS %8.3f / %8.3f ms (1 / 2 threads)" % (
+                          r + 1, k, times[(k, "ours", 1)][-1], times[(k, "ours", 2)][-1], times[(k, "peer", 1)][-1],
+                          times[(k, "peer", 2)][-1], times[(k, "ref", 1)][-1], times[(k, "ref", 2)][-1]), flush=True)
         bd = breakdown(log)
     med = {key: statistics.median(v) for key, v in times.items()}
     run_info = dict(load0=load0, loads=loads, load1=loadavg(), minutes=(time.time() - t_start) / 60,
@@ -164,7 +179,10 @@ NOTES = {
            "64-64-64 tanh MLP and the output layer over all 512 positions: small products, so the "
            "elementwise work and the averaging weigh as much as the products.",
     "transformer": "4 blocks of LayerNorm, QKV, causal attention over 16 positions, projection and a "
-                   "4x MLP with GELU; the matrix products take most of the step, the backward ones most of that (breakdown below).",
+                   "4x MLP with GELU; the matrix products take most of the step, the backward ones most of that "
+                   "(breakdown below). With 2 threads each takes half the items through the whole forward pass "
+                   "(no barrier) and through each block's input gradients, then half of that block's weight "
+                   "gradients (one barrier a block).",
 }
 
 
@@ -201,14 +219,40 @@ LIMITS = """### What limits going faster
   each position runs only the items still going); its other sequence kinds still compute them.
 - **The recurrence.** The RNN and GRU take 16 dependent steps of a (32 x 128) x (128 x 64)
   product: nothing overlaps them, so each waits for the last.
-- **The second core.** A step is split between two threads in pieces of tens of microseconds;
-  each fork, barrier and join costs microseconds on an idle machine and a scheduler time slice when
-  the other core is busy, so 2 threads gain well short of 2x at batch 32 and lose much under load.
+- **The second core.** Most kinds split a step between two threads in pieces of tens of
+  microseconds; each fork, barrier and join costs microseconds on an idle machine and a scheduler
+  time slice when the other core is busy, so 2 threads gain well short of 2x at batch 32 and lose
+  much under load. The transformer splits whole passes by items instead (about a dozen forks, joins
+  and barriers a step where it had about 70); its output layer and loss still run kernel by kernel.
 """
 
 
 def cell(xs, fmt):
     return " ".join(fmt % x for x in xs)
+
+
+# Issue 20's targets: (type, threads, least ratio against makemore.py + OpenBLAS)
+TARGETS = (("transformer", 2, 6.0), ("mlp", 2, 6.0), ("gru", 2, 15.0), ("rnn", 2, 15.0))
+
+
+def targets(types, med, peak, params):
+    """Lines saying which of the targets this run met."""
+    out = []
+    for k, t, want in TARGETS:
+        if k in types:
+            got = med[(k, "peer", t)] / med[(k, "ours", t)]
+            out.append("- %s at %d threads: %.1fx makemore.py + OpenBLAS (target %.0fx): **%s**"
+                       % (k, t, got, want, "met" if got >= want else "not met"))
+    if "transformer" in types:
+        up = med[("transformer", "ours", 1)] / med[("transformer", "ours", 2)]
+        out.append("- transformer, 2 threads against 1 at batch 32: %.2fx (target 1.7x): **%s**"
+                   % (up, "met" if up >= 1.7 else "not met"))
+        if peak and peak[2]:
+            f = step_flops("transformer", params[("transformer", "ours")])
+            frac = f / (med[("transformer", "ours", 2)] * 1e-3) / 1e9 / peak[2]
+            out.append("- transformer at 2 threads: %.0f%% of the 2-core FMA peak (target 60%%): **%s**"
+                       % (100 * frac, "met" if frac >= 0.6 else "not met"))
+    return out
 
 
 def render(types, med, times, params, peak, args, run, bd):
@@ -218,37 +262,52 @@ def render(types, med, times, params, peak, args, run, bd):
     w.append("each `--type` (batch 32, block 16, n_embd 64, n_embd2 64, 4 layers, 4 heads, AdamW 5e-4); makemore.c")
     w.append("runs `train --preset makemore-TYPE` (the same model, sizes and optimizer). %d rounds; in each, for"
              % args.rounds)
-    w.append("each type: makemore.c with 1 thread, makemore.py with 1, makemore.c with 2, makemore.py with 2.")
-    w.append("makemore.py: %d steps a run, its own printed step time (every 10th step; step 0 dropped as warm-up),"
-             % args.peer_steps)
-    w.append("median. makemore.c: `train_seconds / steps` of a run of about %.0f s of training. Table: median over"
+    w.append("each type and thread count (1, then 2): makemore.c, makemore.py under OpenBLAS, makemore.py under the")
+    w.append("reference BLAS. makemore.py's threads: `torch.set_num_threads` and `OPENBLAS_NUM_THREADS` both set.")
+    w.append("makemore.py: %d steps a run under OpenBLAS, %d under the reference BLAS, its own printed step time"
+             % (args.peer_steps, args.ref_steps))
+    w.append("(every 10th step; step 0 dropped as warm-up), median. makemore.c: `train_seconds / steps` of a run of")
+    w.append("about %.0f s of training. Table: median over rounds; ratio = makemore.py / makemore.c at the same thread"
              % OURS_SECONDS)
-    w.append("rounds; ratio = makemore.py / makemore.c at the same thread count. Load average (1, 5, 15 min) at")
-    w.append("the start %s, after each type of each round %s, at the end %s.\n"
+    w.append("count. Load average (1, 5, 15 min) at the start %s, after each type of each round %s, at the end %s.\n"
              % (run["load0"], "; ".join(run["loads"]), run["load1"]))
-    w.append("| type | params (ours / py) | makemore.c 1 thr | 2 thr | makemore.py 1 thr | 2 thr | "
-             "ratio 1 thr | ratio 2 thr | nominal GFLOP/s 1 thr | of 1-thr FMA peak |")
-    w.append("|---|---|---|---|---|---|---|---|---|---|")
+    w.append("| type | params (ours / py) | makemore.c 1 thr | 2 thr | makemore.py+OpenBLAS 1 thr | 2 thr | "
+             "**ratio vs OpenBLAS** 1 thr | 2 thr | makemore.py+reference BLAS 1 thr | 2 thr | ratio vs reference BLAS 1 thr | 2 thr |")
+    w.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for k in types:
-        o1, o2, p1, p2 = (med[(k, p, t)] for p in ("ours", "peer") for t in (1, 2))
-        f = step_flops(k, params[(k, "ours")])
-        gf = f / (o1 * 1e-3) / 1e9 if f else None
-        w.append("| %s | %d / %d | %.3f ms | %.3f ms | %.2f ms | %.2f ms | **%.1fx** | **%.1fx** | %s | %s |" % (
-            k, params[(k, "ours")], params[(k, "peer")], o1, o2, p1, p2, p1 / o1, p2 / o2,
-            "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak[1]) if gf and peak and peak[1] else "-"))
+        o1, o2, p1, p2, r1, r2 = (med[(k, p, t)] for p in ("ours", "peer", "ref") for t in (1, 2))
+        w.append("| %s | %d / %d | %.3f ms | %.3f ms | %.2f ms | %.2f ms | **%.1fx** | **%.1fx** | %.2f ms | %.2f ms | %.1fx | %.1fx |" % (
+            k, params[(k, "ours")], params[(k, "peer")], o1, o2, p1, p2, p1 / o1, p2 / o2, r1, r2, r1 / o1, r2 / o2))
+    w.append("")
+    w.append("Targets (issue 20), measured in this run:\n")
+    w.extend(targets(types, med, peak, params))
     w.append("")
     if peak:
-        w.append("FMA peak (build/bench/peak, during this run): %.1f GFLOP/s on 1 thread, %.1f with 2." % (peak[1], peak[2]))
+        w.append("FMA peak (build/bench/peak, during this run): %.1f GFLOP/s on 1 thread, %.1f with 2.\n" % (peak[1], peak[2]))
+        w.append("| type | nominal GFLOP/s 1 thr | of 1-core FMA peak | GFLOP/s 2 thr | of 2-core FMA peak |")
+        w.append("|---|---|---|---|---|")
+        for k in types:
+            f = step_flops(k, params[(k, "ours")])
+            if not f:
+                continue
+            g1, g2 = f / (med[(k, "ours", 1)] * 1e-3) / 1e9, f / (med[(k, "ours", 2)] * 1e-3) / 1e9
+            w.append("| %s | %.1f | %.0f%% | %.1f | %.0f%% |" % (k, g1, 100 * g1 / peak[1], g2, 100 * g2 / peak[2]))
+        w.append("")
     w.append("GFLOP/s is nominal: 6 x (parameters - embedding tables) x 512 tokens a step (forward, weight and")
     w.append("input gradients), plus the transformer's attention products; the bigram is all lookup. It counts")
     w.append("the padded positions after an item's end too, as makemore.py computes them; makemore.c's RNN and")
     w.append("GRU skip them, so for those two it is a nominal rate above the arithmetic done.\n")
+    for key in sorted(BLAS_SEEN):
+        b = BLAS_SEEN[key]
+        w.append("- bench/peer_blas.py, %s: torch loaded %s (%s); torch threads %s, OpenBLAS threads %s"
+                 % (key, b["got"], ", ".join(b["libs"]), b["torch_threads"], b["openblas_threads"]))
+    w.append("")
     w.append("Every round (ms/step, in round order):\n")
-    w.append("| type | makemore.c 1 thr | 2 thr | makemore.py 1 thr | 2 thr |")
-    w.append("|---|---|---|---|---|")
+    w.append("| type | makemore.c 1 thr | 2 thr | makemore.py+OpenBLAS 1 thr | 2 thr | +reference BLAS 1 thr | 2 thr |")
+    w.append("|---|---|---|---|---|---|---|")
     for k in types:
-        w.append("| %s | %s | %s | %s | %s |" % (k, cell(times[(k, "ours", 1)], "%.3f"), cell(times[(k, "ours", 2)], "%.3f"),
-                                             cell(times[(k, "peer", 1)], "%.1f"), cell(times[(k, "peer", 2)], "%.1f")))
+        w.append("| %s | %s |" % (k, " | ".join(cell(times[(k, p, t)], "%.3f" if p == "ours" else "%.1f")
+                                             for p in ("ours", "peer", "ref") for t in (1, 2))))
     w.append("")
     w.append("makemore.py runs with `--num-workers 0`: its default, 4 loader processes, would be 4 more processes")
     w.append("on 2 cores, taking CPU from the step being timed (a batch of 32 names is microseconds of work for")
@@ -259,7 +318,9 @@ def render(types, med, times, params, peak, args, run, bd):
     w.append("")
     if bd:
         w.append("The transformer's step, kernel by kernel (`build/bench/transformer 1 300` and `2 300`, run after")
-        w.append("the rounds; each kernel timed alone at the step's shapes, so the parts do not add up exactly):\n")
+        w.append("the rounds; each kernel timed alone at the step's shapes, so the parts do not add up exactly; with 2")
+        w.append("threads the step itself splits its items between the threads for whole passes, not kernel by kernel,")
+        w.append("so the 2-thread kernel rows show each kernel split on its own):\n")
         for t in (1, 2):
             w.append("```")
             w.append(bd[t])

@@ -10,6 +10,7 @@
 #include "kind.h"
 #include "mix.h"
 #include "report.h"
+#include "runbuild.h"
 #include "progress.h"
 
 /* Where make web leaves the report's panel in this build's tree (the
@@ -403,27 +404,6 @@ void trainfiles_print(const trainfiles *t, FILE *out)
     if (t->have_mix) print_mix(out, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
-static void json_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
-{
-    mm_json_int(j, "mix_ngram", m->order);
-    mm_json_str(j, "mix_smoothing", mm_ngram_smoothing_name(m->smoothing));
-    mm_json_num(j, "mix_weight", m->weight, 6);
-    mm_json_int(j, "mix_weight_fitted", m->fitted);
-    for (int s = 0; s < MM_NSPLITS; s++) {
-        if (!(mask & (1u << s))) continue;
-        const char *name = mm_split_name(s);
-        const double *loss[3] = {m->ngram_loss, m->mix_loss, m->mlp_loss};
-        const char *what[3] = {"ngram", "mix", "model"};
-        for (int k = 0; k < 3; k++) {
-            char key[48];
-            snprintf(key, sizeof key, "%s_%s_loss", what[k], name);
-            if (k < 2) mm_json_num(j, key, loss[k][s], 6);
-            snprintf(key, sizeof key, "%s_%s_perplexity", what[k], name);
-            mm_json_num(j, key, exp(loss[k][s]), 6);
-        }
-    }
-}
-
 void trainfiles_json(const trainfiles *t, mm_json *j)
 {
     /* --keep-best, --patience (the command line's own: the library does not evaluate as it trains) */
@@ -434,7 +414,7 @@ void trainfiles_json(const trainfiles *t, mm_json *j)
     }
     if (t->keep_best) mm_json_str(j, "best_bin", t->best_step >= 0 ? "best.bin" : "");
     if (t->patience) mm_json_int(j, "stopped_early", t->stopped_early);
-    if (t->have_mix) json_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
+    if (t->have_mix) mm_run_summary_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
 int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, int nthreads,
@@ -445,7 +425,7 @@ int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o
     unsigned mask = only >= 0 ? 1u << only : (1u << MM_TRAIN | 1u << MM_DEV);
     if (mm_mix_run(&r->model, &d->data, o, mask, nthreads, &m, &err))
         return cli_error("--mix-ngram: %s", err.msg);
-    if (j) json_mix(j, &m, mask);
+    if (j) mm_run_summary_mix(j, &m, mask);
     else print_mix(stdout, &m, mask);
     return 0;
 }

@@ -158,7 +158,26 @@ MAKEMORE_API makemore_status makemore_train(const char *input, const char *dir, 
  * A preset comes first, then c's fields that differ from
  * makemore_train_defaults(), then the other settings in order, so what is
  * given overrides the preset, as on the command line. c NULL: the
- * defaults. lr-find is the command line's (only 0 is accepted). */
+ * defaults. Train's flags about the run rather than the model:
+ *   save-every=N   DIR/model.bin is saved every N steps too (default 0:
+ *                  at the end only; the command line's default is 10000)
+ *   mix-ngram=N    the summary gains the n-gram mixture's fields (mix_*,
+ *                  ngram_*), as train --json's (context-layout kinds)
+ *   num-samples=N  the summary gains "samples", N items as train --json's
+ *                  (default 0 here: the command line's is 20)
+ *   resume=1       DIR/model.bin goes on to max-steps on input, which must
+ *                  be its data; any setting but max-steps, threads and
+ *                  these run flags is refused (train --resume can change
+ *                  the learning-rate settings)
+ *   eval-every=N   only with makemore_train_watch (the losses go to its
+ *                  callback); refused here
+ * Refused when not 0, naming the flag: print-every (the library prints
+ * nothing; the callback gets every step's loss), lr-find (the sweep is
+ * `makemore lr-find`), keep-best and patience (a callback given
+ * eval_every sees each dev loss and may stop the run). The figures (loss.svg, embedding.svg, lr_find.svg)
+ * and report.html are the command line's: `makemore train` writes them
+ * beside log.csv; the library gives their data instead (the callback's
+ * losses, makemore_embeddings). */
 MAKEMORE_API makemore_status makemore_train_with(const char *input, const char *dir, const makemore_train_config *c,
                                                  const char *const *settings, char *json, size_t cap,
                                                  makemore_error *err);
@@ -173,7 +192,8 @@ MAKEMORE_API const char *makemore_train_setting(int i);
  * the loss on the whole train and dev splits. A non-zero return stops the
  * run: DIR/model.bin is saved as it is (as the CLI saves on Ctrl-C), json
  * gets the summary of the steps done, and the status is MAKEMORE_EINTR.
- * Settings as makemore_train_with's. fn NULL: makemore_train_with. */
+ * Settings as makemore_train_with's; eval_every 0 takes the setting
+ * eval-every=N if given. fn NULL: makemore_train_with. */
 typedef struct {
     long step, max_steps;   /* steps done (1-based count of the last step here) */
     double lr, loss;        /* the last step's learning rate and minibatch loss */

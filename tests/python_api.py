@@ -16,7 +16,7 @@ if not os.environ.get("MAKEMORE_TEST_INSTALLED"):
 import makemore  # noqa: E402
 
 MM, tmp = sys.argv[1], sys.argv[2]
-PLAN = 19
+PLAN = 22
 print(f"1..{PLAN}")
 done = 0
 
@@ -84,6 +84,23 @@ def raises(fn, text, kind=makemore.MakemoreError):
         return False, f"{type(e).__name__}: {e}"
     return False, "no exception"
 
+
+# The flags about the run, not the model: the same mixture and samples as
+# train --json, then the run resumed further, as train --resume.
+run = dict(max_steps=40, n_hidden=16, threads=1)
+got = makemore.train(data, os.path.join(tmp, "run"), save_every=10, mix_ngram=3, num_samples=4, progress=None, **run)
+ref = json.loads(cli("train", "-i", data, "-o", os.path.join(tmp, "runcli"), "--max-steps", "40", "--n-hidden", "16",
+                     "-t", "1", "--save-every", "10", "--mix-ngram", "3", "--num-samples", "4", "--json"))
+keys = ("mix_weight", "mix_dev_loss", "ngram_dev_loss", "samples", "dev_loss")
+check(all(got.get(k) == ref[k] for k in keys),
+      f"train(save_every, mix_ngram, num_samples) gives train --json's {', '.join(keys)} ({got.get('samples')})")
+more = makemore.train(data, os.path.join(tmp, "run"), resume=True, max_steps=80, threads=1, progress=None)
+cli("train", "-i", data, "-o", os.path.join(tmp, "runcli"), "--resume", "--max-steps", "80", "-t", "1", "--json")
+ref = json.loads(cli("eval", "-o", os.path.join(tmp, "runcli"), "--json"))
+check(more["steps"] == 80 and abs(more["dev_loss"] - ref["dev_loss"]) < 1e-6,
+      f"train(resume=True, max_steps=80) goes on as train --resume (dev {more['dev_loss']:.6f})")
+ok, msg = raises(lambda: makemore.train(data, os.path.join(tmp, "x"), print_every=5, max_steps=1), "--print-every")
+check(ok, f"train(print_every=5) raises MakemoreError naming the flag: {msg}")
 
 for what, fn, text, kind in [
     ("load() of a folder without model.bin", lambda: makemore.load(os.path.join(tmp, "none")), "model.bin",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "groups.h"
 #include "kernels.h"
 #include "mlp.h"
@@ -192,6 +193,44 @@ static void test_bitwise(int B, int K, int J)
     free(in); free(W); free(bias); free(dout);
 }
 
+/* The kernels are chosen by CPU at run time (cpu.h): AVX-512 exactly where
+ * the CPU has it (in an x86-64 build with AVX2), and capping at AVX2 gives
+ * the same bits as the level picked. */
+static void test_dispatch(void)
+{
+    const mm_simd got = mm_simd_level();
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
+    __builtin_cpu_init();
+    const char *env = getenv("MAKEMORE_SIMD");
+    const mm_simd want = __builtin_cpu_supports("avx512f") && !(env && strcmp(env, "avx512"))
+                             ? MM_SIMD_AVX512 : MM_SIMD_AVX2;
+#elif defined(__AVX2__) && defined(__FMA__)
+    const mm_simd want = MM_SIMD_AVX2;
+#else
+    const mm_simd want = MM_SIMD_PLAIN;
+#endif
+    CHECK(got == want, "the kernels in use are %s (this CPU and build: %s)", mm_simd_name(got), mm_simd_name(want));
+    enum { B = 61, K = 300, J = 77 };
+    float *in = rand_array((long)B * K, 2), *W = rand_array((long)K * J, 2), *bias = rand_array(J, 2);
+    float *dout = rand_array((long)B * J, 2), *out[2], *din[2], *dW[2];
+    for (int k = 0; k < 2; k++) {
+        if (k == 1) mm_simd_cap(MM_SIMD_AVX2);
+        out[k] = malloc((size_t)B * J * sizeof(float));
+        din[k] = malloc((size_t)B * K * sizeof(float));
+        dW[k] = calloc((size_t)K * J, sizeof(float));
+        mm_linear_forward(out[k], in, W, bias, B, K, J, 1);
+        mm_linear_backward(din[k], dW[k], NULL, dout, in, W, B, K, J, 1);
+    }
+    const mm_simd capped = mm_simd_level();
+    mm_simd_cap(MM_SIMD_AVX512);
+    CHECK(same_floats(out[0], out[1], (long)B * J) && same_floats(din[0], din[1], (long)B * K) &&
+              same_floats(dW[0], dW[1], (long)K * J) && mm_simd_level() == got,
+          "linear forward and backward on the %s kernels and capped at %s: the same bits%s", mm_simd_name(got),
+          mm_simd_name(capped), got == capped ? " (one path for this CPU and build: no AVX-512 to compare)" : "");
+    for (int k = 0; k < 2; k++) { free(out[k]); free(din[k]); free(dW[k]); }
+    free(in); free(W); free(bias); free(dout);
+}
+
 static void test_softmax(void)
 {
     enum { B = 7, V = 27 };
@@ -344,10 +383,11 @@ static void test_model_threads(void)
 
 int main(void)
 {
-    PLAN(23);
+    PLAN(25);
     test_tanh_exp();
     test_linear();
     test_softmax();
+    test_dispatch();
     test_bitwise(32, 30, 200);
     test_bitwise(256, 200, 27);
     test_bitwise(300, 512, 300);

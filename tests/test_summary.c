@@ -1,8 +1,10 @@
 /* The command line and the library build a run through the same builder:
  * for the same settings, `makemore train --json` and makemore_train_with's
- * summary must agree field by field (but for the timing, and the fields
- * only the command line writes: report.html, samples, the n-gram mix), and
- * every setting the library takes must be a flag of train.
+ * summary must agree field by field (but for the timing, and report.html,
+ * which only the command line writes; the samples and the n-gram mix are
+ * compared when asked for), and every setting the library takes must be a
+ * flag of train; so must a run resumed by each. The flags the library
+ * refuses name themselves, and --save-every saves while the run goes on.
  *   MAKEMORE  the binary (default ./makemore) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,18 +103,10 @@ static void flags_of(const char *const *set, char *out, size_t n)
     }
 }
 
-/* Trains with the library, then with the command line into the same
- * folder, and compares the two summaries; returns the fields that differ. */
-static void compare(const char *what, const char *mm, const char *data, const char *dir, const char *const *set)
+/* The two summaries agree field by field (3 checks). */
+static void agree(const char *what, const char *api, int rc, const char *cli)
 {
-    static char api[8192], cli[8192], cmd[4096], flags[2048], differ[1024];
-    makemore_error err = {{0}};
-    makemore_status st = makemore_train_with(data, dir, NULL, set, api, sizeof api, &err);
-    CHECK(st == MAKEMORE_OK, "%s: makemore_train_with: %s", what, st ? err.msg : "ok");
-    if (st) return;
-    flags_of(set, flags, sizeof flags);
-    snprintf(cmd, sizeof cmd, "%s train -i '%s' -o '%s' --json --samples 0 --force%s 2>/dev/null", mm, data, dir, flags);
-    int rc = run(cmd, cli, sizeof cli);
+    static char differ[1024];
     fields a, c;
     CHECK(rc == 0 && parse_fields(api, &a) == 0 && parse_fields(cli, &c) == 0 && a.n > 10,
           "%s: both summaries parse (exit %d, %d fields)", what, rc, a.n);
@@ -129,6 +123,42 @@ static void compare(const char *what, const char *mm, const char *data, const ch
         if (!get(&c, a.key[i])) len += (size_t)snprintf(differ + len, sizeof differ - len, " %s (only the api's)", a.key[i]);
     CHECK(len == 0, "%s: the %d fields of train --json agree with the library's summary%s%s", what, c.n,
           len ? ", but for:" : "", differ);
+}
+
+/* Trains with the library, then with the command line into the same
+ * folder, and compares the two summaries. */
+static void compare(const char *what, const char *mm, const char *data, const char *dir, const char *const *set)
+{
+    static char api[8192], cli[8192], cmd[4096], flags[2048];
+    makemore_error err = {{0}};
+    makemore_status st = makemore_train_with(data, dir, NULL, set, api, sizeof api, &err);
+    CHECK(st == MAKEMORE_OK, "%s: makemore_train_with: %s", what, st ? err.msg : "ok");
+    if (st) return;
+    flags_of(set, flags, sizeof flags);
+    snprintf(cmd, sizeof cmd, "%s train -i '%s' -o '%s' --json --samples 0 --force%s 2>/dev/null", mm, data, dir, flags);
+    int rc = run(cmd, cli, sizeof cli);
+    agree(what, api, rc, cli);
+}
+
+/* A run of 40 steps by the command line, resumed to 80 by the library and
+ * (from the same model.bin) by the command line: the summaries agree. */
+static void compare_resume(const char *mm, const char *data, const char *dir)
+{
+    static char api[8192], cli[8192], cmd[4096];
+    const char *what = "resume=1 max-steps=80";
+    snprintf(cmd, sizeof cmd, "%s train -i '%s' -o '%s' --json --samples 0 --force --max-steps 40 --n-hidden 16 "
+             "--optimizer adamw --learning-rate 0.01 --threads 1 >/dev/null 2>&1 && cp '%s/model.bin' '%s.saved'",
+             mm, data, dir, dir, dir);
+    int rc = system(cmd);
+    const char *set[] = {"resume=1", "max-steps=80", "threads=1", NULL};
+    makemore_error err = {{0}};
+    makemore_status st = rc ? MAKEMORE_EIO : makemore_train_with(data, dir, NULL, set, api, sizeof api, &err);
+    CHECK(st == MAKEMORE_OK, "%s: makemore_train_with: %s", what, !st ? "ok" : rc ? "the first 40 steps failed" : err.msg);
+    if (st) return;
+    snprintf(cmd, sizeof cmd, "cp '%s.saved' '%s/model.bin' && %s train -i '%s' -o '%s' --json --samples 0 "
+             "--resume --max-steps 80 --threads 1 2>/dev/null", dir, dir, mm, data, dir);
+    rc = run(cmd, cli, sizeof cli);
+    agree(what, api, rc, cli);
 }
 
 static void write_data(const char *path)
@@ -157,9 +187,57 @@ static void names_are_flags(const char *mm)
           len ? "; not in --help:" : "", missing);
 }
 
+/* The flags of train the library cannot act on are refused by name. */
+static void refusals(const char *data, const char *dir)
+{
+    static const char *const cases[][2] = {
+        {"print-every=100", "--print-every"}, {"lr-find=100", "--lr-find"},
+        {"resume=1", "--learning-rate"}, /* with learning-rate=0.1 below: the checkpoint's */
+        {"eval-every=5", "--eval-every"}, /* no callback to receive them */
+        {"keep-best=1", "--keep-best"}, {"patience=3", "--patience"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *set[] = {"max-steps=1", cases[i][0], i == 2 ? "learning-rate=0.1" : NULL, NULL};
+        makemore_error err = {{0}};
+        char json[4096];
+        makemore_status st = makemore_train_with(data, dir, NULL, set, json, sizeof json, &err);
+        CHECK(st == MAKEMORE_EINVAL && strstr(err.msg, cases[i][1]), "%s is refused, naming %s (%s)", cases[i][0],
+              cases[i][1], err.msg);
+    }
+}
+
+typedef struct {
+    const char *ckpt;
+    int before, after; /* model.bin was there at step 9, at step 11 */
+} saw;
+
+static int look(const makemore_progress *p, void *user)
+{
+    saw *s = user;
+    if (p->step == 9) s->before = access(s->ckpt, F_OK) == 0;
+    if (p->step == 11) s->after = access(s->ckpt, F_OK) == 0;
+    return 0;
+}
+
+/* save-every=10 writes model.bin at step 10, before the run ends. */
+static void saves_every(const char *data, const char *dir)
+{
+    char ckpt[128], cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
+    snprintf(ckpt, sizeof ckpt, "%s/model.bin", dir);
+    saw s = {ckpt, -1, -1};
+    const char *set[] = {"max-steps=20", "n-hidden=8", "save-every=10", "eval-every=1", "threads=1", NULL};
+    makemore_error err = {{0}};
+    makemore_status st = makemore_train_watch(data, dir, NULL, set, look, &s, 0, NULL, 0, &err);
+    CHECK(st == MAKEMORE_OK && s.before == 0 && s.after == 1,
+          "save-every=10 saved model.bin between steps 9 and 11 (%s; there at 9: %d, at 11: %d)",
+          st ? err.msg : "ok", s.before, s.after);
+}
+
 int main(void)
 {
-    PLAN(1 + 6 * 3); /* the names, then 3 checks for each of the 6 comparisons */
+    PLAN(1 + 8 * 3 + 6 + 1); /* the names, 3 checks for each of the 8 comparisons, the refusals, save-every */
     const char *mm = getenv("MAKEMORE") ? getenv("MAKEMORE") : "./makemore";
     char dir[] = "/tmp/mm_test_summary_XXXXXX", data[64], out[96];
     if (!mkdtemp(dir)) return 1;
@@ -184,6 +262,12 @@ int main(void)
     const char *words[] = {"tokens=word", "min-count=2", "split=ordered", "split-sizes=0.5/0.25", "epochs=1.5",
                            "batch-size=64", "n-hidden=16", "threads=1", NULL};
     compare("word tokens, the ordered split, epochs", mm, data, out, words);
+    const char *run[] = {"max-steps=60", "n-hidden=16", "save-every=20", "mix-ngram=3", "num-samples=5",
+                         "threads=1", NULL};
+    compare("--save-every, --mix-ngram and --num-samples", mm, data, out, run);
+    compare_resume(mm, data, out);
+    refusals(data, out);
+    saves_every(data, out);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);

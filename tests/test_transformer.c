@@ -389,29 +389,34 @@ static void check_layout(void)
           "n_embd 64 with 5 heads is refused: %s", err.msg);
 }
 
-/* Training forward and backward on 1 and 2 threads, at shapes where the
- * kernels split: the loss and every gradient equal to the bit. */
-static void check_threads(mm_rng *r)
+/* Training forward and backward on 1, 2 and 3 threads, at shapes where the
+ * step splits its items between threads (transformer.c): the loss and
+ * every gradient equal to the bit. The second shape splits 37 items
+ * unevenly, with rows of 4E = 132 GELU inputs, so a thread's elements end
+ * off a multiple of 8 (the vector tail). */
+static void check_threads(mm_rng *r, int B, int T, int E, int L, int NH)
 {
-    enum { B = 32, T = 16 };
-    const mm_config c = {.vocab_size = 27, .block_size = T, .n_embd = 64, .n_hidden = 64,
-                         .kind = MM_MODEL_TRANSFORMER, .n_layers = 2, .n_heads = 4};
+    const mm_config c = {.vocab_size = 27, .block_size = T, .n_embd = E, .n_hidden = E,
+                         .kind = MM_MODEL_TRANSFORMER, .n_layers = L, .n_heads = NH};
     mm_model m;
     mm_acts a;
     build(&m, &a, &c, B, r);
-    int32_t X[B * T], Y[B * T];
+    int32_t *X = malloc(sizeof(int32_t) * 2 * B * T), *Y = X + B * T;
     make_batch(X, Y, B, T, 27, r);
     float *g1 = malloc(m.nparams * sizeof *g1);
-    double loss[2];
-    for (int k = 0; k < 2; k++) {
+    double loss[3];
+    int same = 1;
+    for (int k = 0; k < 3; k++) {
         mm_model_zero_grad(&m);
         loss[k] = mm_model_forward(&m, &a, X, Y, B, k + 1);
         mm_model_backward(&m, &a, X, B, k + 1);
         if (k == 0) memcpy(g1, m.grads, m.nparams * sizeof *g1);
+        else same &= loss[k] == loss[0] && !memcmp(g1, m.grads, m.nparams * sizeof *g1);
     }
-    CHECK(loss[0] == loss[1] && !memcmp(g1, m.grads, m.nparams * sizeof *g1),
-          "1 and 2 threads: the same loss (%.9g, %.9g) and gradients, to the bit", loss[0], loss[1]);
+    CHECK(same, "B %d T %d E %d L %d heads %d, 1, 2 and 3 threads: the same loss (%.9g, %.9g, %.9g) and "
+          "gradients, to the bit", B, T, E, L, NH, loss[0], loss[1], loss[2]);
     free(g1);
+    free(X);
     mm_acts_free(&a);
     mm_model_free(&m);
 }
@@ -458,7 +463,7 @@ static void check_kernel_threads(mm_rng *r)
 
 int main(void)
 {
-    PLAN(27);
+    PLAN(28);
     mm_rng r;
     mm_rng_seed_torch(&r, 42);
     check_layernorm(5, 13, &r);
@@ -468,7 +473,8 @@ int main(void)
     check_attention(1, 16, 16, 2, &r);
     check_gradients(&r);
     check_layout();
-    check_threads(&r);
+    check_threads(&r, 32, 16, 64, 2, 4);
+    check_threads(&r, 37, 7, 33, 2, 3);
     check_kernel_threads(&r);
     return CHECK_DONE();
 }

@@ -1,7 +1,8 @@
 /* makemore_train: the library's side of `makemore train`, through the same
  * run builder (runbuild.h) and summary writer as the command line: a fresh
- * run to DIR/model.bin and its summary. The figures, report.html and the
- * learning-rate sweep stay with the command line. */
+ * run (or a resumed one) to DIR/model.bin and its summary. The figures,
+ * report.html and the learning-rate sweep stay with the command line; the
+ * flags about printing are refused by name (makemore.h lists them). */
 #include "api.h"
 
 #include <errno.h>
@@ -11,8 +12,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "drawer.h"
+#include "items.h"
+#include "kind.h"
 #include "json.h"
 #include "memory.h"
+#include "mix.h"
+#include <math.h>
+#include "ngram.h"
 #include "runbuild.h"
 #include "strbuf.h"
 
@@ -26,10 +33,65 @@ makemore_train_config makemore_train_defaults(void)
     return c;
 }
 
+/* The flags of `makemore train` outside the settings table (cmd_train.c's
+ * own, about the run rather than the model): what the library does with
+ * each, or why it refuses it (makemore.h says the same). */
+typedef struct {
+    long eval_every, save_every, samples, mix_ngram, resume;
+} run_opts;
+
+static const struct {
+    const char *name;
+    size_t offset;
+    double max;
+    const char *refused; /* non-NULL: refused when given a non-zero value */
+} RUN_OPTS[] = {
+    {"eval-every", offsetof(run_opts, eval_every), 1e12, NULL},
+    {"save-every", offsetof(run_opts, save_every), 1e12, NULL},
+    {"num-samples", offsetof(run_opts, samples), 100000, NULL},
+    {"mix-ngram", offsetof(run_opts, mix_ngram), MM_NGRAM_MAX_ORDER, NULL},
+    {"print-every", 0, 1e12, "the library prints nothing: makemore_train_watch's callback receives every step's "
+                             "loss"},
+    {"resume", offsetof(run_opts, resume), 1, NULL},
+    {"keep-best", 0, 1, "the command line's (DIR/best.bin): a progress callback sees every evaluation's dev loss "
+                        "and may stop the run"},
+    {"patience", 0, 1e12, "the command line's: a progress callback sees every evaluation's dev loss and may stop "
+                          "the run"},
+};
+#define NRUN_OPTS ((int)(sizeof RUN_OPTS / sizeof *RUN_OPTS))
+
+static int same_name(const char *name, const char *want)
+{
+    if (!strncmp(name, "--", 2)) name += 2;
+    while (*want && (*name == *want || (*name == '_' && *want == '-'))) name++, want++;
+    return !*want && !*name;
+}
+
+static int run_opt_find(const char *name)
+{
+    for (int i = 0; i < NRUN_OPTS; i++)
+        if (same_name(name, RUN_OPTS[i].name)) return i;
+    return -1;
+}
+
+static mm_status run_opt_set(run_opts *o, int i, const char *text, mm_err *err)
+{
+    char flag[40];
+    long v = 0;
+    snprintf(flag, sizeof flag, "--%s", RUN_OPTS[i].name);
+    mm_status st = mm_parse_value(MM_VAL_LONG, flag, text, 0, RUN_OPTS[i].max, &v, err);
+    if (st) return st;
+    if (RUN_OPTS[i].refused) return v ? mm_fail(err, MM_EINVAL, "%s: %s", flag, RUN_OPTS[i].refused) : MM_OK;
+    *(long *)((char *)o + RUN_OPTS[i].offset) = v;
+    return MM_OK;
+}
+
 const char *makemore_train_setting(int i)
 {
     const mm_setting *s = mm_setting_at(i);
-    return s ? s->name + 2 : NULL;
+    if (s) return s->name + 2;
+    i -= mm_settings_count();
+    return i >= 0 && i < NRUN_OPTS ? RUN_OPTS[i].name : NULL;
 }
 
 /* Sets name from text when differs, unless an earlier setting failed. */
@@ -108,7 +170,8 @@ static mm_status split_setting(const char *kv, char *name, size_t n, const char 
 
 /* A preset first, then c, then the named settings: what is given last
  * overrides, as flags override a --preset. */
-static mm_status gather(mm_settings *s, const makemore_train_config *c, const char *const *kv, mm_err *err)
+static mm_status gather(mm_settings *s, run_opts *o, const makemore_train_config *c, const char *const *kv,
+                        mm_err *err)
 {
     char name[64];
     const char *value = NULL;
@@ -119,13 +182,48 @@ static mm_status gather(mm_settings *s, const makemore_train_config *c, const ch
             st = mm_settings_preset(s, value, err);
     if (!st) st = from_config(s, c, err);
     for (int i = 0; kv && kv[i] && !st; i++)
-        if (!(st = split_setting(kv[i], name, sizeof name, &value, err)) && mm_setting_find(name) != mm_setting_find("preset"))
+        if (!(st = split_setting(kv[i], name, sizeof name, &value, err)) && run_opt_find(name) >= 0)
+            st = run_opt_set(o, run_opt_find(name), value, err);
+        else if (!st && mm_setting_find(name) != mm_setting_find("preset"))
             st = mm_settings_set(s, name, value, err);
     if (!st && mm_settings_given(s, "lr-find") && s->lr_find != 0)
         st = mm_fail(err, MM_EINVAL, "--lr-find: the library runs no learning-rate sweep; use makemore lr-find");
-    if (!st && mm_settings_given(s, "mix-ngram") && s->mix_ngram != 0)
-        st = mm_fail(err, MM_EINVAL, "--mix-ngram: the library trains no mixture; use makemore train or eval");
-    return st ? st : mm_settings_resolve(s, 0, err);
+    return st ? st : mm_settings_resolve(s, (int)o->resume, err);
+}
+
+/* resume=1: the run saved in ckpt goes on to max-steps, on input, which
+ * must be the data it trained on. The checkpoint fixes every other
+ * setting, so one given is refused by name (makemore train --resume can
+ * change the learning-rate settings: they are the command line's only). */
+static mm_status resume_run(mm_run *r, mm_run_data *d, const mm_settings *s, const char *input, const char *ckpt,
+                            mm_err *err)
+{
+    for (int i = 0; i < mm_settings_count(); i++) {
+        const char *name = mm_setting_at(i)->name;
+        if (s->given[i] && strcmp(name, "--max-steps") && strcmp(name, "--threads"))
+            return mm_fail(err, MM_EINVAL, "%s: a resumed run keeps its checkpoint's settings (only max-steps and "
+                           "threads may be given); drop it, or use makemore train --resume", name);
+    }
+    if (strlen(input) >= sizeof r->input) return mm_fail(err, MM_EINVAL, "%s: path too long", input);
+    mm_status st = mm_checkpoint_load(r, ckpt, err);
+    if (st) return st;
+    if (mm_settings_given(s, "max-steps")) {
+        if (s->max_steps < r->state.step)
+            return mm_fail(err, MM_EINVAL, "--max-steps %ld is before the checkpoint's step %ld", s->max_steps,
+                           r->state.step);
+        r->train.max_steps = s->max_steps;
+    }
+    if (r->state.step >= r->train.max_steps)
+        return mm_fail(err, MM_EINVAL, "%s: this run is finished (step %ld of --max-steps %ld): give max-steps "
+                       "above %ld to train further", ckpt, r->state.step, r->train.max_steps, r->state.step);
+    snprintf(r->input, sizeof r->input, "%s", input);
+    mm_data_opts o = mm_run_data_opts(r);
+    if ((st = mm_run_data_load(d, input, &o, NULL, mm_memory_available(), err))) return st;
+    int same = !r->data_items ||
+               (r->data_items == d->words.nwords && !memcmp(r->data_sha256, d->words.sha256, 32));
+    same = same && mm_vocab_equal(&d->vocab, &r->vocab);
+    return same ? MM_OK : mm_fail(err, MM_EINVAL, "%s: not the data of the run in %s; resume on that file", input,
+                                  ckpt);
 }
 
 static mm_status make_dir(const char *dir, mm_err *err)
@@ -153,11 +251,12 @@ static mm_status split_losses(const mm_run *r, const mm_run_data *d, int nthread
 typedef struct {
     makemore_progress_fn fn;
     void *user;
-    long eval_every, max_steps;
-    const mm_run *r;
+    long eval_every, save_every, max_steps;
+    mm_run *r;
     const mm_run_data *d;
+    const char *ckpt;
     int nthreads;
-    mm_status st; /* a failed evaluation stops the run with this */
+    mm_status st; /* a failed evaluation or save stops the run with this */
     mm_err *err;
     int n;                                     /* steps held */
     double loss[WATCH_STEPS], lr[WATCH_STEPS]; /* (n) */
@@ -174,6 +273,11 @@ static double seconds(void)
 static int watch_step(void *ctx, long step, double loss, double lr)
 {
     watch *w = ctx;
+    /* --save-every, as the command line: the last step's save is the final one */
+    if (w->save_every > 0 && step % w->save_every == 0 && step < w->max_steps &&
+        (w->st = mm_checkpoint_save(w->r, w->ckpt, w->err)))
+        return 1;
+    if (!w->fn) return 0;
     w->loss[w->n] = loss;
     w->lr[w->n++] = lr;
     int eval = w->eval_every > 0 && (step % w->eval_every == 0 || step == w->max_steps);
@@ -194,14 +298,15 @@ static int watch_step(void *ctx, long step, double loss, double lr)
  * ckpt either way (as the CLI saves on Ctrl-C) and leaves the final losses
  * in final. */
 static mm_status train_to(mm_run *r, const mm_run_data *d, const char *dir, const char *ckpt, int nthreads,
-                          watch *w, double final[2], mm_err *err)
+                          int resume, watch *w, double final[2], mm_err *err)
 {
-    mm_status st = split_losses(r, d, nthreads, &r->state.init_train_loss, &r->state.init_dev_loss, err);
+    mm_status st = resume ? MM_OK /* the initial losses are the checkpoint's */
+                          : split_losses(r, d, nthreads, &r->state.init_train_loss, &r->state.init_dev_loss, err);
     if (!st) st = make_dir(dir, err);
     if (!st) {
         w->sent = seconds();
         st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
-                          w->fn ? watch_step : NULL, w, err);
+                          w->fn || w->save_every > 0 ? watch_step : NULL, w, err);
         if (st == MM_EINTR && w->st) return w->st;
     }
     mm_status ran = st;
@@ -213,15 +318,53 @@ static mm_status train_to(mm_run *r, const mm_run_data *d, const char *dir, cons
     return st;
 }
 
+/* --num-samples: n items from the lecture's sampling seed (seed + 10), each
+ * marked train, dev, test or new, as the command line's "samples"; logits
+ * that are not finite end the list early, as there. */
+static mm_status summary_samples(mm_json *j, const mm_run *r, const mm_run_data *d, long n, mm_err *err)
+{
+    mm_sample_opts o = {1.0, 0, 0};
+    mm_itemset set;
+    mm_drawer dr;
+    int marked = mm_itemset_build(&set, &d->words, &d->data, err) == MM_OK;
+    mm_status st = mm_drawer_build(&dr, &r->model, &r->vocab, &o, r->seed + 10, NULL, "--prefix",
+                                   marked ? &set : NULL, err);
+    if (!st) {
+        mm_json_array(j, "samples");
+        const char *text;
+        int split;
+        for (long i = 0; i < n && (text = mm_drawer_next(&dr, &split)); i++) {
+            mm_json_item_object(j);
+            mm_json_str(j, "text", text);
+            mm_json_str_or_null(j, "split", split == MM_UNMARKED ? NULL : mm_item_label(split));
+            mm_json_item_object_end(j);
+        }
+        mm_json_array_end(j);
+        mm_drawer_free(&dr);
+    }
+    if (marked) mm_itemset_free(&set);
+    return st;
+}
+
+/* The summary, with the --mix-ngram mixture and the --num-samples samples
+ * when asked for, as train --json writes them. */
 static mm_status write_summary(const mm_run *r, const mm_run_data *d, const double final[2], int nthreads,
-                               const char *ckpt, char *json, size_t cap, mm_err *err)
+                               const char *ckpt, const run_opts *o, char *json, size_t cap, mm_err *err)
 {
     mm_json j;
     mm_run_summary(&j, r, &d->data, final[0], final[1], nthreads, ckpt);
+    mm_status st = MM_OK;
+    if (o->mix_ngram > 0) {
+        mm_mix_result m;
+        mm_mix_opts mo = {(int)o->mix_ngram, MM_NGRAM_ABS, NAN}; /* as train --mix-ngram N alone */
+        st = mm_mix_run(&r->model, &d->data, &mo, 1u << MM_TRAIN | 1u << MM_DEV, nthreads, &m, err);
+        if (!st) mm_run_summary_mix(&j, &m, 1u << MM_TRAIN | 1u << MM_DEV);
+    }
+    if (!st && o->samples > 0) st = summary_samples(&j, r, d, o->samples, err);
     mm_json_end(&j);
     mm_sbuf *b = &j.b;
-    mm_status st = MM_OK;
-    if (b->oom) st = mm_fail(err, MM_ENOMEM, "out of memory");
+    if (st) {
+    } else if (b->oom) st = mm_fail(err, MM_ENOMEM, "out of memory");
     else if (b->len + 1 > cap) st = mm_fail(err, MM_ENOMEM, "makemore_train: %zu bytes are too few for the summary (%zu)", cap, b->len + 1);
     else memcpy(json, mm_sbuf_str(b), b->len + 1);
     mm_json_free(&j);
@@ -241,7 +384,11 @@ makemore_status makemore_train_watch(const char *input, const char *dir, const m
     if (snprintf(ckpt, sizeof ckpt, "%s/model.bin", dir) >= (int)sizeof ckpt)
         return api_status(mm_fail(&e, MM_EINVAL, "%s: folder path too long", dir), &e, err);
     mm_settings s;
-    mm_status st = gather(&s, c, settings, &e);
+    run_opts o = {0};
+    mm_status st = gather(&s, &o, c, settings, &e);
+    if (!st && eval_every > 0) o.eval_every = eval_every;
+    if (!st && o.eval_every > 0 && !fn)
+        st = mm_fail(&e, MM_EINVAL, "--eval-every: the evaluations go to a progress callback: use makemore_train_watch");
     if (st) return api_status(st, &e, err);
     int nthreads = api_threads(s.threads);
     mm_run r;
@@ -250,15 +397,17 @@ makemore_status makemore_train_watch(const char *input, const char *dir, const m
     memset(&d, 0, sizeof d);
     double final[2];
     watch *w = calloc(1, sizeof *w);
-    st = w ? mm_run_build(&r, &d, &s, input, mm_memory_available(), &e) : mm_fail(&e, MM_ENOMEM, "out of memory");
+    st = !w ? mm_fail(&e, MM_ENOMEM, "out of memory")
+         : o.resume ? resume_run(&r, &d, &s, input, ckpt, &e)
+                    : mm_run_build(&r, &d, &s, input, mm_memory_available(), &e);
     if (!st) {
-        *w = (watch){.fn = fn, .user = user, .eval_every = eval_every, .max_steps = r.train.max_steps, .r = &r,
-                     .d = &d, .nthreads = nthreads, .err = &e};
-        st = train_to(&r, &d, dir, ckpt, nthreads, w, final, &e);
+        *w = (watch){.fn = fn, .user = user, .eval_every = o.eval_every, .save_every = o.save_every,
+                     .max_steps = r.train.max_steps, .r = &r, .d = &d, .ckpt = ckpt, .nthreads = nthreads, .err = &e};
+        st = train_to(&r, &d, dir, ckpt, nthreads, (int)o.resume, w, final, &e);
     }
     if ((!st || st == MM_EINTR) && json) {
         mm_status stopped = st;
-        st = write_summary(&r, &d, final, nthreads, ckpt, json, cap, &e);
+        st = write_summary(&r, &d, final, nthreads, ckpt, &o, json, cap, &e);
         if (!st) st = stopped;
     }
     free(w);

@@ -34,8 +34,9 @@ static inline __m256 gelu_grad8(__m256 x)
 }
 #endif
 
-/* Elements per thread's piece: a multiple of 8, so every element but the
- * last few of the whole array takes the vector path whatever the split. */
+/* Elements per thread's piece. The last elements of any piece go through
+ * the same vector formula, masked, so an element's result never depends
+ * on where a piece (or a caller's row range) ends. */
 #define PIECE 4096L
 
 static void gelu_forward(float *out, const float *x, long n)
@@ -43,6 +44,11 @@ static void gelu_forward(float *out, const float *x, long n)
     long i = 0;
 #ifdef MM_AVX2
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, gelu8(_mm256_loadu_ps(x + i)));
+    if (i < n) {
+        const __m256i mask = mm_mask8((int)(n - i));
+        _mm256_maskstore_ps(out + i, mask, gelu8(_mm256_maskload_ps(x + i, mask)));
+        return;
+    }
 #endif
     for (; i < n; i++) out[i] = 0.5f * x[i] * (1.0f + mm_tanh1(GELU_C * x[i] * (1.0f + GELU_A * x[i] * x[i])));
 }
@@ -53,6 +59,12 @@ static void gelu_backward(float *dx, const float *dout, const float *x, long n)
 #ifdef MM_AVX2
     for (; i + 8 <= n; i += 8)
         _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dout + i), gelu_grad8(_mm256_loadu_ps(x + i))));
+    if (i < n) {
+        const __m256i mask = mm_mask8((int)(n - i));
+        const __m256 g = gelu_grad8(_mm256_maskload_ps(x + i, mask));
+        _mm256_maskstore_ps(dx + i, mask, _mm256_mul_ps(_mm256_maskload_ps(dout + i, mask), g));
+        return;
+    }
 #endif
     for (; i < n; i++) dx[i] = dout[i] * gelu_grad1(x[i]);
 }

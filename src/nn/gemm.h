@@ -61,8 +61,11 @@ void mm_gemm_nt_block128(const gemm_nt *g, int m0, int m1, int n0, int n1);
 int mm_transpose128(float *dst, long ldd, const float *src, long lds, int rows, int cols, int add);
 #endif
 
-#if defined(MM_AVX2) && defined(__AVX512F__)
-#define MM_AVX512 1
+/* x86-64 builds with AVX2 also carry 16-wide AVX-512 tiles, compiled for
+ * that ISA by target attributes and run only where the CPU has it (cpu.h);
+ * gcc and clang both take the attributes. */
+#if defined(MM_AVX2) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MM_AVX512_DISPATCH 1
 /* Rows m0..m1-1, columns n0..n1-1 of g with 16-wide vectors (gemm512.c). */
 void mm_gemm_block512(const gemm *g, int m0, int m1, int n0, int n1);
 #endif

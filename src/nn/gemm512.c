@@ -1,11 +1,14 @@
-/* gemm.h's product with 16-wide vectors, where the compiler targets
- * AVX-512 (-march=native on such a machine): twice the lanes of each FMA,
- * and 32 registers for bigger tiles. Every element is summed as the AVX2
- * tiles sum it, so the results are the same to the bit. */
+/* gemm.h's product with 16-wide vectors, for CPUs with AVX-512 (kernels.c
+ * calls it where cpu.h finds the ISA): twice the lanes of each FMA, and 32
+ * registers for bigger tiles. Every element is summed as the AVX2 tiles
+ * sum it, so the results are the same to the bit. Each function here is
+ * compiled for AVX-512 by its attribute, whatever the build's -march. */
 #include "gemm.h"
 
-#ifdef MM_AVX512
+#ifdef MM_AVX512_DISPATCH
 #include <string.h>
+
+#define T512 __attribute__((target("avx512f")))
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX_MR 8
@@ -16,7 +19,7 @@
 
 /* MR rows by NV vectors of 16 columns from (m, n); the last vector of a
  * row is masked when partial. */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) T512 void
 tile(const gemm *g, int m, int n, const int MR, const int NV, const int partial, __mmask16 mask)
 {
     __m512 acc[MAX_MR][MAX_NV];
@@ -64,7 +67,7 @@ tile(const gemm *g, int m, int n, const int MR, const int NV, const int partial,
 
 /* 6 by 4 vectors: 24 accumulators, 4 of B and a broadcast in 32 registers;
  * narrower blocks take 8 rows. */
-static void tile_dispatch(const gemm *g, int m, int n, int mr, int nv, int partial, __mmask16 mask)
+T512 static void tile_dispatch(const gemm *g, int m, int n, int mr, int nv, int partial, __mmask16 mask)
 {
     switch (mr * 8 + nv) {
         TILE(1, 1) TILE(2, 1) TILE(3, 1) TILE(4, 1) TILE(5, 1) TILE(6, 1) TILE(7, 1) TILE(8, 1)
@@ -75,14 +78,14 @@ static void tile_dispatch(const gemm *g, int m, int n, int mr, int nv, int parti
     }
 }
 
-static void tile_rows(const gemm *g, int m0, int m1, int n, int MR, int nv, int partial, __mmask16 mask)
+T512 static void tile_rows(const gemm *g, int m0, int m1, int n, int MR, int nv, int partial, __mmask16 mask)
 {
     int m = m0;
     for (; m + MR <= m1; m += MR) tile_dispatch(g, m, n, MR, nv, partial, mask);
     if (m < m1) tile_dispatch(g, m, n, m1 - m, nv, partial, mask);
 }
 
-static void block_packed(const gemm *g, int m0, int m1, int n, int MR, int nv, int partial, __mmask16 mask)
+T512 static void block_packed(const gemm *g, int m0, int m1, int n, int MR, int nv, int partial, __mmask16 mask)
 {
     float panel[PACK_K * 16 * MAX_NV];
     const int w = 16 * nv, valid = MIN(w, g->N - n);
@@ -104,7 +107,7 @@ static void block_packed(const gemm *g, int m0, int m1, int n, int MR, int nv, i
     }
 }
 
-void mm_gemm_block512(const gemm *g, int m0, int m1, int n0, int n1)
+T512 void mm_gemm_block512(const gemm *g, int m0, int m1, int n0, int n1)
 {
     const int nvec = (n1 - n0 + 15) / 16;
     const int NV = MIN(nvec, MAX_NV), MR = NV >= 3 ? 6 : 8;

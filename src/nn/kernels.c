@@ -5,6 +5,7 @@
 #include <omp.h>
 #endif
 
+#include "cpu.h"
 #include "gemm.h"
 #include "simd.h"
 
@@ -153,9 +154,11 @@ static void gemm_block_packed(const gemm *g, int m0, int m1, int n, int MR, int 
 /* Rows m0..m1-1, columns n0..n1-1 (n0 a multiple of 8). */
 static void gemm_block(const gemm *g, int m0, int m1, int n0, int n1)
 {
-#ifdef MM_AVX512
-    mm_gemm_block512(g, m0, m1, n0, n1);
-    return;
+#ifdef MM_AVX512_DISPATCH
+    if (mm_simd_level() == MM_SIMD_AVX512) {
+        mm_gemm_block512(g, m0, m1, n0, n1);
+        return;
+    }
 #endif
     /* 12 accumulators fill the 16 registers with the loaded B vectors and
      * the broadcast; a row of exactly 4 vectors (N = 25..32, as V = 27)
@@ -552,6 +555,25 @@ void mm_linear_backward_input_packed(float *din, float *Wt, const float *dout, c
     transpose(Wt, K, W, J, K, J, 0);
     gemm g = {din, K, dout, J, 1, Wt, K, NULL, B, K, J, INIT_ZERO, 0, 0};
     gemm_run(&g, nthreads);
+}
+
+void mm_transpose_weights(float *Wt, const float *W, int K, int J)
+{
+    transpose(Wt, K, W, J, K, J, 0);
+}
+
+void mm_linear_backward_input_t(float *din, const float *Wt, const float *dout, int B, int K, int J)
+{
+    gemm g = {din, K, dout, J, 1, Wt, K, NULL, B, K, J, INIT_ZERO, 0, 0};
+    gemm_block(&g, 0, B, 0, K);
+}
+
+void mm_bias_backward_cols(float *dbias, const float *dout, int B, int J, int j0, int j1)
+{
+    for (int b = 0; b < B; b++) {
+        const float *d = dout + (long)b * J;
+        for (int j = j0; j < j1; j++) dbias[j] += d[j];
+    }
 }
 
 void mm_linear_backward_input(float *din, const float *dout, const float *W, int B, int K, int J)

@@ -60,6 +60,13 @@ void mm_linear_backward_weights(float *dW, const float *dout, const float *in, i
                                 int k0, int k1);
 /* dbias (J) += column sums of dout (B, J) */
 void mm_bias_backward(float *dbias, const float *dout, int B, int J);
+/* The same for columns j0..j1-1 only. */
+void mm_bias_backward_cols(float *dbias, const float *dout, int B, int J, int j0, int j1);
+/* Wt (J, K) = W (K, J)^T, for mm_linear_backward_input_t. */
+void mm_transpose_weights(float *Wt, const float *W, int K, int J);
+/* din (B, K) = dout (B, J) @ Wt (J, K) on one thread: the product of
+ * mm_linear_backward_input_packed with W^T already in Wt, bit for bit. */
+void mm_linear_backward_input_t(float *din, const float *Wt, const float *dout, int B, int K, int J);
 
 /* C (M, N) = A @ Bm, or += if accumulate, on one thread, for the small
  * products inside a fused kernel (attention per head): A's element (m, k)

@@ -130,6 +130,23 @@ static void params_backward(float *restrict dw, float *restrict db, const float 
     }
 }
 
+void mm_layernorm_backward_rows(float *dx, const float *dout, const float *x, const float *mean,
+                                const float *rstd, const float *w, int N, int E)
+{
+    for (int r = 0; r < N; r++) {
+        const float *d = dout + (long)r * E, *xr = x + (long)r * E;
+        float mg, mgx;
+        row_grad_means(&mg, &mgx, d, w, xr, mean[r], rstd[r], E);
+        row_backward(dx + (long)r * E, d, xr, w, mean[r], rstd[r], mg, mgx, E);
+    }
+}
+
+void mm_layernorm_backward_params(float *dw, float *db, const float *dout, const float *x,
+                                  const float *mean, const float *rstd, int N, int E, int e0, int e1)
+{
+    params_backward(dw, db, dout, x, mean, rstd, N, E, e0, e1);
+}
+
 void mm_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
                            const float *mean, const float *rstd, const float *w, int N, int E,
                            int nthreads)
@@ -145,12 +162,8 @@ void mm_layernorm_backward(float *dx, float *dw, float *db, const float *dout, c
         /* rows for dx; columns, whole and in row order, for dw and db */
         const int cols = (E + n - 1) / n, e0 = id * cols < E ? id * cols : E, e1 = e0 + cols < E ? e0 + cols : E;
         params_backward(dw, db, dout, x, mean, rstd, N, E, e0, e1);
-#pragma omp for schedule(static)
-        for (int r = 0; r < N; r++) {
-            const float *d = dout + (long)r * E, *xr = x + (long)r * E;
-            float mg, mgx;
-            row_grad_means(&mg, &mgx, d, w, xr, mean[r], rstd[r], E);
-            row_backward(dx + (long)r * E, d, xr, w, mean[r], rstd[r], mg, mgx, E);
-        }
+        const int r0 = (int)((long)N * id / n), r1 = (int)((long)N * (id + 1) / n);
+        mm_layernorm_backward_rows(dx + (long)r0 * E, dout + (long)r0 * E, x + (long)r0 * E, mean + r0,
+                                   rstd + r0, w, r1 - r0, E);
     }
 }

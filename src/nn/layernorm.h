@@ -21,5 +21,13 @@ void mm_layernorm_forward(float *out, float *mean, float *rstd, const float *x, 
 void mm_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
                            const float *mean, const float *rstd, const float *w, int N, int E,
                            int nthreads);
+/* Its two halves on one thread, for a caller that splits a whole pass
+ * itself (the transformer's): dx (N, E) += the input gradient of rows
+ * 0..N-1, and columns e0..e1-1 of dw, db (E) += sums over all N rows in
+ * order. Results are mm_layernorm_backward's, bit for bit. */
+void mm_layernorm_backward_rows(float *dx, const float *dout, const float *x, const float *mean,
+                                const float *rstd, const float *w, int N, int E);
+void mm_layernorm_backward_params(float *dw, float *db, const float *dout, const float *x,
+                                  const float *mean, const float *rstd, int N, int E, int e0, int e1);
 
 #endif

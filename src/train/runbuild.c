@@ -154,3 +154,24 @@ void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double tr
     mm_json_str(j, "input", r->input);
     mm_json_str(j, "model_bin", model_bin);
 }
+
+void mm_run_summary_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
+{
+    mm_json_int(j, "mix_ngram", m->order);
+    mm_json_str(j, "mix_smoothing", mm_ngram_smoothing_name(m->smoothing));
+    mm_json_num(j, "mix_weight", m->weight, 6);
+    mm_json_int(j, "mix_weight_fitted", m->fitted);
+    for (int s = 0; s < MM_NSPLITS; s++) {
+        if (!(mask & (1u << s))) continue;
+        const char *name = mm_split_name(s);
+        const double *loss[3] = {m->ngram_loss, m->mix_loss, m->mlp_loss};
+        const char *what[3] = {"ngram", "mix", "model"};
+        for (int k = 0; k < 3; k++) {
+            char key[48];
+            snprintf(key, sizeof key, "%s_%s_loss", what[k], name);
+            if (k < 2) mm_json_num(j, key, loss[k][s], 6);
+            snprintf(key, sizeof key, "%s_%s_perplexity", what[k], name);
+            mm_json_num(j, key, exp(loss[k][s]), 6);
+        }
+    }
+}

@@ -9,6 +9,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "json.h"
+#include "mix.h"
 #include "settings.h"
 
 /* Text, vocabulary and splits for one input file. */
@@ -45,5 +46,9 @@ mm_status mm_run_build(mm_run *r, mm_run_data *d, const mm_settings *s, const ch
  * of its model.bin; the caller may add fields, then ends j. */
 void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double train_loss, double dev_loss,
                     int nthreads, const char *model_bin);
+/* The n-gram mixture's fields of the summary (--mix-ngram): its order,
+ * weight, and the n-gram's and the mixture's losses on the splits in mask
+ * (1 << MM_TRAIN | ...). */
+void mm_run_summary_mix(mm_json *j, const mm_mix_result *m, unsigned mask);
 
 #endif

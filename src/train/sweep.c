@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "settings.h"
 #include "train.h"
 
 #define MAX_DRAWS 100000
@@ -97,27 +98,40 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Trial t as the settings of `makemore train` (mm_sweep_command's flags),
+ * turned into a model and training by the run builder's mm_settings_apply. */
+static mm_status trial_settings(const mm_trial *t, int V, mm_config *cfg, mm_train_config *tc, mm_err *err)
+{
+    mm_settings s;
+    mm_settings_defaults(&s);
+    char v[8][40];
+    snprintf(v[0], sizeof v[0], "%ld", t->steps);
+    snprintf(v[1], sizeof v[1], "%d", t->batch);
+    snprintf(v[2], sizeof v[2], "%d", t->block);
+    snprintf(v[3], sizeof v[3], "%d", t->embd);
+    snprintf(v[4], sizeof v[4], "%d", t->hidden);
+    snprintf(v[5], sizeof v[5], "%.17g", t->lr);
+    snprintf(v[6], sizeof v[6], "%ld", t->decay_step);
+    snprintf(v[7], sizeof v[7], "%.17g", t->rate);
+    const char *set[][2] = {{"max-steps", v[0]}, {"batch-size", v[1]}, {"block-size", v[2]}, {"n-embd", v[3]},
+                            {"n-hidden", v[4]}, {"learning-rate", v[5]}, {"lr-decay-step", v[6]},
+                            {"lr-decay-rate", v[7]}, {"lr-schedule", t->inv ? "inv" : "step"}};
+    mm_status st = MM_OK;
+    for (size_t i = 0; i < sizeof set / sizeof *set && !st; i++) st = mm_settings_set(&s, set[i][0], set[i][1], err);
+    if (!st) st = mm_settings_resolve(&s, 0, err);
+    if (!st) mm_settings_apply(&s, V, t->block, cfg, tc);
+    return st;
+}
+
 static mm_status train_trial(mm_trial *t, const mm_sweep_setup *su, const mm_dataset *d, int nthreads,
                              mm_err *err)
 {
     mm_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.vocab_size = su->vocab->size;
-    cfg.block_size = t->block;
-    cfg.n_embd = t->embd;
-    cfg.n_hidden = t->hidden;
-    mm_model m;
-    mm_status st = mm_model_build(&m, &cfg, err);
-    if (st) return st;
     mm_train_config tc;
-    memset(&tc, 0, sizeof tc);
-    tc.max_steps = t->steps;
-    tc.batch_size = t->batch;
-    tc.sched.kind = t->inv ? MM_SCHED_INV : MM_SCHED_STEP;
-    tc.sched.lr = t->lr;
-    tc.sched.decay = 0.1;
-    tc.sched.decay_step = t->decay_step;
-    tc.sched.rate = t->rate;
+    mm_status st = trial_settings(t, su->vocab->size, &cfg, &tc, err);
+    mm_model m;
+    if (!st) st = mm_model_build(&m, &cfg, err);
+    if (st) return st;
     mm_train_state ts;
     memset(&ts, 0, sizeof ts);
     mm_rng_seed_torch(&ts.rng, su->seed);
