@@ -63,7 +63,7 @@ SO_NAME := libmakemore.so.$(SO_MAJOR)
 # they are without -fPIC (the CLI links the static library).
 LIB_CFLAGS := -fPIC -fno-semantic-interposition -fvisibility=hidden
 
-.PHONY: all test run data clean bench bench-zoo sanitize fuzz install uninstall web dist
+.PHONY: all test run data clean bench bench-zoo bench-paper sanitize fuzz install uninstall web dist
 all: $(BIN) $(BUILD)/$(SO_NAME) $(MPI_BIN)
 
 $(BUILD)/src/%.o: src/%.c $(HEADERS)
@@ -118,7 +118,7 @@ test: $(BIN) $(BUILD)/$(SO_NAME) $(TEST_BIN) $(TOOL_BIN) $(MPI_BIN)
 # write bench/RESULTS.md. Needs python3-torch, names.txt (NAMES_TXT) and
 # makemore.py (MAKEMORE_PY). bench/pareto.py (not run here: about 6
 # minutes) draws docs/pareto.svg with build/bench/pareto.
-BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer pareto)
+BENCH_BIN := $(addprefix $(BUILD)/bench/,peak evaltime kernels transformer pareto ngram_ppl)
 BENCH_ENV := MAKEMORE=./$(BIN) BENCH_BIN=$(BUILD)/bench
 bench: $(BIN) $(BENCH_BIN)
 	bash bench/setup.sh
@@ -128,6 +128,15 @@ bench: $(BIN) $(BENCH_BIN)
 bench-zoo: $(BIN) $(BENCH_BIN)
 	bash bench/setup.sh
 	$(BENCH_ENV) /usr/bin/python3 bench/zoo.py
+
+# Bengio et al. 2003's Table 1 on Brown (BROWN_TXT, default
+# ../shared/data/brown.txt): the n-gram baselines, the paper's MLP rows
+# alone and mixed, --preset words-best, and the paper's MLP against PyTorch
+# (reference BLAS and OpenBLAS); writes docs/PAPER.md. Hours on two cores;
+# bench/paper.py --rows/--epochs run a part. build/bench/ngram_ppl FILE
+# gives the n-gram rows alone in seconds.
+bench-paper: $(BIN) $(BENCH_BIN)
+	$(BENCH_ENV) BROWN_TXT=$(or $(BROWN_TXT),../shared/data/brown.txt) /usr/bin/python3 bench/paper.py
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libmakemore.a
 	@mkdir -p $(dir $@)

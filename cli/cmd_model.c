@@ -88,7 +88,7 @@ int cmd_sample(int argc, char **argv)
     return rc;
 }
 
-static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, int nthreads, int mix)
+static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, int nthreads, const mm_mix_opts *mix)
 {
     mm_err err;
     mm_json j;
@@ -119,8 +119,8 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
             putchar('\n');
         }
     }
-    if (mix > 0) {
-        int rc = trainfiles_eval_mix(r, d, mix, only, json ? &j : NULL);
+    if (mix->order > 0) {
+        int rc = trainfiles_eval_mix(r, d, mix, only, nthreads, json ? &j : NULL);
         if (rc) {
             mm_json_free(&j);
             return rc;
@@ -136,14 +136,18 @@ static int eval_splits(const mm_run *r, const cli_data *d, int only, int json, i
 int cmd_eval(int argc, char **argv)
 {
     const char *workdir = DEFAULT_WORKDIR, *input = NULL, *split = NULL, *which = "model";
+    const char *smoothing = "abs";
     int threads = 0, json = 0, mix = 0;
+    double weight = -1;
     arg_spec s[] = {
         {"--work-dir", "-o", ARG_STRING, &workdir, 0, 0, "folder holding model.bin (default " DEFAULT_WORKDIR ")", 0},
         {"--input", "-i", ARG_STRING, &input, 0, 0, "text file (default: the one recorded in the checkpoint)", 0},
         {"--split", NULL, ARG_STRING, &split, 0, 0, "train, dev or test (default: train and dev)", 0},
         {"--threads", "-t", ARG_INT, &threads, 0, 1024, "threads (default 0: all cores)", 0},
         {"--json", NULL, ARG_FLAG, &json, 0, 0, "print one JSON object", 0},
-        {"--mix-ngram", NULL, ARG_INT, &mix, 0, MM_NGRAM_MAX_ORDER, "also the mixture with a character n-gram of this order (as train --mix-ngram)", 0},
+        {"--mix-ngram", NULL, ARG_INT, &mix, 0, MM_NGRAM_MAX_ORDER, "also the mixture with an n-gram of this order (as train --mix-ngram)", 0},
+        {"--mix-smoothing", NULL, ARG_STRING, &smoothing, 0, 0, "abs (default) or kn, as train's", 0},
+        {"--mix-weight", NULL, ARG_DOUBLE, &weight, 0, 1, "fixed weight on the model (default: fitted on dev)", 0},
         {"--checkpoint", NULL, ARG_STRING, &which, 0, 0, "model (DIR/model.bin, default) or best (DIR/best.bin of train --keep-best)", 0},
     };
     int rc = parse_or_help(s, ARRAY_LEN(s), argc, argv, "eval",
@@ -157,6 +161,10 @@ int cmd_eval(int argc, char **argv)
     int only = -1;
     if (split && (only = mm_split_parse(split)) < 0)
         return cli_error("--split '%s': expected train, dev or test", split);
+    mm_mix_opts mo;
+    if ((rc = trainfiles_mix_opts(&mo, mix, smoothing, weight))) return rc;
+    if (!mix && (args_seen(s, ARRAY_LEN(s), "--mix-smoothing") || args_seen(s, ARRAY_LEN(s), "--mix-weight")))
+        return cli_error("--mix-smoothing and --mix-weight need --mix-ngram N");
     mm_run r;
     if ((rc = load_checkpoint(&r, workdir, which))) return rc;
     cli_data d;
@@ -167,7 +175,7 @@ int cmd_eval(int argc, char **argv)
         mm_run_free(&r);
         return cli_error("%s", err.msg);
     }
-    rc = eval_splits(&r, &d, only, json, cli_threads(threads), mix);
+    rc = eval_splits(&r, &d, only, json, cli_threads(threads), &mo);
     cli_data_free(&d);
     mm_run_free(&r);
     return rc;

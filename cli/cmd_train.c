@@ -50,12 +50,12 @@ typedef struct {
     const char *input, *workdir;
     int resume, force, json, samples;
     long save_every, print_every, eval_every;
-    int mix_ngram, keep_best;
+    int keep_best;
     long patience;
     mm_settings set; /* what shapes the run, from the builder's table (settings.h) and --preset */
 } train_flags;
 
-#define NBASE_SPECS 13
+#define NBASE_SPECS 12
 #define MAX_SPECS (NBASE_SPECS + MM_SETTINGS_MAX)
 #define NSPECS (NBASE_SPECS + mm_settings_count())
 static void train_specs(arg_spec *s, train_flags *f)
@@ -71,7 +71,6 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--save-every", NULL, ARG_LONG, &f->save_every, 0, 1e12, "checkpoint every N steps (default 10000; 0: at the end)", 0},
         {"--print-every", NULL, ARG_LONG, &f->print_every, 0, 1e12, "progress line every N steps off a terminal (default 10000)", 0},
         {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: at step 0 only; the final losses are printed and in report.html)", 0},
-        {"--mix-ngram", NULL, ARG_INT, &f->mix_ngram, 0, MM_NGRAM_MAX_ORDER, "mix with a character n-gram of this order, weight fitted on dev (default 0: no)", 0},
         {"--keep-best", NULL, ARG_FLAG, &f->keep_best, 0, 0, "with --eval-every: keep the model of the best dev loss so far as DIR/best.bin", 0},
         {"--patience", NULL, ARG_LONG, &f->patience, 0, 1e12, "with --eval-every: stop after P evaluations without a better dev loss (default 0: never)", 0},
     };
@@ -106,10 +105,6 @@ static void flag_defaults(train_flags *f)
 static int check_flags(const train_flags *f)
 {
     const mm_settings *s = &f->set;
-    const mm_kind *k = mm_kind_at(mm_kind_find(s->model));
-    if (f->mix_ngram > 0 && !f->resume && k->layout != MM_LAYOUT_CONTEXT)
-        return cli_error("--mix-ngram: a %s model predicts from the whole item so far, not from a context of "
-                         "--block-size characters as the n-gram does; mix with a context model instead", k->name);
     if ((f->keep_best || f->patience) && f->eval_every <= 0)
         return cli_error("--keep-best and --patience judge the dev loss of the evaluations: give --eval-every N");
     if (f->resume && s->epochs > 0)
@@ -378,8 +373,11 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
         rc = st == MM_ENUMERIC ? diverged(&err, ckpt, saved_step) : st ? cli_error("%s", err.msg) : 0;
     }
     if ((rc = cli_dist_agree(dist, NULL, rc))) return rc;
-    final_losses fl;
-    if ((rc = split_losses(r, d, dist, nthreads, &fl.train_loss, &fl.dev_loss))) return rc;
+    final_losses fl = {r->state.init_train_loss, r->state.init_dev_loss};
+    /* a run that took no step (a counted kn model, --max-steps 0) has the
+     * initial model still: its losses are the initial ones, and on a large
+     * corpus a second pass over the splits costs minutes */
+    if (r->state.step > 0 && (rc = split_losses(r, d, dist, nthreads, &fl.train_loss, &fl.dev_loss))) return rc;
     if ((rc = check_ranks_agree(dist, r)) || !leader) return rc;
     t->final_train = fl.train_loss;
     t->final_dev = fl.dev_loss;
@@ -555,9 +553,10 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     if (!rc && !f.resume)
         rc = split_losses(&run, &data, dist, nthreads, &run.state.init_train_loss, &run.state.init_dev_loss);
     rc = cli_dist_quiet_end(&quiet, dist, rc);
-    trainfiles files = {.workdir = f.workdir, .lrfind_count = f.set.lr_find, .mix_ngram = f.mix_ngram,
+    trainfiles files = {.workdir = f.workdir, .lrfind_count = f.set.lr_find,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
                         .resume_step = run.state.step, .best_step = -1, .keep_best = f.keep_best, .patience = f.patience};
+    if (!rc) rc = trainfiles_mix_opts(&files.mix_opts, f.set.mix_ngram, f.set.mix_smoothing, f.set.mix_weight);
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);
     cli_data_free(&data);

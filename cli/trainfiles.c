@@ -230,8 +230,9 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
         mm_report_add(rep, MM_REP_RESULTS, "learning-rate sweep", "suggests %.3g, where the smoothed loss is lowest",
                       t->lr.suggested_lr);
     if (t->have_mix)
-        mm_report_add(rep, MM_REP_RESULTS, "mixed with a character n-gram", "n = %d, weight on the model %.3f (fitted on dev): train %.4f, dev %.4f",
-                      t->mix_ngram, t->mix.weight, t->mix.mix_loss[MM_TRAIN], t->mix.mix_loss[MM_DEV]);
+        mm_report_add(rep, MM_REP_RESULTS, "mixed with a character n-gram", "n = %d%s, weight on the model %.3f (%s): train %.4f, dev %.4f",
+                      t->mix.order, t->mix.smoothing == MM_NGRAM_KN ? " (Kneser-Ney)" : "", t->mix.weight,
+                      t->mix.fitted ? "fitted on dev" : "fixed", t->mix.mix_loss[MM_TRAIN], t->mix.mix_loss[MM_DEV]);
     double ts = r->state.train_seconds;
     mm_report_add(rep, MM_REP_TIMING, "training", "%.2f s, %.1f us/step", ts, r->state.step ? 1e6 * ts / (double)r->state.step : 0.0);
     if (t->eval_seconds > 0) mm_report_add(rep, MM_REP_TIMING, "--eval-every evaluations", "%.2f s", t->eval_seconds);
@@ -362,23 +363,38 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
 
 static int mix(trainfiles *t, const mm_run *r, const cli_data *d)
 {
-    if (t->mix_ngram <= 0) return 0;
+    if (t->mix_opts.order <= 0) return 0;
     mm_err err;
-    if (mm_mix_run(&r->model, &d->words, &d->vocab, &d->data, t->mix_ngram, 0, &t->mix, &err))
+    if (mm_mix_run(&r->model, &d->data, &t->mix_opts, 1u << MM_TRAIN | 1u << MM_DEV, t->nthreads, &t->mix, &err))
         return cli_error("--mix-ngram: %s", err.msg);
     t->have_mix = 1;
     return 0;
 }
 
-/* Two lines, the n-gram alone and the mixture, for the splits in mask. */
+int trainfiles_mix_opts(mm_mix_opts *o, int order, const char *smoothing, double weight)
+{
+    o->order = order;
+    o->weight = weight < 0 ? NAN : weight;
+    o->smoothing = mm_ngram_smoothing_parse(smoothing);
+    if (o->smoothing < 0) return cli_error("--mix-smoothing '%s': expected abs or kn", smoothing);
+    return 0;
+}
+
+/* Two lines, the n-gram alone and the mixture, for the splits in mask;
+ * the character mixture's lines read as they always did. */
 static void print_mix(FILE *out, const mm_mix_result *m, unsigned mask)
 {
+    const char *kn = m->smoothing == MM_NGRAM_KN ? " Kneser-Ney" : "";
     for (int k = 0; k < 2; k++) {
-        if (k == 0) fprintf(out, "%d-gram alone:", m->order);
-        else fprintf(out, "mixed (%.3f model + %.3f %d-gram, weight fitted on dev):", m->weight, 1 - m->weight, m->order);
+        if (k == 0) fprintf(out, "%d-gram%s alone:", m->order, kn);
+        else fprintf(out, "mixed (%.3f model + %.3f %d-gram%s, weight %s):", m->weight, 1 - m->weight, m->order,
+                     kn, m->fitted ? "fitted on dev" : "fixed");
         for (int s = 0; s < MM_NSPLITS; s++)
-            if (mask & (1u << s))
-                fprintf(out, "  %s loss %.4f", mm_split_name(s), k ? m->mix_loss[s] : m->ngram_loss[s]);
+            if (mask & (1u << s)) {
+                double loss = k ? m->mix_loss[s] : m->ngram_loss[s];
+                fprintf(out, "  %s loss %.4f", mm_split_name(s), loss);
+                if (m->smoothing == MM_NGRAM_KN) fprintf(out, " (perplexity %.2f)", exp(loss));
+            }
         fputc('\n', out);
     }
 }
@@ -401,13 +417,14 @@ void trainfiles_json(const trainfiles *t, mm_json *j)
     if (t->have_mix) mm_run_summary_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 
-int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, mm_json *j)
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, int nthreads,
+                        mm_json *j)
 {
     mm_mix_result m;
     mm_err err;
-    if (mm_mix_run(&r->model, &d->words, &r->vocab, &d->data, order, only == MM_TEST, &m, &err))
-        return cli_error("--mix-ngram: %s", err.msg);
     unsigned mask = only >= 0 ? 1u << only : (1u << MM_TRAIN | 1u << MM_DEV);
+    if (mm_mix_run(&r->model, &d->data, o, mask, nthreads, &m, &err))
+        return cli_error("--mix-ngram: %s", err.msg);
     if (j) mm_run_summary_mix(j, &m, mask);
     else print_mix(stdout, &m, mask);
     return 0;

@@ -13,7 +13,7 @@
 typedef struct {
     const char *workdir;
     int lrfind_count;      /* --lr-find: steps of the sweep, 0 to skip */
-    int mix_ngram;         /* --mix-ngram N, 0 for none */
+    mm_mix_opts mix_opts;  /* --mix-ngram N (order 0: none), --mix-smoothing, --mix-weight */
     int nthreads;
     double t_start;        /* when the command started */
     const char *resume_changes; /* settings --resume changed ("" or NULL: none) */
@@ -53,7 +53,11 @@ void trainfiles_json(const trainfiles *t, mm_json *j);
  * and refitted: deterministic, so it matches what train printed), for the
  * split only (or train and dev when only < 0), as lines on stdout or, with
  * j, as fields of j. 0 or the exit status. */
-int trainfiles_eval_mix(const mm_run *r, const cli_data *d, int order, int only, mm_json *j);
+int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, int nthreads,
+                        mm_json *j);
+/* --mix-smoothing NAME and --mix-weight W (< 0: fit on dev) into o;
+ * 0 or the exit status. */
+int trainfiles_mix_opts(mm_mix_opts *o, int order, const char *smoothing, double weight);
 /* Training stopped because err's write (log.csv, events, model.bin) failed:
  * one line with where ckpt stands (saved_step, or -1 for none of this run).
  * Returns the exit status. */

@@ -45,7 +45,7 @@ static void test_ngram(void)
     CHECK(corpus_build(&c, WORDS, 3) == 0, "a small corpus builds");
     for (int order = 1; order <= 4; order++) {
         mm_ngram g;
-        CHECK(mm_ngram_build(&g, order, &c.w, &c.v, &c.d, &e) == MM_OK, "order %d counts", order);
+        CHECK(mm_ngram_build(&g, order, MM_NGRAM_ABS, c.v.size, &c.d.split[MM_TRAIN], &e) == MM_OK, "order %d counts", order);
         double worst = 0;
         int hists[4][3] = {{0, 0, 0}, {0, 1, 2}, {2, 2, 2}, {3, 3, 1}}; /* seen and unseen */
         for (int h = 0; h < 4; h++) {
@@ -59,7 +59,7 @@ static void test_ngram(void)
     }
     /* unigram by hand: the training split's targets, discounted toward uniform */
     mm_ngram g;
-    mm_ngram_build(&g, 1, &c.w, &c.v, &c.d, &e);
+    mm_ngram_build(&g, 1, MM_NGRAM_ABS, c.v.size, &c.d.split[MM_TRAIN], &e);
     const mm_split *s = &c.d.split[MM_TRAIN];
     long cnt[8] = {0}, distinct = 0;
     for (size_t i = 0; i < s->n; i++) cnt[s->Y[i]]++;
@@ -68,11 +68,12 @@ static void test_ngram(void)
     CHECK(fabs(mm_ngram_prob(&g, NULL, 1) - want) < 1e-12, "unigram p('a') = %.6f by hand (%.6f)",
           mm_ngram_prob(&g, NULL, 1), want);
     double *p = malloc(s->n * sizeof *p);
-    CHECK(mm_ngram_split_probs(&g, &c.w, &c.v, &c.d, MM_TRAIN, p, &e) == MM_OK && fabs(p[0] - mm_ngram_prob(&g, NULL, s->Y[0])) < 1e-15,
+    CHECK(mm_ngram_split_probs(&g, s, p, &e) == MM_OK && fabs(p[0] - mm_ngram_prob(&g, NULL, s->Y[0])) < 1e-15,
           "split probabilities follow the examples' targets");
     free(p);
     mm_ngram_free(&g);
-    CHECK(mm_ngram_build(&g, 7, &c.w, &c.v, &c.d, &e) == MM_EINVAL && strstr(e.msg, "--mix-ngram"), "order 7 refused: %s", e.msg);
+    CHECK(mm_ngram_build(&g, 7, MM_NGRAM_ABS, c.v.size, &c.d.split[MM_TRAIN], &e) == MM_EINVAL && strstr(e.msg, "order 7"),
+          "order 7 refused: %s", e.msg);
     corpus_free(&c);
 }
 

@@ -161,6 +161,7 @@ expect_error "--resume with another --min-count" "--min-count.*disagree with the
 # every kind trains on words and samples them
 fails=""
 for k in $("$M" train --model list 2>/dev/null | awk '{print $1}'); do
+    [ "$k" = kn ] && continue # counted, not trained: tests/test_kn.sh trains it on words
     "$M" train -i "$tmp/kjv.txt" -o "$tmp/k_$k" --model "$k" "${W[@]}" --max-steps 3 --batch-size 4 \
         >/dev/null 2>"$tmp/k.err" &&
         "$M" sample -o "$tmp/k_$k" -n 2 --max-len 20 >/dev/null 2>&1 || fails="$fails $k($(tail -n 1 "$tmp/k.err"))"

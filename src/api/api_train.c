@@ -18,6 +18,7 @@
 #include "json.h"
 #include "memory.h"
 #include "mix.h"
+#include <math.h>
 #include "ngram.h"
 #include "runbuild.h"
 #include "strbuf.h"
@@ -355,7 +356,8 @@ static mm_status write_summary(const mm_run *r, const mm_run_data *d, const doub
     mm_status st = MM_OK;
     if (o->mix_ngram > 0) {
         mm_mix_result m;
-        st = mm_mix_run(&r->model, &d->words, &d->vocab, &d->data, (int)o->mix_ngram, 0, &m, err);
+        mm_mix_opts mo = {(int)o->mix_ngram, MM_NGRAM_ABS, NAN}; /* as train --mix-ngram N alone */
+        st = mm_mix_run(&r->model, &d->data, &mo, 1u << MM_TRAIN | 1u << MM_DEV, nthreads, &m, err);
         if (!st) mm_run_summary_mix(&j, &m, 1u << MM_TRAIN | 1u << MM_DEV);
     }
     if (!st && o->samples > 0) st = summary_samples(&j, r, d, o->samples, err);
@@ -398,9 +400,6 @@ makemore_status makemore_train_watch(const char *input, const char *dir, const m
     st = !w ? mm_fail(&e, MM_ENOMEM, "out of memory")
          : o.resume ? resume_run(&r, &d, &s, input, ckpt, &e)
                     : mm_run_build(&r, &d, &s, input, mm_memory_available(), &e);
-    if (!st && o.mix_ngram > 0 && r.model.kind->layout != MM_LAYOUT_CONTEXT)
-        st = mm_fail(&e, MM_EINVAL, "--mix-ngram: a %s model predicts from the whole item so far, not from a "
-                     "context of characters", r.model.kind->name);
     if (!st) {
         *w = (watch){.fn = fn, .user = user, .eval_every = o.eval_every, .save_every = o.save_every,
                      .max_steps = r.train.max_steps, .r = &r, .d = &d, .ckpt = ckpt, .nthreads = nthreads, .err = &e};

@@ -126,6 +126,11 @@ typedef struct mm_kind {
      * settings (cli/train_model.c). NULL for the lecture's kinds. */
     const char *makemore_type;
 
+    /* Optional: a model counted from the data instead of trained (kn):
+     * rebuilds m, sized for the training split, with its parameters
+     * filled. A kind with fit takes no training steps (mm_model_counted). */
+    mm_status (*fit)(mm_model *m, const mm_split *train, mm_err *err);
+
     /* Optional: constant data of the kind's own, for kinds that share code
      * (bnmlp and wavenet share the batch-norm stack of bnstack.h). */
     const void *priv;

@@ -15,7 +15,8 @@
     X(RNN, rnn)                    \
     X(GRU, gru)                    \
     X(BOW, bow)                    \
-    X(TRANSFORMER, transformer)
+    X(TRANSFORMER, transformer)    \
+    X(KN, kn)
 
 #define DECLARE(ID, name) extern const mm_kind mm_kind_##name;
 #define ENTRY(ID, name) [MM_MODEL_##ID] = &mm_kind_##name,

@@ -135,6 +135,19 @@ void mm_model_init(mm_model *m, mm_init_kind kind, mm_rng *rng)
     m->kind->init(m, kind, rng);
 }
 
+mm_status mm_model_fit(mm_model *m, const mm_split *train, mm_err *err)
+{
+    return m->kind->fit ? m->kind->fit(m, train, err) : MM_OK;
+}
+
+int mm_model_counted(const mm_model *m) { return m->kind->fit != NULL; }
+
+int mm_kind_counted(int kind)
+{
+    const mm_kind *k = mm_kind_at(kind);
+    return k && k->fit;
+}
+
 mm_status mm_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
 {
     memset(a, 0, sizeof *a);

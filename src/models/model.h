@@ -29,7 +29,8 @@ enum {
     MM_MODEL_RNN = 5,
     MM_MODEL_GRU = 6,
     MM_MODEL_BOW = 7,
-    MM_MODEL_TRANSFORMER = 8
+    MM_MODEL_TRANSFORMER = 8,
+    MM_MODEL_KN = 9           /* the Kneser-Ney n-gram, counted (Bengio et al. 2003's baseline) */
 };
 
 /* Zeros beyond the first four fields give the lecture's MLP. */
@@ -119,6 +120,13 @@ void mm_model_free(mm_model *m);
  * first loss is near uniform (see README, exercise E02). */
 void mm_model_init(mm_model *m, mm_init_kind kind, mm_rng *rng);
 const mm_tensor *mm_model_tensor(const mm_model *m, const char *name);
+
+/* A kind counted from data (kind.h's fit, the kn n-gram): rebuilds m from
+ * the training split; other kinds are left as they are. */
+mm_status mm_model_fit(mm_model *m, const mm_split *train, mm_err *err);
+/* 1 if m's kind is counted, not trained: it takes no training steps. */
+int mm_model_counted(const mm_model *m);
+int mm_kind_counted(int kind);
 
 mm_status mm_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err);
 void mm_acts_free(mm_acts *a);

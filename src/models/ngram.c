@@ -1,3 +1,5 @@
+/* Counting: the context trie, the (context, next id) pairs, and the walk
+ * over a split's targets. The estimates are in ngram_estimate.c. */
 #include "ngram.h"
 
 #include <stdlib.h>
@@ -62,139 +64,243 @@ static const uint32_t *hash_get(const mm_hash *h, uint64_t key)
     return h->keys[i] ? &h->vals[i] : NULL;
 }
 
-/* The last k ids of hist (n-1 long) with k, packed. */
-static uint64_t ctx_key(const int *hist, int n1, int k)
+static void hash_free(mm_hash *h)
 {
-    uint64_t key = (uint64_t)k;
-    for (int i = n1 - k; i < n1; i++) key = (key << 12) | (uint64_t)hist[i];
-    return key;
+    free(h->keys);
+    free(h->vals);
+    memset(h, 0, sizeof *h);
 }
 
-static int add_context(mm_ngram *g, uint64_t key, uint32_t *id)
+static uint64_t pack(uint32_t node, int id) { return ((uint64_t)node << MM_NGRAM_ID_BITS) | (uint64_t)id; }
+
+long mm_ngram_child(const mm_ngram *g, uint32_t node, int id)
+{
+    const uint32_t *v = hash_get(&g->ctx, pack(node, id));
+    return v ? (long)*v : -1;
+}
+
+long mm_ngram_pair(const mm_ngram *g, uint32_t node, int y)
+{
+    const uint32_t *v = hash_get(&g->pair, pack(node, y));
+    return v ? (long)*v : -1;
+}
+
+/* Grows the arrays of (n, cap) to hold one more; -1 on OOM. */
+#define GROW(ptr, cap, ok) do { void *p_ = realloc((ptr), (cap) * sizeof *(ptr)); \
+    if (p_) (ptr) = p_; else (ok) = 0; } while (0)
+
+static int node_room(mm_ngram *g)
+{
+    if (g->nnodes < g->cap_nodes) return 0;
+    if (g->cap_nodes >= UINT32_MAX / 2) return -1;
+    size_t cap = g->cap_nodes ? 2 * g->cap_nodes : 1024;
+    int ok = 1;
+    GROW(g->parent, cap, ok); GROW(g->len, cap, ok); GROW(g->first, cap, ok);
+    GROW(g->total, cap, ok); GROW(g->distinct, cap, ok);
+    if (!ok) return -1;
+    g->cap_nodes = cap;
+    return 0;
+}
+
+static int pair_room(mm_ngram *g)
+{
+    if (g->npairs < g->cap_pairs) return 0;
+    if (g->cap_pairs >= UINT32_MAX / 2) return -1;
+    size_t cap = g->cap_pairs ? 2 * g->cap_pairs : 1024;
+    int ok = 1;
+    GROW(g->pnode, cap, ok); GROW(g->py, cap, ok); GROW(g->raw, cap, ok);
+    if (!ok) return -1;
+    g->cap_pairs = cap;
+    return 0;
+}
+
+static long new_node(mm_ngram *g, uint32_t parent, int len, int first)
+{
+    if (node_room(g)) return -1;
+    size_t v = g->nnodes++;
+    g->parent[v] = parent;
+    g->len[v] = (uint8_t)len;
+    g->first[v] = first;
+    g->total[v] = 0;
+    g->distinct[v] = 0;
+    return (long)v;
+}
+
+/* The node of context (id, context of parent), added if new; -1 on OOM. */
+static long child_add(mm_ngram *g, uint32_t parent, int id)
 {
     int isnew;
-    uint32_t *v = hash_upsert(&g->ctx, key, &isnew);
+    uint32_t *v = hash_upsert(&g->ctx, pack(parent, id), &isnew);
     if (!v) return -1;
     if (isnew) {
-        if (g->ncontexts == g->cap_contexts) {
-            size_t cap = g->cap_contexts ? 2 * g->cap_contexts : 1024;
-            uint32_t *t = realloc(g->total, cap * sizeof *t), *d;
-            if (t) g->total = t;
-            d = t ? realloc(g->distinct, cap * sizeof *d) : NULL;
-            if (!t || !d) return -1;
-            g->distinct = d;
-            g->cap_contexts = cap;
-        }
-        g->total[g->ncontexts] = g->distinct[g->ncontexts] = 0;
-        *v = (uint32_t)g->ncontexts++;
+        long n = new_node(g, parent, g->len[parent] + 1, id);
+        if (n < 0) return -1;
+        *v = (uint32_t)n;
     }
-    *id = *v;
+    return (long)*v;
+}
+
+static int count_pair(mm_ngram *g, uint32_t node, int y, uint64_t count)
+{
+    int isnew;
+    uint32_t *v = hash_upsert(&g->pair, pack(node, y), &isnew);
+    if (!v) return -1;
+    if (isnew) {
+        if (pair_room(g)) return -1;
+        *v = (uint32_t)g->npairs++;
+        g->pnode[*v] = node;
+        g->py[*v] = y;
+        g->raw[*v] = 0;
+        g->distinct[node]++;
+    }
+    g->raw[*v] += count;
+    g->total[node] += count;
     return 0;
 }
 
-static int count_event(mm_ngram *g, const int *hist, int y)
-{
-    const int n1 = g->order - 1;
-    for (int k = 0; k <= n1; k++) {
-        uint32_t id;
-        int isnew;
-        if (add_context(g, ctx_key(hist, n1, k), &id)) return -1;
-        uint32_t *c = hash_upsert(&g->pair, ((uint64_t)id << 12) | (uint64_t)y, &isnew);
-        if (!c) return -1;
-        (*c)++;
-        g->total[id]++;
-        g->distinct[id] += isnew;
-    }
-    return 0;
-}
-
-/* Calls fn for every (history, target) of split's words, in example order. */
-typedef int (*event_fn)(void *ctx, const int *hist, int y, size_t i);
-
-static mm_status walk_split(const mm_words *w, const mm_vocab *v, const mm_dataset *d, int split, int n1,
-                            event_fn fn, void *ctx, mm_err *err)
-{
-    size_t first = 0, ex = 0;
-    for (int s = 0; s < split; s++) first += d->nwords[s];
-    int hist[MM_NGRAM_MAX_ORDER] = {0};
-    for (size_t i = first; i < first + d->nwords[split]; i++) {
-        size_t k = d->order[i];
-        memset(hist, 0, sizeof hist);
-        for (size_t c = w->start[k]; c <= w->start[k + 1]; c++) {
-            int y = c < w->start[k + 1] ? mm_vocab_id(v, w->chars[c]) : 0;
-            if (y < 0) return mm_fail(err, MM_EFORMAT, "a character is missing from the vocabulary");
-            if (fn(ctx, hist, y, ex++)) return mm_fail(err, MM_ENOMEM, "out of memory for n-gram counts");
-            if (n1 > 0) {
-                memmove(hist, hist + 1, (size_t)(n1 - 1) * sizeof *hist);
-                hist[n1 - 1] = y;
-            }
-        }
-    }
-    if (ex != d->split[split].n)
-        return mm_fail(err, MM_EFORMAT, "n-gram walk found %zu examples, the split has %zu", ex, d->split[split].n);
-    return MM_OK;
-}
-
-static int on_train_event(void *ctx, const int *hist, int y, size_t i)
-{
-    (void)i;
-    return count_event(ctx, hist, y);
-}
-
-mm_status mm_ngram_build(mm_ngram *g, int order, const mm_words *w, const mm_vocab *v,
-                         const mm_dataset *d, mm_err *err)
+mm_status mm_ngram_init(mm_ngram *g, int order, int V, int smoothing, mm_err *err)
 {
     memset(g, 0, sizeof *g);
     if (order < 1 || order > MM_NGRAM_MAX_ORDER)
-        return mm_fail(err, MM_EINVAL, "--mix-ngram %d is outside 1..%d", order, MM_NGRAM_MAX_ORDER);
-    if (v->size > MM_MAX_VOCAB) /* the keys pack 12 bits an id */
-        return mm_fail(err, MM_EINVAL, "--mix-ngram: a vocabulary of %d tokens is over this n-gram's %d", v->size,
-                       MM_MAX_VOCAB);
+        return mm_fail(err, MM_EINVAL, "n-gram order %d is outside 1..%d", order, MM_NGRAM_MAX_ORDER);
+    if (V < 2 || V > MM_NGRAM_MAX_VOCAB)
+        return mm_fail(err, MM_EINVAL, "n-gram over %d ids: 2..%d are possible", V, MM_NGRAM_MAX_VOCAB);
+    if (smoothing != MM_NGRAM_ABS && smoothing != MM_NGRAM_KN)
+        return mm_fail(err, MM_EINVAL, "unknown n-gram smoothing %d", smoothing);
     g->order = order;
-    g->V = v->size;
-    mm_status st = walk_split(w, v, d, MM_TRAIN, order - 1, on_train_event, g, err);
+    g->V = V;
+    g->smoothing = smoothing;
+    if (new_node(g, 0, 0, 0) < 0) return mm_fail(err, MM_ENOMEM, "out of memory for n-gram counts");
+    return MM_OK;
+}
+
+mm_status mm_ngram_add(mm_ngram *g, const int *hist, int y, uint64_t count, mm_err *err)
+{
+    const int n1 = g->order - 1;
+    if (g->finished) return mm_fail(err, MM_EINVAL, "n-gram counts added after mm_ngram_finish");
+    if (y < 0 || y >= g->V) return mm_fail(err, MM_EFORMAT, "n-gram target id %d is outside 0..%d", y, g->V - 1);
+    for (int k = 0; k < n1; k++)
+        if (hist[k] < 0 || hist[k] >= g->V)
+            return mm_fail(err, MM_EFORMAT, "n-gram history id %d is outside 0..%d", hist[k], g->V - 1);
+    if (count == 0) return MM_OK; /* a pair must have a count to be seen */
+    long node = 0;
+    for (int k = 0; k <= n1; k++) {
+        if (k > 0) node = child_add(g, (uint32_t)node, hist[n1 - k]);
+        if (node < 0 || count_pair(g, (uint32_t)node, y, count))
+            return mm_fail(err, MM_ENOMEM, "out of memory for n-gram counts");
+    }
+    return MM_OK;
+}
+
+/* Context layout: rows of one item follow each other, the first with a
+ * context of stop tokens, the last with the stop token as target. */
+static mm_status walk_contexts(const mm_split *s, int n1, mm_ngram_event_fn fn, void *ctx, mm_err *err)
+{
+    const int T = s->T;
+    int hist[MM_NGRAM_MAX_ORDER] = {0};
+    const int m = n1 < T ? n1 : T;
+    for (size_t i = 0; i < s->n; i++) {
+        if (i == 0 || s->Y[i - 1] == 0) memset(hist, 0, sizeof hist);
+        const int32_t *x = s->X + i * (size_t)T;
+        for (int k = 0; k < m; k++)
+            if (x[T - m + k] != hist[n1 - m + k])
+                return mm_fail(err, MM_EFORMAT, "example %zu's context does not continue its item's", i);
+        const int y = s->Y[i];
+        if (fn(ctx, hist, y, i)) return mm_fail(err, MM_ENOMEM, "out of memory for n-gram counts");
+        if (n1 > 0 && y != 0) {
+            memmove(hist, hist + 1, (size_t)(n1 - 1) * sizeof *hist);
+            hist[n1 - 1] = y;
+        }
+    }
+    return MM_OK;
+}
+
+/* Sequence layout: row X = start token then the item, Y = the item then
+ * the stop token then -1s. */
+static mm_status walk_sequences(const mm_split *s, int n1, mm_ngram_event_fn fn, void *ctx, mm_err *err)
+{
+    const size_t T = (size_t)s->T;
+    size_t e = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const int32_t *x = s->X + i * T, *y = s->Y + i * T;
+        int hist[MM_NGRAM_MAX_ORDER] = {0};
+        for (size_t t = 0; t < T; t++) {
+            if (t > 0 && n1 > 0) {
+                memmove(hist, hist + 1, (size_t)(n1 - 1) * sizeof *hist);
+                hist[n1 - 1] = x[t];
+            }
+            if (y[t] < 0) continue;
+            if (fn(ctx, hist, y[t], e++)) return mm_fail(err, MM_ENOMEM, "out of memory for n-gram counts");
+        }
+    }
+    return MM_OK;
+}
+
+mm_status mm_ngram_walk(const mm_split *s, int n1, mm_ngram_event_fn fn, void *ctx, mm_err *err)
+{
+    if (n1 < 0 || n1 >= MM_NGRAM_MAX_ORDER) return mm_fail(err, MM_EINVAL, "n-gram history of %d ids", n1);
+    return s->ny > 1 ? walk_sequences(s, n1, fn, ctx, err) : walk_contexts(s, n1, fn, ctx, err);
+}
+
+typedef struct {
+    mm_ngram *g;
+    mm_err *err;
+    mm_status st;
+} add_ctx;
+
+static int on_train_event(void *vctx, const int *hist, int y, size_t i)
+{
+    (void)i;
+    add_ctx *c = vctx;
+    c->st = mm_ngram_add(c->g, hist, y, 1, c->err);
+    return c->st != MM_OK;
+}
+
+mm_status mm_ngram_count_split(mm_ngram *g, const mm_split *s, mm_err *err)
+{
+    add_ctx c = {g, err, MM_OK};
+    mm_status st = mm_ngram_walk(s, g->order - 1, on_train_event, &c, err);
+    return c.st ? c.st : st;
+}
+
+mm_status mm_ngram_build(mm_ngram *g, int order, int smoothing, int V, const mm_split *train, mm_err *err)
+{
+    mm_status st = mm_ngram_init(g, order, V, smoothing, err);
+    if (!st) st = mm_ngram_count_split(g, train, err);
+    if (!st) st = mm_ngram_finish(g, err);
     if (st) mm_ngram_free(g);
     return st;
 }
 
 void mm_ngram_free(mm_ngram *g)
 {
-    free(g->ctx.keys); free(g->ctx.vals);
-    free(g->pair.keys); free(g->pair.vals);
-    free(g->total); free(g->distinct);
+    hash_free(&g->ctx);
+    hash_free(&g->pair);
+    free(g->parent); free(g->len); free(g->first); free(g->total); free(g->distinct);
+    free(g->adj_total); free(g->nj);
+    free(g->pnode); free(g->py); free(g->raw); free(g->adj);
+    free(g->succ_start); free(g->succ);
     memset(g, 0, sizeof *g);
 }
 
-double mm_ngram_prob(const mm_ngram *g, const int *hist, int y)
+size_t mm_ngram_ntypes(const mm_ngram *g)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < g->npairs; p++) n += g->len[g->pnode[p]] == g->order - 1;
+    return n;
+}
+
+void mm_ngram_types(const mm_ngram *g, int32_t *ids, uint64_t *counts)
 {
     const int n1 = g->order - 1;
-    double p = 1.0 / g->V;
-    for (int k = 0; k <= n1; k++) {
-        const uint32_t *id = hash_get(&g->ctx, ctx_key(hist, n1, k));
-        if (!id) break; /* a longer context is unseen too */
-        const uint32_t *c = hash_get(&g->pair, ((uint64_t)*id << 12) | (uint64_t)y);
-        double tot = g->total[*id], cy = c ? *c : 0;
-        double disc = cy > MM_NGRAM_DISCOUNT ? cy - MM_NGRAM_DISCOUNT : 0.0;
-        p = disc / tot + MM_NGRAM_DISCOUNT * g->distinct[*id] / tot * p;
+    size_t r = 0;
+    for (size_t p = 0; p < g->npairs; p++) {
+        uint32_t v = g->pnode[p];
+        if (g->len[v] != n1) continue;
+        int32_t *row = ids + r * (size_t)g->order;
+        /* the node of h_k holds h_k's oldest id; its parent is h_{k-1} */
+        for (int k = 0; k < n1; k++, v = g->parent[v]) row[k] = g->first[v];
+        row[n1] = g->py[p];
+        counts[r++] = g->raw[p];
     }
-    return p;
-}
-
-typedef struct {
-    const mm_ngram *g;
-    double *out;
-} probs_ctx;
-
-static int on_eval_event(void *vctx, const int *hist, int y, size_t i)
-{
-    probs_ctx *c = vctx;
-    c->out[i] = mm_ngram_prob(c->g, hist, y);
-    return 0;
-}
-
-mm_status mm_ngram_split_probs(const mm_ngram *g, const mm_words *w, const mm_vocab *v,
-                               const mm_dataset *d, int split, double *out, mm_err *err)
-{
-    probs_ctx c = {g, out};
-    return walk_split(w, v, d, split, g->order - 1, on_eval_event, &c, err);
 }

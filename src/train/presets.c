@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kind.h"
+#include "paper_presets.h"
 #include "settings.h"
 
 typedef struct {
@@ -88,6 +89,12 @@ mm_status mm_settings_preset(mm_settings *s, const char *name, mm_err *err)
             s->given[at] = 1;
             return apply_list(s, PRESETS[i].set, name, err);
         }
+    const char *paper[MM_PAPER_PRESET_MAX];
+    if (mm_paper_preset(name, paper)) {
+        s->preset = name;
+        s->given[at] = 1;
+        return apply_list(s, paper, name, err);
+    }
     const mm_kind *k = makemore_kind(name);
     if (k) {
         s->preset = name;
@@ -102,5 +109,6 @@ mm_status mm_settings_preset(mm_settings *s, const char *name, mm_err *err)
         if (mm_kind_at(i) && mm_kind_at(i)->makemore_type)
             len += (size_t)snprintf(names + len, sizeof names - len, ", " MAKEMORE_PRESET "%s",
                                     mm_kind_at(i)->makemore_type);
+    if (len < sizeof names) snprintf(names + len, sizeof names - len, ", " MM_PAPER_PRESET_NAMES);
     return mm_fail(err, MM_EINVAL, "--preset '%s': expected one of %s", name, names);
 }

@@ -116,7 +116,7 @@ mm_status mm_run_build(mm_run *r, mm_run_data *d, const mm_settings *s, const ch
         (st = mm_init_rng(&r->state.rng, r->seed, r->split_kind, r->split_seed, d->words.nwords, err)))
         return st;
     mm_model_init(&r->model, (mm_init_kind)r->init_kind, &r->state.rng);
-    return MM_OK;
+    return mm_model_fit(&r->model, &d->data.split[MM_TRAIN], err);
 }
 
 void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double train_loss, double dev_loss,
@@ -158,13 +158,20 @@ void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double tr
 void mm_run_summary_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
 {
     mm_json_int(j, "mix_ngram", m->order);
+    mm_json_str(j, "mix_smoothing", mm_ngram_smoothing_name(m->smoothing));
     mm_json_num(j, "mix_weight", m->weight, 6);
+    mm_json_int(j, "mix_weight_fitted", m->fitted);
     for (int s = 0; s < MM_NSPLITS; s++) {
         if (!(mask & (1u << s))) continue;
-        char key[32];
-        snprintf(key, sizeof key, "ngram_%s_loss", mm_split_name(s));
-        mm_json_num(j, key, m->ngram_loss[s], 6);
-        snprintf(key, sizeof key, "mix_%s_loss", mm_split_name(s));
-        mm_json_num(j, key, m->mix_loss[s], 6);
+        const char *name = mm_split_name(s);
+        const double *loss[3] = {m->ngram_loss, m->mix_loss, m->mlp_loss};
+        const char *what[3] = {"ngram", "mix", "model"};
+        for (int k = 0; k < 3; k++) {
+            char key[48];
+            snprintf(key, sizeof key, "%s_%s_loss", what[k], name);
+            if (k < 2) mm_json_num(j, key, loss[k][s], 6);
+            snprintf(key, sizeof key, "%s_%s_perplexity", what[k], name);
+            mm_json_num(j, key, exp(loss[k][s]), 6);
+        }
     }
 }

@@ -6,6 +6,7 @@
 #include "dataset.h"
 #include "kind.h"
 #include "memory.h"
+#include "ngram.h"
 
 #define AT(field) offsetof(mm_settings, field)
 #define LECTURE_SEED 2147483647ull
@@ -46,6 +47,9 @@ static const mm_setting TABLE[] = {
     {"--split-seed", NULL, MM_VAL_U64, AT(split_seed), 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)"},
     {"--threads", "-t", MM_VAL_INT, AT(threads), 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)"},
     {"--lr-find", NULL, MM_VAL_INT, AT(lr_find), 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none; the command line's only)"},
+    {"--mix-ngram", NULL, MM_VAL_INT, AT(mix_ngram), 0, MM_NGRAM_MAX_ORDER, "mix with an n-gram of this order (1..6), weight fitted on dev (default 0: no; the command line's only)"},
+    {"--mix-smoothing", NULL, MM_VAL_STRING, AT(mix_smoothing), 0, 0, "the mixed n-gram's smoothing: abs (absolute discounting, default) or kn (interpolated modified Kneser-Ney)"},
+    {"--mix-weight", NULL, MM_VAL_DOUBLE, AT(mix_weight), 0, 1, "the mixture's weight on the model, fixed (default: fitted on dev)"},
 };
 #define NTABLE ((int)(sizeof TABLE / sizeof *TABLE))
 _Static_assert(NTABLE <= MM_SETTINGS_MAX, "raise MM_SETTINGS_MAX");
@@ -118,6 +122,8 @@ void mm_settings_defaults(mm_settings *s)
     s->seed = LECTURE_SEED;
     s->split_seed = 42;
     s->lr_find = 1000;
+    s->mix_smoothing = "abs";
+    s->mix_weight = -1;
 }
 
 mm_status mm_settings_set(mm_settings *s, const char *name, const char *text, mm_err *err)
@@ -179,6 +185,28 @@ static mm_status check_names(const mm_settings *s, mm_err *err)
         return mm_fail(err, MM_EINVAL, "--optimizer '%s': expected %s", s->optimizer, mm_optim_names());
     if (mm_sched_find(s->schedule) < 0)
         return mm_fail(err, MM_EINVAL, "--lr-schedule '%s': expected %s", s->schedule, mm_sched_names());
+    if (strcmp(s->mix_smoothing, "abs") && strcmp(s->mix_smoothing, "kn"))
+        return mm_fail(err, MM_EINVAL, "--mix-smoothing '%s': expected abs or kn", s->mix_smoothing);
+    if (!s->mix_ngram && (mm_settings_given(s, "--mix-smoothing") || mm_settings_given(s, "--mix-weight")))
+        return mm_fail(err, MM_EINVAL, "--mix-smoothing and --mix-weight need --mix-ngram N");
+    return MM_OK;
+}
+
+/* A counted kind (kn) takes no steps and no learning-rate sweep: asking
+ * for them is an error rather than a setting dropped. */
+static mm_status counted_kind(mm_settings *s, const mm_kind *k, mm_err *err)
+{
+    if (!k->fit) return MM_OK;
+    if (mm_settings_given(s, "--max-steps") && s->max_steps > 0)
+        return mm_fail(err, MM_EINVAL, "--max-steps %ld: a %s model is counted from the training split, not "
+                       "trained; leave --max-steps out", s->max_steps, k->name);
+    if (mm_settings_given(s, "--lr-find") && s->lr_find > 0)
+        return mm_fail(err, MM_EINVAL, "--lr-find: a %s model has no learning rate", k->name);
+    if (s->epochs > 0)
+        return mm_fail(err, MM_EINVAL, "--epochs: a %s model is counted from the training split, not trained",
+                       k->name);
+    s->max_steps = 0;
+    s->lr_find = 0;
     return MM_OK;
 }
 
@@ -200,7 +228,7 @@ mm_status mm_settings_resolve(mm_settings *s, int resume, mm_err *err)
     if (s->epochs > 0 && mm_settings_given(s, "--max-steps"))
         return mm_fail(err, MM_EINVAL, "--epochs and --max-steps: give one (an epoch is the training examples over "
                        "the batch size)");
-    return MM_OK;
+    return counted_kind(s, k, err);
 }
 
 void mm_settings_apply(const mm_settings *s, int V, int T, mm_config *c, mm_train_config *tc)

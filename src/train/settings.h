@@ -32,15 +32,15 @@ typedef struct {
 #define MM_SETTINGS_MAX 64
 
 typedef struct {
-    const char *preset, *model, *optimizer, *schedule, *init, *split;
+    const char *preset, *model, *optimizer, *schedule, *init, *split, *mix_smoothing;
     const char *tokens, *split_sizes; /* "char"/"word"; the ordered split's "TRAIN/DEV" (NULL: 0.8/0.1) */
     int min_count;                    /* word tokens: --min-count */
     double epochs;                    /* > 0: the steps are epochs x train examples / batch */
     int block_size, n_embd, n_hidden, n_layers, n_heads; /* 0 until given: the kind's */
-    int direct, batch_size, threads, lr_find;
+    int direct, batch_size, threads, lr_find, mix_ngram;
     long max_steps, lr_decay_step, warmup;
     double learning_rate, lr_decay, lr_rate, weight_decay, bn_momentum, dropout;
-    double momentum, beta1, beta2, eps, min_lr;
+    double momentum, beta1, beta2, eps, min_lr, mix_weight; /* mix_weight < 0: fitted on dev */
     uint64_t seed, split_seed;
     unsigned char given[MM_SETTINGS_MAX]; /* by table index */
 } mm_settings;
