@@ -164,7 +164,7 @@ typedef struct {
     const cli_data *data;
     trainfiles *files;
     long eval_every;
-    keepbest kb;          /* --keep-best, --patience */
+    mm_keepbest kb;       /* --keep-best, --patience */
     const cli_dist *dist; /* NULL alone */
     int leader;           /* writes and prints: rank 0, or alone */
 } step_ctx;
@@ -187,7 +187,7 @@ static void eval_now(step_ctx *c, long step)
         events_eval(&c->ev, step, tr, dv);
     }
     mm_status saved = c->kb.save_status;
-    keepbest_eval(&c->kb, c->run, dv, c->leader);
+    mm_keepbest_eval(&c->kb, c->run, dv, c->leader);
     if (c->leader && c->kb.save_status && !saved)
         fprintf(stderr, "makemore: warning: --keep-best: %s\n", c->kb.err.msg);
     c->files->eval_seconds += progress_now() - t0;
@@ -432,22 +432,19 @@ static int stopped(mm_run *r, step_ctx *c, const char *ckpt, const train_flags *
 }
 
 /* A resumed run's best so far: the dev loss of DIR/best.bin, when there is one. */
-static int resume_best(keepbest *kb, const mm_run *r, const cli_data *d, const cli_dist *dist, int nthreads)
+static int resume_best(mm_keepbest *kb, const mm_run *r, const cli_data *d, const cli_dist *dist, int nthreads)
 {
-    struct stat sb;
-    if (stat(kb->path, &sb) != 0) return 0;
     mm_run best;
     mm_err err;
     double dev;
-    if (mm_checkpoint_load(&best, kb->path, &err)) return cli_error("--resume: %s", err.msg);
+    int found;
+    if (mm_keepbest_open(kb, r, &best, &found, &err)) return cli_error("--resume: %s", err.msg);
+    if (!found) return 0;
     int rc = 0;
-    if (!mm_vocab_equal(&best.vocab, &r->vocab) || best.model.cfg.kind != r->model.cfg.kind ||
-        best.model.cfg.block_size != r->model.cfg.block_size)
-        rc = cli_error("%s: not a model of this run's data; move it away to resume", kb->path);
-    else if (cli_dist_split_loss(dist, &best.model, &d->data.split[MM_DEV], nthreads, &dev, &err))
+    if (cli_dist_split_loss(dist, &best.model, &d->data.split[MM_DEV], nthreads, &dev, &err))
         rc = cli_error("%s: %s", kb->path, err.msg);
     else
-        keepbest_resume(kb, dev, best.state.step);
+        mm_keepbest_resume(kb, dev, best.state.step);
     mm_run_free(&best);
     return rc;
 }
@@ -464,7 +461,7 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     ctx.eval_every = f->eval_every;
     ctx.dist = dist;
     ctx.leader = cli_dist_leader(dist);
-    if (keepbest_init(&ctx.kb, f->workdir, f->keep_best, f->patience)) return cli_error("-o: path too long");
+    if (mm_keepbest_init(&ctx.kb, f->workdir, f->keep_best, f->patience)) return cli_error("-o: path too long");
     int rc = f->resume && (f->keep_best || f->patience) ? resume_best(&ctx.kb, r, d, dist, nthreads) : 0;
     if (!rc && ctx.leader) rc = open_outputs(&ctx, r, d, f, files);
     if ((rc = cli_dist_agree(dist, NULL, rc))) return rc;
@@ -472,18 +469,17 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     mm_status st = mm_train_run_dist(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
                                      dist ? &dist->train : NULL, on_step, &ctx, &err);
     r->state.train_seconds -= files->eval_seconds; /* training time, not evaluation */
-    files->best_step = ctx.kb.best_step;
-    files->best_dev = ctx.kb.best_dev;
     if (st == MM_EINTR && ctx.kb.stop) {
         /* patience ran out: the run is finished here (a resume has nothing left to do) */
         r->train.max_steps = r->state.step;
-        files->stopped_early = 1;
+        ctx.kb.stopped_early = 1;
         st = MM_OK;
         if (ctx.leader)
             fprintf(stderr, "makemore: --patience %ld: no better dev loss in %ld evaluations; stopped at step %ld "
                             "(the best, %.4f, at step %ld)\n", f->patience, ctx.kb.since, r->state.step,
                     ctx.kb.best_dev, ctx.kb.best_step);
     }
+    files->best = ctx.kb;
     if (ctx.leader) {
         progress_end(&ctx.prog);
         mm_err werr; /* the last rows too: model.bin is not saved past what the log holds */
@@ -555,7 +551,7 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     rc = cli_dist_quiet_end(&quiet, dist, rc);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.set.lr_find,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
-                        .resume_step = run.state.step, .best_step = -1, .keep_best = f.keep_best, .patience = f.patience};
+                        .resume_step = run.state.step};
     if (!rc) rc = trainfiles_mix_opts(&files.mix_opts, f.set.mix_ngram, f.set.mix_smoothing, f.set.mix_weight);
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);

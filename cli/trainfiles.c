@@ -406,14 +406,7 @@ void trainfiles_print(const trainfiles *t, FILE *out)
 
 void trainfiles_json(const trainfiles *t, mm_json *j)
 {
-    /* --keep-best, --patience (the command line's own: the library does not evaluate as it trains) */
-    if ((t->keep_best || t->patience) && t->best_step >= 0) {
-        mm_json_int(j, "best_step", t->best_step);
-        mm_json_num(j, "best_dev_loss", t->best_dev, 6);
-        mm_json_num(j, "best_dev_ppl", exp(t->best_dev), 6);
-    }
-    if (t->keep_best) mm_json_str(j, "best_bin", t->best_step >= 0 ? "best.bin" : "");
-    if (t->patience) mm_json_int(j, "stopped_early", t->stopped_early);
+    mm_run_summary_best(j, &t->best);
     if (t->have_mix) mm_run_summary_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
 }
 

@@ -24,11 +24,7 @@ typedef struct {
     mm_lrfind lr;
     int have_sat;
     mm_saturation sat;     /* tanh units of the initial model */
-    /* --keep-best / --patience: the best evaluation (best_step -1: none) */
-    long best_step;
-    double best_dev;
-    int keep_best, stopped_early;
-    long patience;
+    mm_keepbest best;      /* --keep-best / --patience, as the run ended */
     /* filled by trainfiles_after */
     double final_train, final_dev;
     int have_mix;

@@ -73,8 +73,7 @@ static const char *get(const fields *f, const char *key)
 
 static int cli_only(const char *key)
 {
-    return !strcmp(key, "report_html") || !strcmp(key, "samples") || !strncmp(key, "mix_", 4) ||
-           !strncmp(key, "best_", 5) || !strcmp(key, "stopped_early");
+    return !strcmp(key, "report_html") || !strcmp(key, "samples") || !strncmp(key, "mix_", 4);
 }
 
 static int timing(const char *key) { return !strcmp(key, "train_seconds") || !strcmp(key, "us_per_step"); }
@@ -90,13 +89,13 @@ static int run(const char *cmd, char *out, size_t n)
 }
 
 /* The settings as train's flags: "name=value" -> --name value (a flag
- * without a value for "direct=1"). */
+ * without a value for "direct=1" and "keep-best=1"). */
 static void flags_of(const char *const *set, char *out, size_t n)
 {
     size_t len = 0;
     for (int i = 0; set[i] && len < n; i++) {
         const char *eq = strchr(set[i], '=');
-        if (!strcmp(eq + 1, "1") && !strncmp(set[i], "direct", 6))
+        if (!strcmp(eq + 1, "1") && (!strncmp(set[i], "direct", 6) || !strncmp(set[i], "keep-best", 9)))
             len += (size_t)snprintf(out + len, n - len, " --%.*s", (int)(eq - set[i]), set[i]);
         else
             len += (size_t)snprintf(out + len, n - len, " --%.*s '%s'", (int)(eq - set[i]), set[i], eq + 1);
@@ -161,6 +160,45 @@ static void compare_resume(const char *mm, const char *data, const char *dir)
     agree(what, api, rc, cli);
 }
 
+/* eval-every with keep-best and patience: the two summaries agree on the
+ * best evaluation and the early stop, and the library's best.bin loads as
+ * a model of that step (2 checks besides compare's 3). */
+static void compare_keep_best(const char *mm, const char *data, const char *dir)
+{
+    static char api[8192], cli[8192], cmd[4096], flags[2048];
+    /* a learning rate this high makes the dev loss climb early: patience ends the run */
+    const char *set[] = {"max-steps=400", "n-hidden=16", "learning-rate=2", "eval-every=10", "keep-best=1",
+                         "patience=2", "threads=1", NULL};
+    const char *what = "eval-every, keep-best and patience";
+    char best[160];
+    snprintf(best, sizeof best, "%s/best.bin", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
+    makemore_error err = {{0}};
+    makemore_status st = makemore_train_with(data, dir, NULL, set, api, sizeof api, &err);
+    CHECK(st == MAKEMORE_OK && strstr(api, "\"best_bin\": \"best.bin\""), "%s: makemore_train_with: %s", what,
+          st ? err.msg : strstr(api, "\"best_bin\": \"best.bin\"") ? "ok" : "no best_bin in its summary");
+    if (st) return;
+    fields a;
+    long best_step = -1, stopped = -1;
+    if (!parse_fields(api, &a) && get(&a, "best_step")) best_step = atol(get(&a, "best_step"));
+    if (get(&a, "stopped_early")) stopped = atol(get(&a, "stopped_early"));
+    /* makemore_load reads a folder's model.bin: best.bin as one */
+    char bdir[160];
+    snprintf(bdir, sizeof bdir, "%s.best", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && cp '%s' '%s/model.bin'", bdir, bdir, best, bdir);
+    makemore_model *m = NULL;
+    makemore_error lerr = {{0}};
+    st = system(cmd) ? MAKEMORE_EIO : makemore_load(bdir, &m, &lerr);
+    CHECK(st == MAKEMORE_OK && best_step > 0 && stopped == 1 && m, "%s: best.bin loads (%s), of best_step %ld; "
+          "stopped_early %ld", what, st ? lerr.msg : "ok", best_step, stopped);
+    if (m) makemore_free(m);
+    flags_of(set, flags, sizeof flags);
+    snprintf(cmd, sizeof cmd, "%s train -i '%s' -o '%s' --json --samples 0 --force%s 2>/dev/null", mm, data, dir, flags);
+    int rc = run(cmd, cli, sizeof cli);
+    agree(what, api, rc, cli);
+}
+
 static void write_data(const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -194,7 +232,7 @@ static void refusals(const char *data, const char *dir)
         {"print-every=100", "--print-every"}, {"lr-find=100", "--lr-find"},
         {"resume=1", "--learning-rate"}, /* with learning-rate=0.1 below: the checkpoint's */
         {"eval-every=5", "--eval-every"}, /* no callback to receive them */
-        {"keep-best=1", "--keep-best"}, {"patience=3", "--patience"},
+        {"keep-best=1", "--keep-best"}, {"patience=3", "--patience"}, /* without eval-every */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *set[] = {"max-steps=1", cases[i][0], i == 2 ? "learning-rate=0.1" : NULL, NULL};
@@ -237,7 +275,8 @@ static void saves_every(const char *data, const char *dir)
 
 int main(void)
 {
-    PLAN(1 + 8 * 3 + 6 + 1); /* the names, 3 checks for each of the 8 comparisons, the refusals, save-every */
+    PLAN(1 + 8 * 3 + 4 + 6 + 1); /* the names, 3 checks for each of the 8 comparisons, keep-best, the refusals,
+                                  * save-every */
     const char *mm = getenv("MAKEMORE") ? getenv("MAKEMORE") : "./makemore";
     char dir[] = "/tmp/mm_test_summary_XXXXXX", data[64], out[96];
     if (!mkdtemp(dir)) return 1;
@@ -266,6 +305,7 @@ int main(void)
                          "threads=1", NULL};
     compare("--save-every, --mix-ngram and --num-samples", mm, data, out, run);
     compare_resume(mm, data, out);
+    compare_keep_best(mm, data, out);
     refusals(data, out);
     saves_every(data, out);
     char cmd[256];

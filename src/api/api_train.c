@@ -16,6 +16,7 @@
 #include "items.h"
 #include "kind.h"
 #include "json.h"
+#include "keepbest.h"
 #include "memory.h"
 #include "mix.h"
 #include <math.h>
@@ -37,7 +38,7 @@ makemore_train_config makemore_train_defaults(void)
  * own, about the run rather than the model): what the library does with
  * each, or why it refuses it (makemore.h says the same). */
 typedef struct {
-    long eval_every, save_every, samples, mix_ngram, resume;
+    long eval_every, save_every, samples, mix_ngram, resume, keep_best, patience;
 } run_opts;
 
 static const struct {
@@ -53,10 +54,8 @@ static const struct {
     {"print-every", 0, 1e12, "the library prints nothing: makemore_train_watch's callback receives every step's "
                              "loss"},
     {"resume", offsetof(run_opts, resume), 1, NULL},
-    {"keep-best", 0, 1, "the command line's (DIR/best.bin): a progress callback sees every evaluation's dev loss "
-                        "and may stop the run"},
-    {"patience", 0, 1e12, "the command line's: a progress callback sees every evaluation's dev loss and may stop "
-                          "the run"},
+    {"keep-best", offsetof(run_opts, keep_best), 1, NULL},
+    {"patience", offsetof(run_opts, patience), 1e12, NULL},
 };
 #define NRUN_OPTS ((int)(sizeof RUN_OPTS / sizeof *RUN_OPTS))
 
@@ -256,7 +255,8 @@ typedef struct {
     const mm_run_data *d;
     const char *ckpt;
     int nthreads;
-    mm_status st; /* a failed evaluation or save stops the run with this */
+    mm_keepbest kb; /* keep-best, patience: judge the evaluations at multiples of eval_every */
+    mm_status st;   /* a failed evaluation or save stops the run with this */
     mm_err *err;
     int n;                                     /* steps held */
     double loss[WATCH_STEPS], lr[WATCH_STEPS]; /* (n) */
@@ -270,6 +270,17 @@ static double seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* keep-best and patience judge the evaluations of step % eval_every == 0,
+ * as the command line's; a best.bin that cannot be saved stops the run (the
+ * library has no warning to give). 1 when the run should stop. */
+static int judge(watch *w, long step, double dev)
+{
+    if (!(w->kb.keep || w->kb.patience) || step % w->eval_every) return 0;
+    int stop = mm_keepbest_eval(&w->kb, w->r, dev, 1);
+    if (w->kb.save_status) *w->err = w->kb.err, w->st = w->kb.save_status;
+    return stop || w->st;
+}
+
 static int watch_step(void *ctx, long step, double loss, double lr)
 {
     watch *w = ctx;
@@ -277,19 +288,22 @@ static int watch_step(void *ctx, long step, double loss, double lr)
     if (w->save_every > 0 && step % w->save_every == 0 && step < w->max_steps &&
         (w->st = mm_checkpoint_save(w->r, w->ckpt, w->err)))
         return 1;
-    if (!w->fn) return 0;
-    w->loss[w->n] = loss;
-    w->lr[w->n++] = lr;
-    int eval = w->eval_every > 0 && (step % w->eval_every == 0 || step == w->max_steps);
+    /* without a callback, only keep-best and patience need the evaluations */
+    int eval = w->eval_every > 0 && (step % w->eval_every == 0 || (w->fn && step == w->max_steps));
+    if (!w->fn && !eval) return 0;
+    if (w->fn) w->loss[w->n] = loss, w->lr[w->n++] = lr;
     if (!eval && step < w->max_steps && w->n < WATCH_STEPS && seconds() - w->sent < WATCH_SECONDS) return 0;
     makemore_progress p = {.step = step, .max_steps = w->max_steps, .lr = lr, .loss = loss, .n = w->n,
                            .losses = w->loss, .lrs = w->lr};
+    int stop = 0;
     if (eval) {
         if ((w->st = split_losses(w->r, w->d, w->nthreads, &p.train_loss, &p.dev_loss, w->err))) return 1;
         p.evaluated = 1;
+        stop = judge(w, step, p.dev_loss);
+        if (w->st) return 1;
     }
     w->n = 0;
-    int stop = w->fn(&p, w->user) != 0;
+    if (w->fn) stop |= w->fn(&p, w->user) != 0;
     w->sent = seconds();
     return stop;
 }
@@ -306,8 +320,14 @@ static mm_status train_to(mm_run *r, const mm_run_data *d, const char *dir, cons
     if (!st) {
         w->sent = seconds();
         st = mm_train_run(&r->model, &r->train, &r->state, &d->data.split[MM_TRAIN], nthreads,
-                          w->fn || w->save_every > 0 ? watch_step : NULL, w, err);
+                          w->fn || w->save_every > 0 || w->eval_every > 0 ? watch_step : NULL, w, err);
         if (st == MM_EINTR && w->st) return w->st;
+        if (st == MM_EINTR && w->kb.stop) {
+            /* patience ran out: the run is finished here, as the command line's */
+            r->train.max_steps = r->state.step;
+            w->kb.stopped_early = 1;
+            st = MM_OK;
+        }
     }
     mm_status ran = st;
     if (!st || st == MM_EINTR) st = mm_checkpoint_save(r, ckpt, err);
@@ -349,10 +369,12 @@ static mm_status summary_samples(mm_json *j, const mm_run *r, const mm_run_data 
 /* The summary, with the --mix-ngram mixture and the --num-samples samples
  * when asked for, as train --json writes them. */
 static mm_status write_summary(const mm_run *r, const mm_run_data *d, const double final[2], int nthreads,
-                               const char *ckpt, const run_opts *o, char *json, size_t cap, mm_err *err)
+                               const char *ckpt, const run_opts *o, const mm_keepbest *kb, char *json, size_t cap,
+                               mm_err *err)
 {
     mm_json j;
     mm_run_summary(&j, r, &d->data, final[0], final[1], nthreads, ckpt);
+    mm_run_summary_best(&j, kb);
     mm_status st = MM_OK;
     if (o->mix_ngram > 0) {
         mm_mix_result m;
@@ -368,6 +390,25 @@ static mm_status write_summary(const mm_run *r, const mm_run_data *d, const doub
     else if (b->len + 1 > cap) st = mm_fail(err, MM_ENOMEM, "makemore_train: %zu bytes are too few for the summary (%zu)", cap, b->len + 1);
     else memcpy(json, mm_sbuf_str(b), b->len + 1);
     mm_json_free(&j);
+    return st;
+}
+
+/* keep-best and patience for a run into dir; a resumed run's best so far
+ * is the dev loss of an existing DIR/best.bin, as the command line's. */
+static mm_status keep_best_setup(mm_keepbest *kb, const mm_run *r, const mm_run_data *d, const char *dir,
+                                 const run_opts *o, int nthreads, mm_err *err)
+{
+    if (mm_keepbest_init(kb, dir, (int)o->keep_best, o->patience))
+        return mm_fail(err, MM_EINVAL, "%s: folder path too long", dir);
+    if (!o->resume || !(o->keep_best || o->patience)) return MM_OK;
+    mm_run best;
+    int found;
+    double dev;
+    mm_status st = mm_keepbest_open(kb, r, &best, &found, err);
+    if (st || !found) return st;
+    st = mm_model_split_loss(&best.model, &d->data.split[MM_DEV], nthreads, &dev, err);
+    if (!st) mm_keepbest_resume(kb, dev, best.state.step);
+    mm_run_free(&best);
     return st;
 }
 
@@ -387,8 +428,11 @@ makemore_status makemore_train_watch(const char *input, const char *dir, const m
     run_opts o = {0};
     mm_status st = gather(&s, &o, c, settings, &e);
     if (!st && eval_every > 0) o.eval_every = eval_every;
-    if (!st && o.eval_every > 0 && !fn)
-        st = mm_fail(&e, MM_EINVAL, "--eval-every: the evaluations go to a progress callback: use makemore_train_watch");
+    if (!st && (o.keep_best || o.patience) && o.eval_every <= 0)
+        st = mm_fail(&e, MM_EINVAL, "--keep-best and --patience judge the dev loss of the evaluations: give eval-every N");
+    if (!st && o.eval_every > 0 && !fn && !o.keep_best && !o.patience)
+        st = mm_fail(&e, MM_EINVAL, "--eval-every: the evaluations go to a progress callback (use makemore_train_watch), "
+                     "or to keep-best and patience");
     if (st) return api_status(st, &e, err);
     int nthreads = api_threads(s.threads);
     mm_run r;
@@ -403,11 +447,12 @@ makemore_status makemore_train_watch(const char *input, const char *dir, const m
     if (!st) {
         *w = (watch){.fn = fn, .user = user, .eval_every = o.eval_every, .save_every = o.save_every,
                      .max_steps = r.train.max_steps, .r = &r, .d = &d, .ckpt = ckpt, .nthreads = nthreads, .err = &e};
-        st = train_to(&r, &d, dir, ckpt, nthreads, (int)o.resume, w, final, &e);
+        st = keep_best_setup(&w->kb, &r, &d, dir, &o, nthreads, &e);
     }
+    if (!st) st = train_to(&r, &d, dir, ckpt, nthreads, (int)o.resume, w, final, &e);
     if ((!st || st == MM_EINTR) && json) {
         mm_status stopped = st;
-        st = write_summary(&r, &d, final, nthreads, ckpt, &o, json, cap, &e);
+        st = write_summary(&r, &d, final, nthreads, ckpt, &o, &w->kb, json, cap, &e);
         if (!st) st = stopped;
     }
     free(w);

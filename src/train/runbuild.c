@@ -155,6 +155,17 @@ void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double tr
     mm_json_str(j, "model_bin", model_bin);
 }
 
+void mm_run_summary_best(mm_json *j, const mm_keepbest *k)
+{
+    if ((k->keep || k->patience) && k->best_step >= 0) {
+        mm_json_int(j, "best_step", k->best_step);
+        mm_json_num(j, "best_dev_loss", k->best_dev, 6);
+        mm_json_num(j, "best_dev_ppl", exp(k->best_dev), 6);
+    }
+    if (k->keep) mm_json_str(j, "best_bin", k->best_step >= 0 ? "best.bin" : "");
+    if (k->patience) mm_json_int(j, "stopped_early", k->stopped_early);
+}
+
 void mm_run_summary_mix(mm_json *j, const mm_mix_result *m, unsigned mask)
 {
     mm_json_int(j, "mix_ngram", m->order);

@@ -9,6 +9,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "json.h"
+#include "keepbest.h"
 #include "mix.h"
 #include "settings.h"
 
@@ -50,5 +51,9 @@ void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double tr
  * weight, and the n-gram's and the mixture's losses on the splits in mask
  * (1 << MM_TRAIN | ...). */
 void mm_run_summary_mix(mm_json *j, const mm_mix_result *m, unsigned mask);
+/* keep-best and patience's fields: the best evaluation's step, dev loss
+ * and perplexity (when there was one), best_bin, stopped_early; none when
+ * neither was asked for. */
+void mm_run_summary_best(mm_json *j, const mm_keepbest *k);
 
 #endif
