@@ -169,12 +169,22 @@ MAKEMORE_API makemore_status makemore_train(const char *input, const char *dir, 
  *                  be its data; any setting but max-steps, threads and
  *                  these run flags is refused (train --resume can change
  *                  the learning-rate settings)
- *   eval-every=N   only with makemore_train_watch (the losses go to its
- *                  callback); refused here
+ *   eval-every=N   the whole train and dev losses every N steps: for
+ *                  makemore_train_watch's callback, or for keep-best and
+ *                  patience; refused without either
+ *   keep-best=1    with eval-every: DIR/best.bin holds the model of the
+ *                  best dev loss so far (saved atomically at that
+ *                  evaluation; a failed save fails the run)
+ *   patience=P     with eval-every: after P evaluations without a better
+ *                  dev loss the run ends there, finished (MAKEMORE_OK; a
+ *                  resume=1 has nothing left to do), as train --patience
+ *                  The summary then gains train --json's best_step,
+ *                  best_dev_loss, best_dev_ppl, best_bin, stopped_early;
+ *                  with resume=1 an existing best.bin's dev loss is the
+ *                  one to beat
  * Refused when not 0, naming the flag: print-every (the library prints
  * nothing; the callback gets every step's loss), lr-find (the sweep is
- * `makemore lr-find`), keep-best and patience (a callback given
- * eval_every sees each dev loss and may stop the run). The figures (loss.svg, embedding.svg, lr_find.svg)
+ * `makemore lr-find`). The figures (loss.svg, embedding.svg, lr_find.svg)
  * and report.html are the command line's: `makemore train` writes them
  * beside log.csv; the library gives their data instead (the callback's
  * losses, makemore_embeddings). */
@@ -193,7 +203,10 @@ MAKEMORE_API const char *makemore_train_setting(int i);
  * run: DIR/model.bin is saved as it is (as the CLI saves on Ctrl-C), json
  * gets the summary of the steps done, and the status is MAKEMORE_EINTR.
  * Settings as makemore_train_with's; eval_every 0 takes the setting
- * eval-every=N if given. fn NULL: makemore_train_with. */
+ * eval-every=N if given. keep-best and patience judge the evaluations of
+ * the multiples of eval_every (not the extra one at the last step), and
+ * a patience stop is MAKEMORE_OK, not MAKEMORE_EINTR. fn NULL:
+ * makemore_train_with. */
 typedef struct {
     long step, max_steps;   /* steps done (1-based count of the last step here) */
     double lr, loss;        /* the last step's learning rate and minibatch loss */

@@ -16,7 +16,7 @@ if not os.environ.get("MAKEMORE_TEST_INSTALLED"):
 import makemore  # noqa: E402
 
 MM, tmp = sys.argv[1], sys.argv[2]
-PLAN = 22
+PLAN = 23
 print(f"1..{PLAN}")
 done = 0
 
@@ -99,6 +99,12 @@ cli("train", "-i", data, "-o", os.path.join(tmp, "runcli"), "--resume", "--max-s
 ref = json.loads(cli("eval", "-o", os.path.join(tmp, "runcli"), "--json"))
 check(more["steps"] == 80 and abs(more["dev_loss"] - ref["dev_loss"]) < 1e-6,
       f"train(resume=True, max_steps=80) goes on as train --resume (dev {more['dev_loss']:.6f})")
+kb = makemore.train(data, os.path.join(tmp, "kb"), eval_every=10, keep_best=True, progress=None, **run)
+best = os.path.join(tmp, "kb", "best.bin")
+check(os.path.isfile(best) and os.path.getsize(best) > 0 and kb.get("best_bin") == "best.bin" and
+      kb.get("best_step") in (10, 20, 30, 40) and kb.get("best_dev_loss", 99) <= kb["init_dev_loss"],
+      f"train(eval_every=10, keep_best=True) writes best.bin (best_step {kb.get('best_step')}, "
+      f"best_dev_loss {kb.get('best_dev_loss')})")
 ok, msg = raises(lambda: makemore.train(data, os.path.join(tmp, "x"), print_every=5, max_steps=1), "--print-every")
 check(ok, f"train(print_every=5) raises MakemoreError naming the flag: {msg}")
 

@@ -154,7 +154,9 @@ def train(input, out, callback=None, progress="auto", eval_every=0, **flags):
     "stopped": True, returned. progress: "auto" (a bar and a live log10-loss
     plot in Jupyter, a line of text every few seconds elsewhere), "text",
     "html" or None. eval_every: the loss of the whole train and dev splits every
-    N steps and at the end (0: never), for the plot and the callback.
+    N steps and at the end (0: never), for the plot and the callback, and for
+    keep_best=True (out/best.bin: the model of the best dev loss) and
+    patience=P (stop after P evaluations without a better one).
     KeyboardInterrupt (Ctrl-C, a notebook's interrupt) saves the model so far,
     then raises TrainingInterrupted (a KeyboardInterrupt)."""
     if callback is not None and not callable(callback):
