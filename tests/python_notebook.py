@@ -29,6 +29,7 @@ MM, tmp = sys.argv[1], os.path.abspath(sys.argv[2])
 os.makedirs(tmp, exist_ok=True)
 names = os.path.abspath(os.environ.get("NAMES_TXT") or os.path.join(root, "data", "names.txt"))
 
+sys.dont_write_bytecode = True  # no tests/__pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from notebook_exec import execute, html, texts  # noqa: E402
 

@@ -25,6 +25,7 @@ def check(ok, what):
 
 MM, tmp = sys.argv[1], os.path.abspath(sys.argv[2])
 os.makedirs(tmp, exist_ok=True)
+sys.dont_write_bytecode = True  # no tests/__pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from notebook_exec import execute, texts  # noqa: E402
 
