@@ -29,46 +29,13 @@ MM, tmp = sys.argv[1], os.path.abspath(sys.argv[2])
 os.makedirs(tmp, exist_ok=True)
 names = os.path.abspath(os.environ.get("NAMES_TXT") or os.path.join(root, "data", "names.txt"))
 
-import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
-from nbclient.exceptions import CellExecutionError  # noqa: E402
+sys.dont_write_bytecode = True  # no tests/__pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from notebook_exec import execute, html, texts  # noqa: E402
 
-nb = nbformat.read(os.path.join(root, "examples", "lecture.ipynb"), as_version=4)
 os.environ["NAMES_TXT"] = names
-os.environ["MAKEMORE_NOTEBOOK_OUT"] = os.path.join(tmp, "out")
-os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the debugger's note on frozen modules
-# The kernel is this interpreter (the venv with the installed package), not
-# the system's python3 kernel: JUPYTER_PATH comes first in the search.
-spec = os.path.join(tmp, "jupyter", "kernels", "python3")
-os.makedirs(spec, exist_ok=True)
-with open(os.path.join(spec, "kernel.json"), "w") as f:
-    json.dump({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-               "display_name": "Python 3 (makemore test)", "language": "python"}, f)
-os.environ["JUPYTER_PATH"] = os.path.join(tmp, "jupyter")
-error = None
-try:
-    NotebookClient(nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": tmp}}).execute()
-except CellExecutionError as e:
-    error = str(e).strip().splitlines()[-1] if str(e).strip() else repr(e)
+nb, error = execute("lecture.ipynb", tmp)
 check(error is None, f"executes without an error ({error or 'every cell ran'})")
-nbformat.write(nb, os.path.join(tmp, "lecture.out.ipynb"))
-
-
-def texts(cell):
-    """What a cell printed (streams) and its value; not the text stand-ins of
-    displayed HTML or figures."""
-    out = []
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "stream":
-            out.append(o.get("text", ""))
-        elif o.get("output_type") == "execute_result" and "text/plain" in o.get("data", {}):
-            out.append(o["data"]["text/plain"] + "\n")
-    return "".join(out)
-
-
-def html(cell):
-    return "".join(o.get("data", {}).get("text/html", "") for o in cell.get("outputs", []))
 
 
 code = [c for c in nb.cells if c.cell_type == "code"]

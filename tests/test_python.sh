@@ -20,7 +20,7 @@ if [ -n "$other" ] && [ "$(readlink -f "$other")" != "$(readlink -f /usr/bin/pyt
 fi
 # Each script declares its own count (PLAN = N) and runs once per Python;
 # python_arrays.py is told whether that Python has numpy (arrays) or not (lists).
-scripts=(python_api.py python_arrays.py python_train.py)
+scripts=(python_api.py python_arrays.py python_train.py python_words.py)
 total=0
 for s in "${scripts[@]}"; do
     n=$(sed -n 's/^PLAN = \([0-9][0-9]*\)$/\1/p' "$here/$s")

@@ -1,12 +1,16 @@
 """A trained model loaded from its folder (DIR/model.bin): sampling,
-next-character distributions, losses, and its tensors as arrays."""
+next-token distributions, losses, and its tensors as arrays. A token is a
+character, or a word for a word model (`train(tokens="word")`): then
+prefixes and items are words separated by white space, and a word the
+vocabulary lacks raises MakemoreError naming it (write "<unk>" for the
+unknown word)."""
 import ctypes
 import os
 
 from . import _arrays, _check, _lib
 from ._check import MakemoreError
 
-MAX_LEN = 256  # characters per item (the library's limit)
+MAX_LEN = 256  # tokens (characters or words) per item that these calls take
 MAX_BUFFER = 1 << 30  # bytes one sample() call may ask for
 
 
@@ -93,7 +97,8 @@ class Model:
         return buf.value.decode("utf-8").split("\n")[:n]
 
     def next_probs(self, prefix=""):
-        """{character: probability} of the next character after prefix; "." is the end."""
+        """{token: probability} of the next character (word) after prefix; "."
+        ("</s>" for words) is the end."""
         V = len(self.chars)
         prefix = _check.text(prefix, "prefix")
         h = self._handle()
@@ -103,8 +108,9 @@ class Model:
         return {c: probs[i] for i, c in enumerate(self.chars)}
 
     def next_probs_batch(self, prefixes):
-        """(len(prefixes), vocab) array: row i is the next-character distribution
-        after prefixes[i], columns in the order of self.chars."""
+        """(len(prefixes), vocab) array: row i is the next-token distribution
+        after prefixes[i], columns in the order of self.chars (the words of a
+        word model)."""
         arr, n = _check.strings(prefixes, "prefixes")
         h = self._handle()
         V = len(self.chars)
@@ -114,8 +120,10 @@ class Model:
         return _arrays.matrix(probs, n, V) if n else _arrays.matrix((ctypes.c_double * 0)(), 0, V)
 
     def loss(self, items):
-        """Each item's loss: mean nats per character, its end included (as eval
-        counts them), so low means the model finds the item likely."""
+        """Each item's loss: mean nats per token (character, or word of a word
+        model), its end included, as eval counts them, so low means the model
+        finds the item likely. eval's loss is the mean of these weighted by
+        tokens + 1 (len(item.split()) + 1 for words)."""
         arr, n = _check.strings(items, "items")
         h = self._handle()
         loss = (ctypes.c_double * n)()
@@ -124,7 +132,7 @@ class Model:
         return _arrays.vector(loss)
 
     def eval(self, split="dev", input=None):
-        """Mean loss (nats per character) on split train, dev or test of the
+        """Mean loss (nats per token) on split train, dev or test of the
         training file (or input), split as in training."""
         split = _check.text(split, "split", optional=False)
         inp = None if input is None else _check.path(input, "input")
@@ -146,7 +154,8 @@ class Model:
         return _arrays.safetensors(memoryview(buf).cast("B"))
 
     def embeddings(self):
-        """(vocab, n_embd) array: row i is the embedding of self.chars[i]."""
+        """(vocab, n_embd) array: row i is the embedding of self.chars[i] (a
+        character, or a word of a word model)."""
         h = self._handle()
         rows, cols = ctypes.c_int(), ctypes.c_int()
         err = _err()
