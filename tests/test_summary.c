@@ -275,7 +275,7 @@ static void saves_every(const char *data, const char *dir)
 
 int main(void)
 {
-    PLAN(1 + 8 * 3 + 4 + 6 + 1); /* the names, 3 checks for each of the 8 comparisons, keep-best, the refusals,
+    PLAN(1 + 9 * 3 + 4 + 6 + 1); /* the names, 3 checks for each of the 9 comparisons, keep-best, the refusals,
                                   * save-every */
     const char *mm = getenv("MAKEMORE") ? getenv("MAKEMORE") : "./makemore";
     char dir[] = "/tmp/mm_test_summary_XXXXXX", data[64], out[96];
@@ -304,6 +304,9 @@ int main(void)
     const char *run[] = {"max-steps=60", "n-hidden=16", "save-every=20", "mix-ngram=3", "num-samples=5",
                          "threads=1", NULL};
     compare("--save-every, --mix-ngram and --num-samples", mm, data, out, run);
+    const char *kn[] = {"max-steps=60", "n-hidden=16", "mix-ngram=3", "mix-smoothing=kn", "mix-weight=0.4",
+                        "threads=1", NULL};
+    compare("--mix-ngram with --mix-smoothing kn and --mix-weight", mm, data, out, kn);
     compare_resume(mm, data, out);
     compare_keep_best(mm, data, out);
     refusals(data, out);

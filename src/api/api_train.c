@@ -38,7 +38,7 @@ makemore_train_config makemore_train_defaults(void)
  * own, about the run rather than the model): what the library does with
  * each, or why it refuses it (makemore.h says the same). */
 typedef struct {
-    long eval_every, save_every, samples, mix_ngram, resume, keep_best, patience;
+    long eval_every, save_every, samples, resume, keep_best, patience;
 } run_opts;
 
 static const struct {
@@ -50,7 +50,6 @@ static const struct {
     {"eval-every", offsetof(run_opts, eval_every), 1e12, NULL},
     {"save-every", offsetof(run_opts, save_every), 1e12, NULL},
     {"num-samples", offsetof(run_opts, samples), 100000, NULL},
-    {"mix-ngram", offsetof(run_opts, mix_ngram), MM_NGRAM_MAX_ORDER, NULL},
     {"print-every", 0, 1e12, "the library prints nothing: makemore_train_watch's callback receives every step's "
                              "loss"},
     {"resume", offsetof(run_opts, resume), 1, NULL},
@@ -369,16 +368,17 @@ static mm_status summary_samples(mm_json *j, const mm_run *r, const mm_run_data 
 /* The summary, with the --mix-ngram mixture and the --num-samples samples
  * when asked for, as train --json writes them. */
 static mm_status write_summary(const mm_run *r, const mm_run_data *d, const double final[2], int nthreads,
-                               const char *ckpt, const run_opts *o, const mm_keepbest *kb, char *json, size_t cap,
-                               mm_err *err)
+                               const char *ckpt, const run_opts *o, const mm_settings *s, const mm_keepbest *kb,
+                               char *json, size_t cap, mm_err *err)
 {
     mm_json j;
     mm_run_summary(&j, r, &d->data, final[0], final[1], nthreads, ckpt);
     mm_run_summary_best(&j, kb);
     mm_status st = MM_OK;
-    if (o->mix_ngram > 0) {
+    if (s->mix_ngram > 0) { /* the settings' mixture, as train --mix-ngram N [--mix-smoothing, --mix-weight] */
         mm_mix_result m;
-        mm_mix_opts mo = {(int)o->mix_ngram, MM_NGRAM_ABS, NAN}; /* as train --mix-ngram N alone */
+        mm_mix_opts mo = {s->mix_ngram, mm_ngram_smoothing_parse(s->mix_smoothing),
+                          s->mix_weight < 0 ? NAN : s->mix_weight};
         st = mm_mix_run(&r->model, &d->data, &mo, 1u << MM_TRAIN | 1u << MM_DEV, nthreads, &m, err);
         if (!st) mm_run_summary_mix(&j, &m, 1u << MM_TRAIN | 1u << MM_DEV);
     }
@@ -452,7 +452,7 @@ makemore_status makemore_train_watch(const char *input, const char *dir, const m
     if (!st) st = train_to(&r, &d, dir, ckpt, nthreads, (int)o.resume, w, final, &e);
     if ((!st || st == MM_EINTR) && json) {
         mm_status stopped = st;
-        st = write_summary(&r, &d, final, nthreads, ckpt, &o, &w->kb, json, cap, &e);
+        st = write_summary(&r, &d, final, nthreads, ckpt, &o, &s, &w->kb, json, cap, &e);
         if (!st) st = stopped;
     }
     free(w);

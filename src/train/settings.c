@@ -47,7 +47,7 @@ static const mm_setting TABLE[] = {
     {"--split-seed", NULL, MM_VAL_U64, AT(split_seed), 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)"},
     {"--threads", "-t", MM_VAL_INT, AT(threads), 0, 1024, "threads (default 0: all cores; more than the cores: clamped, with a warning)"},
     {"--lr-find", NULL, MM_VAL_INT, AT(lr_find), 0, 1000000, "steps of the learning-rate sweep for lr_find.svg (default 1000; 0: none; the command line's only)"},
-    {"--mix-ngram", NULL, MM_VAL_INT, AT(mix_ngram), 0, MM_NGRAM_MAX_ORDER, "mix with an n-gram of this order (1..6), weight fitted on dev (default 0: no; the command line's only)"},
+    {"--mix-ngram", NULL, MM_VAL_INT, AT(mix_ngram), 0, MM_NGRAM_MAX_ORDER, "mix with an n-gram of this order (1..6), weight fitted on dev unless --mix-weight (default 0: no)"},
     {"--mix-smoothing", NULL, MM_VAL_STRING, AT(mix_smoothing), 0, 0, "the mixed n-gram's smoothing: abs (absolute discounting, default) or kn (interpolated modified Kneser-Ney)"},
     {"--mix-weight", NULL, MM_VAL_DOUBLE, AT(mix_weight), 0, 1, "the mixture's weight on the model, fixed (default: fitted on dev)"},
 };
