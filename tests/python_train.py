@@ -78,6 +78,9 @@ except BaseException as e:  # noqa: BLE001
 check(got == "Boom: from the callback" and os.path.exists(d("boom/model.bin")),
       f"an exception in the callback comes out of train() after the model is saved ({got})")
 
+# an interactive Python's handler, whatever this process inherited (a
+# background job starts with SIGINT ignored, which train() leaves alone)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
 big = dict(flags, max_steps=10**7)
 timer.start()

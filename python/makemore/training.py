@@ -127,7 +127,9 @@ class _Sigint:
         self.hit, self.old = False, None
 
     def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
+        # an ignored SIGINT (a background job, nohup) stays ignored
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
             try:
                 self.old = signal.signal(signal.SIGINT, self._handle)
             except (ValueError, TypeError):
