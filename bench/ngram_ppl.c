@@ -3,7 +3,11 @@
  * A/B does, counts n-grams of orders 1..6 on the training split with both
  * smoothings of ngram.h, and prints the perplexity of every split.
  *
- *   build/bench/ngram_ppl FILE [K [A/B]]     one JSON object a line
+ *   build/bench/ngram_ppl FILE [K [A/B [paper]]]     one JSON object a line
+ *
+ * "paper" reads the file with Bengio et al. 2003's conventions, as train
+ * --vocab-from all --stream does: the words counted over the whole file,
+ * each split one running text without end tokens.
  *
  * The same library code as --model kn and --mix-ngram, without their
  * dense distributions over the whole vocabulary (which a model's eval
@@ -11,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mix.h"
 #include "ngram.h"
@@ -19,12 +24,17 @@
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: ngram_ppl FILE [MIN_COUNT [TRAIN/DEV]]\n");
+        fprintf(stderr, "usage: ngram_ppl FILE [MIN_COUNT [TRAIN/DEV [paper]]]\n");
         return 2;
     }
     mm_err err;
     mm_data_opts o = {.T = 1, .split_kind = MM_SPLIT_ORDERED, .tokens = MM_TOKENS_WORD,
                       .min_count = argc > 2 ? atoi(argv[2]) : 4};
+    if (argc > 4 && strcmp(argv[4], "paper")) {
+        fprintf(stderr, "ngram_ppl: '%s': the fourth argument is 'paper' or nothing\n", argv[4]);
+        return 2;
+    }
+    o.stream = o.vocab_all = argc > 4;
     if (mm_split_sizes_parse(argc > 3 ? argv[3] : "800000/200000", o.sizes, &err)) {
         fprintf(stderr, "ngram_ppl: %s\n", err.msg);
         return 2;
@@ -41,8 +51,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "ngram_ppl: %s\n", err.msg);
                 return 1;
             }
-            printf("{\"order\": %d, \"smoothing\": \"%s\", \"vocab_size\": %d", order, mm_ngram_smoothing_name(sm),
-                   d.vocab.size);
+            printf("{\"order\": %d, \"smoothing\": \"%s\", \"vocab_size\": %d, \"paper\": %d", order,
+                   mm_ngram_smoothing_name(sm), d.vocab.size, o.stream);
             for (int s = 0; s < MM_NSPLITS; s++) {
                 const mm_split *sp = &d.data.split[s];
                 double *p = malloc((sp->ntargets ? sp->ntargets : 1) * sizeof *p);

@@ -5,14 +5,21 @@ paper's MLP against PyTorch (Debian's reference BLAS and OpenBLAS).
 
   make bench-paper                       (all of it: hours on a loaded 2-core machine)
   /usr/bin/python3 bench/paper.py --rows kn3,kn4,kn5,int3,mlp1 --epochs 0.5
+  /usr/bin/python3 bench/paper.py --rows torch --torch-sizes 20000/2000 \
+      --torch-min-count 2 --torch-steps 12 --results /tmp/t.json --out /tmp/t.md
+                                         (the speed row end to end in a minute; its
+                                          numbers mean nothing at that size)
 
 Environment: BROWN_TXT (default ../shared/data/brown.txt), MAKEMORE and
 BENCH_BIN (set by make), PYTHON (default /usr/bin/python3).
 
 Every model trains from its preset (`makemore train --preset paper-mlp1 ...`:
-word tokens, --min-count 4, the ordered 800,000/200,000/rest split); --epochs
-N caps each network's steps when the machine cannot give the presets' epochs,
-and the table says so. The mixed rows (the paper's MLP2, 4, 6, 8, 10) mix the
+word tokens, --min-count 4, the ordered 800,000/200,000/rest split) on
+--threads threads (default 1), one at a time, with early stopping on dev
+(--eval-every N --keep-best --eval-dev-only --patience P); the kept model is
+evaluated. --epochs N caps each network's epochs below the preset's, and the
+table says so. The rows kn5-paper and mlp1-paper take the paper's
+conventions instead (--vocab-from all --stream). The mixed rows (the paper's MLP2, 4, 6, 8, 10) mix the
 network of the row above with the interpolated modified Kneser-Ney trigram at
 the fixed weight 0.5, as the paper mixed with its trigram; a mixture with the
 Kneser-Ney 5-gram at a weight fitted on dev is given too. Perplexity is exp of
@@ -57,7 +64,11 @@ PAPER = {
 NETWORKS = {"mlp1": ("paper-mlp1", "MLP1", "MLP2"), "mlp3": ("paper-mlp3", "MLP3", "MLP4"),
             "mlp5": ("paper-mlp5", "MLP5", "MLP6"), "mlp7": ("paper-mlp7", "MLP7", "MLP8"),
             "mlp9": ("paper-mlp9", "MLP9", "MLP10")}
-ALL_ROWS = "kn3,kn4,kn5,int3,mlp1,mlp3,mlp5,mlp7,mlp9,words-best,torch"
+ALL_ROWS = "kn3,kn4,kn5,int3,mlp1,mlp3,mlp5,mlp7,mlp9,words-best,kn5-paper,mlp1-paper,torch"
+# the paper's conventions: the vocabulary over the whole file, running text
+PAPER_DATA = ["--vocab-from", "all", "--stream"]
+# early stopping on dev: set by main (--eval-every, --patience)
+EARLY = []
 
 
 def log(msg):
@@ -82,11 +93,13 @@ def ppl(loss):
 
 
 def evaluate(d, threads, mix=None, splits=("dev", "test")):
-    """Losses of d's model.bin on splits, and with mix (order, smoothing,
-    weight or None) the mixture's and the n-gram's."""
+    """Losses of d's model on splits (best.bin when early stopping kept one,
+    else model.bin), and with mix (order, smoothing, weight or None) the
+    mixture's and the n-gram's."""
     out = {}
+    best = ["--checkpoint", "best"] if os.path.exists(os.path.join(d, "best.bin")) else []
     for split in splits:
-        cmd = [MM, "eval", "-o", d, "--split", split, "--json", "-t", str(threads)]
+        cmd = [MM, "eval", "-o", d, "--split", split, "--json", "-t", str(threads)] + best
         if mix:
             cmd += ["--mix-ngram", str(mix[0]), "--mix-smoothing", mix[1]]
             if mix[2] is not None:
@@ -110,80 +123,88 @@ def train(name, preset, workdir, threads, extra, timeout=None):
     return d, j
 
 
-def kn_rows(res, workdir, threads):
-    for n in (3, 4, 5):
-        key = "kn%d" % n
-        if key not in res["want"]:
-            continue
-        d, j = train(key, "paper-kn5", workdir, threads, ["--block-size", str(n - 1)])
-        ev = evaluate(d, threads, splits=("test",))
-        res["rows"][key] = {"train": j, "eval": {"train": j["train_loss"], "dev": j["dev_loss"],
-                                                  "test": ev["test"]["test_loss"]}}
+def ngram_table(paper):
+    """build/bench/ngram_ppl's lines: {(order, smoothing): losses}, our
+    conventions or (paper) the paper's. The same library code as --model kn
+    and --mix-ngram (tests/test_kn.sh checks they agree), without the dense
+    distribution over every word that a model's eval builds, which makes the
+    model kind's eval of Brown take many minutes."""
+    cmd = [os.path.join(BENCH_BIN, "ngram_ppl"), BROWN, "4", "800000/200000"] + (["paper"] if paper else [])
+    load0 = load_avg()
+    out, secs = run(cmd)
+    rows = {}
+    for line in out.strip().split("\n"):
+        j = json.loads(line)
+        rows[(j["order"], j["smoothing"])] = {
+            "eval": {s: j["%s_loss" % s] for s in ("train", "dev", "test")}, "vocab_size": j["vocab_size"],
+            "tokens": {s: j["%s_tokens" % s] for s in ("train", "dev", "test")},
+            "command": " ".join(cmd).replace(BROWN, "brown.txt").replace(BENCH_BIN, "build/bench"),
+            "seconds_all_orders": secs, "load": [load0, load_avg()]}
+    return rows
+
+
+def kn_rows(res):
+    want = [k for k in ("kn3", "kn4", "kn5", "int3") if k in res["want"]]
+    if want:
+        table = ngram_table(False)
+        for n in (3, 4, 5):
+            if "kn%d" % n in want:
+                res["rows"]["kn%d" % n] = table[(n, "kn")]
+        if "int3" in want:
+            res["rows"]["int3"] = table[(3, "abs")]
+        log("n-grams: KN5 test perplexity %.1f" % ppl(table[(5, "kn")]["eval"]["test"]))
+    if "kn5-paper" in res["want"]:
+        res["rows"]["kn5-paper"] = ngram_table(True)[(5, "kn")]
+        log("n-grams, the paper's conventions: KN5 test perplexity %.1f" %
+            ppl(res["rows"]["kn5-paper"]["eval"]["test"]))
+    save(res)
+
+
+def network_row(res, key, preset, workdir, threads, extra, kn_order, timeout=None):
+    """Trains preset with early stopping on dev, then evaluates the kept
+    model alone on every split, mixed with the Kneser-Ney trigram at weight
+    0.5 (the paper's mixed rows) and with the Kneser-Ney kn_order-gram at a
+    weight fitted on dev."""
+    try:
+        d, j = train(key, preset, workdir, threads, extra + EARLY, timeout=timeout)
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        res["rows"][key] = {"error": str(e)[-600:]}
+        log("%s failed: %s" % (key, e))
         save(res)
-        log("%s: test perplexity %.1f" % (key, ppl(ev["test"]["test_loss"])))
+        return
+    t0 = time.time()
+    ev = evaluate(d, threads, splits=("train", "dev", "test"))
+    row = {"train": j, "eval": {s: ev[s]["%s_loss" % s] for s in ev},
+           "best_bin": os.path.exists(os.path.join(d, "best.bin"))}
+    mix3 = evaluate(d, threads, (3, "kn", 0.5))
+    row["mix3"] = {s: mix3[s]["mix_%s_loss" % s] for s in mix3}
+    mixk = evaluate(d, threads, (kn_order, "kn", None))
+    row["mixkn"] = {s: mixk[s]["mix_%s_loss" % s] for s in mixk}
+    row["mixkn_weight"] = mixk["dev"]["mix_weight"]
+    row["eval_seconds"] = time.time() - t0
+    res["rows"][key] = row
+    log("%s: test perplexity %.1f alone, %.1f with KN3 at 0.5, %.1f with KN%d (weight %.2f)" % (
+        key, ppl(row["eval"]["test"]), ppl(row["mix3"]["test"]), ppl(row["mixkn"]["test"]), kn_order,
+        row["mixkn_weight"]))
+    save(res)
 
 
-def int3_row(res, workdir, threads):
-    """The interpolated (absolute discounting) trigram alone: a mixture at
-    weight 0 of any model evaluates the n-gram without running the model."""
-    d = os.path.join(workdir, "kn3")
-    if not os.path.exists(os.path.join(d, "model.bin")):
-        train("kn3", "paper-kn5", workdir, threads, ["--block-size", "2"])
-    losses = {}
-    for split in ("train", "dev", "test"):
-        j = json.loads(run([MM, "eval", "-o", d, "--split", split, "--json", "--mix-ngram", "3",
-                            "--mix-smoothing", "abs", "--mix-weight", "0"])[0])
-        losses[split] = j["ngram_%s_loss" % split]
-    res["rows"]["int3"] = {"eval": losses}
-    log("int3: test perplexity %.1f" % ppl(losses["test"]))
-
-
-def mlp_rows(res, workdir, threads, max_steps, kn_order):
+def mlp_rows(res, workdir, threads, epochs, kn_order):
     for key, (preset, alone, mixed) in NETWORKS.items():
-        if key not in res["want"]:
-            continue
-        extra = (["--epochs", str(max_steps)] + eval_flags(max_steps)) if max_steps else eval_flags(1.0)
-        try:
-            d, j = train(key, preset, workdir, threads, extra)
-        except RuntimeError as e:
-            res["rows"][key] = {"error": str(e)[-600:]}
-            log("%s failed: %s" % (key, e))
-            continue
-        best = os.path.exists(os.path.join(d, "best.bin"))
-        ev = evaluate(d, threads, splits=("test",))
-        row = {"train": j, "eval": {"train": j["train_loss"], "dev": j["dev_loss"], "test": ev["test"]["test_loss"]},
-               "best_bin": best}
-        mix3 = evaluate(d, threads, (3, "kn", 0.5))
-        row["mix3"] = {s: mix3[s]["mix_%s_loss" % s] for s in mix3}
-        mixk = evaluate(d, threads, (kn_order, "kn", None))
-        row["mixkn"] = {s: mixk[s]["mix_%s_loss" % s] for s in mixk}
-        row["mixkn_weight"] = mixk["dev"]["mix_weight"]
-        res["rows"][key] = row
-        log("%s: test perplexity %.1f alone, %.1f mixed" % (key, ppl(row["eval"]["test"]), ppl(row["mix3"]["test"])))
-        save(res)
-
-
-def eval_flags(epochs):
-    """Early stopping on dev: an evaluation every half epoch (3,300 steps of
-    256 make one) and the best model kept."""
-    return ["--eval-every", str(max(1, int(1650 * min(epochs, 1.0)))), "--keep-best"]
+        if key in res["want"]:
+            network_row(res, key, preset, workdir, threads, ["--epochs", str(epochs)] if epochs else [], kn_order)
 
 
 def words_best(res, workdir, threads, kn_order):
-    if "words-best" not in res["want"]:
-        return
-    try:
-        d, j = train("words-best", "words-best", workdir, threads, eval_flags(1.0), timeout=3600)
-    except (RuntimeError, subprocess.TimeoutExpired) as e:
-        res["rows"]["words-best"] = {"error": str(e)[-600:]}
-        return
-    ev = evaluate(d, threads, splits=("test",))
-    mixk = evaluate(d, threads, (kn_order, "kn", None))
-    res["rows"]["words-best"] = {"train": j, "eval": {"train": j["train_loss"], "dev": j["dev_loss"],
-                                                      "test": ev["test"]["test_loss"]},
-                                 "mixkn": {s: mixk[s]["mix_%s_loss" % s] for s in mixk},
-                                 "mixkn_weight": mixk["dev"]["mix_weight"]}
-    save(res)
+    if "words-best" in res["want"]:
+        network_row(res, "words-best", "words-best", workdir, threads, [], kn_order, timeout=3600)
+
+
+def paper_rows(res, workdir, threads, epochs):
+    """MLP1 under the paper's conventions (train --vocab-from all --stream)."""
+    if "mlp1-paper" in res["want"]:
+        network_row(res, "mlp1-paper", "paper-mlp1", workdir, threads,
+                    PAPER_DATA + (["--epochs", str(epochs)] if epochs else []), 5)
 
 
 def torch_side(res, workdir, threads, steps, sizes, min_count):
@@ -194,7 +215,8 @@ def torch_side(res, workdir, threads, steps, sizes, min_count):
     before and after training."""
     if "torch" not in res["want"]:
         return
-    data = ["--split-sizes", sizes, "--min-count", str(min_count), "--epochs", "0"]
+    # no dropout: paper_torch.py is the paper's plain network, step for step
+    data = ["--split-sizes", sizes, "--min-count", str(min_count), "--epochs", "0", "--dropout", "0"]
     d0, j0 = train("torch-init", "paper-mlp1", workdir, threads, data + ["--max-steps", "0"])
     st = os.path.join(workdir, "mlp1-init.safetensors")
     run([MM, "export", "-o", d0, "--safetensors", st])
@@ -227,8 +249,22 @@ def torch_side(res, workdir, threads, steps, sizes, min_count):
     diff = max((abs(a - b) for a, b in zip(losses[:n], peer["openblas"]["losses"][:n])), default=None)
     res["torch"] = {"ours": ours, "peer": peer, "loss_diff_first_steps": diff, "steps_compared": n,
                     "vocab_size": peer["openblas"]["vocab_size"], "sizes": sizes, "min_count": min_count,
-                    "our_vocab_size": j1.get("vocab_size")}
+                    "our_vocab_size": j1.get("vocab_size"), "steps": steps}
     save(res)
+    print_speed(res)
+
+
+def print_speed(res):
+    """The torch row's ratios and the output layer's share of the FMA peak."""
+    from paper_render import speed
+    sp = speed(res)
+    fmt = lambda x, f: f % x if x is not None else "-"
+    print("makemore %s ms/step; PyTorch OpenBLAS %s ms/step (makemore %s faster), reference BLAS %s ms/step "
+          "(makemore %s faster); output layer %s GFLOP/s = %s of the FMA peak (%s GFLOP/s, %d threads)" % (
+              fmt(sp["ours_ms"], "%.1f"), fmt(sp["openblas_ms"], "%.1f"), fmt(sp["openblas_ratio"], "%.2fx"),
+              fmt(sp["reference_ms"], "%.1f"), fmt(sp["reference_ratio"], "%.2fx"), fmt(sp["gflops"], "%.1f"),
+              fmt(sp["peak_fraction"] and 100 * sp["peak_fraction"], "%.0f%%"), fmt(res.get("peak_gflops"), "%.1f"),
+              res.get("threads", 0)), flush=True)
 
 
 def peak(threads):
@@ -238,42 +274,52 @@ def peak(threads):
         return None
 
 
+RESULTS = os.path.join(ROOT, "bench", "paper.json")
+
+
 def save(res):
-    with open(os.path.join(ROOT, "bench", "paper.json"), "w") as f:
+    tmp = RESULTS + ".tmp"
+    with open(tmp, "w") as f:
         json.dump(res, f, indent=1)
+    os.replace(tmp, RESULTS)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", default=ALL_ROWS)
     ap.add_argument("--epochs", type=float, default=0, help="cap each network's epochs (0: the presets' own)")
+    ap.add_argument("--eval-every", type=int, default=825,
+                    help="steps between the dev evaluations of early stopping (825: a quarter of a Brown epoch)")
+    ap.add_argument("--patience", type=int, default=2, help="evaluations without a better dev loss before stopping")
+    ap.add_argument("--results", default=RESULTS, help="the measurements' JSON (read, updated, rendered)")
     ap.add_argument("--torch-steps", type=int, default=60)
     ap.add_argument("--torch-sizes", default="800000/200000")
     ap.add_argument("--torch-min-count", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "paper"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "PAPER.md"))
     ap.add_argument("--render", action="store_true", help="only rewrite --out from bench/paper.json")
     a = ap.parse_args()
+    global RESULTS
+    RESULTS = os.path.abspath(a.results)
+    EARLY[:] = ["--eval-every", str(a.eval_every), "--keep-best", "--eval-dev-only", "--patience", str(a.patience)]
     sys.path.insert(0, os.path.join(ROOT, "bench"))
     from paper_render import render
     if a.render:
-        res = json.load(open(os.path.join(ROOT, "bench", "paper.json")))
+        res = json.load(open(RESULTS))
     else:
         if not os.path.exists(BROWN):
             sys.exit("bench/paper.py: %s is missing (set BROWN_TXT)" % BROWN)
         os.makedirs(a.workdir, exist_ok=True)
-        old = os.path.join(ROOT, "bench", "paper.json")
-        res = json.load(open(old)) if os.path.exists(old) else {"rows": {}}
+        res = json.load(open(RESULTS)) if os.path.exists(RESULTS) else {"rows": {}}
         res.update(want=a.rows.split(","), threads=a.threads, max_steps=a.epochs,
                    machine={"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()},
-                   started=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), peak_gflops=peak(a.threads))
-        kn_rows(res, a.workdir, a.threads)
-        if "int3" in res["want"]:
-            int3_row(res, a.workdir, a.threads)
-        save(res)
+                   started=res.get("started") or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                   peak_gflops=peak(a.threads) if "torch" in a.rows.split(",") else res.get("peak_gflops"))
+        kn_rows(res)
         mlp_rows(res, a.workdir, a.threads, a.epochs, 5)
         words_best(res, a.workdir, a.threads, 5)
+        paper_rows(res, a.workdir, a.threads, a.epochs)
         torch_side(res, a.workdir, a.threads, a.torch_steps, a.torch_sizes, a.torch_min_count)
         save(res)
     with open(a.out, "w") as f:

@@ -50,12 +50,12 @@ typedef struct {
     const char *input, *workdir;
     int resume, force, json, samples;
     long save_every, print_every, eval_every;
-    int keep_best;
+    int keep_best, eval_dev_only;
     long patience;
     mm_settings set; /* what shapes the run, from the builder's table (settings.h) and --preset */
 } train_flags;
 
-#define NBASE_SPECS 12
+#define NBASE_SPECS 13
 #define MAX_SPECS (NBASE_SPECS + MM_SETTINGS_MAX)
 #define NSPECS (NBASE_SPECS + mm_settings_count())
 static void train_specs(arg_spec *s, train_flags *f)
@@ -73,6 +73,7 @@ static void train_specs(arg_spec *s, train_flags *f)
         {"--eval-every", NULL, ARG_LONG, &f->eval_every, 0, 1e12, "train/dev loss on the whole splits every N steps, into log.csv (default 0: at step 0 only; the final losses are printed and in report.html)", 0},
         {"--keep-best", NULL, ARG_FLAG, &f->keep_best, 0, 0, "with --eval-every: keep the model of the best dev loss so far as DIR/best.bin", 0},
         {"--patience", NULL, ARG_LONG, &f->patience, 0, 1e12, "with --eval-every: stop after P evaluations without a better dev loss (default 0: never)", 0},
+        {"--eval-dev-only", NULL, ARG_FLAG, &f->eval_dev_only, 0, 0, "with --eval-every: every whole-split evaluation (before, during and after training) skips the training split: early stopping needs the dev split only (train losses then read null/-)", 0},
     };
     memcpy(s, specs, sizeof specs);
     run_flags_specs(s + NBASE_SPECS, &f->set);
@@ -105,8 +106,8 @@ static void flag_defaults(train_flags *f)
 static int check_flags(const train_flags *f)
 {
     const mm_settings *s = &f->set;
-    if ((f->keep_best || f->patience) && f->eval_every <= 0)
-        return cli_error("--keep-best and --patience judge the dev loss of the evaluations: give --eval-every N");
+    if ((f->keep_best || f->patience || f->eval_dev_only) && f->eval_every <= 0)
+        return cli_error("--keep-best, --patience and --eval-dev-only act on the evaluations: give --eval-every N");
     if (f->resume && s->epochs > 0)
         return cli_error("--epochs: a resumed run goes on to its --max-steps; give --max-steps to change it");
     if (strlen(f->input) >= MM_MAX_PATH) return cli_error("-i: path too long");
@@ -164,6 +165,7 @@ typedef struct {
     const cli_data *data;
     trainfiles *files;
     long eval_every;
+    int eval_dev_only;    /* the evaluations skip the train split */
     mm_keepbest kb;       /* --keep-best, --patience */
     const cli_dist *dist; /* NULL alone */
     int leader;           /* writes and prints: rank 0, or alone */
@@ -173,10 +175,10 @@ typedef struct {
  * A failure (out of memory) ends the evaluations, not the training. */
 static void eval_now(step_ctx *c, long step)
 {
-    double t0 = progress_now(), tr, dv;
+    double t0 = progress_now(), tr = NAN, dv;
     const mm_split *s = c->data->data.split;
     mm_err err;
-    if (cli_dist_split_loss(c->dist, &c->run->model, &s[MM_TRAIN], c->files->nthreads, &tr, &err) ||
+    if ((!c->eval_dev_only && cli_dist_split_loss(c->dist, &c->run->model, &s[MM_TRAIN], c->files->nthreads, &tr, &err)) ||
         cli_dist_split_loss(c->dist, &c->run->model, &s[MM_DEV], c->files->nthreads, &dv, &err)) {
         if (c->leader) fprintf(stderr, "makemore: warning: --eval-every stops: %s\n", err.msg);
         c->eval_every = 0;
@@ -245,6 +247,9 @@ static int check_resume_flags(const arg_spec *s, const train_flags *tf, const mm
         (args_seen(s, NSPECS, "--split-sizes") && (mm_split_sizes_parse(f->split_sizes, sizes, &e) ||
                                                     sizes[0] != r->split_sizes[0] || sizes[1] != r->split_sizes[1])))
         return cli_error("--tokens/--min-count/--split-sizes disagree with the checkpoint; drop them to resume");
+    if ((args_seen(s, NSPECS, "--stream") && (f->stream != 0) != (r->stream != 0)) ||
+        (args_seen(s, NSPECS, "--vocab-from") && !strcmp(f->vocab_from, "all") != (r->vocab_all != 0)))
+        return cli_error("--stream/--vocab-from disagree with the checkpoint; drop them to resume");
     if (args_seen(s, NSPECS, "--max-steps") && f->max_steps < r->state.step)
         return cli_error("--max-steps %ld is before the checkpoint's step %ld", f->max_steps, r->state.step);
     return run_flags_check_resume(f, r);
@@ -278,13 +283,15 @@ static int setup_fresh(mm_run *r, cli_data *d, const train_flags *f)
     return 0;
 }
 
-/* The whole splits' losses (every process evaluates its share); alone or
- * on rank 0, a failure is printed. */
-static int split_losses(const mm_run *r, const cli_data *d, const cli_dist *dist, int nthreads,
+/* The whole splits' losses (every process evaluates its share), the
+ * training split's left NaN with --eval-dev-only; alone or on rank 0, a
+ * failure is printed. */
+static int split_losses(const mm_run *r, const cli_data *d, const cli_dist *dist, int nthreads, int dev_only,
                         double *train, double *dev)
 {
     mm_err err;
-    if (cli_dist_split_loss(dist, &r->model, &d->data.split[MM_TRAIN], nthreads, train, &err) ||
+    *train = NAN;
+    if ((!dev_only && cli_dist_split_loss(dist, &r->model, &d->data.split[MM_TRAIN], nthreads, train, &err)) ||
         cli_dist_split_loss(dist, &r->model, &d->data.split[MM_DEV], nthreads, dev, &err))
         return cli_dist_leader(dist) ? cli_error("%s", err.msg) : EXIT_USAGE;
     return 0;
@@ -377,7 +384,8 @@ static int finish(mm_run *r, cli_data *d, const char *ckpt, const train_flags *f
     /* a run that took no step (a counted kn model, --max-steps 0) has the
      * initial model still: its losses are the initial ones, and on a large
      * corpus a second pass over the splits costs minutes */
-    if (r->state.step > 0 && (rc = split_losses(r, d, dist, nthreads, &fl.train_loss, &fl.dev_loss))) return rc;
+    if (r->state.step > 0 && (rc = split_losses(r, d, dist, nthreads, f->eval_dev_only, &fl.train_loss, &fl.dev_loss)))
+        return rc;
     if ((rc = check_ranks_agree(dist, r)) || !leader) return rc;
     t->final_train = fl.train_loss;
     t->final_dev = fl.dev_loss;
@@ -459,6 +467,7 @@ static int run_training(mm_run *r, cli_data *d, const char *ckpt, const train_fl
     ctx.data = d;
     ctx.files = files;
     ctx.eval_every = f->eval_every;
+    ctx.eval_dev_only = f->eval_dev_only;
     ctx.dist = dist;
     ctx.leader = cli_dist_leader(dist);
     if (mm_keepbest_init(&ctx.kb, f->workdir, f->keep_best, f->patience)) return cli_error("-o: path too long");
@@ -547,11 +556,12 @@ int cmd_train_dist(int argc, char **argv, const cli_dist *dist)
     if (!rc && cli_dist_leader(dist)) rc = cli_make_workdir(f.workdir, ckpt);
     rc = cli_dist_agree(dist, &quiet, rc);
     if (!rc && !f.resume)
-        rc = split_losses(&run, &data, dist, nthreads, &run.state.init_train_loss, &run.state.init_dev_loss);
+        rc = split_losses(&run, &data, dist, nthreads, f.eval_dev_only, &run.state.init_train_loss,
+                          &run.state.init_dev_loss);
     rc = cli_dist_quiet_end(&quiet, dist, rc);
     trainfiles files = {.workdir = f.workdir, .lrfind_count = f.set.lr_find,
                         .nthreads = nthreads, .t_start = progress_now(), .resume_changes = changes,
-                        .resume_step = run.state.step};
+                        .resume_step = run.state.step, .dev_only = f.eval_dev_only};
     if (!rc) rc = trainfiles_mix_opts(&files.mix_opts, f.set.mix_ngram, f.set.mix_smoothing, f.set.mix_weight);
     if (!rc) rc = run_training(&run, &data, ckpt, &f, nthreads, &files, dist);
     trainfiles_free(&files);

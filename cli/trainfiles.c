@@ -203,7 +203,9 @@ static void report_tables(mm_report *rep, const trainfiles *t, const mm_run *r, 
                   (unsigned long long)r->seed);
     if (r->vocab.words)
         mm_report_add(rep, MM_REP_CONFIG, "tokens", "words (split at white space), those seen at least %d times in "
-                      "the training split; the others are <unk>", r->min_count ? r->min_count : 1);
+                      "%s; the others are <unk>%s", r->min_count ? r->min_count : 1,
+                      r->vocab_all ? "the whole file" : "the training split",
+                      r->stream ? "; each split one running text, without end tokens" : "");
     if (r->split_kind == MM_SPLIT_ORDERED)
         mm_report_add(rep, MM_REP_CONFIG, "split", "file order: train %zu, dev %zu, test %zu items (sizes %g/%g)",
                       d->data.nwords[MM_TRAIN], d->data.nwords[MM_DEV], d->data.nwords[MM_TEST], r->split_sizes[0],
@@ -361,11 +363,17 @@ static int write_report(trainfiles *t, const mm_run *r, const cli_data *d, const
     return rc;
 }
 
+/* The splits the run's mixture is reported on. */
+static unsigned mix_splits(const trainfiles *t)
+{
+    return (t->dev_only ? 0u : 1u << MM_TRAIN) | 1u << MM_DEV;
+}
+
 static int mix(trainfiles *t, const mm_run *r, const cli_data *d)
 {
     if (t->mix_opts.order <= 0) return 0;
     mm_err err;
-    if (mm_mix_run(&r->model, &d->data, &t->mix_opts, 1u << MM_TRAIN | 1u << MM_DEV, t->nthreads, &t->mix, &err))
+    if (mm_mix_run(&r->model, &d->data, &t->mix_opts, mix_splits(t), t->nthreads, &t->mix, &err))
         return cli_error("--mix-ngram: %s", err.msg);
     t->have_mix = 1;
     return 0;
@@ -401,13 +409,13 @@ static void print_mix(FILE *out, const mm_mix_result *m, unsigned mask)
 
 void trainfiles_print(const trainfiles *t, FILE *out)
 {
-    if (t->have_mix) print_mix(out, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
+    if (t->have_mix) print_mix(out, &t->mix, mix_splits(t));
 }
 
 void trainfiles_json(const trainfiles *t, mm_json *j)
 {
     mm_run_summary_best(j, &t->best);
-    if (t->have_mix) mm_run_summary_mix(j, &t->mix, 1u << MM_TRAIN | 1u << MM_DEV);
+    if (t->have_mix) mm_run_summary_mix(j, &t->mix, mix_splits(t));
 }
 
 int trainfiles_eval_mix(const mm_run *r, const cli_data *d, const mm_mix_opts *o, int only, int nthreads,

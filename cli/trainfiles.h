@@ -14,6 +14,7 @@ typedef struct {
     const char *workdir;
     int lrfind_count;      /* --lr-find: steps of the sweep, 0 to skip */
     mm_mix_opts mix_opts;  /* --mix-ngram N (order 0: none), --mix-smoothing, --mix-weight */
+    int dev_only;          /* --eval-dev-only: the mixture too skips the training split */
     int nthreads;
     double t_start;        /* when the command started */
     const char *resume_changes; /* settings --resume changed ("" or NULL: none) */

@@ -96,7 +96,7 @@ static void check_dropout(void)
     CHECK(len > 12 && (uint32_t)(buf[8] | buf[9] << 8 | buf[10] << 16 | (uint32_t)buf[11] << 24) == 3, "without dropout it stays version 3, which older builds read");
     free(buf);
     const float bad[2] = {1.5f, 0.25f};
-    const int kinds[2] = {MM_MODEL_GRU, MM_MODEL_MLP};
+    const int kinds[2] = {MM_MODEL_GRU, MM_MODEL_BNMLP};
     const char *want[2] = {"dropout", "no dropout"};
     for (int i = 0; i < 2; i++) {
         a.model.cfg.dropout = bad[i];
@@ -104,7 +104,7 @@ static void check_dropout(void)
         mm_checkpoint_save(&a, path, &e);
         mm_status st = mm_checkpoint_load(&b, path, &e);
         CHECK(st == MM_EFORMAT && strstr(e.msg, want[i]), "%s with dropout %g is refused at load: %s",
-              i ? "an mlp" : "a gru", (double)bad[i], st ? e.msg : "loaded");
+              i ? "a bnmlp" : "a gru", (double)bad[i], st ? e.msg : "loaded");
         if (!st) mm_run_free(&b);
     }
     a.model.cfg.kind = MM_MODEL_GRU;

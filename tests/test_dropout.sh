@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# --dropout from the command line (rnn and gru): it changes training, and a
+# --dropout from the command line (rnn and gru; the mlp's in test_paper_opts.sh): it changes training, and a
 # run with it is reproducible: 20 steps resumed to 40 equal 40 straight,
 # bit for bit, and 1 and 2 threads give the same log; model.bin is version
 # 4 and keeps it; --json and report.html show it. Refused: on a kind
@@ -59,8 +59,8 @@ rc=$?
 check "the rnn with dropout samples 5 items (exit $rc)" bash -c "[ $rc -eq 0 ] && [ \$(wc -l <'$tmp/s') -eq 5 ]"
 
 S=(-i "$tmp/small.txt" --samples 0 --lr-find 0 --max-steps 5)
-expect_error "--dropout on the mlp" "--dropout is not a setting of --model mlp" \
-    "$MM" train "${S[@]}" --model mlp --dropout 0.1 -o "$tmp/x"
+expect_error "--dropout on the bnmlp" "--dropout is not a setting of --model bnmlp" \
+    "$MM" train "${S[@]}" --model bnmlp --dropout 0.1 -o "$tmp/x"
 expect_error "--dropout 1" "--dropout" "$MM" train "${S[@]}" --model gru --dropout 1 -o "$tmp/x"
 expect_error "--dropout -0.1" "--dropout" "$MM" train "${S[@]}" --model gru --dropout -0.1 -o "$tmp/x"
 sum=$(cksum <"$tmp/a/model.bin")

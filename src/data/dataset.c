@@ -8,11 +8,11 @@
 
 static size_t word_len(const mm_words *w, size_t k) { return w->start[k + 1] - w->start[k]; }
 
-static size_t count_examples(const mm_words *w, const uint32_t *order, size_t a, size_t b, int sequence)
+static size_t count_examples(const mm_words *w, const uint32_t *order, size_t a, size_t b, const mm_data_opts *o)
 {
-    if (sequence) return b - a;
+    if (o->sequence) return b - a;
     size_t n = 0;
-    for (size_t i = a; i < b; i++) n += word_len(w, order[i]) + 1;
+    for (size_t i = a; i < b; i++) n += word_len(w, order[i]) + (o->stream ? 0 : 1);
     return n;
 }
 
@@ -56,6 +56,19 @@ static void fill_contexts(mm_split *s, size_t e, const int32_t *ids, size_t len)
     }
 }
 
+/* The running text (stream): word k's len examples from e on, its first
+ * context going on from the previous item's (ctx, T ids, updated). */
+static void fill_stream(mm_split *s, size_t e, int32_t *ctx, const int32_t *ids, size_t len)
+{
+    const int T = s->T;
+    for (size_t c = 0; c < len; c++, e++) {
+        memcpy(s->X + e * (size_t)T, ctx, (size_t)T * sizeof *ctx);
+        s->Y[e] = ids[c];
+        memmove(ctx, ctx + 1, (size_t)(T - 1) * sizeof *ctx);
+        ctx[T - 1] = ids[c];
+    }
+}
+
 /* The sequence layout: word k as example e. */
 static void fill_sequence(mm_split *s, size_t e, const int32_t *ids, size_t len)
 {
@@ -71,30 +84,42 @@ static mm_status fill_split(mm_split *s, const mm_words *w, const mm_vocab *v, c
 {
     s->T = o->T;
     s->ny = o->sequence ? o->T : 1;
-    s->n = count_examples(w, order, a, b, o->sequence);
+    s->n = count_examples(w, order, a, b, o);
     s->X = malloc((s->n ? s->n : 1) * (size_t)s->T * sizeof *s->X);
     s->Y = malloc((s->n ? s->n : 1) * (size_t)s->ny * sizeof *s->Y);
-    if (!s->X || !s->Y) return mm_fail(err, MM_ENOMEM, "out of memory building %zu examples", s->n);
+    int32_t *ctx = o->stream ? calloc((size_t)s->T, sizeof *ctx) : NULL; /* the running context, stop tokens first */
+    if (!s->X || !s->Y || (o->stream && !ctx)) {
+        free(ctx);
+        return mm_fail(err, MM_ENOMEM, "out of memory building %zu examples", s->n);
+    }
+    mm_status st = MM_OK;
     size_t e = 0;
     for (size_t i = a; i < b; i++) {
         const size_t k = order[i], len = word_len(w, k);
-        if (len > MM_MAX_LINE_CHARS && !w->tokens)
-            return mm_fail(err, MM_EINVAL, "%s:%zu: line longer than %d characters", name, w->line[k], MM_MAX_LINE_CHARS);
-        mm_status st = encode(ids, w, v, k, name, err);
-        if (st) return st;
-        if (o->sequence && len + 1 > (size_t)o->T)
-            return mm_fail(err, MM_EINVAL, "%s:%zu: an item of %zu %s does not fit --block-size %d: a "
-                           "sequence model needs the longest item + 1 (%zu)", name, w->line[k], len,
-                           w->tokens ? "words" : "characters", o->T, mm_words_longest(w) + 1);
+        if (len > MM_MAX_LINE_CHARS && !w->tokens) {
+            st = mm_fail(err, MM_EINVAL, "%s:%zu: line longer than %d characters", name, w->line[k], MM_MAX_LINE_CHARS);
+            break;
+        }
+        if ((st = encode(ids, w, v, k, name, err))) break;
+        if (o->sequence && len + 1 > (size_t)o->T) {
+            st = mm_fail(err, MM_EINVAL, "%s:%zu: an item of %zu %s does not fit --block-size %d: a "
+                         "sequence model needs the longest item + 1 (%zu)", name, w->line[k], len,
+                         w->tokens ? "words" : "characters", o->T, mm_words_longest(w) + 1);
+            break;
+        }
         if (o->sequence) {
             fill_sequence(s, e++, ids, len);
+        } else if (o->stream) {
+            fill_stream(s, e, ctx, ids, len);
+            e += len;
         } else {
             fill_contexts(s, e, ids, len);
             e += len + 1;
         }
-        s->ntargets += len + 1;
+        s->ntargets += len + (o->stream ? 0 : 1);
     }
-    return MM_OK;
+    free(ctx);
+    return st;
 }
 
 mm_status mm_split_sizes_check(const double sizes[2], mm_err *err)
@@ -208,6 +233,9 @@ mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v, 
         return mm_fail(err, MM_EINVAL, "unknown split kind %d", o->split_kind);
     if (w->tokens == MM_TOKENS_WORD && (!w->bound || !v->words))
         return mm_fail(err, MM_EINVAL, "%s: words not yet given the vocabulary's ids", name);
+    if (o->stream && o->sequence)
+        return mm_fail(err, MM_EINVAL, "--stream: a model of whole items (the sequence layout) cannot read "
+                       "running text");
     d->order = malloc((w->nwords ? w->nwords : 1) * sizeof *d->order);
     /* an item's ids: the longest item's worth */
     size_t longest = mm_words_longest(w);
@@ -248,6 +276,7 @@ mm_status mm_data_vocab(mm_vocab *v, mm_words *w, const mm_data_opts *o, const m
         if (!order) return mm_fail(err, MM_ENOMEM, "%s: out of memory", name);
         size_t cut[4];
         mm_split_items(order, w, o, cut);
+        if (o->vocab_all) cut[0] = 0, cut[1] = w->nwords; /* every split's items: order is a permutation */
         st = mm_vocab_build_words(v, w, order + cut[0], cut[1] - cut[0], o->min_count ? o->min_count : 1, name, err);
         free(order);
     }

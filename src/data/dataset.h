@@ -55,6 +55,12 @@ typedef struct {
      * 0.8 0.1. Train takes items in file order while fewer than sizes[0]
      * tokens came before, dev likewise, test the rest. */
     double sizes[2];
+    /* The paper's conventions (Bengio et al. 2003 ran Brown as one text):
+     * stream, the context layout with each split one running text, the
+     * contexts crossing lines and no end-of-item targets (the first context
+     * of a split is stop tokens); vocab_all, word tokens counted over the
+     * whole file instead of the training split. */
+    int stream, vocab_all;
 } mm_data_opts;
 
 typedef struct {
@@ -65,7 +71,8 @@ typedef struct {
 
 /* Encodes every word with vocab, splits them and builds the examples. A
  * character missing from vocab, or an item too long for a sequence block,
- * is an error naming the file (name) and line. */
+ * is an error naming the file (name) and line; so is stream with the
+ * sequence layout. */
 mm_status mm_dataset_build(mm_dataset *d, const mm_words *w, const mm_vocab *v, const mm_data_opts *o,
                            const char *name, mm_err *err);
 void mm_dataset_free(mm_dataset *d);

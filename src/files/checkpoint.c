@@ -14,9 +14,12 @@
 #define DATA_ID_BYTES 32u /* SHA-256 */
 
 #define EXT_FIXED 32u /* version 5's extension block before the word list */
+#define DATA_STREAM 1u    /* version 6's data conventions (docs/FORMAT.md) */
+#define DATA_VOCAB_ALL 2u
 
 uint32_t mm_checkpoint_version(const mm_run *r)
 {
+    if (r->stream || r->vocab_all) return 6;
     if (r->vocab.words || r->split_kind == MM_SPLIT_ORDERED) return 5;
     return r->model.cfg.dropout > 0.0f ? 4 : 3;
 }
@@ -68,6 +71,7 @@ static void put_header(mm_wbuf *w, const mm_run *r)
     mm_wbuf_u32(w, r->data_items ? DATA_ID_BYTES : 0u); /* the digest's bytes in the body */
     mm_wbuf_u64(w, r->data_items);
     if (version >= 4) mm_wbuf_f64(w, (double)c->dropout); /* version 4; 5 may hold 0 */
+    if (version >= 6) mm_wbuf_u32(w, (r->stream ? DATA_STREAM : 0u) | (r->vocab_all ? DATA_VOCAB_ALL : 0u));
     mm_wbuf_pad(w, MM_CKPT_HEADER);
 }
 
@@ -209,6 +213,17 @@ static mm_status get_header_v4(mm_rbuf *rb, mm_run *r, uint32_t version, const c
     return MM_OK;
 }
 
+/* What version 6 added: the data conventions, at least one of them. */
+static mm_status get_header_v6(mm_rbuf *rb, mm_run *r, const char *path, mm_err *err)
+{
+    uint32_t flags = mm_rbuf_u32(rb);
+    if (flags == 0 || flags > (DATA_STREAM | DATA_VOCAB_ALL))
+        return mm_fail(err, MM_EFORMAT, "%s: bad data conventions %u in a version 6 header", path, flags);
+    r->stream = (flags & DATA_STREAM) != 0;
+    r->vocab_all = (flags & DATA_VOCAB_ALL) != 0;
+    return MM_OK;
+}
+
 /* Reads the fixed header; returns the length of the input path after it. */
 static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t *pathlen, uint32_t *versionp,
                             const char *path, mm_err *err)
@@ -252,6 +267,7 @@ static mm_status get_header(mm_rbuf *rb, mm_run *r, uint64_t *nparams, uint32_t 
     mm_status st = version >= 2 ? get_header_v2(rb, r, path, err) : MM_OK;
     if (!st && version >= 3) st = get_header_v3(rb, r, path, err);
     if (!st && version >= 4) st = get_header_v4(rb, r, version, path, err);
+    if (!st && version >= 6) st = get_header_v6(rb, r, path, err);
     if (st) return st;
     /* the rest of the header is reserved: a later version may use it only
      * with a new version number, so anything but zeros is damage */

@@ -8,9 +8,10 @@
 #include "train.h"
 
 #define MM_CKPT_MAGIC "MKMORE\x1a\n"
-#define MM_CKPT_VERSION 5 /* 5 added word tokens and the ordered split, 4 dropout, 3 the attention
+#define MM_CKPT_VERSION 6 /* 6 added the paper's data conventions (--stream, --vocab-from all),
+                             5 word tokens and the ordered split, 4 dropout, 3 the attention
                              heads and the split kind, 2 the optimizer and the deeper models; 1 to
-                             4 are still read. A run is written in the oldest version that holds
+                             5 are still read. A run is written in the oldest version that holds
                              it (3 without dropout, 4 with), which older builds read. */
 #define MM_CKPT_HEADER 256
 #define MM_MAX_PATH 4096
@@ -27,6 +28,8 @@ typedef struct {
     int split_kind;      /* mm_split_kind */
     double split_sizes[2]; /* the ordered split's (mm_data_opts.sizes) */
     int min_count;       /* word tokens: --min-count (vocab.words says the token mode) */
+    int stream;          /* --stream: each split one running text (mm_data_opts.stream) */
+    int vocab_all;       /* --vocab-from all: the words counted over the whole file */
     int init_kind;       /* mm_init_kind */
     char input[MM_MAX_PATH]; /* the text file trained on */
     /* Which data the run trained on, so --resume can refuse another file:
@@ -50,8 +53,8 @@ mm_status mm_checkpoint_load(mm_run *r, const char *path, mm_err *err);
 mm_status mm_checkpoint_parse(mm_run *r, const unsigned char *buf, size_t len, const char *path,
                               mm_err *err);
 void mm_run_free(mm_run *r);
-/* The format version r is saved in: 5 for word tokens or the ordered split,
- * else 4 with dropout, else 3. */
+/* The format version r is saved in: 6 with --stream or --vocab-from all,
+ * else 5 for word tokens or the ordered split, else 4 with dropout, else 3. */
 uint32_t mm_checkpoint_version(const mm_run *r);
 
 #endif

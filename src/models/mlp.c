@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dropout.h"
 #include "kernels.h"
 #include "layers.h"
 #include "seqloss.h"
@@ -115,12 +116,40 @@ static void mlp_head_of(const mm_config *c, mm_head_io *io)
     io->Wd = c->direct ? MLP_WD : -1;
 }
 
-/* Without direct connections a step goes through mlp_passes.c's threaded
- * passes, the lecture's bits; with them, through the shared output layer,
- * where [h, emb] @ [W2; Wd] is one product. */
+/* Without direct connections or dropout a step goes through mlp_passes.c's
+ * threaded passes, the lecture's bits; otherwise through the shared output
+ * layer, where [h, emb] @ [W2; Wd] is one product and the body below can
+ * drop units. */
 static int mlp_own_head(const mm_config *c)
 {
-    return !c->direct;
+    return !c->direct && c->dropout <= 0.0f;
+}
+
+/* Dropout in a training forward (a key given): masks for every row's
+ * embeddings (stream 0) and hidden units (stream 1), both at cfg.dropout,
+ * and the embeddings dropped in place, since every reader (W1, Wd and
+ * their gradients) wants them dropped. */
+static void drop_embeddings(const mm_config *c, mm_acts *a, int B)
+{
+    mm_mlp_acts *ma = mm_mlp_acts_of(a);
+    const int K = c->block_size * c->n_embd, H = c->n_hidden;
+    ma->dropped = c->dropout > 0.0f && a->drop_key && ma->mx;
+    if (!ma->dropped) return;
+    for (int b = 0; b < B; b++) {
+        const uint64_t row = (uint64_t)(a->drop_row0 + b);
+        mm_dropout_row_mask(ma->mx + (size_t)b * K, K, a->drop_key, 0, row, c->dropout);
+        mm_dropout_row_mask(ma->mh + (size_t)b * H, H, a->drop_key, 1, row, c->dropout);
+    }
+    mm_dropout_apply(ma->emb, ma->mx, (long)B * K);
+}
+
+/* The hidden units the output layer reads: h, or with dropout h * mh in
+ * hd (tanh's gradient needs h whole). */
+static const float *drop_hidden(mm_mlp_acts *ma, int B)
+{
+    if (!ma->dropped) return ma->h;
+    for (long i = 0; i < (long)B * ma->H; i++) ma->hd[i] = ma->h[i] * ma->mh[i];
+    return ma->hd;
 }
 
 /* The shared output layer's side (outpar.h): the plain kernels */
@@ -131,12 +160,13 @@ static void mlp_body_forward(mm_model *m, mm_acts *a, const int32_t *X, const in
     const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden;
     mm_mlp_acts *ma = mm_mlp_acts_of(a);
     mm_embed_forward(ma->emb, mm_model_param(m, MLP_C), X, B, T, E);
+    drop_embeddings(c, a, B);
     mm_linear_tanh_forward(ma->h, ma->emb, mm_model_param(m, MLP_W1), mm_model_param(m, MLP_B1), B, K, H,
                            nthreads);
     mlp_head_of(c, io);
     io->N = B;
     io->y = Y;
-    io->h = ma->h;
+    io->h = drop_hidden(ma, B);
     io->x = c->direct ? ma->emb : NULL;
 }
 
@@ -146,11 +176,17 @@ static void mlp_body_backward(mm_model *m, mm_acts *a, const int32_t *X, int B, 
     const mm_config *c = &m->cfg;
     const int T = c->block_size, E = c->n_embd, K = T * E, H = c->n_hidden;
     mm_mlp_acts *ma = mm_mlp_acts_of(a);
-    mm_tanh_backward(ma->dh, io->dh, ma->h, (long)B * H);
+    const float *dh = io->dh;
+    if (ma->dropped) { /* the gradient reaches only the units that were kept */
+        for (long i = 0; i < (long)B * H; i++) ma->dh[i] = io->dh[i] * ma->mh[i];
+        dh = ma->dh;
+    }
+    mm_tanh_backward(ma->dh, dh, ma->h, (long)B * H);
     mm_linear_backward(ma->demb, mm_model_grad(m, MLP_W1), mm_model_grad(m, MLP_B1), ma->dh, ma->emb,
                        mm_model_param(m, MLP_W1), B, K, H, nthreads);
     if (io->dx)
         for (long i = 0; i < (long)B * K; i++) ma->demb[i] += io->dx[i];
+    if (ma->dropped) mm_dropout_apply(ma->demb, ma->mx, (long)B * K);
     mm_embed_backward(mm_model_grad(m, MLP_C), ma->demb, X, B, T, E);
 }
 
@@ -165,7 +201,7 @@ const mm_kind mm_kind_mlp = {
     .name = "mlp",
     .summary = "the lecture's MLP (Part 2): embedding, one tanh layer, softmax",
     .layout = MM_LAYOUT_CONTEXT,
-    .uses = MM_USES_EMBD | MM_USES_HIDDEN | MM_USES_DIRECT | MM_USES_INIT,
+    .uses = MM_USES_EMBD | MM_USES_HIDDEN | MM_USES_DIRECT | MM_USES_INIT | MM_USES_DROPOUT,
     .def_block = 3, .def_embd = 10, .def_hidden = 200, .def_layers = 0, .def_heads = 0,
     .check = mlp_check,
     .layout_tensors = mlp_layout,

@@ -47,6 +47,12 @@ typedef struct {
     float *dh;       /* (B, H) */
     float *demb;     /* (B, T*E) */
     double *rowloss; /* (B) each row's loss in the last forward, summed in order */
+    /* --dropout (cfg.dropout > 0), else NULL: the masks of a training
+     * forward (dropout.h) and the dropped hidden units the output layer reads */
+    float *mx;       /* (B, T*E) the embeddings' mask; emb holds the dropped embeddings */
+    float *mh;       /* (B, H) the hidden units' mask */
+    float *hd;       /* (B, H) h * mh */
+    int dropped;     /* the last forward applied the masks */
     mm_thread_tuner tuner;
     mm_groups *groups;         /* &group_tables, or NULL when grouping cannot pay */
     mm_groups group_tables;    /* the rows grouped by id (groups.h) */

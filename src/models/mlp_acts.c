@@ -9,7 +9,7 @@
 #include "mlp.h"
 
 /* The arrays, in the order of the allocation. */
-enum { A_EMB, A_H, A_LOGITS, A_DH, A_DEMB, A_ROWLOSS,
+enum { A_EMB, A_H, A_LOGITS, A_DH, A_DEMB, A_ROWLOSS, D_MX, D_MH, D_HD,
        G_N, G_ID, G_OF, G_C, G_P, G_DC, G_SLOT, G_MARK, A_COUNT };
 
 #define ALIGN 64 /* each array starts on its own cache line */
@@ -23,10 +23,11 @@ static void plan(size_t bytes[A_COUNT], const mm_config *c, int B)
     const size_t K = (size_t)c->block_size * c->n_embd, H = (size_t)c->n_hidden, V = (size_t)c->vocab_size;
     const size_t E = (size_t)c->n_embd, T = (size_t)c->block_size, b = (size_t)B, f = sizeof(float);
     const size_t G = (size_t)(B < c->vocab_size ? B : c->vocab_size);
-    const int grouped = mm_groups_fit(c, B);
+    const int grouped = mm_groups_fit(c, B), dropped = c->dropout > 0.0f;
     size_t want[A_COUNT] = {
         [A_EMB] = b * K * f, [A_H] = b * H * f, [A_LOGITS] = b * V * f, [A_DH] = b * H * f,
         [A_DEMB] = b * K * f, [A_ROWLOSS] = b * sizeof(double),
+        [D_MX] = dropped ? b * K * f : 0, [D_MH] = dropped ? b * H * f : 0, [D_HD] = dropped ? b * H * f : 0,
         [G_N] = T * sizeof(int), [G_ID] = T * G * sizeof(int32_t), [G_OF] = b * T * sizeof(int32_t),
         [G_C] = T * G * E * f, [G_P] = T * G * H * f, [G_DC] = G * E * f, [G_SLOT] = V * sizeof(int32_t),
         [G_MARK] = V * sizeof(uint32_t),
@@ -79,6 +80,11 @@ mm_status mm_mlp_acts_build(mm_acts *a, const mm_config *c, int B, mm_err *err)
     ma->dh = (float *)at[A_DH];
     ma->demb = (float *)at[A_DEMB];
     ma->rowloss = (double *)at[A_ROWLOSS];
+    if (bytes[D_MX]) {
+        ma->mx = (float *)at[D_MX];
+        ma->mh = (float *)at[D_MH];
+        ma->hd = (float *)at[D_HD];
+    }
     /* without groups the rows are taken one by one */
     ma->groups = bytes[G_N] ? give_groups(&ma->group_tables, at, c, B) : NULL;
     return MM_OK;

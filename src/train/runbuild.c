@@ -58,7 +58,8 @@ mm_data_opts mm_run_data_opts(const mm_run *r)
                           .split_seed = r->split_seed,
                           .tokens = r->vocab.words ? MM_TOKENS_WORD : MM_TOKENS_CHAR,
                           .min_count = r->min_count,
-                          .sizes = {r->split_sizes[0], r->split_sizes[1]}};
+                          .sizes = {r->split_sizes[0], r->split_sizes[1]},
+                          .stream = r->stream, .vocab_all = r->vocab_all};
 }
 
 /* Seeds, split and init of the run, as the settings say. */
@@ -71,6 +72,8 @@ static void describe(mm_run *r, const mm_settings *s, const char *input)
                                                                                              : MM_MAKEMORE_SEED;
     r->init_kind = strcmp(s->init, "scaled") ? MM_INIT_TORCH : MM_INIT_SCALED;
     r->min_count = mm_tokens_parse(s->tokens) == MM_TOKENS_WORD ? s->min_count : 0;
+    r->stream = s->stream;
+    r->vocab_all = !strcmp(s->vocab_from, "all");
     mm_err e;
     if (s->split_sizes) mm_split_sizes_parse(s->split_sizes, r->split_sizes, &e); /* checked by mm_settings_resolve */
     snprintf(r->input, sizeof r->input, "%s", input);
@@ -82,7 +85,8 @@ static mm_status load_data(mm_run *r, mm_run_data *d, const mm_settings *s, uint
     mm_data_opts o = {.T = s->block_size, .sequence = k->layout == MM_LAYOUT_SEQUENCE,
                       .split_kind = r->split_kind, .split_seed = r->split_seed,
                       .tokens = mm_tokens_parse(s->tokens), .min_count = r->min_count,
-                      .sizes = {r->split_sizes[0], r->split_sizes[1]}};
+                      .sizes = {r->split_sizes[0], r->split_sizes[1]},
+                      .stream = r->stream, .vocab_all = r->vocab_all};
     mm_status st = mm_run_data_load(d, r->input, &o, NULL, avail, err);
     if (st) return st;
     size_t n = d->words.nwords;
@@ -144,6 +148,10 @@ void mm_run_summary(mm_json *j, const mm_run *r, const mm_dataset *ds, double tr
     mm_json_num(j, "dev_ppl", exp(dev_loss), 6);
     mm_json_str(j, "tokens", r->vocab.words ? "word" : "char");
     if (r->vocab.words) mm_json_int(j, "min_count", r->min_count);
+    if (r->vocab.words) {
+        mm_json_str(j, "vocab_from", r->vocab_all ? "all" : "train");
+        mm_json_int(j, "stream", r->stream); /* 1: each split one running text, no end tokens */
+    }
     mm_json_int(j, "steps", step);
     mm_json_num(j, "train_seconds", r->state.train_seconds, 4);
     mm_json_num(j, "us_per_step", step ? 1e6 * r->state.train_seconds / (double)step : 0.0, 3);

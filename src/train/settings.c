@@ -35,13 +35,15 @@ static const mm_setting TABLE[] = {
     {"--n-layers", NULL, MM_VAL_INT, AT(n_layers), 1, 64, "layers, for the models that take it (default: the model's)"},
     {"--n-head", NULL, MM_VAL_INT, AT(n_heads), 1, 1024, "attention heads, for the models that take it (default: the model's)"},
     {"--bn-momentum", NULL, MM_VAL_DOUBLE, AT(bn_momentum), 1e-6, 1, "batch norm running-statistics momentum (default 0.001)"},
-    {"--dropout", NULL, MM_VAL_DOUBLE, AT(dropout), 0, 0.95, "in training, zero each unit of the character embeddings entering the cell with this probability (rnn, gru; default 0)"},
+    {"--dropout", NULL, MM_VAL_DOUBLE, AT(dropout), 0, 0.95, "in training, zero each unit of the embeddings entering the cell (rnn, gru), or of the embeddings and hidden units (mlp), with this probability (default 0)"},
     {"--direct", NULL, MM_VAL_FLAG, AT(direct), 0, 0, "mlp: direct connections embeddings -> logits (E03)"},
     {"--init", NULL, MM_VAL_STRING, AT(init), 0, 0, "torch (lecture) or scaled (first loss near uniform)"},
     {"--seed", NULL, MM_VAL_U64, AT(seed), 0, 0, "generator seed for init and batches (default 2147483647; equal to the makemore split's seed, the split's generator goes on, as makemore.py's)"},
     {"--split", NULL, MM_VAL_STRING, AT(split), 0, 0, "lecture (Python's shuffle, 80/10/10 train/dev/test) or makemore (makemore.py's: torch.randperm, the last min(1000, n/10) test, no dev)"},
     {"--tokens", NULL, MM_VAL_STRING, AT(tokens), 0, 0, "char (default: each character a token) or word (each line split at white space; </s> ends an item, <unk> stands for every word seen fewer than --min-count times in the training split)"},
     {"--min-count", NULL, MM_VAL_INT, AT(min_count), 1, 1 << 30, "--tokens word: keep the words seen at least K times in the training split (default 1)"},
+    {"--vocab-from", NULL, MM_VAL_STRING, AT(vocab_from), 0, 0, "--tokens word: count the vocabulary over the training split (train, default) or the whole file (all, the paper's convention)"},
+    {"--stream", NULL, MM_VAL_FLAG, AT(stream), 0, 0, "--tokens word: each split one running text, contexts crossing lines and no end-of-line token (the paper's convention; models of whole items refuse it)"},
     {"--split-sizes", NULL, MM_VAL_STRING, AT(split_sizes), 0, 0, "--split ordered: TRAIN/DEV in tokens (800000/200000) or fractions (default 0.8/0.1); test is the rest"},
     {"--epochs", NULL, MM_VAL_DOUBLE, AT(epochs), 0, 1e9, "train ceil(N x training examples / batch) steps of random minibatches instead of --max-steps"},
     {"--split-seed", NULL, MM_VAL_U64, AT(split_seed), 0, 0, "the split's seed (default 42 for lecture, 3407 for makemore)"},
@@ -108,6 +110,7 @@ void mm_settings_defaults(mm_settings *s)
     s->split = "lecture";
     s->tokens = "char";
     s->min_count = 1;
+    s->vocab_from = "train";
     s->max_steps = 200000;
     s->batch_size = 32;
     s->learning_rate = 0.1;
@@ -160,6 +163,17 @@ static mm_status refuse_flag(const char *flag, const mm_kind *k, mm_err *err)
                    len ? takes : "none of the model flags");
 }
 
+static mm_status refuse_stream(const mm_kind *k, mm_err *err)
+{
+    char takes[256] = "";
+    size_t len = 0;
+    for (int i = 0; mm_kind_at(i) && len < sizeof takes; i++)
+        if (mm_kind_at(i)->layout == MM_LAYOUT_CONTEXT)
+            len += (size_t)snprintf(takes + len, sizeof takes - len, "%s%s", len ? ", " : "", mm_kind_at(i)->name);
+    return mm_fail(err, MM_EINVAL, "--stream: --model %s reads whole items, from a start token to an end token, "
+                   "and cannot take running text; the models of a context can (%s)", k->name, takes);
+}
+
 static void kind_sizes(mm_settings *s, const mm_kind *k)
 {
     if (!mm_settings_given(s, "--block-size")) s->block_size = k->def_block;
@@ -176,6 +190,8 @@ static mm_status check_names(const mm_settings *s, mm_err *err)
     if (mm_split_kind_parse(s->split) < 0)
         return mm_fail(err, MM_EINVAL, "--split '%s': expected lecture, makemore or ordered", s->split);
     if (mm_tokens_parse(s->tokens) < 0) return mm_fail(err, MM_EINVAL, "--tokens '%s': expected char or word", s->tokens);
+    if (strcmp(s->vocab_from, "train") && strcmp(s->vocab_from, "all"))
+        return mm_fail(err, MM_EINVAL, "--vocab-from '%s': expected train or all", s->vocab_from);
     double sizes[2];
     if (s->split_sizes && mm_split_sizes_parse(s->split_sizes, sizes, err)) return MM_EINVAL;
     if (mm_kind_find(s->model) < 0)
@@ -221,8 +237,10 @@ mm_status mm_settings_resolve(mm_settings *s, int resume, mm_err *err)
             return refuse_flag(KIND_FLAGS[i].flag, k, err);
     if ((k->uses & MM_USES_BN) && s->batch_size < 2)
         return mm_fail(err, MM_EINVAL, "--batch-size %d: batch norm needs at least 2 rows", s->batch_size);
-    if (mm_settings_given(s, "--min-count") && mm_tokens_parse(s->tokens) != MM_TOKENS_WORD)
-        return mm_fail(err, MM_EINVAL, "--min-count: only with --tokens word");
+    if (mm_tokens_parse(s->tokens) != MM_TOKENS_WORD)
+        for (const char *const *f = (const char *const[]){"--min-count", "--vocab-from", "--stream", NULL}; *f; f++)
+            if (mm_settings_given(s, *f)) return mm_fail(err, MM_EINVAL, "%s: only with --tokens word", *f);
+    if (s->stream && k->layout == MM_LAYOUT_SEQUENCE) return refuse_stream(k, err);
     if (s->split_sizes && mm_split_kind_parse(s->split) != MM_SPLIT_ORDERED)
         return mm_fail(err, MM_EINVAL, "--split-sizes: only with --split ordered");
     if (s->epochs > 0 && mm_settings_given(s, "--max-steps"))

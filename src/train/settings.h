@@ -35,6 +35,8 @@ typedef struct {
     const char *preset, *model, *optimizer, *schedule, *init, *split, *mix_smoothing;
     const char *tokens, *split_sizes; /* "char"/"word"; the ordered split's "TRAIN/DEV" (NULL: 0.8/0.1) */
     int min_count;                    /* word tokens: --min-count */
+    const char *vocab_from;           /* word tokens: "train" or "all" (--vocab-from) */
+    int stream;                       /* word tokens: --stream */
     double epochs;                    /* > 0: the steps are epochs x train examples / batch */
     int block_size, n_embd, n_hidden, n_layers, n_heads; /* 0 until given: the kind's */
     int direct, batch_size, threads, lr_find, mix_ngram;
