@@ -277,6 +277,11 @@ def peak(threads):
 RESULTS = os.path.join(ROOT, "bench", "paper.json")
 
 
+def set_results(path):
+    global RESULTS
+    RESULTS = os.path.abspath(path)
+
+
 def save(res):
     tmp = RESULTS + ".tmp"
     with open(tmp, "w") as f:
@@ -300,8 +305,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "PAPER.md"))
     ap.add_argument("--render", action="store_true", help="only rewrite --out from bench/paper.json")
     a = ap.parse_args()
-    global RESULTS
-    RESULTS = os.path.abspath(a.results)
+    set_results(a.results)
     EARLY[:] = ["--eval-every", str(a.eval_every), "--keep-best", "--eval-dev-only", "--patience", str(a.patience)]
     sys.path.insert(0, os.path.join(ROOT, "bench"))
     from paper_render import render
