@@ -75,7 +75,7 @@ static void logits_pass(const mm_model *m, mm_acts *a, const int32_t *X, int B, 
                            nthreads);
     mm_linear_forward(a->logits, ma->h, mm_model_param(m, MLP_W2), mm_model_param(m, MLP_B2), B, H, V,
                       nthreads);
-    if (c->direct) mm_linear_forward_add(a->logits, ma->emb, mm_model_param(m, MLP_WD), B, K, V);
+    if (c->direct) mm_linear_forward_add(a->logits, ma->emb, mm_model_param(m, MLP_WD), B, K, V, nthreads);
 }
 
 static double mlp_forward(mm_model *m, mm_acts *a, const int32_t *X, const int32_t *Y, int B,

@@ -428,6 +428,12 @@ void mm_linear_forward(float *out, const float *in, const float *W, const float 
     gemm_run(&g, nthreads);
 }
 
+void mm_linear_forward_accum(float *out, const float *in, const float *W, int B, int K, int J, int nthreads)
+{
+    gemm g = {out, J, in, K, 1, W, J, NULL, B, J, K, INIT_ACCUM, 0, 0};
+    gemm_run(&g, nthreads);
+}
+
 #ifdef MM_AVX2
 /* NV vectors of columns j.. by 2 interleaved sums: with NV = 4, 8 FMAs in
  * flight, as many as the 2 FMA units' 4-cycle latency needs. */

@@ -27,6 +27,9 @@ void mm_embed_backward(float *dC, const float *demb, const int32_t *X, int B, in
 /* out (B, J) = in (B, K) @ W (K, J) + bias (J); bias may be NULL */
 void mm_linear_forward(float *out, const float *in, const float *W, const float *bias,
                        int B, int K, int J, int nthreads);
+/* out (B, J) += in (B, K) @ W (K, J): each element goes on from its value
+ * with one fused multiply-add a term, k in order, as a plain loop would */
+void mm_linear_forward_accum(float *out, const float *in, const float *W, int B, int K, int J, int nthreads);
 /* out (B, J) = tanh(in (B, K) @ W (K, J) + bias (J)) */
 void mm_linear_tanh_forward(float *out, const float *in, const float *W, const float *bias,
                             int B, int K, int J, int nthreads);

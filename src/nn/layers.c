@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels.h"
+
 #define SUM_CHUNK 256
 
 /* v (n) summed over the processes of a data-parallel run, through doubles
@@ -119,17 +121,9 @@ void mm_batchnorm_backward(float *dx, float *dgain, float *dbias, const float *d
     }
 }
 
-void mm_linear_forward_add(float *out, const float *in, const float *W, int B, int K, int J)
+void mm_linear_forward_add(float *out, const float *in, const float *W, int B, int K, int J, int nthreads)
 {
-    for (int b = 0; b < B; b++) {
-        float *o = out + (long)b * J;
-        const float *x = in + (long)b * K;
-        for (int k = 0; k < K; k++) {
-            const float a = x[k];
-            const float *w = W + (long)k * J;
-            for (int j = 0; j < J; j++) o[j] += a * w[j];
-        }
-    }
+    mm_linear_forward_accum(out, in, W, B, K, J, nthreads);
 }
 
 void mm_linear_backward_input_add(float *din, const float *dout, const float *W, int B, int K, int J)

@@ -43,7 +43,7 @@ void mm_batchnorm_backward(float *dx, float *dgain, float *dbias, const float *d
                            float *work, mm_sum_fn sum, void *ctx);
 
 /* out (B, J) += in (B, K) @ W (K, J) */
-void mm_linear_forward_add(float *out, const float *in, const float *W, int B, int K, int J);
+void mm_linear_forward_add(float *out, const float *in, const float *W, int B, int K, int J, int nthreads);
 /* din (B, K) += dout (B, J) @ W^T */
 void mm_linear_backward_input_add(float *din, const float *dout, const float *W, int B, int K, int J);
 
