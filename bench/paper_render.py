@@ -147,7 +147,14 @@ def speed(res):
 def torch_section(res):
     t = res.get("torch")
     if not t:
-        return "Not run in this measurement."
+        return ("Not run in this measurement: the ratios and the share of the peak mean something only on an "
+                "idle machine. The command (about ten minutes idle; --torch-steps 60 of MLP1 at the paper's split, "
+                "PyTorch's reference-BLAS run a tenth of them):\n\n"
+                "    make makemore build/bench/peak\n"
+                "    BROWN_TXT=../shared/data/brown.txt MAKEMORE=./makemore BENCH_BIN=build/bench \\\n"
+                "        /usr/bin/python3 bench/paper.py --rows torch --threads 1   # or --threads 2\n\n"
+                "It prints makemore's ms per step against PyTorch with OpenBLAS and with the reference BLAS, and the "
+                "output layer's GFLOP/s as a share of bench/peak's FMA peak, and adds them here.")
     ours = t["ours"]["us_per_step"] / 1000 if t["ours"].get("us_per_step") else None
     peak = res.get("peak_gflops")
     V = t.get("vocab_size")
