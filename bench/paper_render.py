@@ -39,6 +39,12 @@ def table(res, paper):
 
     def line(name, n, h, m, direct, mix, pv, pt, ev, row, note=""):
         j = (row or {}).get("train") or {}
+        wall = ("%.0f s" % j["wall_seconds"]) if j.get("wall_seconds") else "–"
+        if row and row.get("seconds_all_orders"):  # an n-gram row of ngram_ppl
+            j = {"load": row.get("load")}
+            wall = "%.0f s: every order and smoothing (ngram_ppl)" % row["seconds_all_orders"]
+        if row is None and mix is False and n is not None and h is not None:
+            note += " (not run)"
         load = j.get("load")
         out.append("| %s%s | %s | %s | %s | %s | %s | %s / %s | %s / %s / %s | %s | %s | %s | %s | %s |" % (
             name, note, _n(n), _n(h), _n(m), {True: "yes", False: "no"}.get(direct, ""),
@@ -47,8 +53,7 @@ def table(res, paper):
             "{:,}".format(j["params"]) if j.get("params") else (("table of {:,} n-grams".format(j["n_hidden"]))
                                                                    if j.get("model") == "kn" else "–"),
             _epochs(j) if j.get("model") != "kn" else "–",
-            ("%.0f s" % j["wall_seconds"]) if j.get("wall_seconds") else "–",
-            ("%.1f-%.1f" % tuple(load)) if load else "–"))
+            wall, ("%.1f-%.1f" % tuple(load)) if load else "–"))
 
     for n in (3, 4, 5):
         r = rows.get("kn%d" % n)
@@ -57,7 +62,7 @@ def table(res, paper):
              (r or {}).get("eval", {}), r)
     r = rows.get("int3")
     line("interpolated trigram (absolute discounting; paper: deleted interpolation)", 3, None, None, None, None,
-         paper["Del. Int."][6], paper["Del. Int."][7], (r or {}).get("eval", {}), None)
+         paper["Del. Int."][6], paper["Del. Int."][7], (r or {}).get("eval", {}), r)
     for key, alone, mixed in (("mlp1", "MLP1", "MLP2"), ("mlp3", "MLP3", "MLP4"), ("mlp5", "MLP5", "MLP6"),
                               ("mlp7", "MLP7", "MLP8"), ("mlp9", "MLP9", "MLP10")):
         r = rows.get(key)
@@ -69,7 +74,8 @@ def table(res, paper):
         line(alone, n, h, m, direct, False, pv, pt, (r or {}).get("eval", {}), r)
         n, h, m, direct, _, _, pv, pt = paper[mixed]
         ev = dict((r or {}).get("mix3", {}))
-        line(mixed, n, h, m, direct, True, pv, pt, ev, None, " (with the KN trigram, weight 0.5)")
+        line(mixed, n, h, m, direct, True, pv, pt, ev, None,
+             " (with the KN trigram, weight 0.5)" + ("" if r else " (not run)"))
         ev = dict((r or {}).get("mixkn", {}))
         if ev:
             line("%s + KN 5-gram" % alone, n, h, m, direct, True, None, None, ev, None,
@@ -116,11 +122,18 @@ def paper_table(res):
 
 
 def commands(res):
+    """Each row's command, once: the n-gram rows' ngram_ppl (all orders in
+    one run), the networks' train; then the evaluations bench/paper.py ran."""
     out = []
     for key, r in res.get("rows", {}).items():
-        j = (r or {}).get("train") or {}
-        if j.get("command"):
-            out.append("    " + j["command"])
+        c = (r or {}).get("command") or ((r or {}).get("train") or {}).get("command")
+        if c and "    " + c not in out:
+            out.append("    " + c)
+    out.append("    makemore eval -o DIR --checkpoint best --split train|dev|test --json    # each network, alone")
+    out.append("    makemore eval -o DIR --checkpoint best --split dev|test --json --mix-ngram 3 --mix-smoothing kn "
+               "--mix-weight 0.5")
+    out.append("    makemore eval -o DIR --checkpoint best --split dev|test --json --mix-ngram 5 --mix-smoothing kn"
+               "    # weight fitted on dev")
     return "\n".join(out)
 
 
