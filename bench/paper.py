@@ -92,14 +92,12 @@ def ppl(loss):
     return math.exp(loss) if loss is not None else None
 
 
-def evaluate(d, threads, mix=None, splits=("dev", "test")):
-    """Losses of d's model on splits (best.bin when early stopping kept one,
-    else model.bin), and with mix (order, smoothing, weight or None) the
-    mixture's and the n-gram's."""
+def evaluate(d, threads, mix=None, splits=("dev", "test"), which="model"):
+    """Losses of d's model.bin or best.bin (which) on splits, and with mix
+    (order, smoothing, weight or None) the mixture's and the n-gram's."""
     out = {}
-    best = ["--checkpoint", "best"] if os.path.exists(os.path.join(d, "best.bin")) else []
     for split in splits:
-        cmd = [MM, "eval", "-o", d, "--split", split, "--json", "-t", str(threads)] + best
+        cmd = [MM, "eval", "-o", d, "--split", split, "--json", "-t", str(threads), "--checkpoint", which]
         if mix:
             cmd += ["--mix-ngram", str(mix[0]), "--mix-smoothing", mix[1]]
             if mix[2] is not None:
@@ -172,14 +170,31 @@ def network_row(res, key, preset, workdir, threads, extra, kn_order, timeout=Non
         log("%s failed: %s" % (key, e))
         save(res)
         return
+    evaluate_network(res, key, d, j, threads, kn_order, trigram)
+
+
+def kept_model(j):
+    """The model early stopping keeps: best.bin, the best of the dev
+    evaluations, unless the final model (whose dev loss the run reports)
+    is better still (the last step need not fall on an evaluation)."""
+    best, final = j.get("best_dev_loss"), j.get("dev_loss")
+    if best is None or (final is not None and final < best):
+        return "model"
+    return "best"
+
+
+def evaluate_network(res, key, d, j, threads, kn_order, trigram=True):
+    """The kept model alone on every split, mixed with the Kneser-Ney
+    trigram at weight 0.5 and with the kn_order-gram at a weight fitted on dev."""
     t0 = time.time()
-    ev = evaluate(d, threads, splits=("train", "dev", "test"))
-    row = {"train": j, "eval": {s: ev[s]["%s_loss" % s] for s in ev},
-           "best_bin": os.path.exists(os.path.join(d, "best.bin"))}
+    which = kept_model(j)
+    ev = evaluate(d, threads, splits=("train", "dev", "test"), which=which)
+    row = {"train": j, "eval": {s: ev[s]["%s_loss" % s] for s in ev}, "kept": which,
+           "kept_step": ev["dev"]["step"]}
     if trigram:
-        mix3 = evaluate(d, threads, (3, "kn", 0.5))
+        mix3 = evaluate(d, threads, (3, "kn", 0.5), which=which)
         row["mix3"] = {s: mix3[s]["mix_%s_loss" % s] for s in mix3}
-    mixk = evaluate(d, threads, (kn_order, "kn", None))
+    mixk = evaluate(d, threads, (kn_order, "kn", None), which=which)
     row["mixkn"] = {s: mixk[s]["mix_%s_loss" % s] for s in mixk}
     row["mixkn_weight"] = mixk["dev"]["mix_weight"]
     row["eval_seconds"] = time.time() - t0
@@ -305,6 +320,9 @@ def main():
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "paper"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "PAPER.md"))
     ap.add_argument("--render", action="store_true", help="only rewrite --out from bench/paper.json")
+    ap.add_argument("--adopt", nargs=3, metavar=("KEY", "DIR", "JSON"),
+                    help="evaluate a network trained outside this script (DIR, its train --json output in JSON) "
+                         "as row KEY, then render")
     a = ap.parse_args()
     set_results(a.results)
     EARLY[:] = ["--eval-every", str(a.eval_every), "--keep-best", "--eval-dev-only", "--patience", str(a.patience)]
@@ -312,6 +330,11 @@ def main():
     from paper_render import render
     if a.render:
         res = json.load(open(RESULTS))
+    elif a.adopt:
+        res = json.load(open(RESULTS)) if os.path.exists(RESULTS) else {"rows": {}}
+        key, d, jpath = a.adopt
+        evaluate_network(res, key, os.path.abspath(d), json.load(open(jpath)), a.threads, 5,
+                         trigram=not key.endswith("paper"))
     else:
         if not os.path.exists(BROWN):
             sys.exit("bench/paper.py: %s is missing (set BROWN_TXT)" % BROWN)

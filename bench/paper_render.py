@@ -16,13 +16,13 @@ def _pct(ours, base):
     return "%+.1f%%" % (100 * (math.exp(ours) / math.exp(base) - 1))
 
 
-def _epochs(j):
-    """Epochs run, and the epoch of the kept (best-dev) model."""
+def _epochs(j, kept=None):
+    """Epochs run, and the epoch of the kept model (step kept)."""
     if not j or not j.get("ntrain"):
         return "–"
     per = j.get("batch_size", 0) / j["ntrain"]
     run = "%.2f" % (j.get("steps", 0) * per)
-    return run + (" (best %.2f)" % (j["best_step"] * per) if j.get("best_step") is not None else "")
+    return run + (" (kept: %.2f)" % (kept * per) if kept is not None else "")
 
 
 def _train_cell(row):
@@ -52,7 +52,7 @@ def table(res, paper):
             _p(ev.get("train")), _p(ev.get("dev")), _p(ev.get("test")), _pct(ev.get("test"), kn5),
             "{:,}".format(j["params"]) if j.get("params") else (("table of {:,} n-grams".format(j["n_hidden"]))
                                                                    if j.get("model") == "kn" else "–"),
-            _epochs(j) if j.get("model") != "kn" else "–",
+            _epochs(j, (row or {}).get("kept_step")) if j.get("model") != "kn" else "–",
             wall, ("%.1f-%.1f" % tuple(load)) if load else "–"))
 
     for n in (3, 4, 5):
@@ -101,11 +101,11 @@ def paper_table(res):
     out = ["| model | paper valid / test | ours train / dev / test | vs our KN5 here (test) | epochs | wall time | load |",
            "|---|---|---|---|---|---|---|"]
 
-    def line(name, pv, pt, ev, j):
+    def line(name, pv, pt, ev, j, kept=None):
         load = (j or {}).get("load")
         out.append("| %s | %s / %s | %s / %s / %s | %s | %s | %s | %s |" % (
             name, _n(pv), _n(pt), _p(ev.get("train")), _p(ev.get("dev")), _p(ev.get("test")),
-            _pct(ev.get("test"), base), _epochs(j) if j and j.get("model") != "kn" else "–",
+            _pct(ev.get("test"), base), _epochs(j, kept) if j and j.get("model") != "kn" else "–",
             ("%.0f s" % j["wall_seconds"]) if j and j.get("wall_seconds") else "–",
             ("%.1f-%.1f" % tuple(load)) if load else "–"))
 
@@ -115,7 +115,7 @@ def paper_table(res):
     if r and r.get("error"):
         out.append("| MLP1 | 284 / 268 | failed: %s | | | | |" % r["error"][:200].replace("|", "/"))
     elif r:
-        line("MLP1", 284, 268, r.get("eval", {}), r.get("train"))
+        line("MLP1", 284, 268, r.get("eval", {}), r.get("train"), r.get("kept_step"))
         line("MLP1 + KN 5-gram (weight %.2f fitted on dev)" % r.get("mixkn_weight", float("nan")), None, None,
              r.get("mixkn", {}), None)
     return "\n".join(out)
@@ -264,7 +264,8 @@ dev, the rest test (`--split ordered --split-sizes 800000/200000`).
 Perplexity is exp of the mean negative log-likelihood per token. A network
 trains with early stopping on dev (`--eval-every N --keep-best
 --eval-dev-only --patience P`), and its row is the kept (best-dev) model;
-"epochs" gives the epochs run and the epoch of the kept model.
+"epochs" gives the epochs run and the epoch of the kept model (best.bin, the
+best dev evaluation, or the final model when its dev loss is lower).
 
 %(table)s
 
