@@ -312,11 +312,10 @@ no end token is predicted or counted. Against that convention's own KN
   --mix-smoothing kn --mix-weight 0.5`), and we add the mixture with the
   Kneser-Ney 5-gram at a weight fitted on dev.
 - **Training.** The paper trained with SGD for days (and weight decay); the
-  presets use AdamW (lr 1e-3, batch 256, the learning rate divided by 10
-  half way through the epochs' cap), dropout on the embeddings and hidden
-  units (`--dropout`), and early stopping on dev. MLP3/MLP4's h = 0 (direct
-  connections only) is not a shape makemore's mlp takes (it needs h >= 1):
-  their presets take h = 1.
+  presets use AdamW (lr 2e-3, batch 256, one epoch, the learning rate
+  divided by 10 half way) and early stopping on dev, on one thread. MLP3/MLP4's h = 0
+  (direct connections only) is not a shape makemore's mlp takes (it needs
+  h >= 1): their presets take h = 1.
 
 ## Commands
 
