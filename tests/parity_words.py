@@ -35,6 +35,13 @@ tolerances:
     1e-5 relative, every step's loss within 2e-5 relative, every tensor
     after the steps, running statistics included, within 2e-5, the trained
     dev loss within 1e-5 relative.
+The mixture (eval --mix-ngram 3 --mix-smoothing kn) of the trained mlp
+--direct: the n-gram alone is tests/ref/kn.py's Kneser-Ney trigram counted
+on the training ids encoded here, within 1e-6 relative (both in double);
+at --mix-weight 0.4 the loss is -mean log(0.4 p + 0.6 p_kn) with p from
+torch, within 1e-5 relative (float32 logits); the weight fitted on dev
+gives that loss there, no weight on a grid of 1001 does better, and test
+is mixed at the same weight.
 makemore.py's kinds (bigram, makemore-mlp, rnn, gru, bow, transformer;
 tests/parity_seqkinds.py, parity_transformer.py and parity_makemore_cli.py
 on characters; the reference modules are tests/torch_ref's) through the
@@ -51,7 +58,7 @@ trained export's test-split loss in float64 within 1e-5 relative of
 `makemore eval --split test`. The largest difference per tensor is
 printed. kn is counted, not trained: tests/test_kn.sh checks it on words.
 """
-import collections, csv, json, os, random, re, subprocess, sys, tempfile
+import collections, csv, json, math, os, random, re, subprocess, sys, tempfile
 
 import torch
 import torch.nn.functional as F
@@ -273,7 +280,8 @@ def lecture_case(name, kind, flags, T, n_layers, optimizer, data, words, tmp, st
     base = ["train", "-i", data, "--model", kind, "--block-size", str(T), "--seed", "1234"] + LECTURE + bn + flags
     if words.kind == "ordered":
         base += ["--split", "ordered"]
-    d0, d1 = os.path.join(tmp, kind + "0"), os.path.join(tmp, kind + "1")
+    slug = re.sub(r"[^a-z0-9]+", "-", name)
+    d0, d1 = os.path.join(tmp, slug + "0"), os.path.join(tmp, slug + "1")
     init = json.loads(run_mm(*base, "-o", d0, "--max-steps", "0"))
     res = json.loads(run_mm(*base, "-o", d1, "--max-steps", str(steps)))
     (Xtr, Ytr), (Xdev, Ydev), (Xte, _) = (words.contexts(p, T) for p in range(3))
@@ -313,6 +321,44 @@ def lecture_case(name, kind, flags, T, n_layers, optimizer, data, words, tmp, st
         dev1 = F.cross_entropy(forward(kind, want, Xdev, T, L, False, 0.1), Ydev).item()
     check(abs(dev1 - res["dev_loss"]) <= 1e-5 * dev1, "%s: dev loss after %d steps torch %.6f, makemore %.6f "
           "(tolerance 1e-5 relative)" % (name, steps, dev1, res["dev_loss"]))
+    return d1, want
+
+
+# ---- the mixture with a Kneser-Ney n-gram (tests/ref/kn.py) ----------------------------
+def mixture(d, w, words, T, order=3):
+    """eval --mix-ngram: the n-gram alone against tests/ref/kn.py counted on
+    the training ids encoded here, and p = w p_model + (1 - w) p_kn with the
+    model's probabilities from torch, at a fixed weight and fitted on dev"""
+    sys.path.insert(0, os.path.join(HERE, "ref"))
+    from kn import KneserNey
+    kn = KneserNey([words.ids(i) for i in words.parts[0]], order, words.V)
+    parts = {}
+    for p, split in ((1, "dev"), (2, "test")):
+        X, Y = words.contexts(p, T)
+        with torch.no_grad():
+            pm = F.softmax(forward("mlp", w, X, T, 0, False, 0.1).double(), -1)[torch.arange(len(Y)), Y]
+        pk = torch.tensor([kn.prob(x[T - order + 1:], y) for x, y in zip(X.tolist(), Y.tolist())], dtype=torch.float64)
+        parts[split] = (pm, pk)
+    mix = lambda split, a: -torch.log(a * parts[split][0] + (1 - a) * parts[split][1]).mean().item()
+    flags = ["eval", "-o", d, "--json", "-t", "1", "--mix-ngram", str(order), "--mix-smoothing", "kn"]
+    ev = {s: json.loads(run_mm(*flags, "--split", s)) for s in ("dev", "test")}
+    fixed = {s: json.loads(run_mm(*flags, "--split", s, "--mix-weight", "0.4")) for s in ("dev", "test")}
+    rel = lambda a, b: abs(a - b) / abs(b)
+    worst = max(rel(ev[s]["ngram_%s_loss" % s], mix(s, 0.0)) for s in ev)
+    check(worst <= 1e-6, "mixture: the Kneser-Ney %d-gram of the word ids alone, dev %.6f test %.6f, is tests/ref/kn.py's "
+          "(%.1e relative, tolerance 1e-6)" % (order, ev["dev"]["ngram_dev_loss"], ev["test"]["ngram_test_loss"], worst))
+    worst = max(rel(fixed[s]["mix_%s_loss" % s], mix(s, 0.4)) for s in fixed)
+    check(worst <= 1e-5 and all(fixed[s]["mix_weight"] == 0.4 and fixed[s]["mix_weight_fitted"] == 0 for s in fixed),
+          "mixture at --mix-weight 0.4: dev %.6f test %.6f are -mean log(0.4 p_torch + 0.6 p_kn) (%.1e relative, "
+          "tolerance 1e-5)" % (fixed["dev"]["mix_dev_loss"], fixed["test"]["mix_test_loss"], worst))
+    a = ev["dev"]["mix_weight"]
+    best = min(mix("dev", b / 1000) for b in range(1001))
+    ppl = all(rel(ev[s]["mix_%s_perplexity" % s], math.exp(ev[s]["mix_%s_loss" % s])) < 1e-5 for s in ev)
+    check(ev["dev"]["mix_weight_fitted"] == 1 and 0 < a < 1 and rel(ev["dev"]["mix_dev_loss"], mix("dev", a)) <= 1e-5
+          and mix("dev", a) <= best + 1e-9 and ev["test"]["mix_weight"] == a and ppl,
+          "mixture fitted on dev: weight %.4f, dev loss %.6f (torch and kn.py at it: %.6f; no weight on a grid of "
+          "1001 is lower: %.6f), the same weight for test; perplexity exp(loss)" % (a, ev["dev"]["mix_dev_loss"],
+                                                                                 mix("dev", a), best))
 
 
 # ---- makemore.py's kinds -------------------------------------------------------------
@@ -405,8 +451,8 @@ def seq_case(kind, data, words, tmp, steps=12):
 
 
 def main():
-    lecture_checks, mlp_checks, seq_checks = 5, 5, 6
-    print("1..%d" % (1 + mlp_checks + 3 * lecture_checks + len(SEQ_KINDS) * seq_checks), flush=True)
+    lecture_checks, mlp_checks, seq_checks, mix_checks = 5, 5, 6, 3
+    print("1..%d" % (1 + mlp_checks + 3 * lecture_checks + mix_checks + len(SEQ_KINDS) * seq_checks), flush=True)
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "words.txt")
@@ -430,9 +476,11 @@ def main():
             (lecture_case, ("wavenet, sgd", "wavenet", ["--n-embd", "10", "--n-hidden", "24", "--learning-rate",
              "0.1"], 8, 0, sgd, data, lecture, tmp)),
         ] + [(seq_case, (k, data, mm, tmp)) for k in SEQ_KINDS]
-        for fn, args in cases:
+        for k, (fn, args) in enumerate(cases):
             try:
-                fn(*args)
+                out = fn(*args)
+                if k == 1:  # the mixture of the mlp with direct connections
+                    mixture(*out, ordered, 3)
             except (RuntimeError, KeyError, ValueError) as e:  # a failed command: the rest still runs
                 check(False, "%s: %s" % (args[0] if fn is not lecture_mlp else "mlp", e))
     print("# %d passed, %d failed" % (passed, failed))
