@@ -14,7 +14,7 @@
   const state = {
     model: null,        // latest model.bin bytes (mirrored from the worker)
     modelDir: 'out',    // where the current model lives in the worker's files
-    ownFile: null,      // {path, lines: Set}
+    ownFile: null,      // {path, bytes, lines: Set, distinct: its distinct lines}
     // every non-blank line trains (names.txt repeats some names); the set marks samples seen or new
     builtinItems: new TextDecoder().decode(names).split('\n').map((s) => s.trim()).filter(Boolean),
     builtinLines: null, // the items as a set, to mark samples when the CLI cannot
