@@ -50,8 +50,12 @@ async function typePrefix(page, text) {
 }
 const sameProbs = (bars, want, key) => bars.length === want.length &&
   bars.every((b, i) => b.tok === want[i][key] && Math.abs(b.prob - want[i].prob) <= 1e-5);
+// the listed samples: each li's item (data-text), its mark (data-split) and what it shows
 const listed = (page) => page.$$eval('#samples li', (li) => li.map((x) => ({text: x.dataset.text, split: x.dataset.split,
-                                                                            cls: x.className})));
+                                                                            cls: x.className, shown: x.textContent})));
+// the page lists the CLI's samples ({text, split} of --json): their items, marks and shown text
+const same = (xs, want) => xs.length === want.length && xs.every((x, i) => x.text === want[i].text &&
+  x.split === want[i].split && x.shown === x.text + (x.split === 'new' ? '' : `  (${x.split})`));
 
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM,
@@ -132,8 +136,8 @@ try {
         'stopped and resumed to step 6000, the page shows the losses of the portable build\'s straight run (4 decimals)',
         `${result}; native train ${straight.train_loss}, dev ${straight.dev_loss}`);
   let shownSamples = await listed(page);
-  check(shownSamples.length === 20 && shownSamples.every((x) => /^[a-z]+$/.test(x.text)),
-        'the run\'s 20 samples are listed, each a name', shownSamples.slice(0, 3).map((x) => x.text).join(' '));
+  check(same(shownSamples, straight.samples), 'the run\'s 20 samples are listed, marked, as the straight run\'s --json',
+        shownSamples.slice(0, 3).map((x) => x.shown).join(' | '));
   // the next character's bars for a typed prefix: the portable build's probs for the same model
   const charBars = await typePrefix(page, 'em');
   const charWant = JSON.parse(cli(['probs', '-o', 'straight', '--prefix', 'em', '--json'])).probs;
@@ -204,8 +208,6 @@ try {
   // (an empty item, the end drawn first, has no words)
   const wordy = (xs) => xs.every((x) => (x.text === '' || x.text.split(' ').every((w) => vocab.has(w) && w !== '</s>')) &&
                                   ['train', 'dev', 'test', 'new'].includes(x.split));
-  const same = (xs, want) => xs.length === want.length && xs.every((x, i) => x.text === want[i].text &&
-                                                                    x.split === want[i].split);
   shownSamples = await listed(page);
   check(wordy(shownSamples) && same(shownSamples, natw.samples),
         'the run\'s 20 samples are words of the vocabulary joined by one space, marked as the portable build\'s run',
