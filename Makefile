@@ -223,7 +223,7 @@ web/dist/makemore.html: build-wasm/makemore.wasm data/names.txt $(WEB_PARTS)
 	@mkdir -p $(dir $@)
 	python3 web/bundle.py build-wasm/makemore.wasm data/names.txt $@
 
-# report.html's panel: the same module, wasi.js and report.js in one HTML fragment
+# report.html's panel: the same module, wasi.js, nextprobs.js and report.js in one HTML fragment
 web/dist/report-panel.html: build-wasm/makemore.wasm web/report-panel.html web/report.js web/nextprobs.js web/wasi.js \
                             web/worker.js web/bundle.py
 	@mkdir -p $(dir $@)
