@@ -225,8 +225,9 @@ def targets(res):
             continue
         name, loss = min(cands, key=lambda c: c[1])
         got = pct(loss)
-        out.append("- **%s** (%s): %s, test perplexity %.1f, %.1f%% below KN5's %.1f." % (
-            "Met" if got > need else "Missed", what, name, math.exp(loss), got, math.exp(kn5)))
+        out.append("- **%s** (%s): %s, test perplexity %.1f, %.1f%% %s KN5's %.1f." % (
+            "Met" if got > need else "Missed", what, name, math.exp(loss), abs(got), "below" if got >= 0 else "above",
+            math.exp(kn5)))
     wbt = (wb.get("train") or {}).get("wall_seconds")
     if wbt:
         out.append("- words-best's training run took %.0f s of wall time (30 minutes: 1800 s), load average %s." % (
