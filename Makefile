@@ -202,7 +202,7 @@ WASM_LDFLAGS = --target=wasm32-wasi -Wl,--strip-all -Wl,-z,stack-size=1048576 \
                -Wl,--max-memory=2147483648 -lwasi-emulated-signal -lwasi-emulated-getpid
 WASM_SRC    := $(LIB_SRC) $(filter-out cli/cmd_sweep.c,$(CLI_SRC)) web/stubs.c
 WASM_OBJ    := $(WASM_SRC:%.c=build-wasm/%.o)
-WEB_PARTS   := web/page.html web/app.js web/wasi.js web/worker.js web/bundle.py
+WEB_PARTS   := web/page.html web/app.js web/nextprobs.js web/wasi.js web/worker.js web/bundle.py
 
 web: web/dist/makemore.html web/dist/report-panel.html
 
@@ -223,8 +223,9 @@ web/dist/makemore.html: build-wasm/makemore.wasm data/names.txt $(WEB_PARTS)
 	@mkdir -p $(dir $@)
 	python3 web/bundle.py build-wasm/makemore.wasm data/names.txt $@
 
-# report.html's panel: the same module, wasi.js and report.js in one HTML fragment
-web/dist/report-panel.html: build-wasm/makemore.wasm web/report-panel.html web/report.js web/wasi.js web/bundle.py
+# report.html's panel: the same module, wasi.js, nextprobs.js and report.js in one HTML fragment
+web/dist/report-panel.html: build-wasm/makemore.wasm web/report-panel.html web/report.js web/nextprobs.js web/wasi.js \
+                            web/worker.js web/bundle.py
 	@mkdir -p $(dir $@)
 	python3 web/bundle.py --panel build-wasm/makemore.wasm $@
 

@@ -9,9 +9,9 @@ parameter array, which every process repeats), W the link's bandwidth and
 a its latency per message:
   data:    t1 / P + allreduce(4 n_params, P)
   output:  tb + (t1 - tb) / P + 2 allreduce(12 B, P) + allreduce(4 B (H + K), P)
-  (opt: the optimizer's and gradients' passes over the whole array;
-  rows-only update: tb the body alone, as if each process held and
-  updated only its rows, as the paper's processes did)
+  (tb: the body's share of the multiply-adds, plus the optimizer's and
+  gradients' passes over the replicated tensors: each process updates its
+  own rows of the output layer only, as the paper's processes did)
   hybrid:  G groups of Q = P / G: output-parallel inside a group on B / G
            examples, and the group's gradients summed across groups:
            (tb - opt) / G + opt + (t1 - tb) / P + output's exchanges on B / G rows among Q
@@ -73,20 +73,19 @@ def main():
             continue
         t1 *= SCALE
         # the replicated part: the body's share of the multiply-adds, and the
-        # optimizer's and the gradients' passes over every parameter
+        # optimizer's and the gradients' passes over the replicated tensors
         # (about 3 touches of 4 bytes each at ~5 GB/s)
         body = B * K * H / (B * K * H + B * (H + K) * V)
-        topt = 3 * 4 * params(V) / 5e9
+        topt = 3 * 4 * (V * E + K * H + H) / 5e9
         tb = body * t1 + topt
         print(f"V {V}: t1 {t1 * 1e3:.1f} ms, replicated part {tb * 1e3:.1f} ms, "
               f"{4 * params(V) / 1e6:.1f} MB of gradients, {4 * B * (H + K) / 1e3:.0f} KB of dL/d[h, x]")
-        print("| network | P | data | output, as built | output, rows-only update | hybrid, rows-only (best G) |")
-        print("|---|---|---|---|---|---|")
+        print("| network | P | data | output | hybrid (best G) |")
+        print("|---|---|---|---|---|")
         for name, W, a in NETS:
             for P in RANKS:
-                d, o, _ = times(V, t1, tb, P, W, a, topt)
-                _, o2, (h, G) = times(V, t1, body * t1, P, W, a)
-                print(f"| {name} | {P} | {t1 / d:.1f}x | {t1 / o:.1f}x | {t1 / o2:.1f}x | {t1 / h:.1f}x (G {G}) |")
+                d, o, (h, G) = times(V, t1, tb, P, W, a, topt)
+                print(f"| {name} | {P} | {t1 / d:.1f}x | {t1 / o:.1f}x | {t1 / h:.1f}x (G {G}) |")
         print()
 
 

@@ -159,6 +159,32 @@ static int same_floats(const float *a, const float *b, long n)
     return !memcmp(a, b, (size_t)n * sizeof *a);
 }
 
+/* dL/d(input) of a wide output layer (J = 3,000 > gemm.h's PACK_LONG_K):
+ * through W^T, with the long inner dimension packed a panel at a time;
+ * against a double reference, and the same bits on 1 and 2 threads. */
+static void test_long_inner(void)
+{
+    const int B = 21, K = 37, J = 3000;
+    float *W = rand_array((long)K * J, 2), *dout = rand_array((long)B * J, 2);
+    float *Wt = malloc((size_t)K * J * sizeof *Wt), *din[2];
+    double worst = 0;
+    for (int t = 0; t < 2; t++) {
+        din[t] = malloc((size_t)B * K * sizeof *din[t]);
+        mm_linear_backward_input_packed(din[t], Wt, dout, W, B, K, J, t + 1);
+    }
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < K; k++) {
+            double s = 0;
+            for (int j = 0; j < J; j++) s += (double)dout[(long)b * J + j] * W[(long)k * J + j];
+            worst = fmax(worst, fabs(din[0][b * K + k] - s) / (1 + fabs(s)));
+        }
+    const double tol = 1e-6 * sqrt((double)(B + K + J)); /* check_linear's */
+    CHECK(worst < tol && same_floats(din[0], din[1], (long)B * K),
+          "din of a %d-wide layer through W^T, packed along J: max |diff| / (1 + |din|) %.1e (tolerance %.1e), "
+          "1 and 2 threads the same bits", J, worst, tol);
+    free(W); free(dout); free(Wt); free(din[0]); free(din[1]);
+}
+
 /* Every output element is summed in one order whatever tile or thread
  * computes it: threads, and a batch cut into rows, change nothing. */
 static void test_bitwise(int B, int K, int J)
@@ -383,9 +409,10 @@ static void test_model_threads(void)
 
 int main(void)
 {
-    PLAN(25);
+    PLAN(26);
     test_tanh_exp();
     test_linear();
+    test_long_inner();
     test_softmax();
     test_dispatch();
     test_bitwise(32, 30, 200);

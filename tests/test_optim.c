@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "checkpoint.h"
 #include "check.h"
+#include "kind.h"
 
 enum { NSTEPS = 4 };
 
@@ -83,6 +84,59 @@ static void check_optimizer(const mm_optim *o, const char *name)
     mm_optim_state_free(&st);
     free(p0);
     mm_model_free(&m);
+}
+
+/* An output-parallel process's update (mm_optim_step_owned): the same bits
+ * as the whole update on the tensors it replicates and on its columns of
+ * the output layer, the other processes' columns untouched; and its zeroing
+ * leaves those columns alone too. */
+static void check_owned(const mm_optim *o)
+{
+    mm_model full, part;
+    build(&full, MM_MODEL_MLP);
+    build(&part, MM_MODEL_MLP);
+    mm_head_io io = {.b = -1, .Wd = -1};
+    full.kind->head_of(&full.cfg, &io);
+    const mm_optim_owned own = {{io.W, io.b, io.Wd}, 1, 4};
+    const size_t V = (size_t)full.cfg.vocab_size;
+    mm_optim_state sf, sp;
+    mm_err e;
+    mm_optim_state_build(&sf, o->kind, full.nparams, &e);
+    mm_optim_state_build(&sp, o->kind, part.nparams, &e);
+    for (int s = 0; s < NSTEPS; s++) {
+        for (size_t i = 0; i < full.nparams; i++) full.grads[i] = part.grads[i] = grad(s, i);
+        mm_optim_step(o, &sf, &full, 0.05, s + 1);
+        mm_optim_step_owned(o, &sp, &part, 0.05, s + 1, &own);
+    }
+    mm_model p0;
+    build(&p0, MM_MODEL_MLP);
+    int same = 1, kept = 1, zeroed = 1, spared = 1, heads = 0;
+    for (size_t i = 0; i < part.nparams; i++) part.grads[i] = 7.0f;
+    mm_optim_zero_owned(&part, &own);
+    for (int t = 0; t < part.ntensors; t++) {
+        const mm_tensor *tn = &part.tensors[t];
+        const int head = t == io.W || t == io.b || (io.Wd >= 0 && t == io.Wd);
+        heads += head;
+        for (size_t k = 0; k < tn->size; k++) {
+            const size_t i = tn->offset + k, col = k % V;
+            if (head && (col < (size_t)own.r0 || col >= (size_t)own.r1)) {
+                kept &= part.params[i] == p0.params[i];
+                spared &= part.grads[i] == 7.0f;
+            } else {
+                same &= part.params[i] == full.params[i];
+                zeroed &= part.grads[i] == 0.0f;
+            }
+        }
+    }
+    CHECK(heads == 2 && same && kept && zeroed && spared,
+          "an output-parallel process's update: %d head tensors; its columns and the replicated tensors as the whole "
+          "update's (%d), the other columns untouched (%d); zeroing its gradients only (%d, %d)",
+          heads, same, kept, zeroed, spared);
+    mm_optim_state_free(&sf);
+    mm_optim_state_free(&sp);
+    mm_model_free(&full);
+    mm_model_free(&part);
+    mm_model_free(&p0);
 }
 
 static void check_schedules(void)
@@ -204,7 +258,7 @@ static void check_registry(void)
 
 int main(void)
 {
-    PLAN(18);
+    PLAN(19);
     check_registry();
     mm_optim sgd = {.kind = MM_OPT_SGD, .weight_decay = 0.01};
     mm_optim mom = {.kind = MM_OPT_MOMENTUM, .weight_decay = 0.01, .momentum = 0.9};
@@ -212,6 +266,7 @@ int main(void)
     check_optimizer(&sgd, "sgd with L2");
     check_optimizer(&mom, "momentum with L2");
     check_optimizer(&adamw, "adamw with decoupled decay");
+    check_owned(&adamw);
     check_schedules();
     char path[256];
     snprintf(path, sizeof path, "/tmp/mm_test_optim_%ld.bin", (long)getpid());

@@ -418,10 +418,55 @@ static void test_kinds(void)
     }
 }
 
+/* A vocabulary wider than outpar.c's DIN_PACKED_MIN_ROWS (4,096): the
+ * paper's MLP then takes dL/d[h, x] through W^T and a GEMM packed along V
+ * rather than dot products, which the small vocabularies above never reach. */
+static void test_wide_vocab(void)
+{
+    enum { TYPES = 6000, LINES = 1500, PER = 8 };
+    char *text = malloc((size_t)LINES * PER * 6 + 1), *p = text;
+    mm_rng r;
+    mm_rng_seed_torch(&r, 13);
+    for (int i = 0; i < LINES; i++)
+        for (int k = 0; k < PER; k++) p += sprintf(p, "%x%c", mm_rng_u32(&r) % TYPES, k + 1 < PER ? ' ' : '\n');
+    mm_words w;
+    mm_vocab v;
+    mm_dataset d;
+    mm_err e;
+    mm_data_opts o = {.T = 4, .split_kind = MM_SPLIT_ORDERED, .tokens = MM_TOKENS_WORD, .sizes = {0.75, 0.1}};
+    mm_config c = {.block_size = 4, .n_embd = 6, .n_hidden = 8, .kind = MM_MODEL_MLP, .bn_momentum = 0.1f,
+                   .direct = 1};
+    mm_model m;
+    mm_acts a;
+    const int B = 16;
+    if (parse(&w, text, &e) || vocab_of(&v, &w, &o, &e) || mm_dataset_build(&d, &w, &v, &o, "mem", &e) ||
+        (c.vocab_size = v.size, mm_model_build(&m, &c, &e)) || mm_acts_build(&a, &c, B, &e)) {
+        CHECK(0, "mlp --direct on a wide vocabulary: %s", e.msg);
+        free(text);
+        return;
+    }
+    mm_rng_seed_torch(&r, 11);
+    mm_model_init(&m, MM_INIT_TORCH, &r);
+    const mm_split *s = &d.split[MM_TRAIN];
+    mm_model_zero_grad(&m);
+    mm_model_forward(&m, &a, s->X, s->Y, B, 1);
+    mm_model_backward(&m, &a, s->X, B, 1);
+    double fd, an;
+    gradient_along(&m, &a, s->X, s->Y, B, &r, &fd, &an);
+    CHECK(v.size > 4096 && fabs(fd - an) <= 1e-2 * fabs(an) + 3e-4,
+          "mlp --direct on %d words: directional derivative %.6f, central differences %.6f", v.size, an, fd);
+    mm_acts_free(&a);
+    mm_model_free(&m);
+    mm_dataset_free(&d);
+    mm_vocab_free(&v);
+    mm_words_free(&w);
+    free(text);
+}
+
 int main(void)
 {
-    /* 45 checks, then 2 for each kind trained by gradients and 2 for mlp --direct */
-    PLAN(45 + 2 * (gradient_kinds() + 1));
+    /* 46 checks, then 2 for each kind trained by gradients and 2 for mlp --direct */
+    PLAN(46 + 2 * (gradient_kinds() + 1));
     test_reading();
     test_vocab();
     test_ordered_split();
@@ -431,5 +476,6 @@ int main(void)
     test_long();
     test_big_vocab();
     test_kinds();
+    test_wide_vocab();
     return CHECK_DONE();
 }

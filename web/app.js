@@ -14,13 +14,15 @@
   const state = {
     model: null,        // latest model.bin bytes (mirrored from the worker)
     modelDir: 'out',    // where the current model lives in the worker's files
-    ownFile: null,      // {path, lines: Set}
+    ownFile: null,      // {path, bytes, lines: Set, distinct: its distinct lines}
     // every non-blank line trains (names.txt repeats some names); the set marks samples seen or new
     builtinItems: new TextDecoder().decode(names).split('\n').map((s) => s.trim()).filter(Boolean),
-    builtinLines: null,
+    builtinLines: null, // the items as a set, to mark samples when the CLI cannot
     losses: [], first: 0, total: 0, partial: '', runs: 0, lrFind: null, emb: null, t0: 0, stepsAtT0: 0, dirty: false,
   };
-  state.builtinLines = new Set(state.builtinItems);
+  // a line as an item of either token mode: trimmed, and as its words joined by one space
+  const itemSet = (lines) => new Set(lines.flatMap((s) => [s, s.split(/[ \t\r\v\f]+/).filter(Boolean).join(' ')]));
+  state.builtinLines = itemSet(state.builtinItems);
   let worker = null, ready = null, queue = Promise.resolve(), current = null, nextId = 1;
 
   function startWorker() {
@@ -194,9 +196,14 @@
     const a = axes(ctx, cv.width, cv.height, pad(Math.min(...e.x), Math.max(...e.x)),
                    pad(Math.min(...e.y), Math.max(...e.y)), (v) => v.toFixed(2), 'step ' + e.step);
     ctx.font = '12px monospace';
+    // a character inside its dot; a word (a word model sends its likeliest few hundred) beside a small
+    // one, the first 40 labelled
+    const words = e.chars.some((c) => [...c].length > 1);
     e.chars.forEach((c, i) => {
-      ctx.fillStyle = '#36c'; ctx.beginPath(); ctx.arc(a.x(e.x[i]), a.y(e.y[i]), 8, 0, 2 * Math.PI); ctx.fill();
-      ctx.fillStyle = '#fff'; ctx.fillText(c, a.x(e.x[i]) - 3.5, a.y(e.y[i]) + 4);
+      const x = a.x(e.x[i]), y = a.y(e.y[i]);
+      ctx.fillStyle = '#36c'; ctx.beginPath(); ctx.arc(x, y, words ? 2.5 : 8, 0, 2 * Math.PI); ctx.fill();
+      if (!words) { ctx.fillStyle = '#fff'; ctx.fillText(c, x - 3.5, y + 4); }
+      else if (i < 40) { ctx.fillStyle = '#333'; ctx.fillText(c, x + 4, y + 4); }
     });
   }
 
@@ -243,16 +250,21 @@
     try { return await fn(); } catch (e) { showError(e.message); return null; }
   }
 
+  // items [{text, split}] as the CLI's --json marks them: train, dev, test
+  // or new; split is null when the CLI could not read the data (an uploaded
+  // model's), and then the page's own lines decide
   function showSamples(items) {
     const ul = $('samples'), seen = dataLines();
     ul.textContent = '';
     let nnew = 0;
-    for (const s of items) {
+    for (const {text, split} of items) {
       const li = document.createElement('li');
-      const isNew = !seen.has(s);
-      nnew += isNew;
-      li.className = isNew ? 'new' : 'seen';
-      li.textContent = s + (isNew ? '' : '  (seen)');
+      const where = split ?? (seen.has(text) ? 'seen' : 'new');
+      nnew += where === 'new';
+      li.className = where === 'new' ? 'new' : 'seen';
+      li.dataset.split = where;
+      li.dataset.text = text;
+      li.textContent = text + (where === 'new' ? '' : `  (${where})`);
       ul.appendChild(li);
     }
     $('result').dataset.newSamples = String(nnew);
@@ -273,6 +285,7 @@
       showError('');
       const r = await run(args);
       showResult(r);
+      modelChanged();
     } catch (e) {
       showError(e.message);
       if (e.code === 130) $('status').textContent = `stopped at step ${state.step}: Resume continues from the checkpoint`;
@@ -280,12 +293,35 @@
   }
 
   async function sample() {
-    const args = ['sample', '-o', state.modelDir, '-n', '20'];
+    const args = ['sample', '-o', state.modelDir, '-n', '20', '--json'];
     const t = $('temperature').value.trim();
     if (t) args.push('--temperature', t);
     if ($('seed').value.trim()) args.push('--seed', $('seed').value.trim());
     const r = await guarded(() => run(args));
-    if (r) showSamples(r.stdout.split('\n').filter((l) => l !== ''));
+    if (r) showSamples(r.samples);
+  }
+
+  // ---- the next token: bars for a typed prefix (web/nextprobs.js) -----------
+  // Each keystroke runs one `probs` (after a running command); a reply to an
+  // older prefix that arrives late is dropped.
+  let next = null, asked = 0;
+  function modelChanged() {
+    next = MakemoreNext.ranker(run, state.modelDir);
+    showNext();
+  }
+  async function showNext() {
+    if (!next) return;
+    const prefix = $('prefix').value, mine = ++asked;
+    try {
+      const probs = await next.ranked(prefix);
+      if (mine !== asked) return;
+      $('next-bars').replaceChildren(...MakemoreNext.rows(probs, next.words));
+      $('next-status').textContent = MakemoreNext.status(prefix, probs, next.words);
+    } catch (e) {
+      if (mine !== asked) return;
+      $('next-bars').replaceChildren();
+      $('next-status').textContent = e.message;
+    }
   }
 
   async function lrSweep() {
@@ -299,10 +335,11 @@
     file.arrayBuffer().then((buf) => {
       const bytes = new Uint8Array(buf);
       const path = 'data/user/' + file.name.replace(/[^A-Za-z0-9._-]/g, '_');
-      const lines = new Set(new TextDecoder().decode(bytes).split('\n').map((s) => s.replace(/\r$/, '').trim()).filter(Boolean));
-      state.ownFile = {path, bytes, lines};
+      const items = new TextDecoder().decode(bytes).split('\n').map((s) => s.replace(/\r$/, '').trim()).filter(Boolean);
+      const lines = itemSet(items);
+      state.ownFile = {path, bytes, lines, distinct: new Set(items).size};
       worker.postMessage({type: 'put', path, bytes: bytes.slice().buffer});
-      $('own-name').textContent = `${file.name} (${lines.size} distinct lines)`;
+      $('own-name').textContent = `${file.name} (${state.ownFile.distinct} distinct lines)`;
       $('data-own').disabled = false;
       $('data-own').checked = true;
     });
@@ -318,6 +355,7 @@
       state.model = bytes;
       $('btn-download').disabled = false;
       $('result').textContent = `uploaded ${file.name}: step ${r.step}, train loss ${loss4(r.train_loss)}, dev loss ${loss4(r.dev_loss)}`;
+      modelChanged();
       await sample();
     } catch (e) {
       showError(e.message);
@@ -342,6 +380,7 @@
   $('btn-download').onclick = download;
   $('file').onchange = (e) => e.target.files[0] && useOwnFile(e.target.files[0]);
   $('upload').onchange = (e) => e.target.files[0] && upload(e.target.files[0]);
+  $('prefix').addEventListener('input', showNext);
   const drop = $('drop');
   drop.ondragover = (e) => { e.preventDefault(); drop.classList.add('over'); };
   drop.ondragleave = () => drop.classList.remove('over');

@@ -1,9 +1,10 @@
-"""Builds the one-file page: web/page.html with the app, the WASI host, the
-worker, the wasm module and names.txt inlined (base64), so that it opens
-from file:// and makes no network request. With --panel, the interactive
-panel of report.html instead: web/report-panel.html with the module, the
-worker (the WASI host and worker.js) and report.js inlined, an HTML fragment `makemore train` copies
-into each report (after the model, base64 in #mm-model).
+"""Builds the one-file page: web/page.html with the app (app.js and
+nextprobs.js), the WASI host, the worker, the wasm module and names.txt
+inlined (base64), so that it opens from file:// and makes no network
+request. With --panel, the interactive panel of report.html instead:
+web/report-panel.html with the module, the worker (the WASI host and
+worker.js), nextprobs.js and report.js inlined, an HTML fragment `makemore
+train` copies into each report (after the model, base64 in #mm-model).
 
 usage: python3 web/bundle.py MODULE.wasm NAMES.txt OUT.html
        python3 web/bundle.py --panel MODULE.wasm OUT.html"""
@@ -47,6 +48,7 @@ def main():
         write(out, fill("report-panel.html", {
             "/*@WASI@*/": text("wasi.js"),
             "/*@WORKER@*/": text("worker.js"),
+            "/*@NEXT@*/": text("nextprobs.js"),
             "/*@REPORT@*/": text("report.js"),
             "@WASM_BASE64@": b64(wasm),
         }))
@@ -55,6 +57,7 @@ def main():
         write(out, fill("page.html", {
             "/*@WASI@*/": text("wasi.js"),
             "/*@WORKER@*/": text("worker.js"),
+            "/*@NEXT@*/": text("nextprobs.js"),
             "/*@APP@*/": text("app.js"),
             "@WASM_BASE64@": b64(wasm),
             "@NAMES_BASE64@": b64(names),

@@ -44,19 +44,9 @@
     });
   }
 
-  // [{char, prob}], likeliest first, as `makemore probs --json` gives them.
-  // A word model names a "word" rather than a "char": its vocabulary runs to
-  // thousands, so only the TOP_WORDS likeliest are asked for and drawn.
-  const TOP_WORDS = 20;
-  let words = null; // unknown until the first answer
-  async function ranked(prefix) {
-    // (the CLI refuses an empty --prefix: the default is the empty one)
-    const args = ['probs', '-o', 'm', '--json', ...(prefix ? ['--prefix=' + prefix] : [])];
-    if (words) args.push('--top', String(TOP_WORDS));
-    const probs = JSON.parse(await run(args)).probs;
-    if (words === null && probs.length) words = 'word' in probs[0];
-    return (words ? probs.slice(0, TOP_WORDS) : probs).map((p) => (words ? {char: p.word, prob: p.prob} : p));
-  }
+  // [{char, prob}], likeliest first (web/nextprobs.js)
+  const next = MakemoreNext.ranker(run, 'm');
+  const ranked = next.ranked;
 
   async function nextProbs(prefix) {
     const out = {};
@@ -72,29 +62,7 @@
   }
 
   function drawBars(probs) {
-    const top = probs.length ? probs[0].prob : 1;
-    const rows = probs.map(({char, prob}) => {
-      const row = document.createElement('div');
-      row.className = 'mm-row';
-      row.dataset.char = char;
-      row.dataset.prob = String(prob);
-      row.title = `${char === (words ? '</s>' : '.') ? 'end of the item' : char}: ${prob}`;
-      const ch = document.createElement('span');
-      ch.className = 'mm-ch';
-      ch.textContent = char;
-      const track = document.createElement('span');
-      track.className = 'mm-track';
-      const bar = document.createElement('div');
-      bar.className = 'mm-bar';
-      bar.style.width = `${top > 0 ? (100 * prob) / top : 0}%`;
-      track.append(bar);
-      const p = document.createElement('span');
-      p.className = 'mm-p';
-      p.textContent = `${(100 * prob).toFixed(2)}%`;
-      row.append(ch, track, p);
-      return row;
-    });
-    $('mm-bars').replaceChildren(...rows);
+    $('mm-bars').replaceChildren(...MakemoreNext.rows(probs, next.words));
   }
 
   // Typing runs one `probs` per keystroke; a reply to an older prefix that
@@ -107,8 +75,7 @@
       if (mine !== asked) return;
       $('mm-error').textContent = '';
       drawBars(probs);
-      $('mm-status').textContent = `after "${prefix}": ${words ? `the ${probs.length} likeliest words`
-        : `${probs.length} characters`}, likeliest first`;
+      $('mm-status').textContent = MakemoreNext.status(prefix, probs, next.words);
     } catch (e) {
       if (mine !== asked) return;
       $('mm-error').textContent = e.message;

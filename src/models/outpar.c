@@ -35,6 +35,13 @@ static int packs(const mm_outpar *o, int V)
 
 static size_t align16(size_t n) { return (n + 15) / 16 * 16; }
 
+/* From this many rows of the output layer on, dL/d[h, x] goes through W^T
+ * and the tiled GEMM rather than dot products along the rows: those stream
+ * all of W from memory once per few examples, where the GEMM reuses each
+ * panel across the batch. Above any character vocabulary (at most 4,095
+ * symbols), so character models keep their bits. */
+#define DIN_PACKED_MIN_ROWS 4096
+
 mm_status mm_outpar_build(mm_outpar *o, const mm_config *c, int B, const mm_outpar_comm *comm, float *lg_room,
                           mm_err *err)
 {
@@ -50,7 +57,7 @@ mm_status mm_outpar_build(mm_outpar *o, const mm_config *c, int B, const mm_outp
     o->Nmax = B * (k->layout == MM_LAYOUT_SEQUENCE ? c->block_size : 1);
     o->Kin = H + K;
     const size_t N = (size_t)o->Nmax, R = (size_t)(o->r1 - o->r0), Kin = (size_t)o->Kin;
-    const size_t lgf = lg_room ? 0 : align16(N * R), wtf = o->io.din_packed ? align16(Kin * R) : 0;
+    const size_t lgf = lg_room ? 0 : align16(N * R), wtf = o->io.din_packed || R >= DIN_PACKED_MIN_ROWS ? align16(Kin * R) : 0;
     const size_t wrf = packs(o, V) ? align16(Kin * R) : 0; /* else W is used where it lies */
     const size_t nf = align16(N * Kin) * 2 + wrf * 2 + lgf + wtf + align16(N * H) +
                       align16(N * K) + align16(N) + 4 * N;

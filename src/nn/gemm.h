@@ -33,10 +33,15 @@ typedef struct {
  * panel of at most PACK_K rows: results are unchanged, since each element
  * still sums k = 0, 1, ... in order. */
 #define PACK_K 256
+/* A long K (an output layer's gradient into its input, K = |V|) packs too:
+ * a column block of B then outgrows L2, and each tile down the rows would
+ * fetch it again from L3 or memory; a panel of PACK_K rows is fetched once
+ * for all of them. */
+#define PACK_LONG_K (4 * PACK_K)
 
 static inline int gemm_packs(const gemm *g, int rows, int MR)
 {
-    return !g->nopack && g->ldb % 64 == 0 && g->K >= 8 && rows > MR;
+    return !g->nopack && (g->ldb % 64 == 0 || g->K > PACK_LONG_K) && g->K >= 8 && rows > MR;
 }
 
 /* C (M, N) = A (M, K) @ Bm (N, K)^T as dot products (kernels.c): rows of

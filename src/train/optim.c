@@ -108,16 +108,58 @@ void mm_optim_state_free(mm_optim_state *s)
     memset(s, 0, sizeof *s);
 }
 
-void mm_optim_step(const mm_optim *o, mm_optim_state *s, mm_model *m, double lr, long t)
+/* Which of own's tensors tensor i is (its rows: size / V), else 0. */
+static int owned_rows(const mm_model *m, int i, const mm_optim_owned *own)
+{
+    if (!own) return 0;
+    for (int k = 0; k < 3; k++)
+        if (own->ids[k] == i) return (int)(m->tensors[i].size / (size_t)m->cfg.vocab_size);
+    return 0;
+}
+
+/* The update of tensor tn's n parameters from its element at. */
+static void step_span(const mm_optimizer *k, const mm_optim *o, mm_optim_state *s, mm_model *m,
+                      const mm_tensor *tn, size_t at, size_t n, double lr, long t)
+{
+    float *slot[MM_OPTIM_MAX_SLOTS];
+    const size_t off = tn->offset + at;
+    for (int j = 0; j < k->nslots; j++) slot[j] = s->buf + (size_t)j * s->n + off;
+    k->step(o, m->params + off, slot, m->grads + off, n, lr, tn->decay ? o->weight_decay : 0.0, t);
+}
+
+void mm_optim_step_owned(const mm_optim *o, mm_optim_state *s, mm_model *m, double lr, long t,
+                         const mm_optim_owned *own)
 {
     const mm_optimizer *k = mm_optimizer_at((int)o->kind);
     if (!k) return; /* mm_optim_check refuses it before training */
+    const size_t V = (size_t)m->cfg.vocab_size;
     for (int i = 0; i < m->ntensors; i++) {
         const mm_tensor *tn = &m->tensors[i];
         if (tn->buffer) continue;
-        float *slot[MM_OPTIM_MAX_SLOTS];
-        for (int j = 0; j < k->nslots; j++) slot[j] = s->buf + (size_t)j * s->n + tn->offset;
-        k->step(o, m->params + tn->offset, slot, m->grads + tn->offset, tn->size, lr,
-                tn->decay ? o->weight_decay : 0.0, t);
+        const int rows = owned_rows(m, i, own);
+        if (!rows) {
+            step_span(k, o, s, m, tn, 0, tn->size, lr, t);
+            continue;
+        }
+        for (int r = 0; r < rows; r++)
+            step_span(k, o, s, m, tn, (size_t)r * V + (size_t)own->r0, (size_t)(own->r1 - own->r0), lr, t);
+    }
+}
+
+void mm_optim_step(const mm_optim *o, mm_optim_state *s, mm_model *m, double lr, long t)
+{
+    mm_optim_step_owned(o, s, m, lr, t, NULL);
+}
+
+void mm_optim_zero_owned(mm_model *m, const mm_optim_owned *own)
+{
+    const size_t V = (size_t)m->cfg.vocab_size;
+    for (int i = 0; i < m->ntensors; i++) {
+        const mm_tensor *tn = &m->tensors[i];
+        float *g = m->grads + tn->offset;
+        const int rows = owned_rows(m, i, own);
+        if (!rows) memset(g, 0, tn->size * sizeof *g);
+        for (int r = 0; r < rows; r++)
+            memset(g + (size_t)r * V + own->r0, 0, (size_t)(own->r1 - own->r0) * sizeof *g);
     }
 }

@@ -94,4 +94,21 @@ void mm_optim_state_free(mm_optim_state *s);
  * count (AdamW's bias correction). s must be built for o->kind and m. */
 void mm_optim_step(const mm_optim *o, mm_optim_state *s, mm_model *m, double lr, long t);
 
+/* What an output-parallel process owns of the tensors indexed by the output
+ * token, each (rows, V) with the token along the row: their columns
+ * [r0, r1). ids: those tensors (-1: none). */
+typedef struct {
+    int ids[3];
+    int r0, r1;
+} mm_optim_owned;
+
+/* mm_optim_step on the other tensors whole and on own's columns only: the
+ * rest of the output layer is other processes' to update, and a gather
+ * replaces it, so updating it too would only repeat their work. */
+void mm_optim_step_owned(const mm_optim *o, mm_optim_state *s, mm_model *m, double lr, long t,
+                         const mm_optim_owned *own);
+/* Zeroes the gradients mm_optim_step_owned reads: the other tensors whole,
+ * own's columns of its tensors. */
+void mm_optim_zero_owned(mm_model *m, const mm_optim_owned *own);
+
 #endif

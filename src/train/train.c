@@ -93,6 +93,7 @@ typedef struct {
     int32_t *X, *Y;   /* (B, T), (B, ny): this process's rows */
     int lo, hi;       /* this process's rows of the global batch */
     int output;       /* output-parallel: a's head is this process's share of the output layer */
+    mm_optim_owned own; /* output-parallel: the output layer's columns this process updates */
 } batch;
 
 /* Forward on this process's rows; with dist, the loss summed over all
@@ -116,9 +117,21 @@ static double forward_step(mm_model *m, mm_acts *a, const batch *b, const mm_spl
     return v[0];
 }
 
+static mm_optim_owned owned_columns(const mm_model *m, const mm_dist *dist)
+{
+    mm_head_io io = {.b = -1, .Wd = -1};
+    m->kind->head_of(&m->cfg, &io);
+    mm_optim_owned own = {{io.W, io.b, io.Wd}, 0, 0};
+    mm_outpar_rows(m->cfg.vocab_size, dist->rank, dist->nranks, &own.r0, &own.r1);
+    return own;
+}
+
 static void backward_step(mm_model *m, mm_acts *a, const batch *b, int nthreads, const mm_dist *dist)
 {
-    mm_model_zero_grad(m);
+    if (b->output)
+        mm_optim_zero_owned(m, &b->own);
+    else
+        mm_model_zero_grad(m);
     mm_model_backward(m, a, b->X, b->hi - b->lo, nthreads);
     if (dist && !b->output) dist->sum_floats(dist->reduce.ctx, m->grads, m->nparams);
 }
@@ -175,6 +188,7 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
     if (!st && b.output) { /* every process computes the whole batch, its rows of the output layer */
         const mm_outpar_comm c = mm_dist_outpar_comm(dist);
         st = mm_outpar_attach(&a, &m->cfg, &c, err);
+        b.own = owned_columns(m, dist);
     }
     if (dist) { /* no process may enter the steps' collectives alone */
         double failed = st != MM_OK;
@@ -202,7 +216,7 @@ mm_status mm_train_run_dist(mm_model *m, const mm_train_config *tc, mm_train_sta
         }
         backward_step(m, &a, &b, nthreads, dist);
         double lr = mm_schedule_lr(&tc->sched, ts->step);
-        mm_optim_step(&tc->optim, &ts->opt, m, lr, ts->step + 1);
+        mm_optim_step_owned(&tc->optim, &ts->opt, m, lr, ts->step + 1, b.output ? &b.own : NULL);
         ts->step++;
         int stop = fn && fn(ctx, ts->step, loss, lr);
         if (stop && !dist) {

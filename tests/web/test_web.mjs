@@ -17,6 +17,45 @@ function check(ok, what, detail = '') {
 function cli(args, opts = {}) {
   return execFileSync(native, args, {cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts});
 }
+// 300 sentences from a small grammar, likelier words first in each list,
+// and a few rare words that --min-count 2 makes <unk>
+function wordCorpus() {
+  let x = 12345;
+  const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = (w) => w[Math.min(w.length - 1, Math.floor(w.length * rand() * rand()))];
+  const det = ['the', 'a', 'this', 'every', 'my'], adj = ['old', 'young', 'small', 'great', 'quiet', 'green', 'dark'];
+  const noun = ['king', 'queen', 'man', 'woman', 'child', 'dog', 'horse', 'river', 'city', 'house', 'garden', 'tree',
+                'road', 'ship', 'song', 'door'];
+  const verb = ['saw', 'found', 'loved', 'built', 'crossed', 'followed', 'heard', 'kept', 'left', 'made'];
+  const phrase = () => [pick(det), ...(rand() < 0.5 ? [pick(adj)] : []),
+                        rand() < 0.03 ? 'zq' + Math.floor(rand() * 1e6) : pick(noun)];
+  const lines = [];
+  for (let i = 0; i < 300; i++) lines.push([...phrase(), pick(verb), ...phrase()].join(' '));
+  return lines.join('\n') + '\n';
+}
+// the prefix set at once (one input event, one `probs`), the status cleared
+// first: the page drops a late answer to an older prefix, so the next
+// status is this prefix's
+async function typePrefix(page, text) {
+  await page.$eval('#prefix', (el, v) => {
+    document.getElementById('next-status').textContent = '';
+    el.value = v;
+    el.dispatchEvent(new Event('input'));
+  }, text);
+  await page.waitForFunction(() => document.getElementById('next-status').textContent !== '', {timeout: 60000});
+  return page.evaluate(() => ({
+    status: document.getElementById('next-status').textContent,
+    bars: [...document.querySelectorAll('#next-bars .mm-row')].map((r) => ({tok: r.dataset.char, prob: Number(r.dataset.prob)})),
+  }));
+}
+const sameProbs = (bars, want, key) => bars.length === want.length &&
+  bars.every((b, i) => b.tok === want[i][key] && Math.abs(b.prob - want[i].prob) <= 1e-5);
+// the listed samples: each li's item (data-text), its mark (data-split) and what it shows
+const listed = (page) => page.$$eval('#samples li', (li) => li.map((x) => ({text: x.dataset.text, split: x.dataset.split,
+                                                                            cls: x.className, shown: x.textContent})));
+// the page lists the CLI's samples ({text, split} of --json): their items, marks and shown text
+const same = (xs, want) => xs.length === want.length && xs.every((x, i) => x.text === want[i].text &&
+  x.split === want[i].split && x.shown === x.text + (x.split === 'new' ? '' : `  (${x.split})`));
 
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM,
@@ -77,10 +116,15 @@ try {
   await setv('max-steps', '6000');
   const runs = (await page.evaluate(() => window.makemore.state())).runs;
   await page.click('#btn-train');
-  // past the first checkpoint (the buttons save every 1000 steps)
-  await page.waitForFunction((n) => window.makemore.state().runs > n && window.makemore.state().steps >= 1500,
-                             {timeout: 60000}, runs);
-  await page.click('#btn-stop');
+  // past the first checkpoint (the buttons save every 1000 steps), Stop is
+  // pressed by the page itself in the same frame: the 6,000 steps take about
+  // 2 s, and a round trip to puppeteer on a busy machine can outlast them
+  await page.waitForFunction((n) => {
+    const st = window.makemore.state();
+    if (!(st.runs > n && st.steps >= 1500)) return false;
+    document.getElementById('btn-stop').click();
+    return true;
+  }, {timeout: 60000}, runs);
   await page.waitForFunction(() => /stopped/.test(document.getElementById('error').textContent), {timeout: 30000});
   const stopMsg = await page.$eval('#error', (el) => el.textContent);
   check(/^makemore: stopped near step \d+/.test(stopMsg), 'Stop ends training at once', stopMsg);
@@ -96,8 +140,15 @@ try {
         Math.abs(Number(shown[2]) - straight.dev_loss) <= 1e-4,
         'stopped and resumed to step 6000, the page shows the losses of the portable build\'s straight run (4 decimals)',
         `${result}; native train ${straight.train_loss}, dev ${straight.dev_loss}`);
-  let nsamples = await page.$$eval('#samples li', (li) => li.length);
-  check(nsamples === 20, 'the run\'s 20 samples are listed', String(nsamples));
+  let shownSamples = await listed(page);
+  check(same(shownSamples, straight.samples), 'the run\'s 20 samples are listed, marked, as the straight run\'s --json',
+        shownSamples.slice(0, 3).map((x) => x.shown).join(' | '));
+  // the next character's bars for a typed prefix: the portable build's probs for the same model
+  const charBars = await typePrefix(page, 'em');
+  const charWant = JSON.parse(cli(['probs', '-o', 'straight', '--prefix', 'em', '--json'])).probs;
+  check(sameProbs(charBars.bars, charWant, 'char') && /27 characters/.test(charBars.status),
+        'typing "em" draws a bar for each of the 27 characters, as makemore probs --prefix em (1e-5)',
+        `${charBars.status}; ${charBars.bars.slice(0, 3).map((b) => `${b.tok} ${b.prob.toFixed(4)}`).join(', ')}`);
   await page.$eval('#samples', (el) => { el.textContent = ''; });
   await page.click('#btn-sample');
   await page.waitForFunction(() => document.querySelectorAll('#samples li').length === 20, {timeout: 30000});
@@ -134,6 +185,54 @@ try {
   const m = /dev loss ([0-9.]+)/.exec(upRes);
   check(m && Math.abs(Number(m[1]) - nat3.dev_loss) < 1e-4, 'a CLI-trained model.bin uploads and evaluates as in the CLI',
         `${upRes}; native dev ${nat3.dev_loss}`);
+
+  // 6. word tokens: the user's word file, tokens = words, min count 2
+  const wordsFile = path.join(work, 'words.txt');
+  const corpus = wordCorpus();
+  fs.writeFileSync(wordsFile, corpus);
+  await (await page.$('#file')).uploadFile(wordsFile);
+  await page.waitForFunction(() => document.getElementById('data-own').checked, {timeout: 30000});
+  const own = await page.$eval('#own-name', (el) => el.textContent);
+  const distinct = new Set(corpus.split('\n').filter(Boolean)).size;
+  check(own === `words.txt (${distinct} distinct lines)`, 'a word file loads as the page\'s data', own);
+  await page.select('#tokens', 'word');
+  await setv('min-count', '2');
+  await setv('max-steps', '400');
+  await page.click('#btn-train');
+  await page.waitForFunction(() => /^step 400: train loss/.test(document.getElementById('result').textContent),
+                             {timeout: 120000});
+  const wres = await page.$eval('#result', (el) => el.textContent);
+  const natw = JSON.parse(cli(['train', '-i', wordsFile, '-o', 'natw', '--tokens', 'word', '--min-count', '2',
+                               '--max-steps', '400', '--save-every', '1000', '--json', '-t', '1']));
+  const wshown = /train loss ([0-9.]+), dev loss ([0-9.]+)/.exec(wres);
+  check(wshown && Math.abs(Number(wshown[1]) - natw.train_loss) <= 1e-4 &&
+        Math.abs(Number(wshown[2]) - natw.dev_loss) <= 1e-4,
+        'Train with tokens = words: the losses of the portable build\'s --tokens word --min-count 2 run (4 decimals)',
+        `${wres}; native train ${natw.train_loss}, dev ${natw.dev_loss}`);
+  const vocab = new Set(JSON.parse(cli(['probs', '-o', 'natw', '--json'])).probs.map((p) => p.word));
+  // (an empty item, the end drawn first, has no words)
+  const wordy = (xs) => xs.every((x) => (x.text === '' || x.text.split(' ').every((w) => vocab.has(w) && w !== '</s>')) &&
+                                  ['train', 'dev', 'test', 'new'].includes(x.split));
+  shownSamples = await listed(page);
+  check(wordy(shownSamples) && same(shownSamples, natw.samples),
+        'the run\'s 20 samples are words of the vocabulary joined by one space, marked as the portable build\'s run',
+        shownSamples.slice(0, 2).map((x) => `${x.text} (${x.split})`).join(' | '));
+  const wbars = await typePrefix(page, 'the old');
+  const wwant = JSON.parse(cli(['probs', '-o', 'natw', '--prefix', 'the old', '--top', '20', '--json'])).probs;
+  check(sameProbs(wbars.bars, wwant, 'word') && /the 20 likeliest words/.test(wbars.status),
+        'typing "the old" draws bars for the 20 likeliest next words, as makemore probs --top 20 (1e-5)',
+        `${wbars.status}; ${wbars.bars.slice(0, 3).map((b) => `${b.tok} ${b.prob.toFixed(4)}`).join(', ')}`);
+  const unknown = await typePrefix(page, 'the Zzyzx');
+  check(/^makemore: .*the word 'Zzyzx'/.test(unknown.status) && unknown.bars.length === 0,
+        'a word the vocabulary lacks shows the CLI\'s one-line message', unknown.status);
+  await page.$eval('#samples', (el) => { el.textContent = ''; });
+  await page.click('#btn-sample');
+  await page.waitForFunction(() => document.querySelectorAll('#samples li').length === 20, {timeout: 30000});
+  shownSamples = await listed(page);
+  const nsw = JSON.parse(cli(['sample', '-o', 'natw', '-n', '20', '--json'])).samples;
+  check(wordy(shownSamples) && same(shownSamples, nsw),
+        'Sample prints 20 items of words, marked train/dev/test/new, as makemore sample -n 20 of the portable build',
+        `${shownSamples.filter((x) => x.split === 'new').length} new`);
 
   const net = requests.filter((u) => !/^(file|data|blob):/.test(u));
   check(net.length === 0, 'no network request was made', net.slice(0, 3).join(' '));
