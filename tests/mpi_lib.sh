@@ -16,6 +16,10 @@ case $MPI_BIN in /*) ;; *) MPI_BIN=$PWD/$MPI_BIN ;; esac
 cd "$tmp" || exit 1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
+# a waiting process yields its core rather than spinning on it: with more
+# ranks than cores (N = 3 on 2) or a busy machine, spinning ranks starve the
+# ones with work, and a run of seconds took minutes
+export OMPI_MCA_mpi_yield_when_idle=1
 # one rank per core and no binding: the test machine may have fewer cores than ranks
 MPIRUN=(mpirun --oversubscribe --bind-to none)
 

@@ -45,8 +45,13 @@ wanted() { # name: run it? (all, or those named on the command line)
 }
 
 # The queue: every test's name and how to run it (a word list for eval).
-# The PyTorch parity tests, the longest, go first, so that tests running at
-# once end together rather than one long test running alone at the end.
+# The longest tests go first (first_tests, longest first: the slowest of
+# each pass of .ci/run, as its log shows them), then the PyTorch parity
+# tests, the shell tests and the C tests, so that tests running at once
+# end together rather than one long test running alone at the end.
+first_tests=(parity_makemore_cli.py test_words.sh test_mpi_output.sh test_bitexact.sh test_mpi.sh test_kn.sh
+    parity_models.py test_kinds_cli.sh test_report_page.sh parity_transformer.py test_resume.sh test_web.sh
+    test_threads.sh test_crashsafe.sh test_models_cli.sh)
 names=() cmds=() known=()
 add() {
     known+=("$1")
@@ -68,6 +73,18 @@ done
 for t in "$TEST_BIN_DIR"/test_*; do
     [ -x "$t" ] && add "$(basename "$t")" "$(printf '%q' "$t")"
 done
+long_first() { # reorders the queue: first_tests (those queued), then the rest as they came
+    local -a n=() c=()
+    local f i
+    for f in "${first_tests[@]}"; do
+        for i in "${!names[@]}"; do [ "${names[$i]}" = "$f" ] && n+=("$f") c+=("${cmds[$i]}"); done
+    done
+    for i in "${!names[@]}"; do
+        [[ " ${first_tests[*]} " == *" ${names[$i]} "* ]] || n+=("${names[$i]}") c+=("${cmds[$i]}")
+    done
+    names=("${n[@]}") cmds=("${c[@]}")
+}
+[ "${#names[@]}" -gt 0 ] && long_first
 
 start() { # index: runs test i in the background; its log, status and seconds land in $work
     local i=$1
