@@ -20,6 +20,26 @@
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 #define MAX_ARGS 64
 
+/* Every --u64 value the parser read is digits only. It reads argv as
+ * flags, each but --flag followed by its value unless given as --name=v,
+ * and stops at -h or --help: an argument after that, or a flag's value
+ * that happens to read "--u64", is not one. */
+static void check_u64_values(int argc, char **argv)
+{
+    for (int k = 0; k < argc; k++) {
+        const char *a = argv[k], *v = NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) return;
+        const char *eq = strncmp(a, "--", 2) ? NULL : strchr(a, '=');
+        if (eq) {
+            if (!strncmp(a, "--u64=", 6)) v = eq + 1;
+        } else if (strcmp(a, "--flag") && k + 1 < argc) {
+            if (!strcmp(a, "--u64")) v = argv[k + 1];
+            k++;
+        }
+        while (v && *v) REQUIRE(isdigit((unsigned char)*v++));
+    }
+}
+
 static void check_every_type(int argc, char **argv)
 {
     int i = 7, flag = 0;
@@ -48,11 +68,7 @@ static void check_every_type(int argc, char **argv)
     REQUIRE(d >= 1e-3 && d <= 1e3);
     REQUIRE(flag == 0 || flag == 1);
     REQUIRE(*str); /* empty strings are refused */
-    for (int k = 0; k + 1 < argc; k++) /* the last --u64 given: its value is digits only */
-        if (!strcmp(argv[k], "--u64") && u != 7) {
-            const char *v = argv[k + 1];
-            while (*v) REQUIRE(isdigit((unsigned char)*v++));
-        }
+    check_u64_values(argc, argv);
     fuzz_note("every type: --int %d --long %ld --u64 %llu --double %g --str '%s' --flag %d", i, l,
               (unsigned long long)u, d, str, flag);
 }
