@@ -43,6 +43,7 @@ PY = os.environ.get("PYTHON", "/usr/bin/python3")
 BROWN = os.path.abspath(os.environ.get("BROWN_TXT", os.path.join(ROOT, "..", "shared", "data", "brown.txt")))
 BENCH_BIN = os.path.abspath(os.environ.get("BENCH_BIN", os.path.join(ROOT, "build", "bench")))
 REF_BLAS = "/usr/lib/x86_64-linux-gnu/blas"
+TORCH_LR = "0.001"  # the speed row's AdamW rate, makemore's and PyTorch's alike
 
 # The paper's Table 1 (Brown): n, h, m, direct, mixed, train, valid, test.
 PAPER = {
@@ -231,8 +232,10 @@ def torch_side(res, workdir, threads, steps, sizes, min_count):
     before and after training."""
     if "torch" not in res["want"]:
         return
-    # no dropout: paper_torch.py is the paper's plain network, step for step
-    data = ["--split-sizes", sizes, "--min-count", str(min_count), "--epochs", "0", "--dropout", "0"]
+    # no dropout: paper_torch.py is the paper's plain network, step for step;
+    # the learning rate given to both, whatever the preset's
+    data = ["--split-sizes", sizes, "--min-count", str(min_count), "--epochs", "0", "--dropout", "0",
+            "--learning-rate", TORCH_LR]
     d0, j0 = train("torch-init", "paper-mlp1", workdir, threads, data + ["--max-steps", "0"])
     st = os.path.join(workdir, "mlp1-init.safetensors")
     run([MM, "export", "-o", d0, "--safetensors", st])
@@ -250,7 +253,7 @@ def torch_side(res, workdir, threads, steps, sizes, min_count):
     for name, env in (("reference", dict(os.environ, LD_LIBRARY_PATH=REF_BLAS)), ("openblas", dict(os.environ))):
         cmd = [PY, os.path.join(ROOT, "bench", "paper_torch.py"), "--data", BROWN, "--init", st, "--block", "4",
                "--sizes", sizes, "--min-count", str(min_count),
-               "--emb", "60", "--hidden", "50", "--direct", "--batch", "256", "--optimizer", "adamw", "--lr", "1e-3",
+               "--emb", "60", "--hidden", "50", "--direct", "--batch", "256", "--optimizer", "adamw", "--lr", TORCH_LR,
                "--threads", str(threads), "--json", "--trace",
                "--steps", str(steps if name == "openblas" else max(10, steps // 10))]
         load0 = load_avg()

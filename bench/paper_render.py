@@ -190,7 +190,7 @@ def torch_section(res):
     lines.append("")
     lines.append("FMA peak of this machine (bench/peak.c, %d threads): %s GFLOP/s; makemore's step at MLP1's shape "
                  "reaches %s of it, counting only the output layer's multiply-adds against the whole step's time "
-                 "(so a lower bound for the layer alone)." % (res.get("threads", 0), _n(peak, "%.1f"),
+                 "(so a lower bound for the layer alone)." % (res["torch"]["ours"].get("threads", 0), _n(peak, "%.1f"),
                                                               _n(100 * frac if frac else None, "%.0f%%")))
     lines.append("")
     lines.append("Parity: the first %d steps' minibatch losses of both programs (same data, initial weights and "
